@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Sluice developer entry point (DESIGN §9). Idempotent; works as root or as a user with sudo.
+#   packaging/dev.sh demo   install deps, build, make demo data, launch the app on it
+#   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+preset=${SLUICE_PRESET:-ci}
+build="$root/build/$preset"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev libfftw3-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
+  qt6-base-dev libqcustomplot-dev qtkeychain-qt6-dev
+  xvfb xauth python3-h5py python3-numpy
+)
+
+usage() {
+  sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+install_deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "dev.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "dev.sh: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build_all() {
+  cmake --preset "$preset" -S "$root" >/dev/null
+  cmake --build --preset "$preset"
+}
+
+demo_data() {
+  local dir="$root/build/demo"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/demo.h5" ]; then
+    "$build/engine/sluice-engine" synth --output "$dir/demo.h5" --rows 64 --points 16384 --rate 4000000 --seed 7
+  fi
+  cp -n "$root/resources/recipes/demo.recipe.json" "$dir/demo.recipe.json" 2>/dev/null || true
+  echo "$dir/demo.h5"
+}
+
+cmd=${1:-}
+case "$cmd" in
+  test)
+    install_deps
+    build_all
+    cd "$build"
+    ctest --output-on-failure --timeout 900 -j2
+    ;;
+  demo)
+    install_deps
+    build_all
+    data=$(demo_data)
+    if [ -x "$build/gui/sluice" ]; then
+      exec "$build/gui/sluice" "$data"
+    fi
+    out="${data%.h5}-filtered.h5"
+    rm -f "$out"
+    "$build/engine/sluice-engine" filter --input "$data" --dataset /Measurement_000/Channel_000/Raw_Data \
+      --recipe "$root/build/demo/demo.recipe.json" --output "$out"
+    echo "Filtered demo data written to $out"
+    echo "Look inside with: $build/engine/sluice-engine inspect $out"
+    ;;
+  *) usage ;;
+esac

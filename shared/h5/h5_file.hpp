@@ -1,0 +1,30 @@
+#pragma once
+// Opening files and objects with clear errors (not HDF5, truncated, missing path, wrong kind).
+#include <mpi.h>
+
+#include <filesystem>
+#include <string>
+
+#include "h5/handles.hpp"
+#include "util/error.hpp"
+
+namespace sluice::h5 {
+
+enum class Access { read_only, read_write };
+
+/// Open an existing HDF5 file. Non-HDF5 and truncated files give ErrorKind::bad_input with a message
+/// that says so. With comm != MPI_COMM_NULL the file is opened with the MPI-IO driver (collective).
+[[nodiscard]] Result<File> open_file(const std::filesystem::path& path, Access access,
+                                     MPI_Comm comm = MPI_COMM_NULL);
+
+/// Create (truncate) a file; with a communicator, collectively through MPI-IO.
+[[nodiscard]] Result<File> create_file(const std::filesystem::path& path, MPI_Comm comm = MPI_COMM_NULL);
+
+[[nodiscard]] Result<Dataset> open_dataset(hid_t loc, const std::string& path);
+[[nodiscard]] Result<Group> open_group(hid_t loc, const std::string& path);
+[[nodiscard]] bool path_exists(hid_t loc, const std::string& path);
+
+/// Full HDF5 path name of an object ("/Measurement_000/Channel_000/Raw_Data").
+[[nodiscard]] std::string object_path(hid_t obj);
+
+} // namespace sluice::h5

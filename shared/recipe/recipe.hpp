@@ -1,0 +1,43 @@
+#pragma once
+// FilterRecipe: the one recipe format of GUI, CLI, engine and job directories (DESIGN §4a).
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "signal/filters.hpp"
+#include "util/error.hpp"
+
+namespace sluice {
+
+struct FilterRecipe {
+    std::optional<double> sample_rate_hz; ///< absent → from the file
+    std::vector<FilterSpec> filters;      ///< empty = the "filters" key is absent (threshold only)
+    std::optional<double> noise_threshold;
+    friend bool operator==(const FilterRecipe&, const FilterRecipe&) = default;
+};
+
+/// Stage 1: parse and validate the recipe alone (types, unknown keys, signs, finite numbers,
+/// threshold in (0,1), no empty filter list, at least filters or a threshold).
+[[nodiscard]] Result<FilterRecipe> parse_recipe(std::string_view json_text);
+[[nodiscard]] Result<FilterRecipe> load_recipe(const std::filesystem::path& path);
+
+/// Pretty JSON (format + version first), which parse_recipe reads back to an equal recipe.
+[[nodiscard]] std::string to_json(const FilterRecipe& recipe);
+/// Compact JSON with sorted keys: the identity of a recipe for resume checks.
+[[nodiscard]] std::string canonical_json(const FilterRecipe& recipe);
+/// SHA-256 (hex) of canonical_json.
+[[nodiscard]] std::string recipe_hash(const FilterRecipe& recipe);
+
+/// The recipe's rate if given, else the file's; both given and different → error naming both values;
+/// neither → error asking for sample_rate_hz.
+[[nodiscard]] Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<double> file_rate_hz);
+
+/// Stage 2: the recipe against a dataset of rows of n points at fs Hz. Refuses every case where
+/// pycroscopy raises or silently wraps a band (FILTER_SPEC policy), naming filter, parameter and bound.
+/// On success returns the composite mask (empty when there are no filters).
+[[nodiscard]] Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs);
+
+} // namespace sluice

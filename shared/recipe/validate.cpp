@@ -1,0 +1,1 @@
+#include "recipe/recipe.hpp"

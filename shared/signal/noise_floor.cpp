@@ -1,0 +1,1 @@
+#include "signal/noise_floor.hpp"

@@ -1,0 +1,1 @@
+#include "signal/row_filter.hpp"

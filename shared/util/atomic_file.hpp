@@ -1,0 +1,16 @@
+#pragma once
+// Replace a file so that readers see either the old or the new content, never a torn one:
+// temp file in the same directory, fsync, rename, fsync of the directory.
+#include <filesystem>
+#include <string_view>
+
+#include "util/error.hpp"
+
+namespace sluice {
+
+[[nodiscard]] Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+/// fsync a file or directory by path (used after renames so they survive a power cut).
+[[nodiscard]] Status fsync_path(const std::filesystem::path& path);
+
+} // namespace sluice

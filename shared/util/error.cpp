@@ -1,0 +1,12 @@
+#include "util/error.hpp"
+
+namespace sluice {
+
+Error Error::context(std::string_view what) const {
+    std::string m(what);
+    m += ": ";
+    m += message;
+    return Error{kind, std::move(m)};
+}
+
+} // namespace sluice
