@@ -12,8 +12,9 @@ namespace {
 
 int report(const sluice::Status& st) {
     if (st) return 0;
-    // One line first: the reason. Callers (GUI, job scripts) show exactly this line.
-    std::fprintf(stderr, "sluice-engine: %s\n", st.error().message.c_str());
+    // One line first: the reason. Callers (GUI, job scripts) show exactly this line. An empty message
+    // means another MPI rank already reported it.
+    if (!st.error().message.empty()) std::fprintf(stderr, "sluice-engine: %s\n", st.error().message.c_str());
     return sluice::engine::exit_code_for(st.error());
 }
 

@@ -1,1 +1,15 @@
+#include <cstdio>
+
 #include "commands.hpp"
+#include "h5/merge.hpp"
+
+namespace sluice::engine {
+
+Status run_merge(const MergeOptions& options) {
+    auto outcome = h5::merge_result(options.result, options.into);
+    if (!outcome) return std::unexpected(outcome.error());
+    std::printf("merged into %s as %s\n", options.into.string().c_str(), outcome->group_path.c_str());
+    return {};
+}
+
+} // namespace sluice::engine

@@ -1,0 +1,29 @@
+#pragma once
+// Run the built sluice-engine as users and job scripts do: directly, or under `mpirun -np K`.
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace sluice::test {
+
+struct EngineRun {
+    int exit_code = -1;
+    bool crashed = false; ///< ended by a signal
+    QString out;
+    QString err;
+    [[nodiscard]] QString first_err_line() const { return err.section('\n', 0, 0); }
+};
+
+/// ranks == 0: the engine alone (no mpirun); otherwise `mpirun -np ranks --oversubscribe`.
+/// `during` runs once the process has started, with its PID (e.g. to send signals).
+EngineRun run_engine(const QStringList& args, int ranks = 0, std::chrono::milliseconds timeout = std::chrono::minutes(5),
+                     const std::function<void(qint64 pid)>& during = {});
+
+/// PIDs of the direct children of `pid` (the ranks that mpirun started).
+std::vector<qint64> child_pids(qint64 pid);
+
+} // namespace sluice::test

@@ -1,0 +1,122 @@
+// Crash safety: SIGKILL at random moments, SIGUSR1 through mpirun and --time-limit all leave a file that
+// resumes to datasets identical to an uninterrupted run; a full disk is refused up front.
+#include <QtTest>
+
+#include <csignal>
+#include <filesystem>
+#include <random>
+#include <sys/mount.h>
+#include <thread>
+#include <unistd.h>
+
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
+
+using namespace sluice::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+
+void compare_results(const fs::path& a, const fs::path& b) {
+    for (const char* name : {"/Filtered_Data", "/Noise_Floors", "/Composite_Filter"})
+        QVERIFY2(read_f32(a, kGroup + name) == read_f32(b, kGroup + name), name);
+    const auto done = read_u8(a, kGroup + "/completed_positions");
+    QVERIFY(std::all_of(done.begin(), done.end(), [](auto v) { return v == 1; }));
+}
+
+} // namespace
+
+class TestEngineResume : public QObject {
+    Q_OBJECT
+    TempDir dir_;
+    fs::path src_, recipe_, reference_;
+
+private slots:
+    void initTestCase() {
+        src_ = dir_ / "synth.h5";
+        recipe_ = dir_ / "recipe.json";
+        reference_ = dir_ / "reference.h5";
+        QCOMPARE(synth(src_, 1500, 2048, 1e6, 5).exit_code, 0);
+        write_text(recipe_, full_recipe());
+        auto r = run_engine(filter_args(src_, recipe_, reference_, 8));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    }
+
+    void sigkillAtRandomMomentsThenResume() {
+        const auto out = dir_ / "killed.h5";
+        std::mt19937 rng(12345);
+        std::uniform_int_distribution<int> delay_ms(20, 900);
+        int killed_mid_run = 0;
+        for (int attempt = 0; attempt < 12; ++attempt) {
+            const int delay = delay_ms(rng);
+            auto r = run_engine(filter_args(src_, recipe_, out, 8), 2, std::chrono::minutes(2), [&](qint64 pid) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+                for (auto rank : child_pids(pid)) ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
+                ::kill(static_cast<pid_t>(pid), SIGKILL);
+            });
+            if (r.exit_code != 0 || r.crashed) ++killed_mid_run;
+            if (fs::exists(out)) {
+                // Whatever the moment, the file's metadata stays readable.
+                QVERIFY(!read_u8(out, kGroup + "/completed_positions").empty());
+            }
+        }
+        QVERIFY2(killed_mid_run >= 10, qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
+        auto r = run_engine(filter_args(src_, recipe_, out, 8), 2);
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        compare_results(out, reference_);
+    }
+
+    void sigusr1ToMpirunStopsResumably() {
+        const auto out = dir_ / "usr1.h5", progress = dir_ / "usr1.json";
+        auto r = run_engine(filter_args(src_, recipe_, out, 4) << "--progress" << q(progress), 2,
+                            std::chrono::minutes(2), [](qint64 pid) {
+                                std::this_thread::sleep_for(std::chrono::milliseconds(700));
+                                ::kill(static_cast<pid_t>(pid), SIGUSR1);
+                            });
+        QVERIFY2(r.exit_code == 3, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+        QVERIFY2(r.err.contains("stopped"), qPrintable(r.err));
+        QFile f(q(progress));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto doc = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(doc["state"].toString(), QString("stopped"));
+        QVERIFY(doc["rows_done"].toInt() < 1500);
+        r = run_engine(filter_args(src_, recipe_, out, 4), 2);
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        compare_results(out, reference_);
+    }
+
+    void timeLimitStopsBeforeTheLimitAndResumes() {
+        const auto out = dir_ / "limit.h5";
+        QElapsedTimer t;
+        t.start();
+        auto r = run_engine(filter_args(src_, recipe_, out, 4) << "--time-limit" << "0.4");
+        QCOMPARE(r.exit_code, 3);
+        QVERIFY2(r.err.contains("time limit"), qPrintable(r.err));
+        const auto done = read_u8(out, kGroup + "/completed_positions");
+        QVERIFY(std::count(done.begin(), done.end(), 1) > 0);
+        QVERIFY(std::count(done.begin(), done.end(), 0) > 0);
+        r = run_engine(filter_args(src_, recipe_, out, 4));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        compare_results(out, reference_);
+    }
+
+    void fullDiskIsRefusedUpFront() {
+        if (::geteuid() != 0) {
+            if (qEnvironmentVariable("CI") == "true") QFAIL("this test needs root (to mount a small tmpfs) in CI");
+            QSKIP("needs root to mount a small tmpfs");
+        }
+        TempDir mnt;
+        QVERIFY(::mount("tmpfs", mnt.path().c_str(), "tmpfs", 0, "size=4m") == 0);
+        const auto out = mnt / "out.h5";
+        auto r = run_engine(filter_args(src_, recipe_, out)); // needs ~12 MB
+        ::umount(mnt.path().c_str());
+        QCOMPARE(r.exit_code, 2);
+        QVERIFY2(r.first_err_line().contains("not enough free space"), qPrintable(r.err));
+        QVERIFY(!fs::exists(out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineResume)
+#include "test_engine_resume.moc"
