@@ -1,5 +1,8 @@
 #pragma once
 // FilterRecipe: the one recipe format of GUI, CLI, engine and job directories (DESIGN §4a).
+#include "signal/filters.hpp"
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -7,10 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "signal/filters.hpp"
-#include "util/error.hpp"
-
 namespace sluice {
+
+/// The "format" and "version" every recipe file carries.
+inline constexpr std::string_view recipe_format = "sluice-recipe";
+inline constexpr int recipe_version = 1;
 
 struct FilterRecipe {
     std::optional<double> sample_rate_hz; ///< absent → from the file
@@ -33,11 +37,13 @@ struct FilterRecipe {
 
 /// The recipe's rate if given, else the file's; both given and different → error naming both values;
 /// neither → error asking for sample_rate_hz.
-[[nodiscard]] Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<double> file_rate_hz);
+[[nodiscard]] Result<double> resolve_sample_rate(const FilterRecipe& recipe,
+                                                 std::optional<double> file_rate_hz);
 
 /// Stage 2: the recipe against a dataset of rows of n points at fs Hz. Refuses every case where
 /// pycroscopy raises or silently wraps a band (FILTER_SPEC policy), naming filter, parameter and bound.
 /// On success returns the composite mask (empty when there are no filters).
-[[nodiscard]] Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs);
+[[nodiscard]] Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n,
+                                                              double fs);
 
 } // namespace sluice

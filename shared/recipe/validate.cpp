@@ -1,1 +1,16 @@
+// Stage 2: the recipe against a dataset. Deliberately thin: the mask code is the single place that knows
+// when pycroscopy would raise or wrap a band, so building the composite is the check.
 #include "recipe/recipe.hpp"
+#include "signal/masks.hpp"
+
+namespace sluice {
+
+Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs) {
+    if (n == 0)
+        return fail(ErrorKind::bad_input, "the dataset's rows have no points (N = 0): nothing to filter");
+    if (auto ok = check_length_and_rate(n, fs); !ok) return std::unexpected(ok.error());
+    if (recipe.filters.empty()) return std::vector<float>{};
+    return composite_mask(n, fs, recipe.filters);
+}
+
+} // namespace sluice
