@@ -1,6 +1,7 @@
 #pragma once
 // The four frequency filters of FILTER_SPEC §2 as plain parameter structs (Hz throughout).
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -36,5 +37,9 @@ using FilterSpec = std::variant<LowPass, NoiseBand, HarmonicPass, BandPass>;
 
 /// The recipe's "type" string: low_pass, noise_band, harmonic_pass, band_pass.
 [[nodiscard]] std::string_view filter_type_name(const FilterSpec& f);
+
+/// A number for a user-facing message: integral values as integers ("3000000"), others with up to
+/// 10 significant digits and no trailing zeros ("4000000.5", "0.05"); "nan"/"inf" as such.
+[[nodiscard]] std::string format_number(double v);
 
 } // namespace sluice

@@ -2,17 +2,18 @@
 // Mask construction exactly as pycroscopy 0.60.8 builds it (FILTER_SPEC §1–2.5), in fftshift order.
 // Where pycroscopy raises, or silently wraps a band past index 0 (slice rule 2), these functions
 // return an error naming the filter, the parameter and the bound instead of a mask.
+#include "signal/filters.hpp"
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "signal/filters.hpp"
-#include "util/error.hpp"
-
 namespace sluice {
 
-/// N and fs must be whole numbers >= 0 (pycroscopy's "must be an unsigned integer" check).
+/// N and fs must be whole numbers >= 0 (pycroscopy's "must be an unsigned integer" check). fs = 0 is
+/// refused as well: pycroscopy accepts it here but every filter then fails dividing by it.
 [[nodiscard]] Status check_length_and_rate(std::size_t n, double fs);
 
 [[nodiscard]] Result<std::vector<float>> low_pass_mask(std::size_t n, double fs, const LowPass& f);
@@ -23,6 +24,10 @@ namespace sluice {
 
 /// Any filter's mask as float32 (int16 masks convert exactly).
 [[nodiscard]] Result<std::vector<float>> filter_mask(std::size_t n, double fs, const FilterSpec& f);
+
+/// §2.5 on masks already built: C = f32(m1); C = f32(C * m_i) in list order. Refuses an empty list
+/// and masks of different lengths (pycroscopy's "incompatible filters").
+[[nodiscard]] Result<std::vector<float>> combine_masks(std::span<const std::vector<float>> masks);
 
 /// §2.5: C = f32(m1); C = f32(C * f32(m_i)) in list order. Errors carry the filter's index
 /// ("filters[1] (noise_band): ..."). An empty list is an error (pycroscopy's IndexError).

@@ -16,4 +16,10 @@ namespace sluice {
 [[nodiscard]] double noise_floor_half(std::span<const double> mag, std::size_t n, double tol,
                                       std::span<double> scratch);
 
+/// noise_floor_half() on squared magnitudes (|X_k|^2 = re^2 + im^2, no square roots needed). Every
+/// zeroing decision is the one sqrt(sq_k) > thr gives. Valid while the squares neither overflow nor
+/// underflow (about 1e-150 < |X_k| < 1e150); `scratch` must hold sq.size() doubles.
+[[nodiscard]] double noise_floor_half_sq(std::span<const double> sq, std::size_t n, double tol,
+                                         std::span<double> scratch);
+
 } // namespace sluice

@@ -2,13 +2,13 @@
 // FILTER_SPEC §3 per-row processing with FFTW in double. One RowFilter per thread/rank; it owns its
 // plans and buffers (RAII) and reuses them for every row. Plans use FFTW_ESTIMATE so that every rank
 // and every run computes bit-identical rows (resume and 1-rank == 2-rank depend on it).
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

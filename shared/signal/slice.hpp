@@ -17,7 +17,8 @@ struct SliceRange {
 [[nodiscard]] SliceRange python_slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop,
                                       std::int64_t n);
 
-/// Round half to even, as Python's round() and numpy's np.round (FILTER_SPEC's rne).
+/// Round half to even, as Python's round() and numpy's np.round (FILTER_SPEC's rne). Values beyond
+/// ±2^60 saturate there (no bin is that far; masks refuse such parameters) and NaN gives 0.
 [[nodiscard]] std::int64_t rne(double x);
 
 } // namespace sluice
