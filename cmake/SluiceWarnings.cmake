@@ -1,6 +1,9 @@
 # Warnings and sanitizers for every first-party target; third-party headers come in as SYSTEM.
 function(sluice_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough)
+  # No fused multiply-add contraction: results must round exactly as numpy's do, whatever -march a
+  # cluster build adds.
+  target_compile_options(${target} PRIVATE -ffp-contract=off)
   if(SLUICE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
