@@ -1,1 +1,146 @@
 #include "h5/rows.hpp"
+
+#include "h5/h5_error.hpp"
+#include "h5/h5_file.hpp"
+#include "h5/handles.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fmt/format.h>
+#include <vector>
+
+namespace sluice::h5 {
+namespace {
+
+// A file selection of rows [first, first+count) of a 2-D dataset (or of a 1-D / (P,1) column) and the
+// matching memory space. count == 0 selects nothing on both sides, so that a rank without rows can
+// still take part in a collective call.
+struct Selection {
+    Dataspace file;
+    Dataspace memory;
+    std::uint64_t rows = 0;  ///< extent of the first dimension
+    std::uint64_t width = 1; ///< values per row in this selection
+};
+
+Result<Selection> select_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, bool column) {
+    Selection s;
+    s.file = Dataspace(H5Dget_space(dataset));
+    if (!s.file) return h5_fail("cannot read the shape of " + object_path(dataset));
+    const int rank = H5Sget_simple_extent_ndims(s.file.get());
+    std::array<hsize_t, 2> dims{0, 1};
+    if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(s.file.get(), dims.data(), nullptr) < 0)
+        return fail(ErrorKind::bad_input, fmt::format("{} has {} dimensions; rows need a 1-D or 2-D dataset",
+                                                      object_path(dataset), rank));
+    if (column && rank == 2 && dims[1] != 1)
+        return fail(ErrorKind::internal,
+                    fmt::format("{} has {} columns, expected one", object_path(dataset), dims[1]));
+    if (!column && rank != 2)
+        return fail(ErrorKind::bad_input,
+                    fmt::format("{} is 1-D; rows need a 2-D dataset", object_path(dataset)));
+    s.rows = dims[0];
+    s.width = rank == 2 ? dims[1] : 1;
+    if (first > s.rows || count > s.rows - first)
+        return fail(ErrorKind::internal, fmt::format("rows {}..{} are outside {} ({} rows)", first,
+                                                     first + count, object_path(dataset), s.rows));
+
+    const hsize_t mem_dims[1] = {std::max<hsize_t>(count * s.width, 1)};
+    s.memory = Dataspace(H5Screate_simple(1, mem_dims, nullptr));
+    if (!s.memory) return h5_fail("cannot create a memory dataspace");
+    if (count == 0) {
+        if (H5Sselect_none(s.file.get()) < 0 || H5Sselect_none(s.memory.get()) < 0)
+            return h5_fail("cannot make an empty selection");
+        return s;
+    }
+    const std::array<hsize_t, 2> start{first, 0};
+    const std::array<hsize_t, 2> extent{count, s.width};
+    if (H5Sselect_hyperslab(s.file.get(), H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr) < 0)
+        return h5_fail(
+            fmt::format("cannot select rows {}..{} of {}", first, first + count, object_path(dataset)));
+    return s;
+}
+
+Status check_buffer(std::size_t have, std::uint64_t need, hid_t dataset) {
+    if (have >= need) return {};
+    return fail(ErrorKind::internal,
+                fmt::format("buffer of {} values for {} values of {}", have, need, object_path(dataset)));
+}
+
+/// Returns the number of values per row.
+template <class T>
+Result<std::uint64_t> read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count,
+                                     T* out, std::size_t size, hid_t xfer, bool column) {
+    auto sel = select_rows(dataset, first, count, column);
+    if (!sel) return std::unexpected(sel.error());
+    if (auto st = check_buffer(size, count * sel->width, dataset); !st) return std::unexpected(st.error());
+    T dummy{}; // HDF5 refuses a null buffer even for an empty selection in some paths
+    if (H5Dread(dataset, mem_type, sel->memory.get(), sel->file.get(), xfer, count ? out : &dummy) < 0)
+        return h5_fail(
+            fmt::format("cannot read rows {}..{} of {}", first, first + count, object_path(dataset)));
+    return sel->width;
+}
+
+template <class T>
+Status write_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count, const T* in,
+                       std::size_t size, hid_t xfer, bool column) {
+    auto sel = select_rows(dataset, first, count, column);
+    if (!sel) return std::unexpected(sel.error());
+    if (auto st = check_buffer(size, count * sel->width, dataset); !st) return st;
+    const T dummy{};
+    if (H5Dwrite(dataset, mem_type, sel->memory.get(), sel->file.get(), xfer, count ? in : &dummy) < 0)
+        return h5_fail(
+            fmt::format("cannot write rows {}..{} of {}", first, first + count, object_path(dataset)));
+    return {};
+}
+
+} // namespace
+
+Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<double> out, hid_t xfer) {
+    auto width =
+        read_selection(dataset, H5T_NATIVE_DOUBLE, first, count, out.data(), out.size(), xfer, false);
+    if (!width) return std::unexpected(width.error());
+    // A NaN or Inf would spread through the FFT into the whole filtered row: refuse it, naming the row.
+    for (std::uint64_t r = 0; r < count; ++r) {
+        for (double v : out.subspan(r * *width, *width))
+            if (!std::isfinite(v))
+                return fail(ErrorKind::bad_input,
+                            fmt::format("row {} of {} contains NaN or Inf", first + r, object_path(dataset)));
+    }
+    return {};
+}
+
+Status write_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<const double> in,
+                  hid_t xfer) {
+    Datatype type(H5Dget_type(dataset));
+    if (!type) return h5_fail("cannot read the type of " + object_path(dataset));
+    const auto cls = H5Tget_class(type.get());
+    if (cls == H5T_FLOAT && H5Tget_size(type.get()) == sizeof(float)) {
+        // Round to nearest ourselves: the same rounding as pycroscopy's astype(float32), independent of
+        // how the HDF5 build converts.
+        std::vector<float> f(in.size());
+        for (std::size_t i = 0; i < in.size(); ++i)
+            f[i] = static_cast<float>(in[i]);
+        return write_selection(dataset, H5T_NATIVE_FLOAT, first, count, f.data(), f.size(), xfer, false);
+    }
+    // float64 as is; integer types converted by HDF5.
+    return write_selection(dataset, H5T_NATIVE_DOUBLE, first, count, in.data(), in.size(), xfer, false);
+}
+
+Status write_column_u8(hid_t dataset, std::uint64_t first, std::uint64_t count,
+                       std::span<const std::uint8_t> in, hid_t xfer) {
+    return write_selection(dataset, H5T_NATIVE_UINT8, first, count, in.data(), in.size(), xfer, true);
+}
+
+Status write_column_f32(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<const float> in,
+                        hid_t xfer) {
+    return write_selection(dataset, H5T_NATIVE_FLOAT, first, count, in.data(), in.size(), xfer, true);
+}
+
+Status read_column_u8(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<std::uint8_t> out,
+                      hid_t xfer) {
+    auto width = read_selection(dataset, H5T_NATIVE_UINT8, first, count, out.data(), out.size(), xfer, true);
+    if (!width) return std::unexpected(width.error());
+    return {};
+}
+
+} // namespace sluice::h5
