@@ -1,0 +1,378 @@
+#include "app/main_window.hpp"
+
+#include "app/recent_files.hpp"
+#include "models/h5_tree_model.hpp"
+#include "services/preview_service.hpp"
+#include "util/atomic_file.hpp"
+#include "widgets/attribute_table.hpp"
+#include "widgets/filter_designer.hpp"
+#include "widgets/pixel_chooser.hpp"
+#include "widgets/plot_panel.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace sluice::gui {
+namespace {
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kRecipeKey = QStringLiteral("recipe/last");
+const QString kRecipeFilter = QObject::tr("Sluice recipes (*.json);;All files (*)");
+const QString kHdf5Filter = QObject::tr("HDF5 files (*.h5 *.hdf5 *.he5 *.nxs);;All files (*)");
+constexpr int kStatusMs = 6000;
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
+      attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
+      designer_(new FilterDesigner), preview_(new PreviewService(this)) {
+    setWindowTitle(tr("Sluice"));
+    setAcceptDrops(true);
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(pixels_);
+    layout->addWidget(plots_, 1);
+    setCentralWidget(central);
+
+    createDocks();
+    createMenus();
+    statusBar()->showMessage(tr("Open an HDF5 file (Ctrl+O) or drop one on the window."));
+
+    connect(model_, &H5TreeModel::fetchFailed, this, [this](const QString& m) {
+        showError(tr("Cannot read group"), tr("Sluice cannot list this group."), m);
+    });
+    connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) { onCurrentNodeChanged(current); });
+    connect(tree_, &QTreeView::activated, this, &MainWindow::onNodeActivated);
+    connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
+    connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
+        const auto& r = designer_->recipe();
+        if (!r) return; // the designer shows why; the preview keeps the last valid state
+        if (!r->filters.empty() || r->noise_threshold) QSettings().setValue(kRecipeKey, q(to_json(*r)));
+        requestPreview();
+    });
+    connect(preview_, &PreviewService::previewReady, this,
+            [this](std::shared_ptr<const PreviewResult> result) {
+                shown_ = result;
+                // A result for an earlier, valid state must not wipe the message of an edit made since.
+                if (designer_->recipe()) designer_->showDatasetError({});
+                plots_->showPreview(*result, pixels_->describe());
+                if (result->noise_floor)
+                    statusBar()->showMessage(
+                        tr("Noise floor of %1: %2").arg(pixels_->describe()).arg(*result->noise_floor),
+                        kStatusMs);
+            });
+    connect(preview_, &PreviewService::previewFailed, this, [this](const QString& message) {
+        if (designer_->recipe()) designer_->showDatasetError(message);
+    });
+
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks() {
+    tree_->setObjectName(QStringLiteral("tree"));
+    tree_->setModel(model_);
+    tree_->setUniformRowHeights(true);
+    tree_->setAlternatingRowColors(true);
+    tree_->header()->setStretchLastSection(false);
+    tree_->header()->setSectionResizeMode(H5TreeModel::NameColumn, QHeaderView::Stretch);
+    tree_->header()->setSectionResizeMode(H5TreeModel::KindColumn, QHeaderView::ResizeToContents);
+    tree_->header()->setSectionResizeMode(H5TreeModel::ShapeColumn, QHeaderView::ResizeToContents);
+
+    const auto dock = [this](const QString& name, const QString& title, QWidget* widget,
+                             Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
+    dock(QStringLiteral("attributesDock"), tr("Attributes"), attributes_, Qt::LeftDockWidgetArea);
+    dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open…"), QKeySequence::Open,
+                    this, &MainWindow::promptOpen);
+    recent_ = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
+    connect(recent_, &RecentFiles::openRequested, this, &MainWindow::openFile);
+    close_action_ = file->addAction(tr("&Close"), QKeySequence::Close, this, &MainWindow::closeFile);
+    close_action_->setEnabled(false);
+    file->addSeparator();
+    file->addAction(tr("&Load Recipe…"), QKeySequence(Qt::CTRL | Qt::Key_L), this,
+                    &MainWindow::promptLoadRecipe);
+    file->addAction(tr("&Save Recipe As…"), QKeySequence::Save, this, &MainWindow::promptSaveRecipe);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (auto* d : findChildren<QDockWidget*>())
+        view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Next Pixel"), QKeySequence(Qt::ALT | Qt::Key_Right), this,
+                    [this] { pixels_->step(1); });
+    view->addAction(tr("&Previous Pixel"), QKeySequence(Qt::ALT | Qt::Key_Left), this,
+                    [this] { pixels_->step(-1); });
+    view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Sluice"), this, [this] {
+        QMessageBox::about(this, tr("About Sluice"),
+                           tr("<b>Sluice %1</b><p>FFT filtering of h5USID datasets, on this computer or on a "
+                              "cluster.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::restoreSettings() {
+    QSettings s;
+    if (!restoreGeometry(s.value(kGeometryKey).toByteArray())) resize(1360, 820);
+    restoreState(s.value(kStateKey).toByteArray());
+    if (const QString text = s.value(kRecipeKey).toString(); !text.isEmpty())
+        if (auto r = parse_recipe(text.toStdString())) designer_->setRecipe(*r);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings s;
+    s.setValue(kGeometryKey, saveGeometry());
+    s.setValue(kStateKey, saveState());
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+    event->acceptProposedAction();
+    openFile(urls.front().toLocalFile());
+}
+
+template <class T, class F>
+void MainWindow::track(QFuture<T> future, F&& then) {
+    ++in_flight_;
+    future.then(this, [this, then = std::forward<F>(then)](T result) mutable {
+        --in_flight_;
+        then(std::move(result));
+    });
+}
+
+bool MainWindow::busy() const {
+    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy();
+}
+
+QString MainWindow::currentDataset() const {
+    return dataset_ ? q(dataset_->main.path) : QString();
+}
+
+void MainWindow::promptOpen() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open HDF5 File"), QFileInfo(file_path_).path(), kHdf5Filter);
+    if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::openFile(const QString& path) {
+    const QString name = QFileInfo(path).fileName();
+    statusBar()->showMessage(tr("Opening %1…").arg(name));
+    track(h5_.open(path.toStdString()), [this, path, name](Result<OpenedFile> opened) {
+        if (!opened) {
+            statusBar()->showMessage(tr("Could not open %1").arg(name), kStatusMs);
+            showError(tr("Cannot open file"), tr("Sluice cannot open “%1”.").arg(name),
+                      q(opened.error().message));
+            return;
+        }
+        closeFile();
+        generation_ = opened->generation;
+        file_path_ = path;
+        model_->setFile(*opened);
+        recent_->add(path);
+        close_action_->setEnabled(true);
+        setWindowTitle(tr("%1 — Sluice").arg(name));
+        setWindowFilePath(path);
+        const auto count = opened->main_datasets.size();
+        statusBar()->showMessage(
+            count == 0 ? tr("Opened %1: it has no h5USID Main datasets to filter.").arg(name)
+                       : tr("Opened %1: %n h5USID Main dataset(s), shown in bold. Select one to preview.",
+                            nullptr, static_cast<int>(count))
+                             .arg(name));
+    });
+}
+
+void MainWindow::closeFile() {
+    dataset_.reset();
+    row_data_.reset();
+    shown_.reset();
+    ++row_request_;
+    ++attribute_request_;
+    model_->clear();
+    attributes_->showNote({});
+    pixels_->clear();
+    plots_->clear(tr("Open an h5USID file and select a Main dataset to preview it."));
+    close_action_->setEnabled(false);
+    setWindowTitle(tr("Sluice"));
+    file_path_.clear();
+}
+
+void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
+    if (!index.isValid()) return;
+    const QString path = index.data(H5TreeModel::PathRole).toString();
+    const auto request = ++attribute_request_;
+    track(h5_.attributes(generation_, path.toStdString()),
+          [this, request](Result<std::vector<H5AttributeEntry>> r) {
+              if (request != attribute_request_) return;
+              if (r)
+                  attributes_->setAttributes(*r);
+              else if (r.error().kind != ErrorKind::cancelled)
+                  attributes_->showNote(q(r.error().message));
+          });
+    if (index.data(H5TreeModel::IsMainRole).toBool() && path != currentDataset()) openDataset(path);
+}
+
+// Enter or double-click: a Main dataset opens; anything else that is a dataset says why it cannot.
+void MainWindow::onNodeActivated(const QModelIndex& index) {
+    if (index.data(H5TreeModel::IsMainRole).toBool() || !index.data(H5TreeModel::IsDatasetRole).toBool())
+        return;
+    const QString path = index.data(H5TreeModel::PathRole).toString();
+    track(h5_.openDataset(generation_, path.toStdString()), [this, path](Result<DatasetInfo> info) {
+        if (!info && info.error().kind != ErrorKind::cancelled)
+            showError(tr("Not a Main dataset"), tr("“%1” cannot be filtered.").arg(path),
+                      q(info.error().message));
+    });
+}
+
+void MainWindow::openDataset(const QString& path) {
+    statusBar()->showMessage(tr("Reading %1…").arg(path));
+    track(h5_.openDataset(generation_, path.toStdString()), [this, path](Result<DatasetInfo> info) {
+        if (!info) {
+            if (info.error().kind == ErrorKind::cancelled) return;
+            statusBar()->clearMessage();
+            showError(tr("Cannot open dataset"), tr("“%1” cannot be previewed.").arg(path),
+                      q(info.error().message));
+            return;
+        }
+        dataset_ = std::move(*info);
+        const auto& main = dataset_->main;
+        shown_.reset();
+        plots_->setDataset(q(main.quantity), q(main.units));
+        designer_->setFileSampleRate(main.sample_rate_hz, q(main.sample_rate_origin));
+        pixels_->setPositions(main.rows, main.position_indices.labels, dataset_->position_indices);
+        statusBar()->showMessage(tr("%1: %2 pixels × %3 points, %4")
+                                     .arg(path)
+                                     .arg(main.rows)
+                                     .arg(main.points)
+                                     .arg(q(h5::value_type_name(main.type))),
+                                 kStatusMs);
+        loadRow(0);
+    });
+}
+
+void MainWindow::loadRow(std::uint64_t row) {
+    if (!dataset_) return;
+    const auto request = ++row_request_;
+    track(h5_.readRow(generation_, dataset_->main.path, row),
+          [this, request, row](Result<std::vector<double>> values) {
+              if (request != row_request_) return;
+              if (!values) {
+                  if (values.error().kind != ErrorKind::cancelled)
+                      showError(tr("Cannot read pixel"), tr("Row %1 cannot be read.").arg(row),
+                                q(values.error().message));
+                  return;
+              }
+              row_data_ = std::make_shared<const std::vector<double>>(std::move(*values));
+              row_index_ = row;
+              requestPreview();
+          });
+}
+
+void MainWindow::requestPreview() {
+    const auto& recipe = designer_->recipe();
+    if (!dataset_ || !row_data_ || !recipe) return;
+    preview_->request({.row = row_data_,
+                       .row_index = row_index_,
+                       .file_rate_hz = dataset_->main.sample_rate_hz,
+                       .recipe = *recipe});
+}
+
+void MainWindow::promptLoadRecipe() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load Recipe"), {}, kRecipeFilter);
+    if (!path.isEmpty()) loadRecipe(path);
+}
+
+bool MainWindow::loadRecipe(const QString& path) {
+    auto recipe = load_recipe(path.toStdString());
+    if (!recipe) {
+        showError(tr("Cannot load recipe"),
+                  tr("“%1” is not a usable recipe.").arg(QFileInfo(path).fileName()),
+                  q(recipe.error().message));
+        return false;
+    }
+    designer_->setRecipe(*recipe);
+    statusBar()->showMessage(tr("Loaded recipe %1").arg(QFileInfo(path).fileName()), kStatusMs);
+    return true;
+}
+
+void MainWindow::promptSaveRecipe() {
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save Recipe"), QStringLiteral("recipe.json"), kRecipeFilter);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+    saveRecipe(path);
+}
+
+bool MainWindow::saveRecipe(const QString& path) {
+    const auto& recipe = designer_->recipe();
+    QString problem;
+    if (!recipe)
+        problem = q(recipe.error().message);
+    else if (recipe->filters.empty() && !recipe->noise_threshold)
+        problem = tr("The recipe is empty: add a filter or a noise threshold first.");
+    if (problem.isEmpty()) {
+        if (auto ok = write_file_atomically(path.toStdString(), to_json(*recipe)); !ok)
+            problem = q(ok.error().message);
+    }
+    if (!problem.isEmpty()) {
+        showError(tr("Cannot save recipe"), tr("The recipe was not saved."), problem);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved recipe %1").arg(QFileInfo(path).fileName()), kStatusMs);
+    return true;
+}
+
+// Window-modal and non-blocking, so that work in flight keeps going and tests can read it.
+void MainWindow::showError(const QString& title, const QString& text, const QString& detail) {
+    auto* box = new QMessageBox(QMessageBox::Critical, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorDialog"));
+    box->setInformativeText(detail);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+} // namespace sluice::gui

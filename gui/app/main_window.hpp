@@ -1,0 +1,93 @@
+#pragma once
+// Sluice's main window: HDF5 tree and attributes docked left, preview plots in the centre, the filter
+// designer docked right. It wires the services (HDF5 on H5Service's thread, previews on worker threads)
+// to the widgets and keeps window layout, recent files and the last recipe in QSettings.
+#include "services/h5_service.hpp"
+
+#include <QMainWindow>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QAction;
+class QTreeView;
+
+namespace sluice::gui {
+
+class AttributeTable;
+class FilterDesigner;
+class H5TreeModel;
+class PixelChooser;
+class PlotPanel;
+class PreviewService;
+class RecentFiles;
+struct PreviewResult;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openFile(const QString& path);
+    bool loadRecipe(const QString& path);
+    bool saveRecipe(const QString& path);
+
+    [[nodiscard]] QTreeView* treeView() const { return tree_; }
+    [[nodiscard]] H5TreeModel* treeModel() const { return model_; }
+    [[nodiscard]] AttributeTable* attributeTable() const { return attributes_; }
+    [[nodiscard]] FilterDesigner* designer() const { return designer_; }
+    [[nodiscard]] PlotPanel* plots() const { return plots_; }
+    [[nodiscard]] PixelChooser* pixelChooser() const { return pixels_; }
+    [[nodiscard]] QString currentDataset() const;
+    /// HDF5 reads or a preview still under way (tests wait for false).
+    [[nodiscard]] bool busy() const;
+    /// The preview currently drawn, if any.
+    [[nodiscard]] std::shared_ptr<const PreviewResult> shownPreview() const { return shown_; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createDocks();
+    void createMenus();
+    void restoreSettings();
+    void closeFile();
+    void onCurrentNodeChanged(const QModelIndex& index);
+    void onNodeActivated(const QModelIndex& index);
+    void openDataset(const QString& path);
+    void loadRow(std::uint64_t row);
+    void requestPreview();
+    void showError(const QString& title, const QString& text, const QString& detail);
+    void promptOpen();
+    void promptLoadRecipe();
+    void promptSaveRecipe();
+    template <class T, class F>
+    void track(QFuture<T> future, F&& then);
+
+    H5Service h5_;
+    H5TreeModel* model_;
+    QTreeView* tree_;
+    AttributeTable* attributes_;
+    PlotPanel* plots_;
+    PixelChooser* pixels_;
+    FilterDesigner* designer_;
+    PreviewService* preview_;
+    RecentFiles* recent_ = nullptr;
+    QAction* close_action_ = nullptr;
+
+    std::uint64_t generation_ = 0;
+    QString file_path_;
+    std::optional<DatasetInfo> dataset_;
+    std::shared_ptr<const std::vector<double>> row_data_;
+    std::uint64_t row_index_ = 0;
+    std::uint64_t row_request_ = 0; ///< only the newest row read is shown
+    std::uint64_t attribute_request_ = 0;
+    std::shared_ptr<const PreviewResult> shown_;
+    int in_flight_ = 0;
+};
+
+} // namespace sluice::gui

@@ -1,0 +1,126 @@
+#include "services/h5_service.hpp"
+
+#include "h5/h5_error.hpp"
+#include "h5/h5_file.hpp"
+#include "h5/rows.hpp"
+
+#include <QtConcurrent/QtConcurrentRun>
+#include <fmt/format.h>
+#include <map>
+
+namespace sluice::gui {
+
+struct H5Service::State {
+    h5::File file;
+    std::uint64_t generation = 0;
+    std::map<std::string, h5::Dataset> datasets; ///< opened once per file for repeated row reads
+
+    [[nodiscard]] Status check(std::uint64_t wanted) const {
+        if (!file || wanted != generation) return fail(ErrorKind::cancelled, "the file was closed");
+        return {};
+    }
+    Result<hid_t> dataset(const std::string& path) {
+        if (auto it = datasets.find(path); it != datasets.end()) return it->second.get();
+        auto d = h5::open_dataset(file.get(), path);
+        if (!d) return std::unexpected(d.error());
+        const hid_t id = d->get();
+        datasets.emplace(path, std::move(*d));
+        return id;
+    }
+    void reset() {
+        datasets.clear();
+        file.reset();
+    }
+};
+
+template <class F>
+auto H5Service::run(F&& job) {
+    return QtConcurrent::run(&pool_,
+                             [state = state_, job = std::forward<F>(job)]() mutable { return job(*state); });
+}
+
+H5Service::H5Service(QObject* parent) : QObject(parent), state_(std::make_shared<State>()) {
+    pool_.setMaxThreadCount(1);
+    pool_.setExpiryTimeout(-1);
+    (void)run([](State&) { h5::silence_error_printing(); });
+}
+
+H5Service::~H5Service() {
+    close();
+    pool_.waitForDone();
+}
+
+QFuture<Result<OpenedFile>> H5Service::open(std::filesystem::path path) {
+    return run([path = std::move(path)](State& s) -> Result<OpenedFile> {
+        // The current file stays open until the new one has proved readable.
+        auto file = h5::open_file(path, h5::Access::read_only);
+        if (!file) return std::unexpected(file.error());
+        auto root = list_group(file->get(), "/");
+        if (!root) return std::unexpected(root.error());
+        s.reset();
+        ++s.generation;
+        OpenedFile out{.path = path,
+                       .generation = s.generation,
+                       .main_datasets = h5::find_main_datasets(file->get()),
+                       .root = std::move(*root)};
+        s.file = std::move(*file);
+        return out;
+    });
+}
+
+QFuture<Result<std::vector<H5Entry>>> H5Service::listGroup(std::uint64_t generation, std::string path) {
+    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<H5Entry>> {
+        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
+        return list_group(s.file.get(), path);
+    });
+}
+
+QFuture<Result<std::vector<H5AttributeEntry>>> H5Service::attributes(std::uint64_t generation,
+                                                                     std::string path) {
+    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<H5AttributeEntry>> {
+        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
+        return list_attributes(s.file.get(), path);
+    });
+}
+
+QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, std::string path) {
+    return run([generation, path = std::move(path)](State& s) -> Result<DatasetInfo> {
+        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
+        auto main = h5::read_main_dataset(s.file.get(), path);
+        if (!main) return std::unexpected(main.error());
+        DatasetInfo info{.main = std::move(*main), .position_indices = {}};
+        const auto& pos = info.main.position_indices;
+        auto ds = s.dataset(pos.path);
+        if (!ds) return std::unexpected(ds.error());
+        info.position_indices.resize(pos.shape[0] * pos.shape[1]);
+        if (auto ok = h5::read_rows(*ds, 0, pos.shape[0], info.position_indices); !ok)
+            return std::unexpected(ok.error().context("reading " + pos.path));
+        return info;
+    });
+}
+
+QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation, std::string path,
+                                                        std::uint64_t row) {
+    return run([generation, path = std::move(path), row](State& s) -> Result<std::vector<double>> {
+        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
+        auto ds = s.dataset(path);
+        if (!ds) return std::unexpected(ds.error());
+        h5::Dataspace space(H5Dget_space(*ds));
+        hsize_t dims[2] = {0, 0};
+        if (!space || H5Sget_simple_extent_ndims(space.get()) != 2 ||
+            H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0)
+            return fail(ErrorKind::bad_input, fmt::format("{} is not a 2-D dataset", path));
+        if (row >= dims[0])
+            return fail(ErrorKind::bad_input,
+                        fmt::format("row {} is outside {} (it has {} rows)", row, path, dims[0]));
+        std::vector<double> out(dims[1]);
+        if (auto ok = h5::read_rows(*ds, row, 1, out); !ok) return std::unexpected(ok.error());
+        return out;
+    });
+}
+
+void H5Service::close() {
+    (void)run([](State& s) { s.reset(); });
+}
+
+} // namespace sluice::gui

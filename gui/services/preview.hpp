@@ -1,0 +1,38 @@
+#pragma once
+// What the plots show for one pixel, computed by shared/signal exactly as the engine computes it.
+// Qt-free so that it can run on any worker thread.
+#include "recipe/recipe.hpp"
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace sluice::gui {
+
+struct PreviewInput {
+    std::shared_ptr<const std::vector<double>> row; ///< the raw signal of one pixel
+    std::uint64_t row_index = 0;
+    std::optional<double> file_rate_hz;
+    FilterRecipe recipe; ///< already past stage 1; may have neither filters nor threshold (raw view)
+};
+
+struct PreviewResult {
+    std::uint64_t row_index = 0;
+    double sample_rate_hz = 0;
+    std::shared_ptr<const std::vector<double>> raw;
+    std::vector<double> filtered; ///< empty when the recipe does nothing yet
+    std::vector<double> spectrum; ///< |FFT(raw)| in fftshift order
+    std::vector<float> composite; ///< fftshift order; empty without frequency filters
+    std::optional<double> noise_floor;
+};
+
+/// Stage 2 (sample rate, then the recipe against N and fs) and the row through RowFilter.
+/// Errors are the messages of shared/recipe, naming filter, parameter and bound.
+[[nodiscard]] Result<PreviewResult> compute_preview(const PreviewInput& input);
+
+/// Frequency of bin i of an fftshift-ordered spectrum of n points at fs (numpy's fftshift(fftfreq)).
+[[nodiscard]] double shifted_bin_frequency(std::size_t i, std::size_t n, double fs);
+
+} // namespace sluice::gui

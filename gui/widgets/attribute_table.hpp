@@ -1,0 +1,18 @@
+#pragma once
+// The attributes of the node selected in the HDF5 tree.
+#include "browse/h5_listing.hpp"
+
+#include <QTableWidget>
+#include <vector>
+
+namespace sluice::gui {
+
+class AttributeTable : public QTableWidget {
+    Q_OBJECT
+public:
+    explicit AttributeTable(QWidget* parent = nullptr);
+    void setAttributes(const std::vector<H5AttributeEntry>& attributes);
+    void showNote(const QString& note); ///< one greyed line instead of attributes ("No attributes", errors)
+};
+
+} // namespace sluice::gui

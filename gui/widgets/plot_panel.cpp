@@ -1,0 +1,166 @@
+#include "widgets/plot_panel.hpp"
+
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+namespace sluice::gui {
+namespace {
+
+QCPTextElement* add_title(QCustomPlot* plot) {
+    plot->plotLayout()->insertRow(0);
+    auto* title = new QCPTextElement(plot, QString(), QFont(plot->font().family(), -1, QFont::DemiBold));
+    plot->plotLayout()->addElement(0, 0, title);
+    return title;
+}
+
+void make_interactive(QCustomPlot* plot) {
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->setNoAntialiasingOnDrag(true);
+    plot->legend->setVisible(true);
+    plot->legend->setFont(QFont(plot->font().family(), 8));
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+}
+
+QVector<double> scaled_indices(std::size_t n, double step) {
+    QVector<double> keys(static_cast<qsizetype>(n));
+    for (std::size_t i = 0; i < n; ++i)
+        keys[static_cast<qsizetype>(i)] = static_cast<double>(i) * step;
+    return keys;
+}
+
+} // namespace
+
+AxisUnit time_unit(double duration_s) {
+    if (duration_s < 1e-3) return {1e6, QStringLiteral("µs")};
+    if (duration_s < 1) return {1e3, QStringLiteral("ms")};
+    return {1, QStringLiteral("s")};
+}
+
+AxisUnit frequency_unit(double max_hz) {
+    if (max_hz >= 1e6) return {1e-6, QStringLiteral("MHz")};
+    if (max_hz >= 1e3) return {1e-3, QStringLiteral("kHz")};
+    return {1, QStringLiteral("Hz")};
+}
+
+PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), time_(new QCustomPlot), spectrum_(new QCustomPlot) {
+    time_->setObjectName(QStringLiteral("time_plot"));
+    spectrum_->setObjectName(QStringLiteral("spectrum_plot"));
+    time_title_ = add_title(time_);
+    spectrum_title_ = add_title(spectrum_);
+    make_interactive(time_);
+    make_interactive(spectrum_);
+
+    raw_ = time_->addGraph();
+    raw_->setName(tr("Raw"));
+    raw_->setPen(QPen(QColor(150, 150, 150), 1));
+    filtered_ = time_->addGraph();
+    filtered_->setName(tr("Filtered"));
+    filtered_->setPen(QPen(QColor(31, 119, 180), 1.5));
+
+    spectrum_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    spectrum_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    spectrum_->yAxis->setNumberFormat(QStringLiteral("eb"));
+    spectrum_->yAxis->setNumberPrecision(0);
+    spectrum_->yAxis->setLabel(tr("|FFT| (magnitude)"));
+    spectrum_->yAxis2->setVisible(true);
+    spectrum_->yAxis2->setLabel(tr("Mask"));
+    spectrum_->yAxis2->setRange(0, 1.05);
+    spectrum_->axisRect()->setRangeDragAxes(spectrum_->xAxis, spectrum_->yAxis);
+    spectrum_->axisRect()->setRangeZoomAxes(spectrum_->xAxis, spectrum_->yAxis);
+    magnitude_ = spectrum_->addGraph();
+    magnitude_->setName(tr("Spectrum"));
+    magnitude_->setPen(QPen(QColor(60, 60, 60), 1));
+    floor_ = spectrum_->addGraph();
+    floor_->setName(tr("Noise floor"));
+    floor_->setPen(QPen(QColor(214, 39, 40), 1.5, Qt::DashLine));
+    mask_ = spectrum_->addGraph(spectrum_->xAxis, spectrum_->yAxis2);
+    mask_->setName(tr("Composite mask"));
+    mask_->setPen(QPen(QColor(255, 127, 14), 1.5));
+    mask_->setBrush(QColor(255, 127, 14, 40));
+
+    connect(time_, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
+    connect(spectrum_, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(time_);
+    splitter->addWidget(spectrum_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+    clear(tr("Open an h5USID file and select a Main dataset to preview it."));
+}
+
+void PlotPanel::setDataset(const QString& quantity, const QString& units) {
+    signal_label_ = units.isEmpty() ? quantity : QStringLiteral("%1 (%2)").arg(quantity, units);
+    rescale_ = true;
+}
+
+void PlotPanel::clear(const QString& hint) {
+    for (auto* g : {raw_, filtered_, magnitude_, mask_, floor_})
+        g->data()->clear();
+    time_title_->setText(hint);
+    spectrum_title_->setText(QString());
+    rescale_ = true;
+    time_->replot();
+    spectrum_->replot();
+}
+
+void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
+    const auto& raw = *result.raw;
+    const std::size_t n = raw.size();
+    const double fs = result.sample_rate_hz;
+    const AxisUnit tu = time_unit(static_cast<double>(n) / fs);
+    const AxisUnit fu = frequency_unit(fs / 2);
+
+    const QVector<double> t = scaled_indices(n, tu.scale / fs);
+    raw_->setData(t, QVector<double>(raw.begin(), raw.end()), true);
+    if (result.filtered.empty())
+        filtered_->data()->clear(); // QCustomPlot complains about keys without values
+    else
+        filtered_->setData(t, QVector<double>(result.filtered.begin(), result.filtered.end()), true);
+    filtered_->setVisible(!result.filtered.empty());
+    filtered_->addToLegend();
+    if (result.filtered.empty()) filtered_->removeFromLegend();
+    time_->xAxis->setLabel(tr("Time (%1)").arg(tu.name));
+    time_->yAxis->setLabel(signal_label_);
+    time_title_->setText(tr("Time signal, %1").arg(pixel));
+
+    QVector<double> f(static_cast<qsizetype>(n));
+    for (std::size_t i = 0; i < n; ++i)
+        f[static_cast<qsizetype>(i)] = shifted_bin_frequency(i, n, fs) * fu.scale;
+    magnitude_->setData(f, QVector<double>(result.spectrum.begin(), result.spectrum.end()), true);
+    if (result.composite.empty())
+        mask_->data()->clear();
+    else
+        mask_->setData(f, QVector<double>(result.composite.begin(), result.composite.end()), true);
+    mask_->setVisible(!result.composite.empty());
+    if (result.noise_floor && *result.noise_floor > 0) {
+        floor_->setData(QVector<double>{f.front(), f.back()}, QVector<double>(2, *result.noise_floor), true);
+        floor_->setVisible(true);
+    } else {
+        floor_->data()->clear();
+        floor_->setVisible(false);
+    }
+    spectrum_->xAxis->setLabel(tr("Frequency (%1)").arg(fu.name));
+    spectrum_title_->setText(tr("Spectrum, %1").arg(pixel));
+
+    if (rescale_) {
+        resetZoom();
+        rescale_ = false;
+    } else {
+        time_->replot();
+        spectrum_->replot();
+    }
+}
+
+void PlotPanel::resetZoom() {
+    time_->rescaleAxes();
+    spectrum_->xAxis->rescale();
+    magnitude_->rescaleValueAxis(false, true);
+    spectrum_->yAxis2->setRange(0, 1.05);
+    time_->replot();
+    spectrum_->replot();
+}
+
+} // namespace sluice::gui

@@ -1,0 +1,275 @@
+// The main window end to end on a synth file: select the Main dataset in the tree, design a low-pass
+// with the editors, and check that what is plotted is exactly shared/signal's output; invalid values
+// give inline messages and leave the preview alone; bad files give an error dialog.
+#include "app/main_window.hpp"
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
+#include "gui_test_main.hpp"
+#include "models/h5_tree_model.hpp"
+#include "recipe/recipe.hpp"
+#include "services/preview.hpp"
+#include "signal/row_filter.hpp"
+#include "widgets/filter_designer.hpp"
+#include "widgets/filter_editor.hpp"
+#include "widgets/pixel_chooser.hpp"
+#include "widgets/plot_panel.hpp"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTreeView>
+#include <QtTest>
+#include <fstream>
+#include <qcustomplot.h>
+
+using namespace sluice;
+using namespace sluice::gui;
+
+namespace {
+
+constexpr int kRows = 6;
+constexpr int kPoints = 1000;
+constexpr double kRate = 1e6;
+
+std::vector<double> values_of(const QCPGraph* g) {
+    std::vector<double> out;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+        out.push_back(it->value);
+    return out;
+}
+
+// Expand the tree down to `path` the way a user does, then click it.
+bool click_in_tree(MainWindow& w, const QString& path) {
+    QTreeView* tree = w.treeView();
+    auto* model = w.treeModel();
+    QString prefix;
+    for (const auto& part : path.split('/', Qt::SkipEmptyParts)) {
+        prefix += '/' + part;
+        if (!QTest::qWaitFor([&] { return model->indexForPath(prefix).isValid(); }, 10000)) return false;
+        const QModelIndex index = model->indexForPath(prefix);
+        tree->scrollTo(index);
+        if (prefix != path) {
+            tree->expand(index);
+            continue;
+        }
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(index).center());
+    }
+    return true;
+}
+
+void replace_text(QLineEdit* edit, const QString& text) {
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    test::TempDir dir_;
+    std::filesystem::path synth_;
+    std::vector<double> data_; ///< the whole Raw_Data, read before any window opens the file
+
+    void openSynth(MainWindow& w) {
+        w.show();
+        QApplication::setActiveWindow(&w);
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.openFile(test::q(synth_));
+        QTRY_VERIFY(!w.busy());
+        QVERIFY(click_in_tree(w, test::kRawData));
+        QTRY_COMPARE(w.currentDataset(), test::kRawData);
+        QTRY_VERIFY(w.shownPreview() != nullptr);
+        QTRY_VERIFY(!w.busy());
+    }
+
+    FilterEditor* addLowPassByKeyboard(MainWindow& w, const QString& cutoff_khz) {
+        auto* type = w.designer()->findChild<QComboBox*>("filter_type");
+        type->setFocus();
+        QTest::keyClick(type, Qt::Key_Home); // the first type is the low-pass
+        QTest::mouseClick(w.designer()->findChild<QPushButton*>("add_filter"), Qt::LeftButton);
+        if (w.designer()->editors().size() != 1) return nullptr;
+        FilterEditor* editor = w.designer()->editors().front();
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), cutoff_khz);
+        return editor;
+    }
+
+private slots:
+    void init() { QSettings().clear(); } // each test starts like a first run
+
+    void initTestCase() {
+        synth_ = dir_ / "synth.h5";
+        const auto run = test::synth(synth_, kRows, kPoints, kRate);
+        QVERIFY2(run.exit_code == 0, qPrintable(run.err));
+        data_ = test::read_f64(synth_, test::kRawData.toStdString());
+        QCOMPARE(data_.size(), std::size_t{kRows * kPoints});
+    }
+
+    void lowPassPreviewEqualsSharedSignal() {
+        MainWindow w;
+        openSynth(w);
+        // Before any filter: the raw row and its spectrum, no filtered curve.
+        QCOMPARE(values_of(w.plots()->rawGraph()),
+                 std::vector<double>(data_.begin(), data_.begin() + kPoints));
+        QVERIFY(w.plots()->filteredGraph()->data()->isEmpty());
+
+        FilterEditor* editor = addLowPassByKeyboard(w, "150");
+        QVERIFY(editor);
+        QCOMPARE(editor->findChild<QComboBox*>("cutoff_hz.unit")->currentText(), QStringLiteral("kHz"));
+        QTRY_VERIFY(!w.busy());
+        QVERIFY(w.designer()->recipe().has_value());
+        const FilterRecipe& recipe = *w.designer()->recipe();
+        QCOMPARE(recipe.filters.size(), std::size_t{1});
+        QCOMPARE(std::get<LowPass>(recipe.filters[0]), (LowPass{150e3, 0.05}));
+        QTRY_VERIFY(!w.plots()->filteredGraph()->data()->isEmpty());
+
+        // The same computation straight through shared/signal.
+        const std::vector<double> row(data_.begin(), data_.begin() + kPoints);
+        auto composite = validate_for_dataset(recipe, kPoints, kRate);
+        QVERIFY(composite.has_value());
+        auto filter = RowFilter::create(kPoints, *composite, std::nullopt);
+        QVERIFY(filter.has_value());
+        std::vector<double> filtered(kPoints), spectrum(kPoints);
+        filter->filter(row, filtered);
+        filter->magnitude_spectrum(row, spectrum);
+        QCOMPARE(values_of(w.plots()->filteredGraph()), filtered);
+        QCOMPARE(values_of(w.plots()->rawGraph()), row);
+        QCOMPARE(values_of(w.plots()->spectrumGraph()), spectrum);
+        QCOMPARE(values_of(w.plots()->maskGraph()),
+                 std::vector<double>(composite->begin(), composite->end()));
+        QVERIFY(w.plots()->noiseFloorGraph()->data()->isEmpty());
+        // Frequency axis from the sample rate, in kHz: -fs/2 .. fs/2 - fs/N.
+        QCOMPARE(w.plots()->spectrumGraph()->data()->constBegin()->key, -500.0);
+        QCOMPARE(w.plots()->spectrumPlot()->xAxis->label(), QStringLiteral("Frequency (kHz)"));
+        QCOMPARE(w.plots()->timePlot()->xAxis->label(), QStringLiteral("Time (ms)"));
+
+        // The same filter in MHz is the same recipe.
+        auto* unit = editor->findChild<QComboBox*>("cutoff_hz.unit");
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), "0.15");
+        unit->setFocus();
+        QTest::keyClick(unit, Qt::Key_Down);
+        QCOMPARE(unit->currentText(), QStringLiteral("MHz"));
+        QTRY_VERIFY(!w.busy());
+        QCOMPARE(std::get<LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, 150e3);
+
+        // Keyboard stepping to the next pixel previews that row with the same filter.
+        QTest::keyClick(&w, Qt::Key_Right, Qt::AltModifier);
+        QCOMPARE(w.pixelChooser()->row(), std::uint64_t{1});
+        QTRY_VERIFY(!w.busy());
+        QTRY_COMPARE(w.shownPreview()->row_index, std::uint64_t{1});
+        const std::vector<double> row1(data_.begin() + kPoints, data_.begin() + 2 * kPoints);
+        filter->filter(row1, filtered);
+        QCOMPARE(values_of(w.plots()->filteredGraph()), filtered);
+    }
+
+    void invalidValuesShowInlineMessagesAndKeepThePreview() {
+        MainWindow w;
+        openSynth(w);
+        FilterEditor* editor = addLowPassByKeyboard(w, "100");
+        QVERIFY(editor);
+        QTRY_VERIFY(!w.busy());
+        const auto before = w.shownPreview();
+        QVERIFY(before && !before->filtered.empty());
+        auto* message = editor->findChild<QLabel*>("message");
+
+        // Stage 1 (the recipe alone): a negative cut-off.
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), "-5");
+        QTRY_VERIFY(message->isVisible()); // a new editor is shown on the next event loop turn
+        QVERIFY2(message->text().contains("cutoff_hz") && message->text().contains("must be > 0"),
+                 qPrintable(message->text()));
+        QVERIFY(!w.busy());
+        QCOMPARE(w.shownPreview(), before);
+
+        // Not a number at all.
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), "fast");
+        QVERIFY2(message->text().contains("enter a number"), qPrintable(message->text()));
+        QCOMPARE(w.shownPreview(), before);
+
+        // Stage 2 (against the dataset): above Nyquist of a 1 MHz file. Typed in MHz so that no prefix
+        // of the text ("0", "0.") is a valid filter that would rightly preview on its own.
+        auto* unit = editor->findChild<QComboBox*>("cutoff_hz.unit");
+        unit->setFocus();
+        QTest::keyClick(unit, Qt::Key_Down);
+        QCOMPARE(unit->currentText(), QStringLiteral("MHz"));
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), "0.7");
+        QTRY_VERIFY(!w.busy());
+        QTRY_VERIFY(message->isVisible());
+        QVERIFY2(message->text().contains("Nyquist"), qPrintable(message->text()));
+        QCOMPARE(w.shownPreview(), before);
+        QCOMPARE(values_of(w.plots()->filteredGraph()), before->filtered);
+
+        // Fixing it clears the message and previews again.
+        replace_text(editor->findChild<QLineEdit*>("cutoff_hz"), "0.2");
+        QTRY_VERIFY(!w.busy());
+        QTRY_VERIFY(w.shownPreview() != before);
+        QVERIFY(!message->isVisible());
+    }
+
+    void lastRecipeAndRecentFilesAreRemembered() {
+        {
+            MainWindow w;
+            openSynth(w);
+            QVERIFY(addLowPassByKeyboard(w, "123"));
+            QTRY_VERIFY(!w.busy());
+            w.close();
+        }
+        MainWindow again;
+        QCOMPARE(again.designer()->editors().size(), std::size_t{1});
+        QVERIFY(again.designer()->recipe().has_value());
+        QCOMPARE(std::get<LowPass>(again.designer()->recipe()->filters[0]).cutoff_hz, 123e3);
+        const QStringList recent = QSettings().value("recentFiles").toStringList();
+        QCOMPARE(recent, QStringList{QFileInfo(test::q(synth_)).absoluteFilePath()});
+    }
+
+    void badFileShowsAnErrorDialog() {
+        const auto bad = dir_ / "not-hdf5.h5";
+        std::ofstream(bad) << "just some text, not HDF5\n";
+        MainWindow w;
+        w.show();
+        w.openFile(test::q(bad));
+        QTRY_VERIFY(w.findChild<QMessageBox*>("errorDialog") != nullptr);
+        auto* box = w.findChild<QMessageBox*>("errorDialog");
+        QVERIFY(box->text().contains("not-hdf5.h5"));
+        QVERIFY2(!box->informativeText().isEmpty(), "the reason is shown");
+        QCOMPARE(w.treeModel()->rowCount(), 0);
+        box->accept();
+        QTRY_VERIFY(w.findChild<QMessageBox*>("errorDialog") == nullptr);
+
+        // A missing file says so as well, and the window still opens good files afterwards.
+        w.openFile(test::q(dir_ / "missing.h5"));
+        QTRY_VERIFY(w.findChild<QMessageBox*>("errorDialog") != nullptr);
+        QVERIFY(w.findChild<QMessageBox*>("errorDialog")->text().contains("missing.h5"));
+        w.findChild<QMessageBox*>("errorDialog")->accept();
+        w.openFile(test::q(synth_));
+        QTRY_VERIFY(!w.busy());
+        QCOMPARE(w.treeModel()->rowCount(), 1);
+    }
+
+    void recipeSavesAndLoads() {
+        MainWindow w;
+        QVERIFY(w.loadRecipe(test::q(test::golden("p2048_lowpass_notch.recipe.json"))));
+        QCOMPARE(w.designer()->editors().size(), std::size_t{2});
+        const auto golden = load_recipe(test::golden("p2048_lowpass_notch.recipe.json"));
+        QVERIFY(golden.has_value());
+        QVERIFY(w.designer()->recipe().has_value());
+        QCOMPARE(*w.designer()->recipe(), *golden);
+        const auto saved = dir_ / "saved.json";
+        QVERIFY(w.saveRecipe(test::q(saved)));
+        const auto reloaded = load_recipe(saved);
+        QVERIFY(reloaded.has_value());
+        QCOMPARE(*reloaded, *golden);
+
+        // A broken recipe file is refused with a dialog; the designer keeps what it had.
+        test::write_text(dir_ / "broken.json", R"({"format":"sluice-recipe","version":1,"filters":[]})");
+        QVERIFY(!w.loadRecipe(test::q(dir_ / "broken.json")));
+        QVERIFY(w.findChild<QMessageBox*>("errorDialog") != nullptr);
+        QCOMPARE(*w.designer()->recipe(), *golden);
+    }
+};
+
+SLUICE_GUI_TEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
