@@ -59,8 +59,10 @@ int main(int argc, char** argv) {
     filter_cmd->add_option("--progress", progress_path, "Progress JSON file, replaced atomically about once a second");
     filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds")
         ->check(CLI::PositiveNumber);
-    filter_cmd->add_flag("--resume", "Continue a matching unfinished result (default)");
-    filter_cmd->add_flag("--no-resume", no_resume, "Refuse to touch an existing output");
+    bool resume_flag = false; // the default; accepted so scripts can say it explicitly
+    auto* resume_opt = filter_cmd->add_flag("--resume", resume_flag, "Continue a matching unfinished result (default)");
+    filter_cmd->add_flag("--no-resume", no_resume, "Refuse to touch an existing output; in place, start a new group")
+        ->excludes(resume_opt);
     filter_cmd->add_option("--source-sha256", source_sha, "SHA-256 of the source, recorded and checked on resume");
     filter_cmd->add_flag("--quiet", filter.quiet, "No progress line on stderr");
 
