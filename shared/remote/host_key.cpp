@@ -1,0 +1,85 @@
+#include "remote/host_key.hpp"
+
+#include <fmt/format.h>
+
+namespace sluice::remote {
+namespace {
+
+std::string option_string(ssh_session session, ssh_options_e option) {
+    char* value = nullptr;
+    if (ssh_options_get(session, option, &value) != SSH_OK || value == nullptr) return {};
+    CString owner(value);
+    return value;
+}
+
+/// The name known_hosts files use: "host" on port 22, "[host]:port" otherwise.
+std::string known_hosts_name(ssh_session session, int* port_out) {
+    unsigned int port = 22;
+    ssh_options_get_port(session, &port);
+    if (port_out) *port_out = static_cast<int>(port);
+    const std::string host = option_string(session, SSH_OPTIONS_HOST);
+    return port == 22 ? host : fmt::format("[{}]:{}", host, port);
+}
+
+} // namespace
+
+Result<std::string> server_key_fingerprint(ssh_session session, std::string* key_type) {
+    ssh_key raw_key = nullptr;
+    if (ssh_get_server_publickey(session, &raw_key) != SSH_OK)
+        return fail(ErrorKind::io,
+                    fmt::format("cannot read the server's host key: {}", ssh_get_error(session)));
+    KeyHandle key(raw_key);
+    if (key_type) *key_type = ssh_key_type_to_char(ssh_key_type(key.get()));
+    unsigned char* hash = nullptr;
+    size_t hash_len = 0;
+    if (ssh_get_publickey_hash(key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_len) != 0)
+        return fail(ErrorKind::internal, "cannot hash the server's host key");
+    CString fingerprint(ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hash_len));
+    ssh_clean_pubkey_hash(&hash);
+    if (!fingerprint) return fail(ErrorKind::internal, "cannot format the host key fingerprint");
+    return std::string(fingerprint.get());
+}
+
+Status verify_host_key(ssh_session session, const SessionCallbacks& callbacks) {
+    std::string key_type;
+    auto fingerprint = server_key_fingerprint(session, &key_type);
+    if (!fingerprint) return std::unexpected(fingerprint.error());
+    int port = 22;
+    const std::string name = known_hosts_name(session, &port);
+    const std::string file = option_string(session, SSH_OPTIONS_KNOWNHOSTS);
+
+    switch (ssh_session_is_known_server(session)) {
+    case SSH_KNOWN_HOSTS_OK:
+        return {};
+    case SSH_KNOWN_HOSTS_CHANGED:
+    case SSH_KNOWN_HOSTS_OTHER:
+        // Never offered to the user as a question: a changed key is what an interception looks like.
+        return fail(ErrorKind::refused,
+                    fmt::format("WARNING: the host key of {} has CHANGED. The server now presents {} {}, "
+                                "which does not match the key stored in {}. Someone may be intercepting the "
+                                "connection, or the server was reinstalled. Not connecting. If the change is "
+                                "expected, remove the old key with: ssh-keygen -R '{}'",
+                                name, key_type, *fingerprint, file.empty() ? "known_hosts" : file, name));
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+        break;
+    case SSH_KNOWN_HOSTS_ERROR:
+        return fail(ErrorKind::io, fmt::format("cannot check the host key of {} against {}: {}", name, file,
+                                               ssh_get_error(session)));
+    }
+
+    const UnknownHostKey unknown{name, port, key_type, *fingerprint};
+    if (!callbacks.accept_host_key)
+        return fail(ErrorKind::refused, fmt::format("the host key of {} ({} {}) is not known and nobody was "
+                                                    "asked to trust it",
+                                                    name, key_type, *fingerprint));
+    if (!callbacks.accept_host_key(unknown))
+        return fail(ErrorKind::cancelled,
+                    fmt::format("the host key of {} ({}) was not trusted", name, *fingerprint));
+    if (ssh_session_update_known_hosts(session) != SSH_OK)
+        return fail(ErrorKind::io, fmt::format("cannot store the host key of {} in {}: {}", name, file,
+                                               ssh_get_error(session)));
+    return {};
+}
+
+} // namespace sluice::remote

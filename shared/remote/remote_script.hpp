@@ -1,0 +1,53 @@
+#pragma once
+// Remote commands as POSIX scripts on the stdin of `bash -l -s` (DESIGN §6): the login shell (maybe
+// tcsh) never parses our quoting, and the login environment puts `module`, `sbatch`, `qsub` on PATH.
+// Values reach a script only as its positional parameters, quoted by shell_quote.
+#include "remote/session.hpp"
+#include "util/error.hpp"
+
+#include <chrono>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::remote {
+
+struct ScriptResult {
+    int exit_status = -1; ///< -1: the script was ended by a signal and reported no status
+    std::string out;
+    std::string err;
+};
+
+struct RunLimits {
+    std::chrono::milliseconds timeout = std::chrono::minutes(5);
+    std::stop_token cancel; ///< a stop request ends the remote script (SIGTERM) and the wait
+};
+
+/// The text sent to the shell: `script` becomes the body of a function that is called with `args`
+/// (as "$1", "$2", ...) and stdin from /dev/null. A connection lost mid-script therefore runs nothing
+/// half-received, and a command reading stdin cannot swallow the rest of the script.
+[[nodiscard]] std::string wrap_script(std::string_view script, const std::vector<std::string>& args);
+
+/// A script started on its own channel; several may run at once on one Session.
+class RemoteScript {
+public:
+    [[nodiscard]] static Result<RemoteScript> start(Session& session, std::string_view script,
+                                                    const std::vector<std::string>& args = {});
+    /// Collect stdout, stderr and the exit status. Timeout and cancel end the remote script.
+    [[nodiscard]] Result<ScriptResult> wait(const RunLimits& limits = {});
+
+private:
+    explicit RemoteScript(ChannelHandle channel, std::string peer);
+    Status drain(bool blocking);
+    ChannelHandle channel_;
+    std::string peer_;
+    ScriptResult result_;
+};
+
+/// start + wait; falls back to `sh -l -s` (once per Session) where the server has no bash.
+[[nodiscard]] Result<ScriptResult> run_script(Session& session, std::string_view script,
+                                              const std::vector<std::string>& args = {},
+                                              const RunLimits& limits = {});
+
+} // namespace sluice::remote

@@ -1,0 +1,45 @@
+#pragma once
+// One authenticated SSH connection per cluster profile (DESIGN §6). The user logs in (and answers 2FA)
+// once; every exec and SFTP channel afterwards rides on the same connection. A Session belongs to one
+// thread at a time: libssh sessions are not thread-safe.
+#include "remote/session_options.hpp"
+#include "remote/ssh_handles.hpp"
+#include "util/error.hpp"
+
+#include <memory>
+#include <string>
+
+namespace sluice::remote {
+
+class Session {
+public:
+    /// Connect, check the host key against known_hosts and authenticate; errors say which step failed.
+    [[nodiscard]] static Result<Session> connect(SessionOptions options, SessionCallbacks callbacks);
+
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    /// A fresh session channel, for one exec or one subsystem.
+    [[nodiscard]] Result<ChannelHandle> open_channel();
+
+    [[nodiscard]] bool connected() const;
+    /// user@host:port as resolved through ssh_config, for messages.
+    [[nodiscard]] const std::string& peer() const;
+    /// For transfer code that talks SFTP on this connection.
+    [[nodiscard]] ssh_session raw() const;
+
+    /// The last libssh error on this session, for messages.
+    [[nodiscard]] std::string last_error() const;
+
+    /// The shell that runs scripts: "bash" until a script finds no bash on the server (remote_script.cpp).
+    [[nodiscard]] const std::string& script_shell() const;
+    void set_script_shell(std::string shell);
+
+private:
+    struct State;
+    explicit Session(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+} // namespace sluice::remote

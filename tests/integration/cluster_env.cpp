@@ -1,0 +1,78 @@
+#include "cluster_env.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace sluice::test {
+
+ClusterEnv ClusterEnv::load() {
+    ClusterEnv env;
+    std::ifstream in(SLUICE_CLUSTER_ENV);
+    if (!in) {
+        env.unavailable =
+            "no test cluster: " + std::string(SLUICE_CLUSTER_ENV) + " is missing (did up.sh run?)";
+        return env;
+    }
+    for (std::string line; std::getline(in, line);) {
+        const auto eq = line.find('=');
+        if (eq != std::string::npos) env.values[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    if (auto skip = env.values.find("SKIP"); skip != env.values.end()) env.unavailable = skip->second;
+    return env;
+}
+
+const std::string& ClusterEnv::operator[](const std::string& key) const {
+    auto it = values.find(key);
+    if (it == values.end()) throw std::runtime_error("the test cluster's env has no " + key);
+    return it->second;
+}
+
+bool ClusterEnv::strict() {
+    const char* ci = std::getenv("CI");
+    return ci && std::string(ci) == "true";
+}
+
+std::string known_hosts_line(const ClusterEnv& env, int port, const std::filesystem::path& pub) {
+    std::ifstream in(pub);
+    std::string type, base64;
+    in >> type >> base64;
+    return "[" + env["SSH_HOST"] + "]:" + std::to_string(port) + " " + type + " " + base64 + "\n";
+}
+
+remote::SessionOptions isolated_options(const ClusterEnv& env, const TempDir& dir, int port,
+                                        bool trust_host) {
+    std::filesystem::create_directories(dir / "ssh");
+    std::ofstream(dir / "ssh_config").flush();
+    if (trust_host)
+        std::ofstream(dir / "known_hosts") << known_hosts_line(env, port, env["SSH_HOST_KEY_PUB"]);
+    remote::SessionOptions o;
+    o.host = env["SSH_HOST"];
+    o.port = port;
+    o.user = env["SSH_USER"];
+    o.ssh_dir = dir / "ssh";
+    o.ssh_config = dir / "ssh_config";
+    o.known_hosts = dir / "known_hosts";
+    o.global_known_hosts = dir / "global_known_hosts";
+    o.connect_timeout = std::chrono::seconds(20);
+    o.auth_timeout = std::chrono::seconds(60);
+    return o;
+}
+
+std::string command_output(const std::string& command) {
+    FILE* p = ::popen(command.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run " + command);
+    std::string out;
+    char buf[256];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    ::pclose(p);
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
+}
+
+} // namespace sluice::test

@@ -1,0 +1,46 @@
+#pragma once
+// The test cluster's facts (tests/cluster/up.sh writes DIR/env) and SessionOptions that keep every test
+// away from the real user's ~/.ssh: config, known_hosts and key directory all live in a TempDir.
+#include "common/h5_fixtures.hpp"
+#include "remote/session_options.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace sluice::test {
+
+struct ClusterEnv {
+    std::map<std::string, std::string> values;
+    /// Why the cluster is not available; empty when it is.
+    std::string unavailable;
+
+    [[nodiscard]] static ClusterEnv load();
+    /// The value, or a std::runtime_error naming the missing key.
+    [[nodiscard]] const std::string& operator[](const std::string& key) const;
+    [[nodiscard]] int port(const std::string& key = "SSH_PORT") const { return std::stoi((*this)[key]); }
+    /// CI=true: a missing cluster is a failure, not a skip (DESIGN §9).
+    [[nodiscard]] static bool strict();
+};
+
+/// host/port/user of the cluster; ssh_config, ssh_dir and both known_hosts files inside `dir`.
+/// With `trust_host`, known_hosts already holds the server's key.
+[[nodiscard]] remote::SessionOptions isolated_options(const ClusterEnv& env, const TempDir& dir, int port,
+                                                      bool trust_host = true);
+
+/// "[127.0.0.1]:port <type> <base64>" for the public key file `pub`.
+[[nodiscard]] std::string known_hosts_line(const ClusterEnv& env, int port, const std::filesystem::path& pub);
+
+/// Output of a local command (e.g. `oathtool --totp`), trailing newline removed.
+[[nodiscard]] std::string command_output(const std::string& command);
+
+} // namespace sluice::test
+
+/// In initTestCase: skip on a developer machine without the cluster, fail under CI=true.
+#define SLUICE_REQUIRE_CLUSTER(env)                                                                          \
+    do {                                                                                                     \
+        if (!(env).unavailable.empty()) {                                                                    \
+            if (sluice::test::ClusterEnv::strict()) QFAIL((env).unavailable.c_str());                        \
+            QSKIP((env).unavailable.c_str());                                                                \
+        }                                                                                                    \
+    } while (false)

@@ -1,0 +1,117 @@
+// Remote scripts over a real sshd: hostile arguments stay literal, exit status and both streams come
+// back, stdin cannot swallow the script, large output, timeout and cancel end the script but not the
+// Session.
+#include "cluster_env.hpp"
+#include "remote/remote_script.hpp"
+#include "remote/session.hpp"
+
+#include <QtTest>
+#include <cstdlib>
+#include <thread>
+
+using namespace sluice;
+using namespace sluice::remote;
+
+class TestRemoteScript : public QObject {
+    Q_OBJECT
+    test::ClusterEnv env_;
+    std::unique_ptr<test::TempDir> dir_;
+    std::optional<Session> session_;
+
+    ScriptResult run(std::string_view script, const std::vector<std::string>& args = {}) {
+        auto r = run_script(*session_, script, args);
+        if (!r) qWarning("%s", r.error().message.c_str());
+        return r ? *r : ScriptResult{};
+    }
+
+private slots:
+    void initTestCase() {
+        env_ = test::ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(env_);
+        ::unsetenv("SSH_AUTH_SOCK");
+        dir_ = std::make_unique<test::TempDir>();
+        auto o = test::isolated_options(env_, *dir_, env_.port());
+        o.identity_files = {env_["SSH_KEY"]};
+        auto s = Session::connect(o, {});
+        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+        session_.emplace(std::move(*s));
+    }
+
+    void argumentsStayLiteral_data() {
+        QTest::addColumn<QString>("value");
+        QTest::newRow("spaces") << "my data file.h5";
+        QTest::newRow("single quotes") << "it's 'quoted'";
+        QTest::newRow("double quotes") << "say \"hi\"";
+        QTest::newRow("command substitution") << "$(touch sluice-pwned)";
+        QTest::newRow("backticks") << "`touch sluice-pwned`";
+        QTest::newRow("variables") << "$HOME ${PATH} $1";
+        QTest::newRow("newline") << "a\nb";
+        QTest::newRow("glob") << "*";
+        QTest::newRow("semicolon") << "x; touch sluice-pwned";
+        QTest::newRow("non-ascii") << QString::fromUtf8("Messung_ÄÖÜ_µm_日本");
+        QTest::newRow("empty") << "";
+        QTest::newRow("dash") << "-n";
+    }
+    void argumentsStayLiteral() {
+        QFETCH(QString, value);
+        const std::string v = value.toStdString();
+        auto r = run("cd ~ && printf '%s|%s' \"$#\" \"$1\"; test ! -e sluice-pwned", {v});
+        QCOMPARE(r.exit_status, 0);
+        QCOMPARE(QString::fromStdString(r.out), "1|" + value);
+    }
+
+    void exitStatusAndBothStreams() {
+        auto r = run("echo out; echo err >&2; exit 3");
+        QCOMPARE(r.exit_status, 3);
+        QCOMPARE(r.out, std::string("out\n"));
+        QCOMPARE(r.err, std::string("err\n"));
+        QCOMPARE(run("false").exit_status, 1);
+    }
+
+    void runsInALoginBash() {
+        auto r = run("shopt -q login_shell && echo login");
+        QCOMPARE(r.out, std::string("login\n"));
+    }
+
+    void stdinCannotSwallowTheScript() {
+        auto r = run("cat\necho after");
+        QCOMPARE(r.out, std::string("after\n"));
+    }
+
+    void largeOutput() {
+        auto r = run("head -c 3000000 /dev/zero | tr '\\0' x; echo done >&2");
+        QCOMPARE(r.out.size(), std::size_t{3000000});
+        QCOMPARE(r.out.find_first_not_of('x'), std::string::npos);
+        QCOMPARE(r.err, std::string("done\n"));
+    }
+
+    void timeoutEndsTheScriptNotTheSession() {
+        QElapsedTimer clock;
+        clock.start();
+        auto r = run_script(*session_, "sleep 30", {}, RunLimits{std::chrono::milliseconds(800), {}});
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().message.find("timed out") != std::string::npos, r.error().message.c_str());
+        QVERIFY(clock.elapsed() < 10000);
+        QCOMPARE(run("echo still here").out, std::string("still here\n"));
+    }
+
+    void cancelEndsTheScript() {
+        std::stop_source stop;
+        std::jthread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            stop.request_stop();
+        });
+        QElapsedTimer clock;
+        clock.start();
+        auto r = run_script(*session_, "sleep 30", {}, RunLimits{std::chrono::minutes(1), stop.get_token()});
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::cancelled);
+        QVERIFY(clock.elapsed() < 10000);
+        QCOMPARE(run("echo still here").out, std::string("still here\n"));
+    }
+
+    void cleanupTestCase() { session_.reset(); }
+};
+
+QTEST_GUILESS_MAIN(TestRemoteScript)
+#include "test_remote_script.moc"

@@ -1,0 +1,197 @@
+// Authentication against a real sshd: password, key files (plain and with a passphrase), ~/.ssh/config
+// basics, and keyboard-interactive password + TOTP answered once for a Session that then serves
+// several exec channels at the same time.
+#include "cluster_env.hpp"
+#include "remote/remote_script.hpp"
+#include "remote/session.hpp"
+
+#include <QtTest>
+#include <cstdlib>
+#include <fstream>
+
+using namespace sluice;
+using namespace sluice::remote;
+
+namespace {
+
+/// pam_oath asks "One-time password (OATH) for `user': ", pam_unix "Password: ".
+bool asks_for_code(const KbdIntRound::Prompt& p) {
+    return p.text.find("One-time") != std::string::npos;
+}
+
+std::string who_am_i(Session& session) {
+    auto r = run_script(session, "id -un");
+    return r ? r->out : "error: " + r.error().message;
+}
+
+} // namespace
+
+class TestSshAuth : public QObject {
+    Q_OBJECT
+    test::ClusterEnv env_;
+
+private slots:
+    void initTestCase() {
+        env_ = test::ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(env_);
+        ::unsetenv("SSH_AUTH_SOCK");
+    }
+
+    void password() {
+        test::TempDir dir;
+        std::vector<std::string> asked;
+        SessionCallbacks cb;
+        cb.password = [&](const std::string& who, int attempt) -> std::optional<std::string> {
+            asked.push_back(who + "#" + std::to_string(attempt));
+            return env_["SSH_PASSWORD"];
+        };
+        auto session = Session::connect(test::isolated_options(env_, dir, env_.port()), cb);
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(asked.size(), std::size_t{1});
+        QVERIFY(asked[0].find(env_["SSH_USER"] + "@") == 0);
+        QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+    }
+
+    void wrongPasswordIsAClearError() {
+        test::TempDir dir;
+        int attempts = 0;
+        SessionCallbacks cb;
+        cb.password = [&](const std::string&, int) -> std::optional<std::string> {
+            return ++attempts, "wrong";
+        };
+        auto session = Session::connect(test::isolated_options(env_, dir, env_.port()), cb);
+        QVERIFY(!session.has_value());
+        QCOMPARE(attempts, 3);
+        QCOMPARE(session.error().kind, ErrorKind::bad_input);
+        const auto& msg = session.error().message;
+        QVERIFY2(msg.find("permission denied for " + env_["SSH_USER"] + "@") == 0, msg.c_str());
+        QVERIFY2(msg.find("password was refused") != std::string::npos, msg.c_str());
+    }
+
+    void cancelledPasswordPromptCancels() {
+        test::TempDir dir;
+        SessionCallbacks cb;
+        cb.password = [](const std::string&, int) -> std::optional<std::string> { return std::nullopt; };
+        auto session = Session::connect(test::isolated_options(env_, dir, env_.port()), cb);
+        QVERIFY(!session.has_value());
+        QCOMPARE(session.error().kind, ErrorKind::cancelled);
+    }
+
+    void keyFile() {
+        test::TempDir dir;
+        auto o = test::isolated_options(env_, dir, env_.port());
+        o.identity_files = {env_["SSH_KEY"]};
+        auto session = Session::connect(o, {}); // no password callback: the key alone must do
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+    }
+
+    void encryptedKeyAsksForItsPassphrase() {
+        test::TempDir dir;
+        auto o = test::isolated_options(env_, dir, env_.port());
+        o.identity_files = {env_["SSH_KEY_ENCRYPTED"]};
+        std::vector<std::filesystem::path> asked;
+        SessionCallbacks cb;
+        cb.key_passphrase = [&](const std::filesystem::path& key) -> std::optional<std::string> {
+            asked.push_back(key);
+            return env_["SSH_KEY_PASSPHRASE"];
+        };
+        auto session = Session::connect(o, cb);
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(asked.size(), std::size_t{1});
+        QCOMPARE(asked[0], std::filesystem::path(env_["SSH_KEY_ENCRYPTED"]));
+    }
+
+    void sshConfigHostNameUserPortIdentityFile() {
+        test::TempDir dir;
+        auto o = test::isolated_options(env_, dir, env_.port());
+        std::ofstream(o.ssh_config) << "Host sluice-test-alias\n"
+                                    << "  HostName " << env_["SSH_HOST"] << "\n"
+                                    << "  Port " << env_["SSH_PORT"] << "\n"
+                                    << "  User " << env_["SSH_USER"] << "\n"
+                                    << "  IdentityFile " << env_["SSH_KEY"] << "\n";
+        o.host = "sluice-test-alias";
+        o.port.reset();
+        o.user.reset();
+        auto session = Session::connect(o, {});
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(session->peer(), env_["SSH_USER"] + "@" + env_["SSH_HOST"] + ":" + env_["SSH_PORT"]);
+        QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+    }
+
+    void wrongTotpIsRefused() {
+        test::TempDir dir;
+        int rounds = 0;
+        SessionCallbacks cb;
+        cb.keyboard_interactive = [&](const KbdIntRound& round) -> std::optional<std::vector<std::string>> {
+            ++rounds;
+            std::vector<std::string> answers;
+            for (const auto& p : round.prompts)
+                answers.push_back(asks_for_code(p) ? "000000" : env_["SSH_PASSWORD"]);
+            return answers;
+        };
+        auto o = test::isolated_options(env_, dir, env_.port("SSH_OATH_PORT"));
+        o.password_attempts = 1;
+        auto session = Session::connect(o, cb);
+        QVERIFY(!session.has_value());
+        QCOMPARE(session.error().kind, ErrorKind::bad_input);
+        QVERIFY2(session.error().message.find("keyboard-interactive") != std::string::npos,
+                 session.error().message.c_str());
+        QVERIFY(rounds >= 2);
+    }
+
+    // The only test that spends a TOTP code: pam_oath refuses a code twice, so one login serves all.
+    void totpAnsweredOnceServesConcurrentChannels() {
+        test::TempDir dir;
+        std::vector<KbdIntRound> rounds;
+        SessionCallbacks cb;
+        cb.keyboard_interactive = [&](const KbdIntRound& round) -> std::optional<std::vector<std::string>> {
+            rounds.push_back(round);
+            std::vector<std::string> answers;
+            for (const auto& p : round.prompts) {
+                answers.push_back(asks_for_code(p)
+                                      ? test::command_output("oathtool --totp " + env_["TOTP_SECRET"])
+                                      : env_["SSH_PASSWORD"]);
+            }
+            return answers;
+        };
+        cb.password = [](const std::string&, int) -> std::optional<std::string> {
+            qWarning("password callback used on a keyboard-interactive server");
+            return std::nullopt;
+        };
+        auto session = Session::connect(test::isolated_options(env_, dir, env_.port("SSH_OATH_PORT")), cb);
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+
+        // Password and one-time code come in separate rounds (multi-round), both without echo.
+        QCOMPARE(rounds.size(), std::size_t{2});
+        for (const auto& round : rounds) {
+            QCOMPARE(round.prompts.size(), std::size_t{1});
+            QVERIFY(!round.prompts[0].echo);
+        }
+        QVERIFY(!asks_for_code(rounds[0].prompts[0]));
+        QVERIFY(asks_for_code(rounds[1].prompts[0]));
+
+        // Three channels open at once on the one login; they run side by side (≈1 s, not 3 s).
+        QElapsedTimer clock;
+        clock.start();
+        std::vector<RemoteScript> running;
+        for (int i = 0; i < 3; ++i) {
+            auto s =
+                RemoteScript::start(*session, "sleep 1; printf 'channel %s' \"$1\"", {std::to_string(i)});
+            QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+            running.push_back(std::move(*s));
+        }
+        for (int i = 0; i < 3; ++i) {
+            auto r = running[static_cast<std::size_t>(i)].wait();
+            QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+            QCOMPARE(r->out, "channel " + std::to_string(i));
+        }
+        QVERIFY2(clock.elapsed() < 2500, "channels did not run concurrently");
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+        QCOMPARE(rounds.size(), std::size_t{2}); // never asked again
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSshAuth)
+#include "test_ssh_auth.moc"

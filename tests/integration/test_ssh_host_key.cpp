@@ -1,0 +1,131 @@
+// Host keys against a real sshd: unknown keys are offered with their SHA-256 fingerprint and stored,
+// hashed known_hosts entries are honoured, a changed key is refused without asking.
+#include "cluster_env.hpp"
+#include "remote/session.hpp"
+
+#include <QtTest>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace sluice;
+using namespace sluice::remote;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// Second field of a public key file: the base64 key itself.
+std::string key_base64(const std::filesystem::path& pub) {
+    std::ifstream in(pub);
+    std::string type, base64;
+    in >> type >> base64;
+    return base64;
+}
+
+} // namespace
+
+class TestSshHostKey : public QObject {
+    Q_OBJECT
+    test::ClusterEnv env_;
+
+    SessionCallbacks key_login() const {
+        return {}; // the key comes from SessionOptions::identity_files; nothing to ask
+    }
+    SessionOptions options(const test::TempDir& dir, bool trust_host) const {
+        auto o = test::isolated_options(env_, dir, env_.port(), trust_host);
+        o.identity_files = {env_["SSH_KEY"]};
+        return o;
+    }
+
+private slots:
+    void initTestCase() {
+        env_ = test::ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(env_);
+        ::unsetenv("SSH_AUTH_SOCK");
+    }
+
+    void unknownKeyIsOfferedWithFingerprintThenStored() {
+        test::TempDir dir;
+        int asked = 0;
+        UnknownHostKey offered;
+        auto callbacks = key_login();
+        callbacks.accept_host_key = [&](const UnknownHostKey& k) {
+            ++asked;
+            offered = k;
+            return true;
+        };
+        auto session = Session::connect(options(dir, false), callbacks);
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(asked, 1);
+        QCOMPARE(offered.sha256_fingerprint, env_["SSH_HOST_KEY_SHA256"]);
+        QCOMPARE(offered.key_type, std::string("ssh-ed25519"));
+        QCOMPARE(offered.host, "[" + env_["SSH_HOST"] + "]:" + std::to_string(env_.port()));
+        QCOMPARE(offered.port, env_.port());
+        QVERIFY(slurp(dir / "known_hosts").find(key_base64(env_["SSH_HOST_KEY_PUB"])) != std::string::npos);
+
+        // Stored: the next login does not ask.
+        auto again = Session::connect(options(dir, false), callbacks);
+        QVERIFY2(again.has_value(), again ? "" : again.error().message.c_str());
+        QCOMPARE(asked, 1);
+    }
+
+    void unknownKeyNotTrustedIsNotStored() {
+        test::TempDir dir;
+        auto callbacks = key_login();
+        callbacks.accept_host_key = [](const UnknownHostKey&) { return false; };
+        auto session = Session::connect(options(dir, false), callbacks);
+        QVERIFY(!session.has_value());
+        QCOMPARE(session.error().kind, ErrorKind::cancelled);
+        QVERIFY(!std::filesystem::exists(dir / "known_hosts") || slurp(dir / "known_hosts").empty());
+    }
+
+    void unknownKeyWithoutCallbackIsRefused() {
+        test::TempDir dir;
+        auto session = Session::connect(options(dir, false), key_login());
+        QVERIFY(!session.has_value());
+        QCOMPARE(session.error().kind, ErrorKind::refused);
+        QVERIFY(session.error().message.find(env_["SSH_HOST_KEY_SHA256"]) != std::string::npos);
+    }
+
+    void hashedEntryIsRecognised() {
+        test::TempDir dir;
+        auto o = options(dir, true);
+        QCOMPARE(std::system(("ssh-keygen -q -H -f " + o.known_hosts.string() + " >/dev/null 2>&1").c_str()),
+                 0);
+        QVERIFY(slurp(o.known_hosts).starts_with("|1|"));
+        auto callbacks = key_login();
+        callbacks.accept_host_key = [](const UnknownHostKey&) {
+            qWarning("asked about a host key that a hashed entry holds");
+            return false;
+        };
+        auto session = Session::connect(o, callbacks);
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+    }
+
+    void changedKeyIsRefusedWithoutAsking() {
+        test::TempDir dir;
+        auto o = options(dir, false);
+        const std::string wrong = test::known_hosts_line(env_, env_.port(), env_["SSH_WRONG_HOST_KEY_PUB"]);
+        std::ofstream(o.known_hosts) << wrong;
+        int asked = 0;
+        auto callbacks = key_login();
+        callbacks.accept_host_key = [&](const UnknownHostKey&) { return ++asked, true; };
+        auto session = Session::connect(o, callbacks);
+        QVERIFY(!session.has_value());
+        QCOMPARE(asked, 0);
+        QCOMPARE(session.error().kind, ErrorKind::refused);
+        const auto& msg = session.error().message;
+        QVERIFY2(msg.find("CHANGED") != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find(env_["SSH_HOST_KEY_SHA256"]) != std::string::npos, msg.c_str());
+        QCOMPARE(slurp(o.known_hosts), wrong); // never rewritten
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSshHostKey)
+#include "test_ssh_host_key.moc"
