@@ -1,8 +1,3 @@
-// Only MPI's C API is used; without this, OpenMPI's C++ bindings come along with <mpi.h> and need
-// libmpi_cxx at link time.
-#ifndef OMPI_SKIP_MPICXX
-#define OMPI_SKIP_MPICXX 1
-#endif
 #include "h5/h5_file.hpp"
 
 #include "h5/h5_error.hpp"

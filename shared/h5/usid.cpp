@@ -40,33 +40,26 @@ Result<std::vector<hsize_t>> dims_of(hid_t dataset) {
     return dims;
 }
 
-// Why a dataset's values are not usable numbers, or the value type.
-Result<ValueType> value_type_of(hid_t dataset, std::string& reason) {
-    Datatype type(H5Dget_type(dataset));
-    if (!type) return h5_fail("cannot read the type of " + object_path(dataset));
-    const auto size = H5Tget_size(type.get());
-    const auto cls = H5Tget_class(type.get());
-    if (cls == H5T_FLOAT) {
-        if (size == 4) return ValueType::float32;
-        if (size == 8) return ValueType::float64;
-    } else if (cls == H5T_INTEGER) {
-        const bool is_signed = H5Tget_sign(type.get()) != H5T_SGN_NONE;
-        switch (size) {
-        case 1:
-            return is_signed ? ValueType::int8 : ValueType::uint8;
-        case 2:
-            return is_signed ? ValueType::int16 : ValueType::uint16;
-        case 4:
-            return is_signed ? ValueType::int32 : ValueType::uint32;
-        case 8:
-            return is_signed ? ValueType::int64 : ValueType::uint64;
-        default:
-            break;
-        }
+// The value type of a numeric HDF5 type; nullopt for strings, compounds, float16, ...
+std::optional<ValueType> numeric_type(hid_t type) {
+    const auto size = H5Tget_size(type);
+    const auto cls = H5Tget_class(type);
+    if (cls == H5T_FLOAT && size == 4) return ValueType::float32;
+    if (cls == H5T_FLOAT && size == 8) return ValueType::float64;
+    if (cls != H5T_INTEGER) return std::nullopt;
+    const bool is_signed = H5Tget_sign(type) != H5T_SGN_NONE;
+    switch (size) {
+    case 1:
+        return is_signed ? ValueType::int8 : ValueType::uint8;
+    case 2:
+        return is_signed ? ValueType::int16 : ValueType::uint16;
+    case 4:
+        return is_signed ? ValueType::int32 : ValueType::uint32;
+    case 8:
+        return is_signed ? ValueType::int64 : ValueType::uint64;
+    default:
+        return std::nullopt;
     }
-    reason =
-        fmt::format("its values are {}, not numbers (float32/64 or integers)", numpy_dtype_name(type.get()));
-    return ValueType::float32;
 }
 
 // A reader's message names the object; inside "X is not Main: ..." that is already said.
@@ -179,10 +172,15 @@ Result<MainDataset> check_main(hid_t file, const std::string& path) {
                                dims->size(), dims->size() == 1 ? "" : "s", shape_text(*dims));
         return broken();
     }
-    auto type = value_type_of(dset->get(), r.broken);
-    if (!type) return std::unexpected(type.error());
-    if (!r.broken.empty()) return broken();
-    m.type = *type;
+    Datatype type(H5Dget_type(dset->get()));
+    if (!type) return h5_fail("cannot read the type of " + m.path);
+    const auto value_type = numeric_type(type.get());
+    if (!value_type) {
+        r.broken = fmt::format("its values are {}, not numbers (float32/64 or integers)",
+                               numpy_dtype_name(type.get()));
+        return broken();
+    }
+    m.type = *value_type;
     m.rows = (*dims)[0];
     m.points = (*dims)[1];
     const hid_t d = dset->get();

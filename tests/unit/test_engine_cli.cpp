@@ -1,0 +1,180 @@
+// The sluice-engine executable as users and scripts meet it: every refusal exits 2 with the reason on
+// the first stderr line ("sluice-engine: ...") and writes or changes nothing; inspect describes files.
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
+#include "util/sha256.hpp"
+
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace sluice::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_hash(const fs::path& p) {
+    auto h = sluice::sha256_file(p);
+    return h ? *h : "(unreadable)";
+}
+
+std::size_t entries(const fs::path& dir) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+class TestEngineCli : public QObject {
+    Q_OBJECT
+    TempDir dir_;
+    fs::path synth_, text_, truncated_, good_recipe_, bad_recipe_;
+
+    // Exit 2, "sluice-engine: <reason>" first, and the directory unchanged apart from what was there.
+    void expect_refusal(const QStringList& args, const QString& reason) {
+        expect_refusal(args, QRegularExpression(QRegularExpression::escape(reason)));
+    }
+    void expect_refusal(const QStringList& args, const QRegularExpression& reason) {
+        const auto before_entries = entries(dir_.path());
+        const auto before_hash = file_hash(synth_);
+        const auto r = run_engine(args);
+        QVERIFY2(r.exit_code == 2, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+        QVERIFY2(r.first_err_line().startsWith("sluice-engine: "), qPrintable(r.err));
+        QVERIFY2(r.first_err_line().contains(reason), qPrintable(r.err));
+        QCOMPARE(entries(dir_.path()), before_entries); // no output, no temporary left behind
+        QCOMPARE(file_hash(synth_), before_hash);
+        QVERIFY(!fs::exists(dir_ / "out.h5"));
+    }
+
+    QStringList filter_cmd(const fs::path& input, const QString& dataset, const fs::path& recipe) {
+        return {"filter",   "--input", q(input),   "--dataset",       dataset,
+                "--recipe", q(recipe), "--output", q(dir_ / "out.h5")};
+    }
+
+private slots:
+    void initTestCase() {
+        synth_ = dir_ / "synth.h5";
+        const auto r = synth(synth_, 12, 256, 1e6, 4);
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+
+        text_ = dir_ / "notes.h5";
+        write_text(text_, "just some text that happens to be called .h5\n");
+        truncated_ = dir_ / "truncated.h5";
+        fs::copy_file(synth_, truncated_);
+        fs::resize_file(truncated_, fs::file_size(synth_) * 2 / 3);
+
+        good_recipe_ = dir_ / "good.json";
+        write_text(
+            good_recipe_,
+            R"({"format":"sluice-recipe","version":1,"filters":[{"type":"low_pass","cutoff_hz":300000.0}]})");
+        bad_recipe_ = dir_ / "bad.json";
+        write_text(
+            bad_recipe_,
+            R"({"format":"sluice-recipe","version":1,"filters":[{"type":"high_shelf","cutoff_hz":300000.0}]})");
+    }
+
+    void nonHdf5FileIsRefused() {
+        expect_refusal({"inspect", q(text_)}, "is not an HDF5 file");
+        expect_refusal(filter_cmd(text_, kRawData, good_recipe_), "is not an HDF5 file");
+    }
+
+    void truncatedFileIsRefused() {
+        expect_refusal({"inspect", q(truncated_)}, "is truncated");
+        expect_refusal({"inspect", q(truncated_)}, "the copy or download is incomplete");
+        expect_refusal(filter_cmd(truncated_, kRawData, good_recipe_), "is truncated");
+    }
+
+    void datasetThatIsNotMainIsRefused() {
+        expect_refusal(filter_cmd(synth_, "/Measurement_000/Channel_000/Position_Values", good_recipe_),
+                       "is not an h5USID Main dataset");
+        expect_refusal(filter_cmd(synth_, "/Measurement_000/Channel_000/Nope", good_recipe_), "no dataset");
+    }
+
+    void unknownFilterTypeIsRefused() {
+        expect_refusal(filter_cmd(synth_, kRawData, bad_recipe_), "high_shelf");
+    }
+
+    void commandLineTyposAreRefused() {
+        // CLI11 reports a misspelt subcommand as a missing one, and a misspelt required option as the
+        // missing option; either way the first line says what is wrong.
+        expect_refusal({"filtr", "--input", q(synth_)}, QRegularExpression("filtr|subcommand"));
+        expect_refusal(
+            {"synth", "--output", q(dir_ / "out.h5"), "--rowz", "4", "--points", "8", "--rate", "1000"},
+            QRegularExpression("--row"));
+        expect_refusal(
+            {"synth", "--output", q(dir_ / "out.h5"), "--rows", "0", "--points", "8", "--rate", "1000"},
+            QRegularExpression("--rows"));
+        expect_refusal({"synth", "--output", q(dir_ / "out.h5"), "--rows", "4", "--points", "8", "--rate",
+                        "1000", "--bogus"},
+                       QRegularExpression("--bogus"));
+        expect_refusal({}, QRegularExpression("subcommand"));
+    }
+
+    void missingInputIsRefused() {
+        expect_refusal({"inspect", q(dir_ / "absent.h5")}, "absent.h5 does not exist");
+    }
+
+    void synthRefusesToOverwrite() {
+        expect_refusal({"synth", "--output", q(synth_), "--rows", "4", "--points", "8", "--rate", "1000"},
+                       "already exists");
+        expect_refusal({"synth", "--output", q(dir_ / "missing" / "x.h5"), "--rows", "4", "--points", "8",
+                        "--rate", "1000"},
+                       "does not exist");
+    }
+
+    void inspectShowsTreeAndMainDatasets() {
+        const auto r = run_engine({"inspect", q(synth_)});
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("Raw_Data  float32 (12, 256)  [h5USID Main: P = 12, N = 256]"),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains("Position_Indices  uint32 (12, 2)"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("@labels = ['Y', 'X']  (|S1, (2,))"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("@IO_samp_rate_[Hz] = 1000000  (float64, scalar)"), qPrintable(r.out));
+        QVERIFY2(
+            r.out.contains(
+                "@Position_Indices = → /Measurement_000/Channel_000/Position_Indices  (object-ref, scalar)"),
+            qPrintable(r.out));
+        QVERIFY2(r.out.contains("h5USID Main datasets: 1"), qPrintable(r.out));
+        QVERIFY2(
+            r.out.contains(
+                "sample rate 1000000 Hz from attribute IO_samp_rate_[Hz] of /Measurement_000/Channel_000"),
+            qPrintable(r.out));
+    }
+
+    void inspectJsonIsOneObject() {
+        const auto r = run_engine({"inspect", q(synth_), "--json"});
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        const auto doc =
+            nlohmann::json::parse(r.out.toStdString()); // throws (and fails the test) if not JSON
+        QCOMPARE(doc.at("main_datasets").size(), std::size_t{1});
+        const auto& m = doc.at("main_datasets").at(0);
+        QCOMPARE(m.at("path").get<std::string>(), kRawData.toStdString());
+        QCOMPARE(m.at("rows").get<int>(), 12);
+        QCOMPARE(m.at("points").get<int>(), 256);
+        QCOMPARE(m.at("dtype").get<std::string>(), std::string("float32"));
+        QCOMPARE(m.at("sample_rate_hz").get<double>(), 1e6);
+        const auto& channel = doc.at("root").at("children").at(0).at("children").at(0);
+        QCOMPARE(channel.at("path").get<std::string>(), std::string("/Measurement_000/Channel_000"));
+        bool found = false;
+        for (const auto& c : channel.at("children"))
+            if (c.at("name") == "Raw_Data") {
+                found = true;
+                QCOMPARE(c.at("main").get<bool>(), true);
+                QCOMPARE(c.at("shape"), nlohmann::json::array({12, 256}));
+            }
+        QVERIFY(found);
+    }
+
+    void inspectGoldenFile() {
+        const auto r = run_engine({"inspect", q(golden("p2048_lowpass_notch.h5"))});
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("h5USID Main datasets: 3"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("sample rate 2000000 Hz"), qPrintable(r.out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineCli)
+#include "test_engine_cli.moc"
