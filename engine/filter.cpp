@@ -129,24 +129,25 @@ private:
                                 job_.rows));
     }
 
-    // Collective: every rank calls this once per step, with count = 0 when its share is exhausted.
+    // Collective: every rank calls this once per step, with count = 0 when its share is exhausted. A local
+    // failure (unreadable or non-finite rows) still takes part in the collective calls with an empty
+    // selection, so that the other ranks are not left waiting, and is reported afterwards.
     Result<std::uint64_t> process_block(std::uint64_t first, std::uint64_t count) {
         const auto n = job_.points;
         std::uint64_t newly = 0;
+        Status local;
         if (count > 0) {
-            if (auto s = h5::read_column_u8(t_.completed.get(), first, count, flags_); !s) return std::unexpected(s.error());
-            newly = static_cast<std::uint64_t>(std::count(flags_.begin(), flags_.begin() + count, 0));
+            local = h5::read_column_u8(t_.completed.get(), first, count, flags_);
+            if (local) newly = static_cast<std::uint64_t>(std::count(flags_.begin(), flags_.begin() + count, 0));
         }
         // A finished block is skipped (its selection becomes empty); a partly finished one is redone,
         // which rewrites bit-identical values.
         if (newly == 0) count = 0;
-        if (count > 0) {
-            if (auto s = h5::read_rows(t_.input.get(), first, count, std::span(in_).first(count * n)); !s)
-                return std::unexpected(s.error());
-            for (std::uint64_t r = 0; r < count; ++r) {
-                const auto res = filter_.filter(std::span(in_).subspan(r * n, n), std::span(out_).subspan(r * n, n));
-                floors_[r] = static_cast<float>(res.noise_floor);
-            }
+        if (count > 0) local = h5::read_rows(t_.input.get(), first, count, std::span(in_).first(count * n));
+        if (!local) count = 0;
+        for (std::uint64_t r = 0; r < count; ++r) {
+            const auto res = filter_.filter(std::span(in_).subspan(r * n, n), std::span(out_).subspan(r * n, n));
+            floors_[r] = static_cast<float>(res.noise_floor);
         }
         const hid_t xfer = t_.collective.get();
         if (auto s = h5::write_rows(t_.filtered.get(), first, count, std::span(out_).first(count * n), xfer); !s)
@@ -158,6 +159,7 @@ private:
         if (auto s = h5::write_column_u8(t_.completed.get(), first, count, std::span(ones_).first(count), xfer); !s)
             return std::unexpected(s.error());
         if (H5Fflush(t_.target.get(), H5F_SCOPE_GLOBAL) < 0) return h5::h5_fail("cannot flush completed_positions");
+        if (!local) return std::unexpected(local.error());
         return newly;
     }
 
@@ -204,8 +206,8 @@ Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& m
 
 Status run_filter(const FilterOptions& options) {
     const auto started = Clock::now();
+    install_stop_handlers(); // before MPI_Init, which can take a while: a stop request then is not lost
     MpiSession mpi;
-    install_stop_handlers();
 
     std::optional<ProgressReporter> early;
     if (mpi.root() && options.progress) {

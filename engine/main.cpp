@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "commands.hpp"
 #include "h5/h5_error.hpp"
@@ -16,6 +18,28 @@ int report(const sluice::Status& st) {
     // means another MPI rank already reported it.
     if (!st.error().message.empty()) std::fprintf(stderr, "sluice-engine: %s\n", st.error().message.c_str());
     return sluice::engine::exit_code_for(st.error());
+}
+
+// The first misspelt subcommand or option, as a message; nullopt when every word is known.
+std::optional<std::string> find_typo(CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+    const std::string command = argv[1];
+    CLI::App* sub = nullptr;
+    std::string names;
+    for (auto* s : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + s->get_name();
+        if (s->get_name() == command) sub = s;
+    }
+    if (!sub) return "unknown command '" + command + "' (expected one of: " + names + ")";
+    for (int i = 2; i < argc; ++i) {
+        std::string word = argv[i];
+        if (word == "--") break;
+        if (word.rfind("--", 0) != 0) continue;
+        word = word.substr(0, word.find('='));
+        if (word != "--help" && !sub->get_option_no_throw(word))
+            return "unknown option '" + word + "' for '" + command + "'";
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -32,9 +56,10 @@ int main(int argc, char** argv) {
     SynthOptions synth;
     auto* synth_cmd = app.add_subcommand("synth", "Write a deterministic synthetic h5USID file for demos and tests");
     synth_cmd->add_option("--output", synth.output, "File to create (must not exist)")->required();
-    synth_cmd->add_option("--rows", synth.rows, "Positions (rows)")->required()->check(CLI::PositiveNumber);
-    synth_cmd->add_option("--points", synth.points, "Points per row")->required()->check(CLI::PositiveNumber);
-    synth_cmd->add_option("--rate", synth.rate_hz, "Sample rate in Hz")->required()->check(CLI::PositiveNumber);
+    // Ranges are checked by run_synth, whose messages are clearer than CLI11's.
+    synth_cmd->add_option("--rows", synth.rows, "Positions (rows)")->required();
+    synth_cmd->add_option("--points", synth.points, "Points per row")->required();
+    synth_cmd->add_option("--rate", synth.rate_hz, "Sample rate in Hz")->required();
     synth_cmd->add_option("--seed", synth.seed, "Random seed (same seed, same file)")->default_val(1);
 
     InspectOptions inspect;
@@ -57,8 +82,7 @@ int main(int argc, char** argv) {
     filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block and checkpoint")
         ->default_val(256)->check(CLI::Range(1, 1 << 20));
     filter_cmd->add_option("--progress", progress_path, "Progress JSON file, replaced atomically about once a second");
-    filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds")
-        ->check(CLI::PositiveNumber);
+    filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds");
     bool resume_flag = false; // the default; accepted so scripts can say it explicitly
     auto* resume_opt = filter_cmd->add_flag("--resume", resume_flag, "Continue a matching unfinished result (default)");
     filter_cmd->add_flag("--no-resume", no_resume, "Refuse to touch an existing output; in place, start a new group")
@@ -71,6 +95,12 @@ int main(int argc, char** argv) {
     merge_cmd->add_option("--result", merge.result, "Result file written with --output")->required();
     merge_cmd->add_option("--into", merge.into, "The source file the result was made from")->required();
 
+    // CLI11 reports "a subcommand is required" for a misspelt command and checks required options before
+    // unknown ones; name the actual typo first.
+    if (auto typo = find_typo(app, argc, argv)) {
+        std::fprintf(stderr, "sluice-engine: %s\nRun 'sluice-engine --help' for usage.\n", typo->c_str());
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -90,7 +120,13 @@ int main(int argc, char** argv) {
         }
         if (!out_path.empty()) filter.output = out_path;
         if (!progress_path.empty()) filter.progress = progress_path;
-        if (time_limit > 0) filter.time_limit_s = time_limit;
+        if (filter_cmd->count("--time-limit")) {
+            if (!(time_limit > 0)) {
+                std::fprintf(stderr, "sluice-engine: --time-limit must be a positive number of seconds\n");
+                return 2;
+            }
+            filter.time_limit_s = time_limit;
+        }
         if (!source_sha.empty()) filter.source_sha256 = source_sha;
         filter.resume = !no_resume;
         return report(run_filter(filter));

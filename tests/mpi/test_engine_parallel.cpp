@@ -113,17 +113,29 @@ private slots:
         QVERIFY2(r.first_err_line().contains("changed since the result was made"), qPrintable(r.err));
         QCOMPARE(fs::file_size(src), size);
 
-        // A result made with the source's SHA-256 is checked by content instead.
-        const auto out2 = dir_ / "merge-out2.h5";
+        // A result made with the source's SHA-256 is checked by content instead: a file of the same shape
+        // but other numbers is refused, the same bytes are accepted even though the mtime changed.
+        const auto out2 = dir_ / "merge-out2.h5", other = dir_ / "merge-other.h5";
+        QCOMPARE(synth(other, 301, 1000, 1e6, 42).exit_code, 0);
         auto sha = sluice::sha256_file(src);
         QVERIFY(sha.has_value());
         QCOMPARE(run_engine(filter_args(src, recipe_, out2) << "--source-sha256" << QString::fromStdString(*sha)).exit_code, 0);
-        r = run_engine({"merge", "--result", q(out2), "--into", q(src_)});
+        r = run_engine({"merge", "--result", q(out2), "--into", q(other)});
         QCOMPARE(r.exit_code, 2);
         QVERIFY2(r.first_err_line().contains("SHA-256"), qPrintable(r.err));
         r = run_engine({"merge", "--result", q(out2), "--into", q(src)});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         QVERIFY(describe_members(src, "/Measurement_000/Channel_000").count("Raw_Data-FFT_Filtering_000"));
+
+        // An unfinished result (stopped by its time limit after the first block) is not merged.
+        const auto partial = dir_ / "merge-partial.h5", fresh = dir_ / "merge-fresh.h5";
+        fs::copy_file(src_, fresh);
+        r = run_engine(filter_args(fresh, recipe_, partial, 1) << "--time-limit" << "0.001");
+        QCOMPARE(r.exit_code, 3);
+        r = run_engine({"merge", "--result", q(partial), "--into", q(fresh)});
+        QCOMPARE(r.exit_code, 2);
+        QVERIFY2(r.first_err_line().contains("incomplete"), qPrintable(r.err));
+        QVERIFY(!describe_members(fresh, "/Measurement_000/Channel_000").count("Raw_Data-FFT_Filtering_000"));
     }
 
     void inPlaceReusesMatchingGroupAndNumbersNewOnes() {
