@@ -1,0 +1,153 @@
+#include "remote/sftp_upload.hpp"
+
+#include "remote/remote_checksum.hpp"
+#include "remote/remote_script.hpp"
+#include "util/sha256.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <vector>
+
+namespace sluice::remote {
+namespace {
+
+// OpenSSH's own sftp client writes 32 KiB per request; every server accepts that size.
+constexpr std::size_t kChunk = 32 * 1024;
+
+Result<SftpHandle> open_sftp(Session& session) {
+    SftpHandle sftp(sftp_new(session.raw()));
+    if (!sftp)
+        return fail(ErrorKind::io,
+                    fmt::format("cannot start SFTP on {}: {}", session.peer(), session.last_error()));
+    if (sftp_init(sftp.get()) != SSH_OK)
+        return fail(ErrorKind::io, fmt::format("the SFTP server on {} does not answer: {}", session.peer(),
+                                               session.last_error()));
+    return sftp;
+}
+
+/// One round trip before any data: create the parent directory, and tell whether a copy with the
+/// expected hash is already there.
+Result<bool> prepare(Session& session, const std::string& remote, const std::string& known_sha256) {
+    const std::string script =
+        std::string(sha256_shell_function()) +
+        "mkdir -p -- \"$(dirname -- \"$1\")\" || exit 1\n"
+        "if [ -n \"$2\" ] && [ -f \"$1\" ] && [ \"$(sluice_sha256 \"$1\")\" = \"$2\" ]; then\n"
+        "  echo present\n"
+        "fi\n";
+    auto r = run_script(session, script, {remote, known_sha256});
+    if (!r) return std::unexpected(r.error());
+    if (r->exit_status != 0)
+        return fail(ErrorKind::io, fmt::format("cannot create the directory of {} on {}: {}", remote,
+                                               session.peer(), r->err));
+    return r->out == "present\n";
+}
+
+/// Verify `<remote>.part` against `sha256` on the server and rename it over `<remote>`.
+/// Returns false (and leaves the files) when the server's hash differs.
+Result<bool> verify_and_rename(Session& session, const std::string& remote, const std::string& sha256) {
+    const std::string script = std::string(sha256_shell_function()) +
+                               "h=$(sluice_sha256 \"$1.part\") || exit 1\n"
+                               "[ \"$h\" = \"$2\" ] || { printf '%s' \"$h\"; exit 3; }\n"
+                               "mv -f -- \"$1.part\" \"$1\"\n";
+    auto r = run_script(session, script, {remote, sha256});
+    if (!r) return std::unexpected(r.error());
+    if (r->exit_status == 3) return false;
+    if (r->exit_status != 0)
+        return fail(ErrorKind::io, fmt::format("cannot verify {} on {}: {}", remote, session.peer(), r->err));
+    return true;
+}
+
+std::uint64_t remote_size(sftp_session sftp, const std::string& path) {
+    SftpAttributes attrs(sftp_stat(sftp, path.c_str()));
+    return attrs ? attrs->size : 0;
+}
+
+/// Hash the first `bytes` of the local file (the part a previous attempt sent) into `hash`.
+Status hash_prefix(std::ifstream& in, std::uint64_t bytes, Sha256& hash, const std::filesystem::path& local) {
+    std::vector<char> buf(kChunk * 8);
+    while (bytes > 0) {
+        const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(bytes, buf.size()));
+        if (!in.read(buf.data(), n))
+            return fail(ErrorKind::io, fmt::format("cannot read {}", local.string()));
+        hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+        bytes -= static_cast<std::uint64_t>(n);
+    }
+    return {};
+}
+
+/// Send the local file from `offset` to `part`, hashing as it goes; returns the hex digest.
+Result<std::string> send(Session& session, sftp_session sftp, const std::filesystem::path& local,
+                         const std::string& part, std::uint64_t offset, std::uint64_t total,
+                         const UploadOptions& options) {
+    std::ifstream in(local, std::ios::binary);
+    if (!in) return fail(ErrorKind::io, fmt::format("cannot open {}", local.string()));
+    Sha256 hash;
+    if (auto st = hash_prefix(in, offset, hash, local); !st) return std::unexpected(st.error());
+
+    const int flags = offset == 0 ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY;
+    SftpFileHandle file(sftp_open(sftp, part.c_str(), flags, 0644));
+    if (!file || sftp_seek64(file.get(), offset) != 0)
+        return fail(ErrorKind::io,
+                    fmt::format("cannot open {} on {}: {}", part, session.peer(), session.last_error()));
+
+    std::vector<char> buf(kChunk);
+    for (std::uint64_t done = offset; done < total;) {
+        if (options.cancel.stop_requested())
+            return fail(ErrorKind::cancelled,
+                        fmt::format("upload of {} cancelled; {} bytes kept for resuming",
+                                    local.filename().string(), done));
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(total - done, buf.size()));
+        if (!in.read(buf.data(), static_cast<std::streamsize>(n)))
+            return fail(ErrorKind::io, fmt::format("cannot read {}", local.string()));
+        hash.update(std::string_view(buf.data(), n));
+        if (sftp_write(file.get(), buf.data(), n) != static_cast<ssize_t>(n))
+            return fail(ErrorKind::io,
+                        fmt::format("writing {} on {} failed (SFTP error {}): {}", part, session.peer(),
+                                    sftp_get_error(sftp), session.last_error()));
+        done += n;
+        if (options.progress) options.progress(done, total);
+    }
+    return hash.hex_digest();
+}
+
+} // namespace
+
+Result<UploadResult> upload_file(Session& session, const std::filesystem::path& local,
+                                 const std::string& remote, const UploadOptions& options) {
+    std::error_code ec;
+    const std::uint64_t total = std::filesystem::file_size(local, ec);
+    if (ec) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", local.string(), ec.message()));
+
+    auto present = prepare(session, remote, options.known_sha256.value_or(""));
+    if (!present) return std::unexpected(present.error());
+    if (*present) return UploadResult{*options.known_sha256, total, total, 0, true};
+
+    auto sftp = open_sftp(session);
+    if (!sftp) return std::unexpected(sftp.error());
+    const std::string part = remote + ".part";
+    UploadResult result;
+    result.bytes = total;
+    std::uint64_t offset = remote_size(sftp->get(), part);
+    if (offset > total) offset = 0;
+    result.resumed_from = offset;
+
+    // A resumed .part whose beginning is not ours fails verification: start once more from zero.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto sha = send(session, sftp->get(), local, part, offset, total, options);
+        if (!sha) return std::unexpected(sha.error());
+        result.sent += total - offset;
+        result.sha256 = *sha;
+        auto verified = verify_and_rename(session, remote, *sha);
+        if (!verified) return std::unexpected(verified.error());
+        if (*verified) return result;
+        if (offset == 0) break;
+        offset = 0;
+    }
+    return fail(ErrorKind::io,
+                fmt::format("upload of {} to {} failed verification: the server's SHA-256 of the "
+                            "file differs from the local {}",
+                            local.string(), session.peer(), result.sha256));
+}
+
+} // namespace sluice::remote

@@ -1,0 +1,37 @@
+#pragma once
+// Resumable, verified uploads (DESIGN §6): data goes to `<remote>.part`, continues from the size a
+// previous attempt left there, is hashed while it streams, verified by the server's own SHA-256 and
+// only then renamed over `<remote>` (rename(2) on the server: atomic, replaces an old copy).
+#include "remote/session.hpp"
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+namespace sluice::remote {
+
+struct UploadOptions {
+    /// Called after every chunk with bytes present remotely and the total.
+    std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+    std::stop_token cancel; ///< stops between chunks; the .part stays for the next attempt
+    /// The local file's SHA-256 if already known: a verified remote copy with it is not sent again.
+    std::optional<std::string> known_sha256;
+};
+
+struct UploadResult {
+    std::string sha256;
+    std::uint64_t bytes = 0;        ///< file size
+    std::uint64_t resumed_from = 0; ///< bytes a previous attempt had already sent
+    std::uint64_t sent = 0;         ///< bytes sent by this call
+    bool skipped = false;           ///< the remote file already had `known_sha256`
+};
+
+/// `remote` is absolute or relative to the login directory; its parent directory is created.
+[[nodiscard]] Result<UploadResult> upload_file(Session& session, const std::filesystem::path& local,
+                                               const std::string& remote, const UploadOptions& options = {});
+
+} // namespace sluice::remote

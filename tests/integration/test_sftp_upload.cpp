@@ -1,0 +1,154 @@
+// Uploads to a real sshd: hashed while streaming, verified by the server, renamed into place; resumed
+// from a .part; a foreign .part is detected and replaced; a known copy is not sent again; cancel keeps
+// the .part for the next attempt.
+#include "cluster_env.hpp"
+#include "remote/remote_checksum.hpp"
+#include "remote/remote_script.hpp"
+#include "remote/session.hpp"
+#include "remote/sftp_upload.hpp"
+#include "util/sha256.hpp"
+
+#include <QtTest>
+#include <cstdlib>
+#include <fstream>
+
+using namespace sluice;
+using namespace sluice::remote;
+
+namespace {
+
+constexpr std::uint64_t kSize = 3 * 1000 * 1000 + 123; // not a multiple of the chunk size
+constexpr std::uint64_t kPrefix = 1000 * 1000;
+
+std::string pattern(std::uint64_t size, unsigned seed) {
+    std::string s(size, '\0');
+    std::uint32_t x = seed * 2654435761u + 1;
+    for (auto& c : s) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        c = static_cast<char>(x);
+    }
+    return s;
+}
+
+void write(const std::filesystem::path& p, std::string_view data) {
+    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+} // namespace
+
+class TestSftpUpload : public QObject {
+    Q_OBJECT
+    test::ClusterEnv env_;
+    std::unique_ptr<test::TempDir> dir_;
+    std::optional<Session> session_;
+    std::string data_;
+    std::filesystem::path local_;
+
+    bool part_exists(const std::string& remote) {
+        auto r = run_script(*session_, "test -e \"$1.part\"", {remote});
+        return r && r->exit_status == 0;
+    }
+
+private slots:
+    void initTestCase() {
+        env_ = test::ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(env_);
+        ::unsetenv("SSH_AUTH_SOCK");
+        dir_ = std::make_unique<test::TempDir>();
+        auto o = test::isolated_options(env_, *dir_, env_.port());
+        o.identity_files = {env_["SSH_KEY"]};
+        auto s = Session::connect(o, {});
+        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+        session_.emplace(std::move(*s));
+        data_ = pattern(kSize, 1);
+        local_ = *dir_ / "source.h5";
+        write(local_, data_);
+    }
+
+    void uploadsVerifiesAndRenames() {
+        const std::string remote = "up load/it's $(x) `y` ünï.h5";
+        std::uint64_t last = 0, calls = 0;
+        bool monotone = true;
+        UploadOptions options;
+        options.progress = [&](std::uint64_t done, std::uint64_t total) {
+            monotone = monotone && done > last && total == kSize;
+            last = done, ++calls;
+        };
+        auto r = upload_file(*session_, local_, remote, options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->sha256, sha256_hex(data_));
+        QCOMPARE(r->bytes, kSize);
+        QCOMPARE(r->sent, kSize);
+        QCOMPARE(r->resumed_from, std::uint64_t{0});
+        QVERIFY(!r->skipped);
+        QVERIFY(monotone && calls > 1);
+        QCOMPARE(last, kSize);
+        auto remote_hash = remote_sha256(*session_, remote);
+        QVERIFY2(remote_hash.has_value(), remote_hash ? "" : remote_hash.error().message.c_str());
+        QCOMPARE(*remote_hash, r->sha256);
+        QVERIFY(!part_exists(remote));
+    }
+
+    void knownCopyIsNotSentAgain() {
+        UploadOptions options;
+        options.known_sha256 = sha256_hex(data_);
+        auto r = upload_file(*session_, local_, "known.h5", options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QVERIFY(!r->skipped); // first time: not there yet
+        r = upload_file(*session_, local_, "known.h5", options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QVERIFY(r->skipped);
+        QCOMPARE(r->sent, std::uint64_t{0});
+    }
+
+    void resumesFromPart() {
+        // A previous attempt's .part: the file's first kPrefix bytes.
+        write(*dir_ / "prefix", std::string_view(data_).substr(0, kPrefix));
+        QVERIFY(upload_file(*session_, *dir_ / "prefix", "resume.h5.part").has_value());
+        auto r = upload_file(*session_, local_, "resume.h5");
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->resumed_from, kPrefix);
+        QCOMPARE(r->sent, kSize - kPrefix);
+        QCOMPARE(*remote_sha256(*session_, "resume.h5"), sha256_hex(data_));
+    }
+
+    void foreignPartIsReplaced() {
+        write(*dir_ / "foreign", pattern(kPrefix, 2));
+        QVERIFY(upload_file(*session_, *dir_ / "foreign", "foreign.h5.part").has_value());
+        auto r = upload_file(*session_, local_, "foreign.h5");
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->resumed_from, kPrefix);
+        QCOMPARE(r->sent, kSize - kPrefix + kSize); // the verification failed once, then all was sent
+        QCOMPARE(*remote_sha256(*session_, "foreign.h5"), sha256_hex(data_));
+    }
+
+    void cancelKeepsPartForResume() {
+        std::stop_source stop;
+        UploadOptions options;
+        options.cancel = stop.get_token();
+        options.progress = [&](std::uint64_t done, std::uint64_t) {
+            if (done >= kPrefix) stop.request_stop();
+        };
+        auto r = upload_file(*session_, local_, "cancel.h5", options);
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::cancelled);
+        QVERIFY(part_exists("cancel.h5"));
+        auto again = upload_file(*session_, local_, "cancel.h5");
+        QVERIFY2(again.has_value(), again ? "" : again.error().message.c_str());
+        QVERIFY(again->resumed_from >= kPrefix);
+        QCOMPARE(*remote_sha256(*session_, "cancel.h5"), sha256_hex(data_));
+    }
+
+    void replacesAnOlderCopy() {
+        write(*dir_ / "old", pattern(5000, 3));
+        QVERIFY(upload_file(*session_, *dir_ / "old", "replace.h5").has_value());
+        auto r = upload_file(*session_, local_, "replace.h5");
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(*remote_sha256(*session_, "replace.h5"), sha256_hex(data_));
+    }
+
+    void cleanupTestCase() { session_.reset(); }
+};
+
+QTEST_GUILESS_MAIN(TestSftpUpload)
+#include "test_sftp_upload.moc"
