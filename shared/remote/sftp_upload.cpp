@@ -2,6 +2,7 @@
 
 #include "remote/remote_checksum.hpp"
 #include "remote/remote_script.hpp"
+#include "remote/sftp_channel.hpp"
 #include "util/sha256.hpp"
 
 #include <fcntl.h>
@@ -14,17 +15,6 @@ namespace {
 
 // OpenSSH's own sftp client writes 32 KiB per request; every server accepts that size.
 constexpr std::size_t kChunk = 32 * 1024;
-
-Result<SftpHandle> open_sftp(Session& session) {
-    SftpHandle sftp(sftp_new(session.raw()));
-    if (!sftp)
-        return fail(ErrorKind::io,
-                    fmt::format("cannot start SFTP on {}: {}", session.peer(), session.last_error()));
-    if (sftp_init(sftp.get()) != SSH_OK)
-        return fail(ErrorKind::io, fmt::format("the SFTP server on {} does not answer: {}", session.peer(),
-                                               session.last_error()));
-    return sftp;
-}
 
 /// One round trip before any data: create the parent directory, and tell whether a copy with the
 /// expected hash is already there.
@@ -56,11 +46,6 @@ Result<bool> verify_and_rename(Session& session, const std::string& remote, cons
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot verify {} on {}: {}", remote, session.peer(), r->err));
     return true;
-}
-
-std::uint64_t remote_size(sftp_session sftp, const std::string& path) {
-    SftpAttributes attrs(sftp_stat(sftp, path.c_str()));
-    return attrs ? attrs->size : 0;
 }
 
 /// Hash the first `bytes` of the local file (the part a previous attempt sent) into `hash`.
@@ -128,7 +113,7 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     const std::string part = remote + ".part";
     UploadResult result;
     result.bytes = total;
-    std::uint64_t offset = remote_size(sftp->get(), part);
+    std::uint64_t offset = remote_file_size(sftp->get(), part).value_or(0);
     if (offset > total) offset = 0;
     result.resumed_from = offset;
 

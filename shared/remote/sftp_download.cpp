@@ -1,0 +1,187 @@
+#include "remote/sftp_download.hpp"
+
+#include "remote/remote_checksum.hpp"
+#include "remote/sftp_channel.hpp"
+#include "util/sha256.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <unistd.h>
+#include <vector>
+
+namespace sluice::remote {
+namespace {
+
+constexpr std::uint32_t kChunk = 32 * 1024;
+// 64 × 32 KiB in flight hides the round trip on links far slower than loopback.
+constexpr std::size_t kInFlight = 64;
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    [[nodiscard]] int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+Status write_all(int fd, const char* data, std::size_t n, const std::filesystem::path& path) {
+    while (n > 0) {
+        const ssize_t w = ::write(fd, data, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            return fail(ErrorKind::io, fmt::format("writing {}: {}", path.string(), std::strerror(errno)));
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return {};
+}
+
+Status hash_file_prefix(const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> buf(1 << 20);
+    while (bytes > 0) {
+        const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(bytes, buf.size()));
+        if (!in.read(buf.data(), n)) return fail(ErrorKind::io, fmt::format("cannot read {}", path.string()));
+        hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+        bytes -= static_cast<std::uint64_t>(n);
+    }
+    return {};
+}
+
+/// Outstanding read requests, answered in the order they were sent. libssh keeps every answer until
+/// it is collected, so whatever is still in flight when we stop early is collected and dropped.
+class ReadQueue {
+public:
+    explicit ReadQueue(sftp_file file) : file_(file) {}
+    ~ReadQueue() {
+        std::vector<char> sink(kChunk);
+        for (const auto& r : pending_)
+            sftp_async_read(file_, sink.data(), kChunk, r.id);
+    }
+    ReadQueue(const ReadQueue&) = delete;
+    ReadQueue& operator=(const ReadQueue&) = delete;
+
+    struct Request {
+        std::uint32_t id;
+        std::uint32_t len;
+    };
+    std::deque<Request> pending_;
+
+private:
+    sftp_file file_;
+};
+
+/// Read [offset, total) of `file` into fd, hashing it. Returns the bytes received.
+Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const std::filesystem::path& part,
+                              std::uint64_t offset, std::uint64_t total, Sha256& hash,
+                              const DownloadOptions& options) {
+    if (sftp_seek64(file, offset) != 0) return fail(ErrorKind::io, "cannot seek in the remote file");
+    ReadQueue queue(file);
+    std::uint64_t requested = offset, done = offset;
+    std::vector<char> buf(kChunk);
+    while (done < total) {
+        if (options.cancel.stop_requested())
+            return fail(
+                ErrorKind::cancelled,
+                fmt::format("download of {} cancelled; {} bytes kept for resuming", part.string(), done));
+        while (queue.pending_.size() < kInFlight && requested < total) {
+            const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, total - requested));
+            const int id = sftp_async_read_begin(file, len);
+            if (id < 0)
+                return fail(ErrorKind::io, fmt::format("SFTP read request to {} failed", session.peer()));
+            queue.pending_.push_back({static_cast<std::uint32_t>(id), len});
+            requested += len;
+        }
+        const auto request = queue.pending_.front();
+        queue.pending_.pop_front();
+        const int n = sftp_async_read(file, buf.data(), kChunk, request.id);
+        if (n < 0)
+            return fail(ErrorKind::io,
+                        fmt::format("SFTP read from {} failed: {}", session.peer(), session.last_error()));
+        if (n == 0) return fail(ErrorKind::io, "the remote file became shorter while it was read");
+        hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+        if (auto st = write_all(fd, buf.data(), static_cast<std::size_t>(n), part); !st)
+            return std::unexpected(st.error());
+        done += static_cast<std::uint64_t>(n);
+        if (static_cast<std::uint32_t>(n) < request.len) {
+            // A short read (allowed by the protocol, rare on files): later answers are for the wrong
+            // offsets, so drop them and ask again from here.
+            for (const auto& r : queue.pending_)
+                sftp_async_read(file, buf.data(), kChunk, r.id);
+            queue.pending_.clear();
+            requested = done;
+            if (sftp_seek64(file, done) != 0) return fail(ErrorKind::io, "cannot seek in the remote file");
+        }
+        if (options.progress) options.progress(done, total);
+    }
+    return done - offset;
+}
+
+} // namespace
+
+Result<DownloadResult> download_file(Session& session, const std::string& remote,
+                                     const std::filesystem::path& local, const DownloadOptions& options) {
+    auto sftp = open_sftp(session);
+    if (!sftp) return std::unexpected(sftp.error());
+    const auto total = remote_file_size(sftp->get(), remote);
+    if (!total) return fail(ErrorKind::io, fmt::format("{} on {} cannot be read", remote, session.peer()));
+    std::string expected;
+    if (options.expected_sha256) {
+        expected = *options.expected_sha256;
+    } else {
+        auto h = remote_sha256(session, remote);
+        if (!h) return std::unexpected(h.error());
+        expected = *h;
+    }
+
+    const std::filesystem::path part = local.string() + ".part";
+    std::error_code ec;
+    std::uint64_t offset = std::filesystem::exists(part, ec) ? std::filesystem::file_size(part, ec) : 0;
+    if (ec || offset > *total) offset = 0;
+    DownloadResult result;
+    result.bytes = *total;
+    result.resumed_from = offset;
+
+    // A resumed .part that is not the beginning of this file fails the hash: start once more from zero.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        SftpFileHandle file(sftp_open(sftp->get(), remote.c_str(), O_RDONLY, 0));
+        if (!file) return fail(ErrorKind::io, fmt::format("cannot open {} on {}", remote, session.peer()));
+        Fd fd(
+            ::open(part.c_str(), O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644));
+        if (fd.get() < 0)
+            return fail(ErrorKind::io,
+                        fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
+        Sha256 hash;
+        if (auto st = hash_file_prefix(part, offset, hash); !st) return std::unexpected(st.error());
+        auto got = receive(session, file.get(), fd.get(), part, offset, *total, hash, options);
+        if (!got) return std::unexpected(got.error());
+        result.received += *got;
+        result.sha256 = hash.hex_digest();
+        if (result.sha256 == expected) {
+            if (::fsync(fd.get()) != 0)
+                return fail(ErrorKind::io,
+                            fmt::format("cannot flush {}: {}", part.string(), std::strerror(errno)));
+            std::filesystem::rename(part, local, ec);
+            if (ec)
+                return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", part.string(), ec.message()));
+            return result;
+        }
+        if (offset == 0) break;
+        offset = 0;
+    }
+    return fail(ErrorKind::io,
+                fmt::format("download of {} from {} failed verification: SHA-256 {} instead of {}", remote,
+                            session.peer(), result.sha256, expected));
+}
+
+} // namespace sluice::remote

@@ -1,0 +1,152 @@
+// Downloads from a real sshd: reads in flight, hashed while streaming, verified against the server's
+// SHA-256, renamed into place; resumed from a local .part; a foreign .part is replaced; cancel keeps
+// the .part; a wrong expected hash or a missing file is an error and leaves no result file.
+#include "cluster_env.hpp"
+#include "remote/session.hpp"
+#include "remote/sftp_download.hpp"
+#include "remote/sftp_upload.hpp"
+#include "util/sha256.hpp"
+
+#include <QtTest>
+#include <fstream>
+#include <sstream>
+
+using namespace sluice;
+using namespace sluice::remote;
+
+namespace {
+
+constexpr std::uint64_t kSize = 5 * 1000 * 1000 + 7;
+constexpr std::uint64_t kPrefix = 1500 * 1000;
+const std::string kRemote = "dl/source file's $(x).h5";
+
+std::string pattern(std::uint64_t size, unsigned seed) {
+    std::string s(size, '\0');
+    std::uint32_t x = seed * 2654435761u + 1;
+    for (auto& c : s) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        c = static_cast<char>(x);
+    }
+    return s;
+}
+
+void write(const std::filesystem::path& p, std::string_view data) {
+    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+class TestSftpDownload : public QObject {
+    Q_OBJECT
+    test::ClusterEnv env_;
+    std::unique_ptr<test::TempDir> dir_;
+    std::optional<Session> session_;
+    std::string data_;
+
+private slots:
+    void initTestCase() {
+        env_ = test::ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(env_);
+        ::unsetenv("SSH_AUTH_SOCK");
+        dir_ = std::make_unique<test::TempDir>();
+        auto o = test::isolated_options(env_, *dir_, env_.port());
+        o.identity_files = {env_["SSH_KEY"]};
+        auto s = Session::connect(o, {});
+        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
+        session_.emplace(std::move(*s));
+        data_ = pattern(kSize, 7);
+        write(*dir_ / "source", data_);
+        auto up = upload_file(*session_, *dir_ / "source", kRemote);
+        QVERIFY2(up.has_value(), up ? "" : up.error().message.c_str());
+    }
+
+    void downloadsAndVerifies() {
+        const auto local = *dir_ / "out put.h5";
+        std::uint64_t last = 0;
+        bool monotone = true;
+        DownloadOptions options;
+        options.progress = [&](std::uint64_t done, std::uint64_t total) {
+            monotone = monotone && done > last && total == kSize;
+            last = done;
+        };
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->sha256, sha256_hex(data_));
+        QCOMPARE(r->received, kSize);
+        QCOMPARE(r->resumed_from, std::uint64_t{0});
+        QVERIFY(monotone);
+        QCOMPARE(last, kSize);
+        QVERIFY(slurp(local) == data_);
+        QVERIFY(!std::filesystem::exists(local.string() + ".part"));
+    }
+
+    void resumesFromLocalPart() {
+        const auto local = *dir_ / "resumed.h5";
+        write(local.string() + ".part", std::string_view(data_).substr(0, kPrefix));
+        auto r = download_file(*session_, kRemote, local);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->resumed_from, kPrefix);
+        QCOMPARE(r->received, kSize - kPrefix);
+        QVERIFY(slurp(local) == data_);
+    }
+
+    void foreignPartIsReplaced() {
+        const auto local = *dir_ / "foreign.h5";
+        write(local.string() + ".part", pattern(kPrefix, 8));
+        DownloadOptions options;
+        options.expected_sha256 = sha256_hex(data_); // known hash: no server-side hashing needed
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->received, kSize - kPrefix + kSize);
+        QVERIFY(slurp(local) == data_);
+    }
+
+    void cancelKeepsPart() {
+        const auto local = *dir_ / "cancelled.h5";
+        std::stop_source stop;
+        DownloadOptions options;
+        options.cancel = stop.get_token();
+        options.progress = [&](std::uint64_t done, std::uint64_t) {
+            if (done >= kPrefix) stop.request_stop();
+        };
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::cancelled);
+        QVERIFY(!std::filesystem::exists(local));
+        QVERIFY(std::filesystem::file_size(local.string() + ".part") >= kPrefix);
+        // The Session is still good and the next attempt resumes.
+        auto again = download_file(*session_, kRemote, local);
+        QVERIFY2(again.has_value(), again ? "" : again.error().message.c_str());
+        QVERIFY(again->resumed_from >= kPrefix);
+        QVERIFY(slurp(local) == data_);
+    }
+
+    void wrongHashIsAnError() {
+        const auto local = *dir_ / "wrong.h5";
+        DownloadOptions options;
+        options.expected_sha256 = std::string(64, '0');
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().message.find("failed verification") != std::string::npos,
+                 r.error().message.c_str());
+        QVERIFY(!std::filesystem::exists(local));
+    }
+
+    void missingFileIsAnError() {
+        auto r = download_file(*session_, "no/such/file.h5", *dir_ / "missing.h5");
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().message.find("no/such/file.h5") != std::string::npos, r.error().message.c_str());
+    }
+
+    void cleanupTestCase() { session_.reset(); }
+};
+
+QTEST_GUILESS_MAIN(TestSftpDownload)
+#include "test_sftp_download.moc"
