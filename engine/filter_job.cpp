@@ -5,6 +5,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -110,6 +114,18 @@ FilterJob job_for(const Source& s, fs::path target, std::string group, bool in_p
     return job;
 }
 
+// A run killed while it built OUT leaves ".OUT.creating-PID"; remove those whose process is gone.
+void remove_stale_temporaries(const fs::path& dir, const fs::path& out) {
+    const auto prefix = "." + out.filename().string() + ".creating-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const auto name = e.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        const auto pid = std::atol(name.c_str() + prefix.size());
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+    }
+}
+
 Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out) {
     std::error_code ec;
     if (fs::exists(out, ec) && fs::equivalent(out, o.input, ec))
@@ -141,6 +157,7 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
     const auto dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     if (!fs::is_directory(dir, ec))
         return fail(ErrorKind::bad_input, fmt::format("the output directory {} does not exist", dir.string()));
+    remove_stale_temporaries(dir, out);
     if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
     auto group_path = h5::next_result_group_path(in->get(), src->main.path);
     if (!group_path) return std::unexpected(group_path.error());

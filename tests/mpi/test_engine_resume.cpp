@@ -45,27 +45,39 @@ private slots:
     }
 
     void sigkillAtRandomMomentsThenResume() {
-        const auto out = dir_ / "killed.h5";
+        // Kill moments are spread over the time an uninterrupted 2-rank run takes on this machine.
+        const auto timing = dir_ / "timing.h5", out = dir_ / "killed.h5";
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(run_engine(filter_args(src_, recipe_, timing, 8), 2).exit_code, 0);
+        const auto full_ms = static_cast<int>(t.elapsed());
         std::mt19937 rng(12345);
-        std::uniform_int_distribution<int> delay_ms(20, 900);
+        std::uniform_int_distribution<int> delay_ms(full_ms / 20, full_ms * 4 / 5);
         int killed_mid_run = 0;
-        for (int attempt = 0; attempt < 12; ++attempt) {
+        for (int attempt = 0; attempt < 40 && killed_mid_run < 10; ++attempt) {
             const int delay = delay_ms(rng);
             auto r = run_engine(filter_args(src_, recipe_, out, 8), 2, std::chrono::minutes(2), [&](qint64 pid) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(delay));
                 for (auto rank : child_pids(pid)) ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
                 ::kill(static_cast<pid_t>(pid), SIGKILL);
             });
-            if (r.exit_code != 0 || r.crashed) ++killed_mid_run;
             if (fs::exists(out)) {
                 // Whatever the moment, the file's metadata stays readable.
                 QVERIFY(!read_u8(out, kGroup + "/completed_positions").empty());
             }
+            if (r.exit_code == 0 && !r.crashed) {
+                fs::remove(out); // finished before the kill: start over so that later kills hit a partial file
+                continue;
+            }
+            ++killed_mid_run;
         }
         QVERIFY2(killed_mid_run >= 10, qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
         auto r = run_engine(filter_args(src_, recipe_, out, 8), 2);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         compare_results(out, reference_);
+        for (const auto& e : fs::directory_iterator(dir_.path()))
+            QVERIFY2(e.path().filename().string().rfind(".killed.h5.creating-", 0) != 0,
+                     "a killed run's temporary file was not cleaned up");
     }
 
     void sigusr1ToMpirunStopsResumably() {
