@@ -3,6 +3,7 @@
 #include "remote/remote_checksum.hpp"
 #include "remote/remote_script.hpp"
 #include "remote/sftp_channel.hpp"
+#include "remote/sftp_pipelined_writer.hpp"
 #include "util/sha256.hpp"
 
 #include <fcntl.h>
@@ -76,6 +77,10 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
         return fail(ErrorKind::io,
                     fmt::format("cannot open {} on {}: {}", part, session.peer(), session.last_error()));
 
+    // Declared after `file`: its replies must be collected before the file is closed.
+    std::optional<PipelinedWriter> pipeline;
+    if (options.pipelined && pipelined_writes_available()) pipeline.emplace(sftp, file.get(), offset);
+
     std::vector<char> buf(kChunk);
     for (std::uint64_t done = offset; done < total;) {
         if (options.cancel.stop_requested())
@@ -86,13 +91,22 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
         if (!in.read(buf.data(), static_cast<std::streamsize>(n)))
             return fail(ErrorKind::io, fmt::format("cannot read {}", local.string()));
         hash.update(std::string_view(buf.data(), n));
-        if (sftp_write(file.get(), buf.data(), n) != static_cast<ssize_t>(n))
+        if (pipeline) {
+            if (auto st = pipeline->write({buf.data(), n}); !st)
+                return fail(ErrorKind::io,
+                            fmt::format("writing {} on {}: {}", part, session.peer(), st.error().message));
+        } else if (sftp_write(file.get(), buf.data(), n) != static_cast<ssize_t>(n)) {
             return fail(ErrorKind::io,
                         fmt::format("writing {} on {} failed (SFTP error {}): {}", part, session.peer(),
                                     sftp_get_error(sftp), session.last_error()));
+        }
         done += n;
         if (options.progress) options.progress(done, total);
     }
+    if (pipeline)
+        if (auto st = pipeline->finish(); !st)
+            return fail(ErrorKind::io,
+                        fmt::format("writing {} on {}: {}", part, session.peer(), st.error().message));
     return hash.hex_digest();
 }
 

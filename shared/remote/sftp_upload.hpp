@@ -20,6 +20,9 @@ struct UploadOptions {
     std::stop_token cancel; ///< stops between chunks; the .part stays for the next attempt
     /// The local file's SHA-256 if already known: a verified remote copy with it is not sent again.
     std::optional<std::string> known_sha256;
+    /// Many writes in flight (sftp_pipelined_writer.hpp); false: libssh's sftp_write, one round trip
+    /// per 32 KiB, the slow fallback.
+    bool pipelined = true;
 };
 
 struct UploadResult {

@@ -147,6 +147,14 @@ private slots:
         QCOMPARE(*remote_sha256(*session_, "replace.h5"), sha256_hex(data_));
     }
 
+    void plainSftpWriteFallback() {
+        UploadOptions options;
+        options.pipelined = false;
+        auto r = upload_file(*session_, local_, "plain.h5", options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(*remote_sha256(*session_, "plain.h5"), sha256_hex(data_));
+    }
+
     void cleanupTestCase() { session_.reset(); }
 };
 
