@@ -40,7 +40,7 @@ int ask_passphrase(const char* /*prompt*/, char* buf, size_t len, int /*echo*/, 
     return 0;
 }
 
-enum class Outcome { success, partial, denied, cancelled, error };
+enum class Outcome { success, partial, denied, cancelled, timeout, error };
 
 Outcome outcome_of(int rc) {
     switch (rc) {
@@ -50,6 +50,8 @@ Outcome outcome_of(int rc) {
         return Outcome::partial;
     case SSH_AUTH_DENIED:
         return Outcome::denied;
+    case SSH_AUTH_AGAIN: // a blocking call that ran out of time
+        return Outcome::timeout;
     default:
         return Outcome::error;
     }
@@ -161,6 +163,9 @@ Status authenticate(ssh_session session, const SessionOptions& options, const Se
             return {};
         case Outcome::cancelled:
             return cancelled();
+        case Outcome::timeout:
+            return fail(ErrorKind::io, fmt::format("login to {} timed out: no answer within {} s", peer,
+                                                   options.auth_timeout.count()));
         case Outcome::error:
             return broken();
         case Outcome::partial: // the server wants another method as well

@@ -71,30 +71,36 @@ Status configure(ssh_session s, const SessionOptions& o) {
 
 } // namespace
 
+Status Session::login(State& state) {
+    state.session.reset(ssh_new());
+    ssh_session s = state.session.get();
+    if (!s) return fail(ErrorKind::internal, "cannot create an SSH session");
+    if (auto st = configure(s, state.options); !st) return st;
+    state.peer = describe_peer(s);
+
+    if (ssh_connect(s) != SSH_OK)
+        return fail(ErrorKind::io, fmt::format("cannot connect to {}: {}", state.peer, ssh_get_error(s)));
+    if (auto st = verify_host_key(s, state.callbacks); !st) return st;
+
+    // Push-based 2FA waits for the user's phone: the auth exchange gets the long timeout.
+    const long auth_timeout = state.options.auth_timeout.count();
+    if (auto st = set_option(s, SSH_OPTIONS_TIMEOUT, &auth_timeout, "timeout"); !st) return st;
+    if (auto st = authenticate(s, state.options, state.callbacks, state.peer); !st) return st;
+    const long timeout = state.options.connect_timeout.count();
+    return set_option(s, SSH_OPTIONS_TIMEOUT, &timeout, "timeout");
+}
+
 Result<Session> Session::connect(SessionOptions options, SessionCallbacks callbacks) {
     auto state = std::make_unique<State>();
     state->options = std::move(options);
     state->callbacks = std::move(callbacks);
-    state->session.reset(ssh_new());
-    ssh_session s = state->session.get();
-    if (!s) return fail(ErrorKind::internal, "cannot create an SSH session");
-    if (auto st = configure(s, state->options); !st) return std::unexpected(st.error());
-    state->peer = describe_peer(s);
-
-    if (ssh_connect(s) != SSH_OK)
-        return fail(ErrorKind::io, fmt::format("cannot connect to {}: {}", state->peer, ssh_get_error(s)));
-    if (auto st = verify_host_key(s, state->callbacks); !st) return std::unexpected(st.error());
-
-    // Push-based 2FA waits for the user's phone: the auth exchange gets the long timeout.
-    const long auth_timeout = state->options.auth_timeout.count();
-    if (auto st = set_option(s, SSH_OPTIONS_TIMEOUT, &auth_timeout, "timeout"); !st)
-        return std::unexpected(st.error());
-    if (auto st = authenticate(s, state->options, state->callbacks, state->peer); !st)
-        return std::unexpected(st.error());
-    const long timeout = state->options.connect_timeout.count();
-    if (auto st = set_option(s, SSH_OPTIONS_TIMEOUT, &timeout, "timeout"); !st)
-        return std::unexpected(st.error());
+    if (auto st = login(*state); !st) return std::unexpected(st.error());
     return Session(std::move(state));
+}
+
+Status Session::ensure_connected() {
+    if (connected()) return {};
+    return login(*state_);
 }
 
 Session::Session(std::unique_ptr<State> state) : state_(std::move(state)) {}

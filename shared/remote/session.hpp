@@ -20,6 +20,12 @@ public:
     Session& operator=(Session&&) noexcept;
     ~Session();
 
+    /// After the connection dropped (a failed channel, a suspended laptop): connect and log in again
+    /// with the same options and callbacks; the user is asked only if the login method needs it
+    /// (a key or the agent asks nothing). libssh frees the old connection's channels with it, so every
+    /// channel (RemoteScript, SFTP handle) must be destroyed first, as before destroying the Session.
+    [[nodiscard]] Status ensure_connected();
+
     /// A fresh session channel, for one exec or one subsystem.
     [[nodiscard]] Result<ChannelHandle> open_channel();
 
@@ -39,6 +45,7 @@ public:
 private:
     struct State;
     explicit Session(std::unique_ptr<State> state);
+    static Status login(State& state);
     std::unique_ptr<State> state_;
 };
 

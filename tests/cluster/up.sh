@@ -66,6 +66,8 @@ cat >"/etc/pam.d/$service" <<EOF
 # sluice test fixture $dir (removed by tests/cluster/down.sh)
 auth     required  pam_unix.so
 auth     required  $pam_oath usersfile=$dir/users.oath window=4
+# Like a push-based second factor, the server takes its time before it answers (clients must wait).
+auth     optional  pam_exec.so quiet /bin/sleep 5
 account  required  pam_permit.so
 session  required  pam_permit.so
 EOF

@@ -6,6 +6,7 @@
 #include "remote/session.hpp"
 
 #include <QtTest>
+#include <csignal>
 #include <cstdlib>
 #include <thread>
 
@@ -108,6 +109,20 @@ private slots:
         QCOMPARE(r.error().kind, ErrorKind::cancelled);
         QVERIFY(clock.elapsed() < 10000);
         QCOMPARE(run("echo still here").out, std::string("still here\n"));
+    }
+
+    // Last: it ends the connection the other tests share.
+    void reconnectsAfterTheConnectionDrops() {
+        // $PPID is the server's process for this connection ("sshd: user@notty"); ending it drops us.
+        auto r = run("echo \"$PPID\"");
+        const pid_t server = std::stoi(r.out);
+        QVERIFY(server > 1);
+        QCOMPARE(::kill(server, SIGTERM), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!run_script(*session_, "true").has_value(), 10000);
+        auto st = session_->ensure_connected();
+        QVERIFY2(st.has_value(), st ? "" : st.error().message.c_str());
+        QVERIFY(session_->connected());
+        QCOMPARE(run("echo back").out, std::string("back\n"));
     }
 
     void cleanupTestCase() { session_.reset(); }
