@@ -1,11 +1,13 @@
-// Authentication against a real sshd: password, key files (plain and with a passphrase), ~/.ssh/config
+// Authentication against a real sshd: password, agent, key files (plain and with a passphrase), ssh_config
 // basics, and keyboard-interactive password + TOTP answered once for a Session that then serves
 // several exec channels at the same time.
 #include "cluster_env.hpp"
 #include "remote/remote_script.hpp"
 #include "remote/session.hpp"
+#include "util/shell_quote.hpp"
 
 #include <QtTest>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 
@@ -82,6 +84,30 @@ private slots:
         auto o = test::isolated_options(env_, dir, env_.port());
         o.identity_files = {env_["SSH_KEY"]};
         auto session = Session::connect(o, {}); // no password callback: the key alone must do
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+    }
+
+    void agentKey() {
+        test::TempDir dir;
+        // Our own agent on a socket in the TempDir, stopped by its PID.
+        const auto sock = (dir / "agent.sock").string();
+        const std::string out = test::command_output("ssh-agent -s -a " + shell_quote(sock));
+        const auto at = out.find("SSH_AGENT_PID=");
+        QVERIFY2(at != std::string::npos, out.c_str());
+        const pid_t agent = std::stoi(out.substr(at + 14));
+        struct Stop {
+            pid_t pid;
+            ~Stop() { ::kill(pid, SIGTERM); }
+        } stop{agent};
+        ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
+        const int added = std::system(("SSH_AUTH_SOCK=" + shell_quote(sock) + " ssh-add -q " +
+                                       shell_quote(env_["SSH_KEY"]) + " 2>/dev/null")
+                                          .c_str());
+        auto session =
+            Session::connect(test::isolated_options(env_, dir, env_.port()), {}); // no key file given
+        ::unsetenv("SSH_AUTH_SOCK");
+        QCOMPARE(added, 0);
         QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
         QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
     }
