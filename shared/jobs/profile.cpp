@@ -1,0 +1,134 @@
+#include "jobs/profile.hpp"
+
+#include "jobs/directive_values.hpp"
+
+#include <fmt/format.h>
+
+namespace sluice::jobs {
+namespace {
+
+auto bad(std::string message) {
+    return fail(ErrorKind::bad_input, std::move(message));
+}
+
+bool has_nul(std::string_view s) {
+    return s.find('\0') != std::string_view::npos;
+}
+
+Status check_resources(const Resources& r, Scheduler scheduler) {
+    if (!r.account.empty())
+        if (auto st = check_directive_word("account", r.account); !st) return st;
+    if (!r.partition.empty())
+        if (auto st =
+                check_directive_word(scheduler == Scheduler::slurm ? "partition" : "queue", r.partition);
+            !st)
+            return st;
+    if (!r.qos.empty()) {
+        if (scheduler == Scheduler::pbs) return bad("qos: PBS Pro has no QoS resource; leave it empty");
+        if (auto st = check_directive_word("qos", r.qos); !st) return st;
+    }
+    if (auto st = check_count("nodes", r.nodes, 100000); !st) return st;
+    if (auto st = check_count("tasks_per_node", r.tasks_per_node, 100000); !st) return st;
+    if (auto w = parse_walltime(r.walltime); !w) return std::unexpected(w.error());
+    if (!r.memory.empty())
+        if (auto m = parse_memory(r.memory); !m) return std::unexpected(m.error());
+    return {};
+}
+
+// Host and user go to libssh, not to a shell; still, nothing but name characters belongs there.
+Status check_login(const ClusterProfile& p) {
+    const auto ok = [](std::string_view v, bool colon) {
+        if (v.empty() || v.front() == '-') return false;
+        for (char c : v)
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-' || (colon && c == ':')))
+                return false;
+        return true;
+    };
+    if (!ok(p.host, true))
+        return bad(fmt::format("host: '{}' is not a host name or address", printable(p.host)));
+    if (!p.user.empty() && !ok(p.user, false))
+        return bad(fmt::format("user: '{}' is not a user name", printable(p.user)));
+    if (p.port && (*p.port < 1 || *p.port > 65535))
+        return bad(fmt::format("port: {} is not 1 to 65535", *p.port));
+    return {};
+}
+
+Status check_profile_fields(const ClusterProfile& p) {
+    if (auto st = check_login(p); !st) return st;
+    if (p.scratch_dir.empty() || p.scratch_dir.front() != '/' || has_nul(p.scratch_dir))
+        return bad(fmt::format("scratch_dir: '{}' is not an absolute path", printable(p.scratch_dir)));
+    if (auto st = check_resources(p.resources, p.scheduler); !st) return st;
+    for (std::size_t i = 0; i < p.modules.size(); ++i)
+        if (p.modules[i].find_first_not_of(" \t\n") == std::string::npos || has_nul(p.modules[i]))
+            return bad(fmt::format("modules[{}]: empty", i));
+    for (std::size_t i = 0; i < p.environment.size(); ++i) {
+        const auto& e = p.environment[i];
+        const auto eq = e.find('=');
+        if (eq == std::string::npos || has_nul(e))
+            return bad(fmt::format("environment[{}]: '{}' is not NAME=value", i, printable(e)));
+        if (auto st = check_variable_name(fmt::format("environment[{}]", i), e.substr(0, eq)); !st) return st;
+    }
+    if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty");
+    return {};
+}
+
+} // namespace
+
+std::string_view to_string(Scheduler s) {
+    switch (s) {
+    case Scheduler::slurm:
+        return "slurm";
+    case Scheduler::pbs:
+        return "pbs";
+    case Scheduler::torque:
+        return "torque";
+    }
+    return "?";
+}
+
+Result<Scheduler> scheduler_from_string(std::string_view s) {
+    if (s == "slurm") return Scheduler::slurm;
+    if (s == "pbs") return Scheduler::pbs;
+    if (s == "torque") return Scheduler::torque;
+    return bad(fmt::format("scheduler: '{}' is not slurm, pbs or torque", printable(s)));
+}
+
+std::string job_directory(const ClusterProfile& profile, std::string_view job_id) {
+    std::string dir = profile.scratch_dir;
+    while (dir.size() > 1 && dir.back() == '/')
+        dir.pop_back();
+    if (dir != "/") dir += '/';
+    return fmt::format("{}sluice/jobs/{}", dir, job_id);
+}
+
+JobSpec job_spec_from_profile(const ClusterProfile& profile, std::string job_id) {
+    JobSpec spec;
+    spec.job_id = std::move(job_id);
+    spec.resources = profile.resources;
+    return spec;
+}
+
+Status validate_profile(const ClusterProfile& profile) {
+    if (profile.name.empty()) return bad("a profile has no name");
+    auto st = check_profile_fields(profile);
+    if (!st) return std::unexpected(st.error().context(fmt::format("profile '{}'", printable(profile.name))));
+    return {};
+}
+
+Status validate_job_spec(const JobSpec& spec, Scheduler scheduler) {
+    if (auto st = check_job_id(spec.job_id); !st) return st;
+    const auto path_ok = [](std::string_view v) { return !v.empty() && !has_nul(v); };
+    if (!path_ok(spec.input)) return bad("input: empty");
+    if (!path_ok(spec.dataset)) return bad("dataset: empty");
+    if (spec.output && !path_ok(*spec.output)) return bad("output: empty (unset it for --in-place)");
+    if (spec.source_sha256) {
+        const auto& h = *spec.source_sha256;
+        if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos)
+            return bad(fmt::format("source_sha256: '{}' is not 64 lower-case hex digits", printable(h)));
+    }
+    if (spec.block_rows && *spec.block_rows < 1) return bad("block_rows: must be at least 1");
+    return check_resources(spec.resources, scheduler);
+}
+
+} // namespace sluice::jobs

@@ -1,0 +1,30 @@
+#pragma once
+// profiles.json: every cluster profile the user set up, shared by the GUI and sluice-cli. No secrets:
+// passwords, if kept at all, live in the system keychain.
+//
+// {"format": "sluice-profiles", "version": 1, "profiles": [{"name": "...", "scheduler": "slurm", ...}]}
+#include "jobs/profile.hpp"
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::jobs {
+
+/// `$XDG_CONFIG_HOME/sluice/profiles.json`, `$HOME/.config/...` when XDG_CONFIG_HOME is unset or relative.
+[[nodiscard]] Result<std::filesystem::path> default_profiles_path();
+
+/// Parse and validate; errors name the profile and the field (unknown keys too).
+[[nodiscard]] Result<std::vector<ClusterProfile>> parse_profiles(std::string_view json_text);
+/// Validate (names unique) and serialise; the output parses back to the same profiles.
+[[nodiscard]] Result<std::string> serialize_profiles(const std::vector<ClusterProfile>& profiles);
+
+/// A missing file is an empty list; a broken one is an error naming the file.
+[[nodiscard]] Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& file);
+/// Validate, create the directory, replace the file atomically.
+[[nodiscard]] Status save_profiles(const std::filesystem::path& file,
+                                   const std::vector<ClusterProfile>& profiles);
+
+} // namespace sluice::jobs

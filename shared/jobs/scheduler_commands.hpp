@@ -1,0 +1,39 @@
+#pragma once
+// Scheduler command lines (DESIGN §7), as shell text for a remote script (`bash -l -s`, remote_script.hpp).
+// Every value goes through shell_quote; scheduler job ids are also checked before use. The outputs of
+// these commands are read by scheduler_parsers.hpp and status_file.hpp.
+#include "jobs/profile.hpp"
+#include "util/error.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::jobs {
+
+/// Ids as schedulers print them: a digit first, then `[A-Za-z0-9._+\[\]-]` ("123", "123_4", "77.pbs01").
+[[nodiscard]] Status check_scheduler_job_id(std::string_view id);
+
+/// `cd <job dir> && sbatch --parsable job.sh` / `qsub job.sh`: the scheduler's output files land there.
+[[nodiscard]] std::string submit_command(Scheduler scheduler, std::string_view job_dir);
+/// The job id from what sbatch --parsable ("123" or "123;cluster") or qsub ("123.server") printed.
+[[nodiscard]] Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view out);
+
+/// Hard cancel: `scancel ID...` / `qdel ID...`.
+[[nodiscard]] Result<std::string> cancel_command(Scheduler scheduler, const std::vector<std::string>& ids);
+/// Clean stop: USR1 to the batch shell, whose trap passes it to the engine (exit 3, resumable).
+[[nodiscard]] Result<std::string> stop_command(Scheduler scheduler, const std::string& id);
+
+/// ONE command for all of the user's jobs on a cluster. Slurm: squeue --me over every state (ids are
+/// not needed); PBS Pro: `qstat -f -F json -x IDS`; Torque: `qstat -f IDS` (text). An empty id list is
+/// an error for PBS: there is nothing to ask.
+[[nodiscard]] Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::string>& ids);
+/// For jobs that left the queue: `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`, PBS Pro
+/// `qstat -x -f -F json IDS`, Torque `qstat -f IDS` (completed jobs stay for keep_completed).
+[[nodiscard]] Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids);
+
+/// Prints one line `<job-id> <status.json on one line>` per job directory that has a status file.
+[[nodiscard]] Result<std::string> read_status_command(const ClusterProfile& profile,
+                                                      const std::vector<std::string>& job_ids);
+
+} // namespace sluice::jobs

@@ -1,0 +1,179 @@
+#include "jobs/script.hpp"
+
+#include "jobs/directive_values.hpp"
+#include "jobs/scheduler_adapters.hpp"
+#include "util/shell_quote.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <vector>
+
+namespace sluice::jobs {
+namespace {
+
+using std::chrono::seconds;
+
+// Module lines are split into words, each quoted: `load $(x)` loads a module literally named `$(x)`.
+std::vector<std::string> words(std::string_view line) {
+    std::vector<std::string> out;
+    std::string current;
+    for (char c : line) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (!current.empty()) out.push_back(std::move(current));
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    if (!current.empty()) out.push_back(std::move(current));
+    return out;
+}
+
+std::vector<std::string> engine_words(const ClusterProfile& profile) {
+    switch (profile.engine.kind) {
+    case EngineCommand::Kind::module:
+        return {"sluice-engine"};
+    case EngineCommand::Kind::path:
+        return {profile.engine.value};
+    case EngineCommand::Kind::container:
+        return {"apptainer", "exec", profile.engine.value, "sluice-engine"};
+    }
+    return {};
+}
+
+std::vector<std::string> filter_arguments(const JobSpec& spec, const StopTiming& timing) {
+    std::vector<std::string> a{
+        "filter", "--input", spec.input, "--dataset", spec.dataset, "--recipe", std::string(recipe_file)};
+    if (spec.output) {
+        a.insert(a.end(), {"--output", *spec.output});
+    } else {
+        a.emplace_back("--in-place");
+    }
+    a.insert(a.end(), {"--progress", std::string(progress_file), "--time-limit",
+                       std::to_string(timing.time_limit.count())});
+    if (spec.source_sha256) a.insert(a.end(), {"--source-sha256", *spec.source_sha256});
+    if (spec.block_rows) a.insert(a.end(), {"--block-rows", std::to_string(*spec.block_rows)});
+    return a;
+}
+
+// Fixed text: no value is ever spliced into it. status.json is written with printf from variables this
+// script sets itself (state words, integers, `date` output, a host name cut to name characters).
+constexpr std::string_view status_functions = R"(started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+host=$(hostname 2>/dev/null | tr -cd 'A-Za-z0-9._-' || true)
+engine_rc=
+stop_requested=0
+
+write_status() {
+    printf '{"state": "%s", "exit_code": %s, "started": "%s", "ended": %s, "host": "%s", "engine_progress": "progress.json"}\n' \
+        "$1" "$2" "$started" "$3" "$host" >status.json.tmp && mv -f status.json.tmp status.json
+}
+
+# Every exit a trap can catch leaves a final status; SIGKILL leaves "running", which the client reads
+# as killed and asks the scheduler about.
+on_exit() {
+    local state=failed code=null
+    if [ -n "$engine_rc" ]; then
+        code=$engine_rc
+        case $engine_rc in
+        0) state=completed ;;
+        3) state=stopped ;;
+        esac
+    elif [ "$stop_requested" = 1 ]; then
+        state=stopped
+    fi
+    write_status "$state" "$code" "\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"" || true
+}
+trap on_exit EXIT
+# A stop request before the engine runs is remembered and passed on once it has started.
+trap 'stop_requested=1' USR1 TERM
+write_status running null null
+)";
+
+// Lmod and Environment Modules are not always defined in a batch shell (PBS does not pass functions)
+// and some versions trip over `set -u`.
+constexpr std::string_view module_init = R"(set +u
+if ! type module >/dev/null 2>&1; then
+    for init in /etc/profile.d/lmod.sh /etc/profile.d/modules.sh /usr/share/lmod/lmod/init/bash; do
+        if [ -r "$init" ]; then . "$init"; break; fi
+    done
+fi
+)";
+
+// The first wait returns early when the trap fires; the second collects the engine's real status.
+// The trap disarms itself, so a second signal cannot cut the second wait short as well.
+constexpr std::string_view wait_engine = R"(pid=$!
+trap 'kill -USR1 "$pid" 2>/dev/null || true; trap "" USR1 TERM' USR1 TERM
+if [ "$stop_requested" = 1 ]; then kill -USR1 "$pid" 2>/dev/null || true; fi
+engine_rc=0
+wait "$pid" || wait "$pid" || engine_rc=$?
+exit "$engine_rc"
+)";
+
+} // namespace
+
+Result<StopTiming> stop_timing(seconds walltime) {
+    StopTiming t;
+    t.walltime = walltime;
+    t.signal_margin = std::clamp(seconds(walltime.count() / 10), seconds(60), seconds(600));
+    t.time_limit = walltime - t.signal_margin - seconds(60);
+    if (t.time_limit < min_engine_time) {
+        const auto needed = t.signal_margin + seconds(60) + min_engine_time;
+        return fail(ErrorKind::bad_input,
+                    fmt::format("walltime: {} is too short: the engine stops {} s before the end to finish "
+                                "cleanly and needs at least {} s to run; ask for {} or more",
+                                format_slurm_time(walltime), (t.signal_margin + seconds(60)).count(),
+                                min_engine_time.count(), format_slurm_time(needed)));
+    }
+    return t;
+}
+
+Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec) {
+    if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
+    if (auto st = validate_job_spec(spec, profile.scheduler); !st)
+        return std::unexpected(st.error().context(fmt::format("job '{}'", printable(spec.job_id))));
+    auto walltime = parse_walltime(spec.resources.walltime);
+    if (!walltime) return std::unexpected(walltime.error());
+    auto timing = stop_timing(*walltime);
+    if (!timing) return std::unexpected(timing.error());
+
+    auto directives = profile.scheduler == Scheduler::slurm
+                          ? slurm_directives(spec, *timing)
+                          : pbs_directives(spec, profile.scheduler, *timing);
+    if (!directives) return std::unexpected(directives.error());
+
+    std::string s = "#!/bin/bash\n";
+    s += *directives;
+    s += "set -euo pipefail\n\n";
+    s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
+    s += status_functions;
+
+    const bool module_engine = profile.engine.kind == EngineCommand::Kind::module;
+    if (!profile.modules.empty() || module_engine) {
+        s += '\n';
+        s += module_init;
+        for (const auto& m : profile.modules)
+            s += fmt::format("module {}\n", shell_join(words(m)));
+        if (module_engine) s += fmt::format("module {}\n", shell_join({"load", profile.engine.value}));
+        s += "set -u\n";
+    }
+    if (!profile.environment.empty() || !profile.hdf5_file_locking) s += '\n';
+    for (const auto& e : profile.environment) {
+        const auto eq = e.find('=');
+        s += fmt::format("export {}={}\n", e.substr(0, eq), shell_quote(std::string_view(e).substr(eq + 1)));
+    }
+    // Lustre and NFS scratch often refuse HDF5's file locks.
+    if (!profile.hdf5_file_locking) s += "export HDF5_USE_FILE_LOCKING=FALSE\n";
+
+    std::vector<std::string> command = engine_words(profile);
+    const auto args = filter_arguments(spec, *timing);
+    command.insert(command.end(), args.begin(), args.end());
+    const auto launcher = launcher_words(spec, profile.scheduler);
+    std::string launch;
+    for (const auto& w : launcher)
+        launch += w + ' '; // fixed words and a number
+    s += fmt::format("\n{}{} &\n", launch, shell_join(command));
+    s += wait_engine;
+    return s;
+}
+
+} // namespace sluice::jobs

@@ -1,0 +1,39 @@
+#pragma once
+// Job scripts (DESIGN §7): directives from the scheduler's adapter, then one bash body for every
+// scheduler: set -euo pipefail, modules, environment, cd to the job directory, the engine launched in
+// the background with USR1 forwarded, its exit code captured, status.json written on every exit a trap
+// can catch. Directive values are whitelisted (directive_values.hpp); every value on a shell line goes
+// through shell_quote.
+#include "jobs/profile.hpp"
+#include "util/error.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace sluice::jobs {
+
+/// Files in the job directory.
+inline constexpr std::string_view job_script_file = "job.sh";
+inline constexpr std::string_view recipe_file = "recipe.json";
+inline constexpr std::string_view progress_file = "progress.json";
+inline constexpr std::string_view status_file = "status.json";
+
+/// How a job stops before its walltime. Slurm signals `signal_margin` before the end (up to 60 s early);
+/// the engine also stops itself after `time_limit`, which leaves the margin plus 60 s to finish a block
+/// and exit where no signal comes (PBS).
+struct StopTiming {
+    std::chrono::seconds walltime{};
+    std::chrono::seconds signal_margin{}; ///< clamp(10 % of walltime, 60 s, 600 s)
+    std::chrono::seconds time_limit{};    ///< walltime − signal_margin − 60 s
+};
+
+/// Time the engine needs at least; shorter walltimes are refused.
+inline constexpr std::chrono::seconds min_engine_time{60};
+
+[[nodiscard]] Result<StopTiming> stop_timing(std::chrono::seconds walltime);
+
+/// The whole script for `spec` on `profile`'s cluster; both are validated first.
+[[nodiscard]] Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec);
+
+} // namespace sluice::jobs
