@@ -84,7 +84,7 @@ on_exit() {
     write_status "$state" "$code" "\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"" || true
 }
 trap on_exit EXIT
-# A stop request before the engine runs is remembered and passed on once it has started.
+# A stop request before the engine runs: it is not started (or, if it just was, it is told to stop).
 trap 'stop_requested=1' USR1 TERM
 write_status running null null
 )";
@@ -171,7 +171,8 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     std::string launch;
     for (const auto& w : launcher)
         launch += w + ' '; // fixed words and a number
-    s += fmt::format("\n{}{} &\n", launch, shell_join(command));
+    s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n";
+    s += fmt::format("{}{} &\n", launch, shell_join(command));
     s += wait_engine;
     return s;
 }

@@ -30,6 +30,7 @@ exit "${STUB_RC:-0}"
 
 constexpr const char* module_stub = R"(#!/bin/bash
 { printf '%s\0' "$@"; printf '\036'; } >>"$STUB_LOG/module.calls"
+if [ -n "${STUB_MODULE_SIGNALS:-}" ]; then kill -USR1 "$PPID"; fi
 exit "${STUB_MODULE_RC:-0}"
 )";
 
@@ -255,6 +256,19 @@ private slots:
         auto status = status_in(p, spec);
         QVERIFY(status.has_value());
         QCOMPARE(status->state, JobState::failed);
+        QVERIFY(!status->exit_code.has_value());
+    }
+    void stopBeforeTheEngineStartsDoesNotStartIt() {
+        Harness h;
+        auto p = profile_in(h.root / "scratch", Scheduler::slurm);
+        p.modules = {"load hdf5"}; // the stub signals the script, as Slurm would during set-up
+        const auto spec = spec_for(p);
+        fs::create_directories(job_directory(p, spec.job_id));
+        QCOMPARE(h.run(*job_script(p, spec), {"STUB_MODULE_SIGNALS=1"}), 3);
+        QVERIFY(!fs::exists(h.log / "launcher.argv"));
+        auto status = status_in(p, spec);
+        QVERIFY(status.has_value());
+        QCOMPARE(status->state, JobState::stopped);
         QVERIFY(!status->exit_code.has_value());
     }
     void usr1ReachesTheEngineAndItsExitCodeIsCollected() {
