@@ -25,7 +25,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct OpenTarget {
-    h5::File target;  ///< MPI-IO, read-write
+    h5::File target;  ///< read-write; MPI-IO when running under an MPI launcher
     h5::File source;  ///< standalone mode: the input, opened by each rank on its own, read-only
     h5::Dataset input, filtered, floors, completed;
     h5::PropList collective;
@@ -57,7 +57,7 @@ Result<OpenTarget> open_for_run(const FilterJob& job, const FilterOptions& o, co
         if (auto s = open(t.target.get(), job.group_path + "/Noise_Floors", t.floors); !s)
             return std::unexpected(s.error());
     t.collective = h5::PropList(H5Pcreate(H5P_DATASET_XFER));
-    if (!t.collective || H5Pset_dxpl_mpio(t.collective.get(), H5FD_MPIO_COLLECTIVE) < 0)
+    if (!t.collective || (mpi.parallel() && H5Pset_dxpl_mpio(t.collective.get(), H5FD_MPIO_COLLECTIVE) < 0))
         return h5::h5_fail("cannot set up collective MPI-IO");
     return t;
 }
@@ -207,6 +207,11 @@ Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& m
 Status run_filter(const FilterOptions& options) {
     const auto started = Clock::now();
     install_stop_handlers(); // before MPI_Init, which can take a while: a stop request then is not lost
+    if (const long tasks = srun_tasks_without_mpi(); tasks > 1)
+        return fail(ErrorKind::bad_input,
+                    fmt::format("srun started {} tasks without MPI support, so each would filter every row: use "
+                                "srun --mpi=pmix (or pmi2), or mpirun, or a single task",
+                                tasks));
     MpiSession mpi;
 
     std::optional<ProgressReporter> early;

@@ -1,12 +1,29 @@
 #include "mpi_env.hpp"
 
+#include <cstdlib>
+#include <initializer_list>
 #include <vector>
 
 namespace sluice::engine {
 
+bool launched_by_mpi() {
+    // OpenMPI's mpirun, MPICH/Hydra and Intel MPI, and Slurm's PMI-2/PMIx plugins.
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMI_RANK", "PMIX_RANK", "MPI_LOCALNRANKS"})
+        if (std::getenv(var)) return true;
+    return false;
+}
+
+long srun_tasks_without_mpi() {
+    if (launched_by_mpi()) return 0;
+    const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+    return tasks ? std::strtol(tasks, nullptr, 10) : 0;
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
     int initialised = 0;
     MPI_Initialized(&initialised);
+    parallel_ = initialised || launched_by_mpi();
+    if (!parallel_) return;
     if (!initialised) {
         MPI_Init(argc, argv);
         owns_ = true;
@@ -20,24 +37,28 @@ MpiSession::~MpiSession() {
 }
 
 std::int64_t MpiSession::sum(std::int64_t v) const {
+    if (!parallel_) return v;
     std::int64_t out = 0;
     MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     return out;
 }
 
 std::int64_t MpiSession::max(std::int64_t v) const {
+    if (!parallel_) return v;
     std::int64_t out = 0;
     MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
     return out;
 }
 
 double MpiSession::max(double v) const {
+    if (!parallel_) return v;
     double out = 0;
     MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     return out;
 }
 
 std::string MpiSession::broadcast(const std::string& from_root) const {
+    if (!parallel_) return from_root;
     std::int64_t len = root() ? static_cast<std::int64_t>(from_root.size()) : 0;
     MPI_Bcast(&len, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
     std::string out = root() ? from_root : std::string(static_cast<std::size_t>(len), '\0');
@@ -45,6 +66,8 @@ std::string MpiSession::broadcast(const std::string& from_root) const {
     return out;
 }
 
-void MpiSession::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
+void MpiSession::barrier() const {
+    if (parallel_) MPI_Barrier(MPI_COMM_WORLD);
+}
 
 } // namespace sluice::engine
