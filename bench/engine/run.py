@@ -93,10 +93,16 @@ def main():
             print(f"peak RSS at {label}: {rss[label]:.0f} MB", flush=True)
         os.remove(synth(16384))
 
+    build_type = "?"
+    cache = os.path.join(a.build, "CMakeCache.txt")
+    if os.path.exists(cache):
+        m = re.search(r"^CMAKE_BUILD_TYPE:\w+=(\w*)", open(cache).read(), re.M)
+        build_type = m.group(1) if m else "?"
+    rel_build = os.path.relpath(a.build, ROOT)
     lines = ["# Benchmarks", "",
              "## Engine (`bench/engine/run.py`)", "",
-             f"Command: `/usr/bin/python3 bench/engine/run.py --runs {a.runs}` after "
-             "`cmake --preset release && cmake --build --preset release --target sluice-engine bench_limit`.",
+             f"Command: `/usr/bin/python3 bench/engine/run.py --runs {a.runs} --build {rel_build}` "
+             f"({build_type} build of `sluice-engine` and `bench_limit`).",
              "Whole-process wall times, median of " + str(a.runs) + " runs, warm page cache, this machine: "
              f"{os.cpu_count()} cores. Recipe: low_pass 500 kHz (roll-off 0.05) + noise_band 1.2 MHz/20 kHz + "
              "noise_threshold 1e-4, synth float32 rows × 16384 points at 4 MHz.", "",
