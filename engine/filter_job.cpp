@@ -18,6 +18,7 @@
 #include "h5/usid.hpp"
 #include "recipe/recipe.hpp"
 #include "util/atomic_file.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sluice::engine {
 namespace {
@@ -56,12 +57,11 @@ Status check_free_space(const fs::path& dir, std::uint64_t needed) {
 
 // Reserve the blocks of a freshly created file so that a full disk shows up now, not hours into the run.
 Status reserve_file_blocks(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return fail(ErrorKind::io, fmt::format("cannot open {} to reserve space", path.string()));
+    const UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd.valid()) return fail(ErrorKind::io, fmt::format("cannot open {} to reserve space", path.string()));
     struct stat st {};
-    ::fstat(fd, &st);
-    const int rc = st.st_size > 0 ? ::posix_fallocate(fd, 0, st.st_size) : 0;
-    ::close(fd);
+    ::fstat(fd.get(), &st);
+    const int rc = st.st_size > 0 ? ::posix_fallocate(fd.get(), 0, st.st_size) : 0;
     if (rc == ENOSPC)
         return fail(ErrorKind::bad_input, fmt::format("not enough free space for {} ({:.1f} MB)", path.string(),
                                                       static_cast<double>(st.st_size) / 1e6));

@@ -3,6 +3,7 @@
 #include "remote/remote_checksum.hpp"
 #include "remote/sftp_channel.hpp"
 #include "util/sha256.hpp"
+#include "util/unique_fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -20,31 +21,6 @@ constexpr std::uint32_t kChunk = 32 * 1024;
 // 64 × 32 KiB in flight hides the round trip on links far slower than loopback.
 constexpr std::size_t kInFlight = 64;
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-Status write_all(int fd, const char* data, std::size_t n, const std::filesystem::path& path) {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, data, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-            return fail(ErrorKind::io, fmt::format("writing {}: {}", path.string(), std::strerror(errno)));
-        data += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return {};
-}
 
 Status hash_file_prefix(const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
     std::ifstream in(path, std::ios::binary);
@@ -110,7 +86,7 @@ Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const st
                         fmt::format("SFTP read from {} failed: {}", session.peer(), session.last_error()));
         if (n == 0) return fail(ErrorKind::io, "the remote file became shorter while it was read");
         hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-        if (auto st = write_all(fd, buf.data(), static_cast<std::size_t>(n), part); !st)
+        if (auto st = write_all(fd, std::string_view(buf.data(), static_cast<std::size_t>(n)), part); !st)
             return std::unexpected(st.error());
         done += static_cast<std::uint64_t>(n);
         if (static_cast<std::uint32_t>(n) < request.len) {
@@ -156,7 +132,7 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     for (int attempt = 0; attempt < 2; ++attempt) {
         SftpFileHandle file(sftp_open(sftp->get(), remote.c_str(), O_RDONLY, 0));
         if (!file) return fail(ErrorKind::io, fmt::format("cannot open {} on {}", remote, session.peer()));
-        Fd fd(
+        UniqueFd fd(
             ::open(part.c_str(), O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644));
         if (fd.get() < 0)
             return fail(ErrorKind::io,
