@@ -15,6 +15,7 @@ packages=(
   qt6-base-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
   openssh-server openssh-client libpam-oath oathtool
+  slurm-wlm munge libpmix-dev
 )
 
 usage() {
