@@ -103,22 +103,36 @@ private slots:
     }
 
     void timeLimitStopsBeforeTheLimitAndResumes() {
-        // The limit is half of what an uninterrupted run takes here, so the stop falls mid-run on any machine.
+        // The limit starts at half of what an uninterrupted run takes here and adapts (a loaded machine
+        // can stretch start-up or compute), until a run stops mid-way: some rows done, some not.
         const auto full = dir_ / "limit-full.h5", out = dir_ / "limit.h5";
         QElapsedTimer t;
         t.start();
-        QCOMPARE(run_engine(filter_args(src_, recipe_, full, 4)).exit_code, 0);
-        const double limit = 0.5 * static_cast<double>(t.elapsed()) / 1000.0;
-        t.restart();
-        auto r = run_engine(filter_args(src_, recipe_, out, 4) << "--time-limit" << QString::number(limit));
-        const double took = static_cast<double>(t.elapsed()) / 1000.0;
-        QCOMPARE(r.exit_code, 3);
-        QVERIFY2(r.err.contains("time limit"), qPrintable(r.err));
-        QVERIFY2(took < limit + 0.5, qPrintable(QString("stopped after %1 s with a limit of %2 s").arg(took).arg(limit)));
-        const auto done = read_u8(out, kGroup + "/completed_positions");
-        QVERIFY(std::count(done.begin(), done.end(), 1) > 0);
-        QVERIFY(std::count(done.begin(), done.end(), 0) > 0);
-        r = run_engine(filter_args(src_, recipe_, out, 4));
+        QCOMPARE(run_engine(filter_args(src_, recipe_, full, 1)).exit_code, 0);
+        double limit = 0.5 * static_cast<double>(t.elapsed()) / 1000.0;
+        bool stopped_mid_run = false;
+        for (int attempt = 0; attempt < 6 && !stopped_mid_run; ++attempt) {
+            fs::remove(out);
+            t.restart();
+            auto r = run_engine(filter_args(src_, recipe_, out, 1) << "--time-limit" << QString::number(limit));
+            const double took = static_cast<double>(t.elapsed()) / 1000.0;
+            if (r.exit_code == 0) {
+                limit /= 2; // finished within the limit: ask for less
+                continue;
+            }
+            QCOMPARE(r.exit_code, 3);
+            QVERIFY2(r.err.contains("time limit"), qPrintable(r.err));
+            QVERIFY2(took < limit + 1.0, qPrintable(QString("stopped after %1 s with a limit of %2 s").arg(took).arg(limit)));
+            const auto done = read_u8(out, kGroup + "/completed_positions");
+            if (std::count(done.begin(), done.end(), 1) == 0) {
+                limit *= 1.5; // stopped before the first block: set-up took longer than the limit
+                continue;
+            }
+            QVERIFY(std::count(done.begin(), done.end(), 0) > 0);
+            stopped_mid_run = true;
+        }
+        QVERIFY2(stopped_mid_run, "no time limit stopped the run mid-way");
+        auto r = run_engine(filter_args(src_, recipe_, out, 4));
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         compare_results(out, reference_);
     }
