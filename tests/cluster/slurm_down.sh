@@ -35,19 +35,38 @@ if [ -f "$conf" ] && our_pid "$dir/slurm/slurmctld.pid" "$conf" >/dev/null; then
   fi
 fi
 
-# slurmstepd has no command line of ours to check; it is ours when it holds a socket in our spool dir.
+# slurmstepd has no command line of ours to check; it inherits slurmd's environment, SLURM_CONF included.
 stepds() {
   local comm pid
   for comm in /proc/[0-9]*/comm; do
     [ "$(cat "$comm" 2>/dev/null)" = slurmstepd ] || continue
     pid=${comm#/proc/}
     pid=${pid%/comm}
-    ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF -- "$dir/slurm/spool" && echo "$pid"
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "SLURM_CONF=$conf" && echo "$pid"
+  done
+}
+
+# The processes below `1`, deepest first (linuxproc tracking: a killed slurmstepd leaves its tasks).
+descendants() {
+  local stat rest child
+  for stat in /proc/[0-9]*/stat; do
+    rest=$(cat "$stat" 2>/dev/null) || continue
+    rest=${rest##*) } # after the command name, which may hold spaces: "state ppid ..."
+    read -r _ ppid _ <<<"$rest"
+    [ "$ppid" = "$1" ] || continue
+    child=${stat#/proc/}
+    child=${child%/stat}
+    descendants "$child"
+    echo "$child"
   done
 }
 
 if pid=$(our_pid "$dir/slurm/slurmd.pid" "$conf"); then stop_pid "$pid"; fi
-for pid in $(stepds); do stop_pid "$pid"; done
+# Only when the controller could not cancel the jobs are there steps left here.
+for pid in $(stepds); do
+  for child in $(descendants "$pid"); do kill -9 "$child" 2>/dev/null; done
+  kill -9 "$pid" 2>/dev/null
+done
 if pid=$(our_pid "$dir/slurm/slurmctld.pid" "$conf"); then stop_pid "$pid"; fi
 if pid=$(our_pid "$dir/munge/munged.pid" "$dir/munge/"); then stop_pid "$pid"; fi
 rm -f "$dir/slurm/slurmd.pid" "$dir/slurm/slurmctld.pid" "$dir/munge/munged.pid" "$dir/slurm.env"
