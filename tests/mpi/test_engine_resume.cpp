@@ -52,10 +52,11 @@ private slots:
         QCOMPARE(run_engine(filter_args(src_, recipe_, timing, 8), 2).exit_code, 0);
         const auto full_ms = static_cast<int>(t.elapsed());
         std::mt19937 rng(12345);
-        std::uniform_int_distribution<int> delay_ms(full_ms / 20, full_ms * 4 / 5);
+        const int earliest = std::max(1, full_ms / 20);
+        int latest = std::max(earliest + 1, full_ms * 4 / 5);
         int killed_mid_run = 0;
         for (int attempt = 0; attempt < 40 && killed_mid_run < 10; ++attempt) {
-            const int delay = delay_ms(rng);
+            const int delay = std::uniform_int_distribution<int>(earliest, latest)(rng);
             auto r = run_engine(filter_args(src_, recipe_, out, 8), 2, std::chrono::minutes(2), [&](qint64 pid) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(delay));
                 for (auto rank : child_pids(pid)) ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
@@ -66,7 +67,10 @@ private slots:
                 QVERIFY(!read_u8(out, kGroup + "/completed_positions").empty());
             }
             if (r.exit_code == 0 && !r.crashed) {
-                fs::remove(out); // finished before the kill: start over so that later kills hit a partial file
+                // Finished before the kill (the machine got faster than when timed): kill earlier from now
+                // on, and start over so that later kills hit a partial file.
+                latest = std::max(earliest + 1, latest * 2 / 3);
+                fs::remove(out);
                 continue;
             }
             ++killed_mid_run;
