@@ -70,6 +70,10 @@ Status check_profile_fields(const ClusterProfile& p) {
         if (auto st = check_variable_name(fmt::format("environment[{}]", i), e.substr(0, eq)); !st) return st;
     }
     if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty");
+    if (p.srun_mpi.empty() || p.srun_mpi.size() > 32 ||
+        p.srun_mpi.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        return bad(fmt::format("srun_mpi: '{}' is not an MPI plugin name (e.g. pmix, pmix_v4, pmi2)",
+                               printable(p.srun_mpi)));
     return {};
 }
 

@@ -131,6 +131,7 @@ Result<ClusterProfile> read_profile(const json& obj) {
     if (st) st = r.strings("environment", p.environment);
     if (st) st = r.engine(p.engine);
     if (st) st = r.boolean("hdf5_file_locking", p.hdf5_file_locking);
+    if (st) st = r.string("srun_mpi", p.srun_mpi);
     if (st) st = r.no_unknown_keys();
     if (!st) {
         if (p.name.empty()) return std::unexpected(st.error());
@@ -163,6 +164,7 @@ json write_profile(const ClusterProfile& p) {
                                                                     : "container";
     o["engine"] = json{{kind, p.engine.value}};
     o["hdf5_file_locking"] = p.hdf5_file_locking;
+    if (p.scheduler == Scheduler::slurm) o["srun_mpi"] = p.srun_mpi;
     return o;
 }
 

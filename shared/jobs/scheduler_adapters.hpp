@@ -17,6 +17,6 @@ namespace sluice::jobs {
                                                  const StopTiming& timing);
 
 /// The launcher's words before the engine's, e.g. {"srun"} or {"mpiexec", "-n", "8"}.
-[[nodiscard]] std::vector<std::string> launcher_words(const JobSpec& spec, Scheduler scheduler);
+[[nodiscard]] std::vector<std::string> launcher_words(const JobSpec& spec, const ClusterProfile& profile);
 
 } // namespace sluice::jobs

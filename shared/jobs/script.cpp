@@ -167,10 +167,9 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     std::vector<std::string> command = engine_words(profile);
     const auto args = filter_arguments(spec, *timing);
     command.insert(command.end(), args.begin(), args.end());
-    const auto launcher = launcher_words(spec, profile.scheduler);
-    std::string launch;
-    for (const auto& w : launcher)
-        launch += w + ' '; // fixed words and a number
+    const auto launcher = launcher_words(spec, profile);
+    // The launcher carries a profile value (srun --mpi=<plugin>), so it is quoted like everything else.
+    const std::string launch = shell_join(launcher) + ' ';
     s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n";
     s += fmt::format("{}{} &\n", launch, shell_join(command));
     s += wait_engine;

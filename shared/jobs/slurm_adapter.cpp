@@ -29,8 +29,8 @@ Result<std::string> slurm_directives(const JobSpec& spec, const StopTiming& timi
     return out;
 }
 
-std::vector<std::string> launcher_words(const JobSpec& spec, Scheduler scheduler) {
-    if (scheduler == Scheduler::slurm) return {"srun"};
+std::vector<std::string> launcher_words(const JobSpec& spec, const ClusterProfile& profile) {
+    if (profile.scheduler == Scheduler::slurm) return {"srun", "--mpi=" + profile.srun_mpi};
     // mpiexec spawns the ranks through PBS's TM interface, so PBS accounts for and can kill them.
     const auto ranks = static_cast<long long>(spec.resources.nodes) * spec.resources.tasks_per_node;
     return {"mpiexec", "-n", std::to_string(ranks)};

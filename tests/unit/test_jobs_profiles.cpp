@@ -28,6 +28,7 @@ ClusterProfile full_profile() {
     p.environment = {"MKL_NUM_THREADS=1", "NOTE=a value with $dollars and 'quotes'"};
     p.engine = {EngineCommand::Kind::module, "sluice/0.1"};
     p.hdf5_file_locking = false;
+    p.srun_mpi = "pmix_v4";
     return p;
 }
 
@@ -76,6 +77,8 @@ private slots:
         QCOMPARE(p.engine.kind, EngineCommand::Kind::module);
         QCOMPARE(p.engine.value, std::string("sluice/0.1"));
         QVERIFY(!p.hdf5_file_locking);
+        if (p.scheduler == Scheduler::slurm) QCOMPARE(p.srun_mpi, std::string("pmix_v4"));
+        QCOMPARE(loaded->back().srun_mpi, std::string("pmix")); // the default
         QVERIFY(!loaded->back().port.has_value());
         QVERIFY(loaded->back().hdf5_file_locking);
         // Serialising what was loaded gives the same file: nothing lost, nothing invented.
@@ -106,6 +109,9 @@ private slots:
         QTest::newRow("unknown key") << "acount"
                                      << R"("x")"
                                      << "profile 'c1': unknown key 'acount'";
+        QTest::newRow("srun_mpi injection") << "srun_mpi"
+                                            << R"("pmix; rm -rf x")"
+                                            << "profile 'c1': srun_mpi: 'pmix; rm -rf x' is not an MPI plugin name";
         QTest::newRow("scheduler") << "scheduler"
                                    << R"("lsf")"
                                    << "profile 'c1': scheduler: 'lsf' is not slurm";

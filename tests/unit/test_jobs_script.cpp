@@ -119,7 +119,7 @@ private slots:
               "\nwait \"$pid\" || wait \"$pid\" || engine_rc=$?\n", "\nexit \"$engine_rc\"\n"})
             QVERIFY2(s.contains(QString::fromUtf8(line)), line);
         QVERIFY(
-            s.contains("\nsrun '/opt/sluice/bin/sluice-engine' 'filter' '--input' '../../abc123/giv raw.h5' "
+            s.contains("\n'srun' '--mpi=pmix' '/opt/sluice/bin/sluice-engine' 'filter' '--input' '../../abc123/giv raw.h5' "
                        "'--dataset' '/Measurement_000/Channel_000/Raw_Data' '--recipe' 'recipe.json' "
                        "'--output' 'result.h5' '--progress' 'progress.json' '--time-limit' '3180' &\n"));
         // sbatch stops reading directives at the first command.
@@ -138,7 +138,7 @@ private slots:
              {"#PBS -l select=2:ncpus=36:mpiprocs=36:mem=4gb\n", "#PBS -l walltime=01:00:00\n",
               "#PBS -A birthright\n", "#PBS -q batch\n", "#PBS -j oe\n"})
             QVERIFY2(s.contains(line), line);
-        QVERIFY(s.contains("\nmpiexec -n 72 '/opt/sluice/bin/sluice-engine' 'filter' "));
+        QVERIFY(s.contains("\n'mpiexec' '-n' '72' '/opt/sluice/bin/sluice-engine' 'filter' "));
         QVERIFY(
             s.contains("'--recipe' 'recipe.json' '--in-place' '--progress' 'progress.json' '--time-limit' "
                        "'3180' '--source-sha256' '" +
@@ -155,7 +155,7 @@ private slots:
         for (const char* line :
              {"#PBS -l nodes=2:ppn=36\n", "#PBS -l mem=8gb\n", "#PBS -l qos=std\n",
               "#PBS -l walltime=48:00:00\n", "#PBS -S /bin/bash\n", "\nmodule 'load' 'sluice/0.1'\n",
-              "\nmpiexec -n 72 'sluice-engine' 'filter' "})
+              "\n'mpiexec' '-n' '72' 'sluice-engine' 'filter' "})
             QVERIFY2(s.contains(line), line);
         QVERIFY(!s.contains("select="));
         QVERIFY(!s.contains("HDF5_USE_FILE_LOCKING"));
@@ -169,7 +169,7 @@ private slots:
         const auto s = script_for(p, spec);
         QVERIFY(s.contains("#PBS -N sluice-01234567\n")); // 15 characters
         QVERIFY(s.contains(
-            "mpiexec -n 72 'apptainer' 'exec' '/scratch/alice/sluice.sif' 'sluice-engine' 'filter'"));
+            "'mpiexec' '-n' '72' 'apptainer' 'exec' '/scratch/alice/sluice.sif' 'sluice-engine' 'filter'"));
     }
     void hostileDirectiveValuesAreRefused_data() {
         QTest::addColumn<int>("scheduler");

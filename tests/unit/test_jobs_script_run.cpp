@@ -194,7 +194,8 @@ private slots:
         QCOMPARE(rc, 0);
 
         std::vector<std::string> expected;
-        if (p.scheduler != Scheduler::slurm) expected = {"-n", "2"};
+        expected = p.scheduler == Scheduler::slurm ? std::vector<std::string>{"--mpi=pmix"}
+                                                   : std::vector<std::string>{"-n", "2"};
         switch (p.engine.kind) {
         case EngineCommand::Kind::module:
             expected.push_back("sluice-engine");

@@ -162,9 +162,8 @@ private slots:
         profile.scratch_dir = dir_.path().string();
         profile.engine.kind = jobs::EngineCommand::Kind::path;
         profile.engine.value = engine_exe().string();
-        // The generated script launches with plain `srun`; this cluster's MpiDefault is none, so the
-        // profile chooses PMIx the way a user would on such a cluster (srun reads SLURM_MPI_TYPE).
-        profile.environment = {"SLURM_MPI_TYPE=pmix"};
+        // This cluster's MpiDefault is none: the script's `srun --mpi=pmix` (the profile's default
+        // srun_mpi) is what makes the two tasks one MPI job.
         profile.resources.partition = "test";
         profile.resources.tasks_per_node = 2;
         profile.resources.walltime = "00:10:00";
