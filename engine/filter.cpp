@@ -210,7 +210,7 @@ Status run_filter(const FilterOptions& options) {
     if (const long tasks = srun_tasks_without_mpi(); tasks > 1)
         return fail(ErrorKind::bad_input,
                     fmt::format("srun started {} tasks without MPI support, so each would filter every row: use "
-                                "srun --mpi=pmix (or pmi2), or mpirun, or a single task",
+                                "srun --mpi=pmix (the PMI plugin your MPI was built with), or mpirun, or a single task",
                                 tasks));
     MpiSession mpi;
 
