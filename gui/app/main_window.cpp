@@ -2,12 +2,14 @@
 
 #include "app/recent_files.hpp"
 #include "models/h5_tree_model.hpp"
+#include "services/local_runner.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
 #include "widgets/attribute_table.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
+#include "widgets/run_panel.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -44,7 +46,8 @@ QString q(const std::string& s) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
-      designer_(new FilterDesigner), preview_(new PreviewService(this)) {
+      designer_(new FilterDesigner), preview_(new PreviewService(this)), runner_(new LocalRunner({}, this)),
+      run_panel_(new RunPanel(*runner_)) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
@@ -65,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { onCurrentNodeChanged(current); });
     connect(tree_, &QTreeView::activated, this, &MainWindow::onNodeActivated);
+    connect(model_, &QAbstractItemModel::rowsInserted, this, [this] { continueReveal(); });
     connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
@@ -72,6 +76,19 @@ MainWindow::MainWindow(QWidget* parent)
         if (!r->filters.empty() || r->noise_threshold) QSettings().setValue(kRecipeKey, q(to_json(*r)));
         requestPreview();
     });
+    connect(designer_, &FilterDesigner::recipeChanged, this, &MainWindow::updateRunnable);
+    connect(run_panel_, &RunPanel::runRequested, this, &MainWindow::startRun);
+    connect(run_panel_, &RunPanel::mergeRequested, this, &MainWindow::confirmMerge);
+    connect(run_panel_, &RunPanel::openResultRequested, this, [this] {
+        if (const auto& run = runner_->run()) openFile(run->output);
+    });
+    connect(runner_, &LocalRunner::finished, this, [this](const QString& output) {
+        statusBar()->showMessage(tr("The run is done: opening %1.").arg(QFileInfo(output).fileName()),
+                                 kStatusMs);
+        openFile(output);
+    });
+    connect(runner_, &LocalRunner::mergeFinished, this,
+            [this](bool, const QString& message) { statusBar()->showMessage(message, kStatusMs); });
     connect(preview_, &PreviewService::previewReady, this,
             [this](std::shared_ptr<const PreviewResult> result) {
                 shown_ = result;
@@ -88,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
 
     restoreSettings();
+    updateRunnable();
 }
 
 MainWindow::~MainWindow() = default;
@@ -113,6 +131,7 @@ void MainWindow::createDocks() {
     dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
     dock(QStringLiteral("attributesDock"), tr("Attributes"), attributes_, Qt::LeftDockWidgetArea);
     dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
+    dock(QStringLiteral("runDock"), tr("Run"), run_panel_, Qt::RightDockWidgetArea);
 }
 
 void MainWindow::createMenus() {
@@ -218,12 +237,47 @@ void MainWindow::openFile(const QString& path) {
         setWindowTitle(tr("%1 — Sluice").arg(name));
         setWindowFilePath(path);
         const auto count = opened->main_datasets.size();
-        statusBar()->showMessage(
-            count == 0 ? tr("Opened %1: it has no h5USID Main datasets to filter.").arg(name)
-                       : tr("Opened %1: %n h5USID Main dataset(s), shown in bold. Select one to preview.",
-                            nullptr, static_cast<int>(count))
-                             .arg(name));
+        result_group_.clear();
+        if (const auto& run = runner_->run(); run && QFileInfo(path) == QFileInfo(run->output))
+            for (const auto& m : opened->main_datasets)
+                if (q(m).contains(QStringLiteral("-FFT_Filtering_")))
+                    result_group_ = q(m).section(u'/', 0, -2);
+        if (count == 0) {
+            statusBar()->showMessage(tr("Opened %1: it has no h5USID Main datasets to filter.").arg(name));
+            return;
+        }
+        // Most files hold one Main dataset: show it straight away instead of making the user dig for it.
+        const QString first = q(opened->main_datasets.front());
+        revealInTree(first);
+        statusBar()->showMessage(tr("Opened %1: previewing %2 (%n h5USID Main dataset(s), shown in bold).",
+                                    nullptr, static_cast<int>(count))
+                                     .arg(name, first));
     });
+}
+
+// The tree is lazy: expand one level at a time as listings arrive, then select the node (which opens
+// it through onCurrentNodeChanged like a click would).
+void MainWindow::revealInTree(const QString& path) {
+    reveal_ = path;
+    continueReveal();
+}
+
+void MainWindow::continueReveal() {
+    if (reveal_.isEmpty()) return;
+    QString prefix;
+    for (const auto& part : reveal_.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        prefix += QLatin1Char('/') + part;
+        const QModelIndex index = model_->indexForPath(prefix);
+        if (!index.isValid()) return; // rowsInserted brings us back
+        if (prefix == reveal_) {
+            reveal_.clear();
+            tree_->setCurrentIndex(index);
+            tree_->scrollTo(index);
+            return;
+        }
+        if (model_->canFetchMore(index)) model_->fetchMore(index);
+        tree_->expand(index);
+    }
 }
 
 void MainWindow::closeFile() {
@@ -239,6 +293,8 @@ void MainWindow::closeFile() {
     close_action_->setEnabled(false);
     setWindowTitle(tr("Sluice"));
     file_path_.clear();
+    reveal_.clear();
+    updateRunnable();
 }
 
 void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
@@ -290,6 +346,7 @@ void MainWindow::openDataset(const QString& path) {
                                      .arg(main.points)
                                      .arg(q(h5::value_type_name(main.type))),
                                  kStatusMs);
+        updateRunnable();
         loadRow(0);
     });
 }
@@ -364,6 +421,61 @@ bool MainWindow::saveRecipe(const QString& path) {
     }
     statusBar()->showMessage(tr("Saved recipe %1").arg(QFileInfo(path).fileName()), kStatusMs);
     return true;
+}
+
+void MainWindow::updateRunnable() {
+    const auto& recipe = designer_->recipe();
+    if (!dataset_)
+        run_panel_->setRunnable(false, tr("Select a Main dataset to filter first."));
+    else if (!recipe || (recipe->filters.empty() && !recipe->noise_threshold))
+        run_panel_->setRunnable(false, tr("Design a filter first: the recipe is empty or invalid."));
+    else
+        run_panel_->setRunnable(true, {});
+}
+
+void MainWindow::startRun() {
+    const auto& recipe = designer_->recipe();
+    if (!dataset_ || !recipe) return;
+    run_panel_->showNote({});
+    if (auto ok = runner_->start(file_path_, currentDataset(), q(to_json(*recipe))); !ok) {
+        showError(tr("Cannot start the run"), tr("The run on this computer did not start."),
+                  q(ok.error().message));
+        return;
+    }
+    statusBar()->showMessage(
+        tr("Filtering %1 into %2…").arg(currentDataset(), QFileInfo(runner_->run()->output).fileName()),
+        kStatusMs);
+}
+
+// Merging rewrites the user's source file, so say exactly what changes before doing it.
+void MainWindow::confirmMerge() {
+    const auto& run = runner_->run();
+    if (!run) return;
+    const QString src = QFileInfo(run->source).fileName();
+    const QString group =
+        result_group_.isEmpty()
+            ? tr("the results group of %1 (next to %2)").arg(QFileInfo(run->output).fileName(), run->dataset)
+            : tr("the group “%1”").arg(result_group_);
+    auto* box =
+        new QMessageBox(QMessageBox::Question, tr("Merge into Source"), tr("Add %1 to “%2”?").arg(group, src),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("mergeConfirm"));
+    box->setInformativeText(tr("%1 will be copied into %2 (numbered _NNN one higher if that name is taken by "
+                               "then), with links to "
+                               "%2's own position and spectroscopic datasets. Nothing already in %2 changes. "
+                               "The file is replaced "
+                               "in one step by an updated copy, so it needs free space for a full copy.")
+                                .arg(group, run->source));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        if (box->clickedButton() != box->button(QMessageBox::Yes)) return;
+        if (auto ok = runner_->merge(); !ok)
+            run_panel_->showNote(q(ok.error().message));
+        else
+            statusBar()->showMessage(tr("Merging…"));
+    });
+    box->open();
 }
 
 // Window-modal and non-blocking, so that work in flight keeps going and tests can read it.

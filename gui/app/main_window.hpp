@@ -18,6 +18,8 @@ namespace sluice::gui {
 class AttributeTable;
 class FilterDesigner;
 class H5TreeModel;
+class LocalRunner;
+class RunPanel;
 class PixelChooser;
 class PlotPanel;
 class PreviewService;
@@ -40,7 +42,10 @@ public:
     [[nodiscard]] FilterDesigner* designer() const { return designer_; }
     [[nodiscard]] PlotPanel* plots() const { return plots_; }
     [[nodiscard]] PixelChooser* pixelChooser() const { return pixels_; }
+    [[nodiscard]] LocalRunner* runner() const { return runner_; }
+    [[nodiscard]] RunPanel* runPanel() const { return run_panel_; }
     [[nodiscard]] QString currentDataset() const;
+    [[nodiscard]] QString currentFile() const { return file_path_; }
     /// HDF5 reads or a preview still under way (tests wait for false).
     [[nodiscard]] bool busy() const;
     /// The preview currently drawn, if any.
@@ -59,10 +64,15 @@ private:
     void onCurrentNodeChanged(const QModelIndex& index);
     void onNodeActivated(const QModelIndex& index);
     void openDataset(const QString& path);
+    void revealInTree(const QString& path);
+    void continueReveal();
     void loadRow(std::uint64_t row);
     void requestPreview();
     void showError(const QString& title, const QString& text, const QString& detail);
     void promptOpen();
+    void updateRunnable();
+    void startRun();
+    void confirmMerge();
     void promptLoadRecipe();
     void promptSaveRecipe();
     template <class T, class F>
@@ -76,11 +86,15 @@ private:
     PixelChooser* pixels_;
     FilterDesigner* designer_;
     PreviewService* preview_;
+    LocalRunner* runner_;
+    RunPanel* run_panel_;
     RecentFiles* recent_ = nullptr;
     QAction* close_action_ = nullptr;
 
     std::uint64_t generation_ = 0;
     QString file_path_;
+    QString result_group_; ///< the results group of the run's result file, once it has been opened
+    QString reveal_;       ///< a node to select once the lazy tree has listed its way down to it
     std::optional<DatasetInfo> dataset_;
     std::shared_ptr<const std::vector<double>> row_data_;
     std::uint64_t row_index_ = 0;

@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTreeView>
 #include <QtTest>
 #include <fstream>
@@ -164,6 +165,19 @@ private slots:
         const std::vector<double> row1(data_.begin() + kPoints, data_.begin() + 2 * kPoints);
         filter->filter(row1, filtered);
         QCOMPARE(values_of(w.plots()->filteredGraph()), filtered);
+    }
+
+    void openingAFilePreviewsItsFirstMainDataset() {
+        MainWindow w;
+        w.show();
+        w.openFile(test::q(synth_));
+        QTRY_COMPARE(w.currentDataset(), test::kRawData);
+        QTRY_VERIFY(w.shownPreview() != nullptr);
+        QCOMPARE(w.treeView()->currentIndex().data(H5TreeModel::PathRole).toString(), test::kRawData);
+        QVERIFY2(w.statusBar()->currentMessage().contains(test::kRawData) ||
+                     w.statusBar()->currentMessage().contains("pixels"),
+                 qPrintable(w.statusBar()->currentMessage()));
+        QTRY_VERIFY(!w.busy());
     }
 
     void invalidValuesShowInlineMessagesAndKeepThePreview() {
