@@ -287,12 +287,12 @@ Status LocalRunner::merge() {
     const QString engine = findEngine();
     if (engine.isEmpty()) return fail(ErrorKind::bad_input, "Sluice cannot find sluice-engine.");
     merge_ = new QProcess(this);
-    connect(merge_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+    const QString src = QFileInfo(run_->source).fileName(); // a new run may replace run_ meanwhile
+    connect(merge_, &QProcess::finished, this, [this, src](int code, QProcess::ExitStatus status) {
         const QString out = QString::fromUtf8(merge_->readAllStandardOutput()).trimmed();
         const QString err = first_line(QString::fromUtf8(merge_->readAllStandardError()));
         merge_->deleteLater();
         merge_ = nullptr;
-        const QString src = QFileInfo(run_->source).fileName();
         if (status == QProcess::NormalExit && code == 0) {
             const QString group = out.section(QStringLiteral(" as "), -1);
             emit mergeFinished(true, tr("Merged: %1 now holds %2.").arg(src, group));
@@ -311,6 +311,7 @@ Status LocalRunner::merge() {
     });
     merge_->start(engine, {QStringLiteral("merge"), QStringLiteral("--result"), run_->output,
                            QStringLiteral("--into"), run_->source});
+    emit changed(); // the panel disables Merge while this runs
     return {};
 }
 

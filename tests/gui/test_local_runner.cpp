@@ -21,6 +21,7 @@
 #include <QStandardPaths>
 #include <QtTest>
 #include <algorithm>
+#include <unistd.h>
 
 using namespace sluice;
 using namespace sluice::gui;
@@ -130,6 +131,22 @@ private slots:
         QVERIFY(runner.resume());
         QTRY_VERIFY_WITH_TIMEOUT(runner.run()->state == State::done, kRunMs);
         QCOMPARE(finished.count(), 1);
+        QVERIFY(all_ones(completed(runner.run()->output)));
+    }
+
+    // As root without OpenMPI's two opt-in variables mpirun would refuse, so the engine runs alone.
+    void asRootWithoutOpenMpiConsentTheEngineRunsAlone() {
+        if (::geteuid() != 0) QSKIP("only meaningful as root");
+        const auto src = synth("alone.h5", 16, 1000);
+        const QByteArray allow = qgetenv("OMPI_ALLOW_RUN_AS_ROOT");
+        qunsetenv("OMPI_ALLOW_RUN_AS_ROOT");
+        LocalRunner runner;
+        const auto started =
+            runner.start(test::q(src), test::kRawData, QString::fromStdString(test::full_recipe()));
+        qputenv("OMPI_ALLOW_RUN_AS_ROOT", allow);
+        QVERIFY(started);
+        QCOMPARE(QFileInfo(runner.run()->program), QFileInfo(LocalRunner::findEngine()));
+        QTRY_VERIFY_WITH_TIMEOUT(runner.run()->state == State::done, kRunMs);
         QVERIFY(all_ones(completed(runner.run()->output)));
     }
 
