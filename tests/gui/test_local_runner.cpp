@@ -108,8 +108,12 @@ private slots:
         // Big enough to take seconds with the default blocks, so that the stop lands mid-run.
         const auto src = synth("big.h5", 40000, 4096); // ~650 MB: the engine does ~15k rows/s here
         LocalRunner runner;
+        RunPanel panel(runner); // what the Run dock shows, driven through its buttons
+        auto* cancel = panel.findChild<QPushButton*>("run_cancel");
+        auto* resume = panel.findChild<QPushButton*>("run_resume");
         QSignalSpy finished(&runner, &LocalRunner::finished);
         QVERIFY(runner.start(test::q(src), test::kRawData, QString::fromStdString(test::full_recipe())));
+        QVERIFY(cancel->isEnabled() && !resume->isEnabled());
         // Watch the progress file more closely than the runner's poll does: cancel after the first blocks.
         const auto mid_run = [&] {
             QFile f(runner.run()->progress);
@@ -119,17 +123,19 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(mid_run() || runner.run()->state == State::done, kRunMs);
         QVERIFY2(runner.run()->state != State::done, "the run finished before it could be cancelled");
-        QVERIFY(runner.cancel());
+        QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(runner.run()->state == State::stopped, kRunMs);
         QVERIFY(runner.run()->resumable());
-        QVERIFY2(LocalRunner::describe(*runner.run()).contains("resumable"),
-                 qPrintable(LocalRunner::describe(*runner.run())));
+        QVERIFY2(panel.statusText().startsWith("Stopped — resumable"), qPrintable(panel.statusText()));
+        QVERIFY(resume->isEnabled() && !cancel->isEnabled());
         const auto partial = completed(runner.run()->output);
         QVERIFY(std::ranges::count(partial, 1) > 0);
         QVERIFY(std::ranges::count(partial, 0) > 0);
 
-        QVERIFY(runner.resume());
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QVERIFY(runner.run()->active());
         QTRY_VERIFY_WITH_TIMEOUT(runner.run()->state == State::done, kRunMs);
+        QVERIFY2(panel.statusText().startsWith("Done"), qPrintable(panel.statusText()));
         QCOMPARE(finished.count(), 1);
         QVERIFY(all_ones(completed(runner.run()->output)));
     }
