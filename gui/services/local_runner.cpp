@@ -14,6 +14,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QThread>
+#include <algorithm>
 #include <csignal>
 #include <sched.h>
 #include <set>
@@ -82,9 +83,12 @@ bool mpirun_usable() {
     return qgetenv("OMPI_ALLOW_RUN_AS_ROOT") == "1" && qgetenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM") == "1";
 }
 
+// The first line that says something: mpirun frames its messages with rules of dashes.
 QString first_line(const QString& text) {
-    for (const auto& line : text.split(QLatin1Char('\n')))
-        if (!line.trimmed().isEmpty()) return line.trimmed();
+    for (const auto& line : text.split(QLatin1Char('\n'))) {
+        const QString t = line.trimmed();
+        if (std::ranges::any_of(t, [](QChar c) { return c.isLetterOrNumber(); })) return t;
+    }
     return {};
 }
 
@@ -271,7 +275,8 @@ void LocalRunner::poll() {
         else if (reported == State::failed || !reported) {
             r.state = State::failed;
             const QString why = first_line(readText(r.log));
-            r.message = why.isEmpty() ? QStringLiteral("The engine ended without saying why.") : why;
+            r.message = (why.isEmpty() ? QStringLiteral("The engine ended without saying why.") : why) +
+                        QStringLiteral(" (details in %1)").arg(r.log);
         } else
             r.state = State::stopped_unexpectedly;
     }

@@ -156,6 +156,16 @@ private slots:
         QVERIFY(all_ones(completed(runner.run()->output)));
     }
 
+    void aRefusedRunFailsWithTheEnginesReason() {
+        const auto src = synth("refused.h5", 4, 256);
+        LocalRunner runner;
+        QVERIFY(runner.start(test::q(src), "/no/such/dataset", QString::fromStdString(test::full_recipe())));
+        QTRY_VERIFY_WITH_TIMEOUT(runner.run()->state == State::failed, kRunMs);
+        const QString text = LocalRunner::describe(*runner.run());
+        QVERIFY2(text.startsWith("Failed: ") && text.contains("/no/such/dataset"), qPrintable(text));
+        QVERIFY(!runner.run()->resumable());
+    }
+
     void aNewRunnerPicksUpTheNewestRun() {
         const auto src = synth("pickup.h5", 500, 2048);
         QString id;
