@@ -84,8 +84,15 @@ bool mpirun_usable() {
 }
 
 // The first line that says something: mpirun frames its messages with rules of dashes.
-QString first_line(const QString& text) {
-    for (const auto& line : text.split(QLatin1Char('\n'))) {
+// The engine's own reason ("sluice-engine: ..."), which mpirun surrounds with banners of its own; else
+// the first line that says anything.
+QString failure_reason(const QString& log) {
+    const auto lines = log.split(QLatin1Char('\n'));
+    for (const auto& line : lines) {
+        const QString t = line.trimmed();
+        if (t.startsWith(QStringLiteral("sluice-engine: ")) && !t.contains(QStringLiteral(" rows ("))) return t;
+    }
+    for (const auto& line : lines) {
         const QString t = line.trimmed();
         if (std::ranges::any_of(t, [](QChar c) { return c.isLetterOrNumber(); })) return t;
     }
@@ -274,7 +281,7 @@ void LocalRunner::poll() {
             r.state = State::stopped;
         else if (reported == State::failed || !reported) {
             r.state = State::failed;
-            const QString why = first_line(readText(r.log));
+            const QString why = failure_reason(readText(r.log));
             r.message = (why.isEmpty() ? QStringLiteral("The engine ended without saying why.") : why) +
                         QStringLiteral(" (details in %1)").arg(r.log);
         } else
@@ -295,7 +302,7 @@ Status LocalRunner::merge() {
     const QString src = QFileInfo(run_->source).fileName(); // a new run may replace run_ meanwhile
     connect(merge_, &QProcess::finished, this, [this, src](int code, QProcess::ExitStatus status) {
         const QString out = QString::fromUtf8(merge_->readAllStandardOutput()).trimmed();
-        const QString err = first_line(QString::fromUtf8(merge_->readAllStandardError()));
+        const QString err = failure_reason(QString::fromUtf8(merge_->readAllStandardError()));
         merge_->deleteLater();
         merge_ = nullptr;
         if (status == QProcess::NormalExit && code == 0) {

@@ -75,4 +75,32 @@ std::string command_output(const std::string& command) {
     return out;
 }
 
+Result<remote::Session> key_session(const ClusterEnv& env, const TempDir& dir) {
+    ::unsetenv("SSH_AUTH_SOCK");
+    auto o = isolated_options(env, dir, env.port());
+    o.identity_files = {env["SSH_KEY"]};
+    return remote::Session::connect(o, {});
+}
+
+std::string byte_pattern(std::uint64_t size, unsigned seed) {
+    std::string s(size, '\0');
+    std::uint32_t x = seed * 2654435761u + 1;
+    for (auto& c : s) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        c = static_cast<char>(x);
+    }
+    return s;
+}
+
+void write_bytes(const std::filesystem::path& p, std::string_view data) {
+    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+std::string read_bytes(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
 } // namespace sluice::test

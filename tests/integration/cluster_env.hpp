@@ -2,11 +2,14 @@
 // The test cluster's facts (tests/cluster/up.sh writes DIR/env) and SessionOptions that keep every test
 // away from the real user's ~/.ssh: config, known_hosts and key directory all live in a TempDir.
 #include "common/h5_fixtures.hpp"
+#include "remote/session.hpp"
 #include "remote/session_options.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace sluice::test {
 
@@ -28,8 +31,18 @@ struct ClusterEnv {
 [[nodiscard]] remote::SessionOptions isolated_options(const ClusterEnv& env, const TempDir& dir, int port,
                                                       bool trust_host = true);
 
+/// A Session logged in with the test user's plain key (no agent: SSH_AUTH_SOCK is cleared), trusting
+/// the server's key; ssh files inside `dir`.
+[[nodiscard]] Result<remote::Session> key_session(const ClusterEnv& env, const TempDir& dir);
+
 /// "[127.0.0.1]:port <type> <base64>" for the public key file `pub`.
 [[nodiscard]] std::string known_hosts_line(const ClusterEnv& env, int port, const std::filesystem::path& pub);
+
+/// `size` pseudo-random bytes (xorshift, fixed by `seed`): transfer payloads that no compression or
+/// accidental match can make look right.
+[[nodiscard]] std::string byte_pattern(std::uint64_t size, unsigned seed);
+void write_bytes(const std::filesystem::path& p, std::string_view data);
+[[nodiscard]] std::string read_bytes(const std::filesystem::path& p);
 
 /// Output of a local command (e.g. `oathtool --totp`), trailing newline removed.
 [[nodiscard]] std::string command_output(const std::string& command);

@@ -29,11 +29,8 @@ private slots:
     void initTestCase() {
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        ::unsetenv("SSH_AUTH_SOCK");
         dir_ = std::make_unique<test::TempDir>();
-        auto o = test::isolated_options(env_, *dir_, env_.port());
-        o.identity_files = {env_["SSH_KEY"]};
-        auto s = Session::connect(o, {});
+        auto s = test::key_session(env_, *dir_);
         QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
         session_.emplace(std::move(*s));
     }

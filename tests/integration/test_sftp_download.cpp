@@ -20,26 +20,8 @@ constexpr std::uint64_t kSize = 5 * 1000 * 1000 + 7;
 constexpr std::uint64_t kPrefix = 1500 * 1000;
 const std::string kRemote = "dl/source file's $(x).h5";
 
-std::string pattern(std::uint64_t size, unsigned seed) {
-    std::string s(size, '\0');
-    std::uint32_t x = seed * 2654435761u + 1;
-    for (auto& c : s) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        c = static_cast<char>(x);
-    }
-    return s;
-}
 
-void write(const std::filesystem::path& p, std::string_view data) {
-    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 } // namespace
 
@@ -54,15 +36,12 @@ private slots:
     void initTestCase() {
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        ::unsetenv("SSH_AUTH_SOCK");
         dir_ = std::make_unique<test::TempDir>();
-        auto o = test::isolated_options(env_, *dir_, env_.port());
-        o.identity_files = {env_["SSH_KEY"]};
-        auto s = Session::connect(o, {});
+        auto s = test::key_session(env_, *dir_);
         QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
         session_.emplace(std::move(*s));
-        data_ = pattern(kSize, 7);
-        write(*dir_ / "source", data_);
+        data_ = test::byte_pattern(kSize, 7);
+        test::write_bytes(*dir_ / "source", data_);
         auto up = upload_file(*session_, *dir_ / "source", kRemote);
         QVERIFY2(up.has_value(), up ? "" : up.error().message.c_str());
     }
@@ -83,29 +62,29 @@ private slots:
         QCOMPARE(r->resumed_from, std::uint64_t{0});
         QVERIFY(monotone);
         QCOMPARE(last, kSize);
-        QVERIFY(slurp(local) == data_);
+        QVERIFY(test::read_bytes(local) == data_);
         QVERIFY(!std::filesystem::exists(local.string() + ".part"));
     }
 
     void resumesFromLocalPart() {
         const auto local = *dir_ / "resumed.h5";
-        write(local.string() + ".part", std::string_view(data_).substr(0, kPrefix));
+        test::write_bytes(local.string() + ".part", std::string_view(data_).substr(0, kPrefix));
         auto r = download_file(*session_, kRemote, local);
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
         QCOMPARE(r->resumed_from, kPrefix);
         QCOMPARE(r->received, kSize - kPrefix);
-        QVERIFY(slurp(local) == data_);
+        QVERIFY(test::read_bytes(local) == data_);
     }
 
     void foreignPartIsReplaced() {
         const auto local = *dir_ / "foreign.h5";
-        write(local.string() + ".part", pattern(kPrefix, 8));
+        test::write_bytes(local.string() + ".part", test::byte_pattern(kPrefix, 8));
         DownloadOptions options;
         options.expected_sha256 = sha256_hex(data_); // known hash: no server-side hashing needed
         auto r = download_file(*session_, kRemote, local, options);
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
         QCOMPARE(r->received, kSize - kPrefix + kSize);
-        QVERIFY(slurp(local) == data_);
+        QVERIFY(test::read_bytes(local) == data_);
     }
 
     void cancelKeepsPart() {
@@ -125,7 +104,7 @@ private slots:
         auto again = download_file(*session_, kRemote, local);
         QVERIFY2(again.has_value(), again ? "" : again.error().message.c_str());
         QVERIFY(again->resumed_from >= kPrefix);
-        QVERIFY(slurp(local) == data_);
+        QVERIFY(test::read_bytes(local) == data_);
     }
 
     void wrongHashIsAnError() {

@@ -20,19 +20,7 @@ namespace {
 constexpr std::uint64_t kSize = 3 * 1000 * 1000 + 123; // not a multiple of the chunk size
 constexpr std::uint64_t kPrefix = 1000 * 1000;
 
-std::string pattern(std::uint64_t size, unsigned seed) {
-    std::string s(size, '\0');
-    std::uint32_t x = seed * 2654435761u + 1;
-    for (auto& c : s) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        c = static_cast<char>(x);
-    }
-    return s;
-}
 
-void write(const std::filesystem::path& p, std::string_view data) {
-    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
 } // namespace
 
@@ -53,16 +41,13 @@ private slots:
     void initTestCase() {
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        ::unsetenv("SSH_AUTH_SOCK");
         dir_ = std::make_unique<test::TempDir>();
-        auto o = test::isolated_options(env_, *dir_, env_.port());
-        o.identity_files = {env_["SSH_KEY"]};
-        auto s = Session::connect(o, {});
+        auto s = test::key_session(env_, *dir_);
         QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
         session_.emplace(std::move(*s));
-        data_ = pattern(kSize, 1);
+        data_ = test::byte_pattern(kSize, 1);
         local_ = *dir_ / "source.h5";
-        write(local_, data_);
+        test::write_bytes(local_, data_);
     }
 
     void uploadsVerifiesAndRenames() {
@@ -103,7 +88,7 @@ private slots:
 
     void resumesFromPart() {
         // A previous attempt's .part: the file's first kPrefix bytes.
-        write(*dir_ / "prefix", std::string_view(data_).substr(0, kPrefix));
+        test::write_bytes(*dir_ / "prefix", std::string_view(data_).substr(0, kPrefix));
         QVERIFY(upload_file(*session_, *dir_ / "prefix", "resume.h5.part").has_value());
         auto r = upload_file(*session_, local_, "resume.h5");
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
@@ -113,7 +98,7 @@ private slots:
     }
 
     void foreignPartIsReplaced() {
-        write(*dir_ / "foreign", pattern(kPrefix, 2));
+        test::write_bytes(*dir_ / "foreign", test::byte_pattern(kPrefix, 2));
         QVERIFY(upload_file(*session_, *dir_ / "foreign", "foreign.h5.part").has_value());
         auto r = upload_file(*session_, local_, "foreign.h5");
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
@@ -140,7 +125,7 @@ private slots:
     }
 
     void replacesAnOlderCopy() {
-        write(*dir_ / "old", pattern(5000, 3));
+        test::write_bytes(*dir_ / "old", test::byte_pattern(5000, 3));
         QVERIFY(upload_file(*session_, *dir_ / "old", "replace.h5").has_value());
         auto r = upload_file(*session_, local_, "replace.h5");
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
