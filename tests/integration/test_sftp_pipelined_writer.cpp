@@ -16,19 +16,6 @@
 using namespace sluice;
 using namespace sluice::remote;
 
-namespace {
-
-std::string pattern(std::size_t size) {
-    std::string s(size, '\0');
-    std::uint32_t x = 12345;
-    for (auto& c : s) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        c = static_cast<char>(x);
-    }
-    return s;
-}
-
-} // namespace
 
 class TestSftpPipelinedWriter : public QObject {
     Q_OBJECT
@@ -50,7 +37,7 @@ private slots:
     void libsshStaysInStepAfterPipelinedWrites() {
         auto sftp = open_sftp(*session_);
         QVERIFY(sftp.has_value());
-        const std::string data = pattern(4 * 1024 * 1024 + 17);
+        const std::string data = test::byte_pattern(4 * 1024 * 1024 + 17, 5);
         {
             SftpFileHandle file(sftp_open(sftp->get(), "pipelined.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644));
             QVERIFY(file);
@@ -86,7 +73,7 @@ private slots:
         }
         SftpFileHandle file(sftp_open(sftp->get(), "readonly.bin", O_RDONLY, 0));
         QVERIFY(file);
-        const std::string data = pattern(1000);
+        const std::string data = test::byte_pattern(1000, 5);
         Status st;
         {
             PipelinedWriter writer(sftp->get(), file.get(), 0);
@@ -99,7 +86,7 @@ private slots:
     }
 
     void bothUploadPathsAgree() {
-        const std::string data = pattern(24 * 1024 * 1024);
+        const std::string data = test::byte_pattern(24 * 1024 * 1024, 5);
         const auto local = *dir_ / "big.bin";
         std::ofstream(local, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
         auto timed = [&](bool pipelined) {
