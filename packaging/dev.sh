@@ -14,7 +14,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
-  openssh-server openssh-client libpam-oath oathtool
+  openssh-server openssh-client libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
 )
 
