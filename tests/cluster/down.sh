@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop what up.sh DIR started, by PID, and remove the test user and the PAM service file. Safe to run
+# Stop what up.sh DIR started, by PID, and remove the test users and the PAM service file. Safe to run
 # twice and after a partial up.sh.
 set -uo pipefail
 
@@ -19,12 +19,13 @@ for pidfile in "$dir"/*.pid; do
   rm -f "$pidfile"
 done
 
-if [ -f "$dir/user" ]; then
-  user=$(cat "$dir/user")
+for userfile in "$dir/user" "$dir/user_tcsh"; do
+  [ -f "$userfile" ] || continue
+  user=$(cat "$userfile")
   # -f: a session a crashed test left open must not keep the user alive; it ends with its client.
-  userdel -f "$user" 2>/dev/null
-  rm -f "$dir/user"
-fi
+  case "$user" in sluice_[tc]*) userdel -f "$user" 2>/dev/null ;; esac
+  rm -f "$userfile"
+done
 
 if [ -f "$dir/pam_service" ]; then
   service=$(cat "$dir/pam_service")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Start the test cluster under DIR (DESIGN §9): two OpenSSH servers on free loopback ports, each with its
 # own config and host key, and a throw-away test user.
-#   main  : password and public key
+#   main  : password and public key; a second user with the same key has tcsh as login shell (sh where
+#           tcsh is not installed; env TCSH_SHELL says which), for the tests that scripts do not depend on it
 #   oath  : keyboard-interactive only, through PAM: the user's password, then a TOTP code (pam_oath)
 # Writes DIR/env (one KEY=value per line, value raw to the end of the line). Stop with down.sh DIR.
-# Nothing outside DIR is touched except the test user and /etc/pam.d/<oath service>, both named after
+# Nothing outside DIR is touched except the test users and /etc/pam.d/<oath service>, both named after
 # DIR so that fixtures of several build trees can run side by side; down.sh removes both.
 # Without root on a developer machine the fixture is marked skipped (env: SKIP=reason); with CI=true,
 # or as root with a tool missing, it fails instead.
@@ -18,8 +19,8 @@ dir=$(cd "$dir" && pwd)
 # A stale run of this DIR (killed test run) is cleaned first, so up.sh is idempotent.
 "$here/down.sh" "$dir" >/dev/null 2>&1 || true
 # Only what this script creates is removed (DIR may be any directory the caller names).
-rm -rf "$dir/home" "$dir/client" "$dir/bin" "$dir"/ssh_host_ed25519_key* "$dir"/wrong_host_key* \
-  "$dir"/sshd_*.conf "$dir"/sshd_*.log "$dir/users.oath" "$dir/authorized_keys"
+rm -rf "$dir/home" "$dir/home_tcsh" "$dir/client" "$dir/bin" "$dir"/ssh_host_ed25519_key* \
+  "$dir"/wrong_host_key* "$dir"/sshd_*.conf "$dir"/sshd_*.log "$dir/users.oath" "$dir/authorized_keys"
 
 skip_or_fail() {
   if [ "${CI:-}" = "true" ] || [ "$(id -u)" -eq 0 ]; then
@@ -40,6 +41,7 @@ pam_oath=$(find /lib /usr/lib -name pam_oath.so -print -quit 2>/dev/null || true
 
 id=$(printf '%s' "$dir" | sha256sum | cut -c1-8)
 user="sluice_t$id"
+tcsh_user="sluice_c$id"
 service="sluice-test-oath-$id"
 password="pw $id 'quoted' \$HOME"
 totp_secret=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -59,6 +61,17 @@ echo "$user" >"$dir/user"
 chown "$user" "$dir/home"
 chmod 755 "$dir" "$dir/home"
 printf '%s:%s\n' "$user" "$password" | chpasswd
+
+# Clusters where the login shell is tcsh exist; scripts must not notice (DESIGN §6).
+tcsh_shell=$(command -v tcsh || echo /bin/sh)
+mkdir -p "$dir/home_tcsh"
+useradd --no-create-home --home-dir "$dir/home_tcsh" --shell "$tcsh_shell" \
+  --comment "sluice test user, tcsh" "$tcsh_user"
+echo "$tcsh_user" >"$dir/user_tcsh"
+# Key login only. Not "!" (useradd's default): without PAM, sshd refuses such a locked account.
+usermod -p '*' "$tcsh_user"
+chown "$tcsh_user" "$dir/home_tcsh"
+chmod 755 "$dir/home_tcsh"
 
 # pam_oath rewrites this file (replay protection), so it lives in DIR and belongs to root.
 printf 'HOTP/T30/6 %s - %s\n' "$user" "$totp_secret" >"$dir/users.oath"
@@ -85,7 +98,7 @@ HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/$2.pid
 AuthorizedKeysFile $dir/authorized_keys
 StrictModes no
-AllowUsers $user
+AllowUsers $user $tcsh_user
 PermitRootLogin no
 MaxAuthTries 10
 LogLevel VERBOSE
@@ -134,7 +147,10 @@ SSH_KEY_PASSPHRASE=$passphrase
 SSH_HOST_KEY_PUB=$dir/ssh_host_ed25519_key.pub
 SSH_HOST_KEY_SHA256=$host_sha256
 SSH_WRONG_HOST_KEY_PUB=$dir/wrong_host_key.pub
+SSH_PID_FILE=$dir/main.pid
+TCSH_USER=$tcsh_user
+TCSH_SHELL=$tcsh_shell
 TOTP_SECRET=$totp_secret
 EOF
 chmod 644 "$dir/env"
-echo "up.sh: sshd on 127.0.0.1:$port (password, key) and :$oath_port (password + TOTP), user $user"
+echo "up.sh: sshd on 127.0.0.1:$port (password, key) and :$oath_port (password + TOTP), users $user, $tcsh_user ($tcsh_shell)"
