@@ -113,13 +113,16 @@ Result<std::string> read_status_command(const ClusterProfile& profile,
         dirs.push_back(job_directory(profile, id));
     }
     // Job ids are [A-Za-z0-9_-], so the id printed before each file needs no escaping; tr keeps one
-    // status per line even if a file was hand-edited.
-    return fmt::format("for d in {}; do\n"
-                       "    if [ -f \"$d/status.json\" ]; then\n"
-                       "        printf '%s ' \"${{d##*/}}\"; tr -d '\\n' <\"$d/status.json\"; printf '\\n'\n"
-                       "    fi\n"
-                       "done\n",
-                       shell_join(dirs));
+    // file per line even if it was hand-edited.
+    return fmt::format(
+        "for d in {}; do\n"
+        "    for f in status progress; do\n"
+        "        if [ -f \"$d/$f.json\" ]; then\n"
+        "            printf '%s %s ' \"${{d##*/}}\" \"$f\"; tr -d '\\n' <\"$d/$f.json\"; printf '\\n'\n"
+        "        fi\n"
+        "    done\n"
+        "done\n",
+        shell_join(dirs));
 }
 
 } // namespace sluice::jobs

@@ -32,7 +32,8 @@ namespace sluice::jobs {
 /// `qstat -x -f -F json IDS`, Torque `qstat -f IDS` (completed jobs stay for keep_completed).
 [[nodiscard]] Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids);
 
-/// Prints one line `<job-id> <status.json on one line>` per job directory that has a status file.
+/// Prints `<job-id> status <status.json on one line>` and `<job-id> progress <progress.json ...>` for
+/// each of the jobs' files that exists (parse_status_listing reads it).
 [[nodiscard]] Result<std::string> read_status_command(const ClusterProfile& profile,
                                                       const std::vector<std::string>& job_ids);
 

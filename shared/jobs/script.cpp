@@ -109,6 +109,29 @@ wait "$pid" || wait "$pid" || engine_rc=$?
 exit "$engine_rc"
 )";
 
+// Modules, then the profile's environment: what the engine needs, for the job and for `profile test`.
+std::string environment_setup(const ClusterProfile& profile) {
+    std::string s;
+    const bool module_engine = profile.engine.kind == EngineCommand::Kind::module;
+    if (!profile.modules.empty() || module_engine) {
+        s += '\n';
+        s += module_init;
+        for (const auto& m : profile.modules)
+            s += fmt::format("module {}\n", shell_join(words(m)));
+        if (module_engine) s += fmt::format("module {}\n", shell_join({"load", profile.engine.value}));
+        s += "set -u\n";
+    }
+    if (!profile.environment.empty() || !profile.hdf5_file_locking) s += '\n';
+    for (const auto& e : profile.environment) {
+        const auto eq = e.find('=');
+        s += fmt::format("export {}={}\n", e.substr(0, eq), shell_quote(std::string_view(e).substr(eq + 1)));
+    }
+    // Lustre and NFS scratch often refuse HDF5's file locks.
+    if (!profile.hdf5_file_locking) s += "export HDF5_USE_FILE_LOCKING=FALSE\n";
+
+    return s;
+}
+
 } // namespace
 
 Result<StopTiming> stop_timing(seconds walltime) {
@@ -147,22 +170,7 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
     s += status_functions;
 
-    const bool module_engine = profile.engine.kind == EngineCommand::Kind::module;
-    if (!profile.modules.empty() || module_engine) {
-        s += '\n';
-        s += module_init;
-        for (const auto& m : profile.modules)
-            s += fmt::format("module {}\n", shell_join(words(m)));
-        if (module_engine) s += fmt::format("module {}\n", shell_join({"load", profile.engine.value}));
-        s += "set -u\n";
-    }
-    if (!profile.environment.empty() || !profile.hdf5_file_locking) s += '\n';
-    for (const auto& e : profile.environment) {
-        const auto eq = e.find('=');
-        s += fmt::format("export {}={}\n", e.substr(0, eq), shell_quote(std::string_view(e).substr(eq + 1)));
-    }
-    // Lustre and NFS scratch often refuse HDF5's file locks.
-    if (!profile.hdf5_file_locking) s += "export HDF5_USE_FILE_LOCKING=FALSE\n";
+    s += environment_setup(profile);
 
     std::vector<std::string> command = engine_words(profile);
     const auto args = filter_arguments(spec, *timing);
@@ -173,6 +181,15 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n";
     s += fmt::format("{}{} &\n", launch, shell_join(command));
     s += wait_engine;
+    return s;
+}
+
+std::string engine_check_script(const ClusterProfile& profile) {
+    std::string s = "set -eu\n";
+    s += environment_setup(profile);
+    auto command = engine_words(profile);
+    command.emplace_back("--version");
+    s += shell_join(command) + "\n";
     return s;
 }
 

@@ -36,4 +36,8 @@ inline constexpr std::chrono::seconds min_engine_time{60};
 /// The whole script for `spec` on `profile`'s cluster; both are validated first.
 [[nodiscard]] Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec);
 
+/// The job's module and environment lines, then `sluice-engine --version` as the job would start it:
+/// `sluice-cli profile test` runs it on the login node to show the engine is found.
+[[nodiscard]] std::string engine_check_script(const ClusterProfile& profile);
+
 } // namespace sluice::jobs

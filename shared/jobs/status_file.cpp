@@ -59,17 +59,44 @@ Result<JobStatusFile> parse_status_file(std::string_view json_text) {
     return s;
 }
 
-Result<std::map<std::string, Result<JobStatusFile>>> parse_status_listing(std::string_view out) {
-    std::map<std::string, Result<JobStatusFile>> result;
+Result<EngineProgress> parse_engine_progress(std::string_view json_text) {
+    const auto bad = [](std::string_view why) {
+        return fail(ErrorKind::internal, fmt::format("cannot parse progress.json: {}", why));
+    };
+    const json doc = json::parse(json_text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        return bad(fmt::format("not a JSON object: '{}'", printable(detail::trim(json_text))));
+    EngineProgress p;
+    const auto state = doc.find("state");
+    if (state == doc.end() || !state->is_string()) return bad("no state");
+    p.state = state->get<std::string>();
+    for (const auto& [key, field] :
+         {std::pair{"rows_done", &p.rows_done}, std::pair{"rows_total", &p.rows_total}}) {
+        const auto v = doc.find(key);
+        if (v == doc.end() || !v->is_number_integer() || v->get<std::int64_t>() < 0)
+            return bad(fmt::format("{} is not a count", key));
+        *field = v->get<std::int64_t>();
+    }
+    for (const auto& [key, field] : {std::pair{"rows_per_s", &p.rows_per_s}, std::pair{"eta_s", &p.eta_s}})
+        if (const auto v = doc.find(key); v != doc.end() && v->is_number()) *field = v->get<double>();
+    return p;
+}
+
+Result<std::map<std::string, JobFiles>> parse_status_listing(std::string_view out) {
+    std::map<std::string, JobFiles> result;
     const auto all = detail::lines(out);
     for (std::size_t i = 0; i < all.size(); ++i) {
         const auto line = all[i];
         if (detail::trim(line).empty()) continue;
-        const auto space = line.find(' ');
-        if (space == std::string_view::npos || !check_job_id(line.substr(0, space)))
-            return detail::cannot_parse("status listing", i + 1, line, "expected '<job-id> <json>'");
-        result.insert_or_assign(std::string(line.substr(0, space)),
-                                parse_status_file(line.substr(space + 1)));
+        const auto parts = detail::split(line, ' ', 3);
+        if (parts.size() != 3 || !check_job_id(parts[0]) || (parts[1] != "status" && parts[1] != "progress"))
+            return detail::cannot_parse("status listing", i + 1, line,
+                                        "expected '<job-id> status|progress <json>'");
+        auto& files = result[std::string(parts[0])];
+        if (parts[1] == "status")
+            files.status = parse_status_file(parts[2]);
+        else
+            files.progress = parse_engine_progress(parts[2]);
     }
     return result;
 }

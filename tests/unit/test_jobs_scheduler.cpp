@@ -243,17 +243,29 @@ private slots:
         std::ofstream(fs::path(job_directory(p, "j1")) / "status.json")
             << R"({"state": "completed", "exit_code": 0, "started": "a", "ended": "b", "host": "n1",)" << '\n'
             << R"( "engine_progress": "progress.json"})" << '\n';
+        std::ofstream(fs::path(job_directory(p, "j1")) / "progress.json")
+            << R"({"state": "done", "rows_done": 300, "rows_total": 300, "rows_per_s": 12.5,)" << '\n'
+            << R"( "eta_s": 0, "updated": "2026-11-23T12:00:00Z"})";
+        std::ofstream(fs::path(job_directory(p, "j2")) / "progress.json")
+            << R"({"state": "running", "rows_done": 7, "rows_total": 300})";
         std::ofstream(fs::path(job_directory(p, "j3")) / "status.json") << "{broken";
         auto script = read_status_command(p, {"j1", "j2", "j3"});
         QVERIFY(script.has_value());
         auto listing = parse_status_listing(sh(*script));
         QVERIFY2(listing.has_value(), listing ? "" : listing.error().message.c_str());
-        QCOMPARE(listing->size(), std::size_t(2)); // j2 has no status file
-        QCOMPARE(listing->at("j1")->state, JobState::completed);
-        QVERIFY(!listing->at("j3").has_value());
+        QCOMPARE(listing->size(), std::size_t(3));
+        QCOMPARE(listing->at("j1").status->value().state, JobState::completed);
+        QCOMPARE(listing->at("j1").progress->value().rows_done, std::int64_t(300));
+        QCOMPARE(listing->at("j1").progress->value().rows_per_s, 12.5);
+        QVERIFY(!listing->at("j2").status.has_value()); // running: no status file yet
+        QCOMPARE(listing->at("j2").progress->value().rows_done, std::int64_t(7));
+        QVERIFY(!listing->at("j3").status->has_value());
+        QVERIFY(!listing->at("j3").progress.has_value());
         QVERIFY(!fs::exists(dir / "pwned") && !fs::exists(fs::current_path() / "pwned"));
         QVERIFY(!read_status_command(p, {"../etc"}).has_value());
         QVERIFY(!parse_status_listing("no-json-here\n").has_value());
+        QVERIFY(!parse_status_listing("j1 other {}\n").has_value());
+        QVERIFY(!parse_engine_progress(R"({"state": "running", "rows_done": -1, "rows_total": 3})"));
     }
 };
 
