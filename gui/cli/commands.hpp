@@ -1,0 +1,55 @@
+#pragma once
+// sluice-cli's subcommands over sluice_client. Each returns the process exit code: 0 done, 1 a failure
+// (connection, server, disk), 2 bad input or a refusal; the reason goes to stderr on one line.
+#include "jobs/profile.hpp"
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::cli {
+
+struct Context {
+    std::filesystem::path store;    ///< jobs.sqlite
+    std::filesystem::path profiles; ///< profiles.json
+};
+
+/// Print "sluice-cli: <message>" and return the exit code for the error's kind.
+int report(const Error& e);
+
+/// The named profile from profiles.json; an unknown name is bad input.
+[[nodiscard]] Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string& name);
+
+int profile_add(const Context& ctx, const jobs::ClusterProfile& profile, bool replace);
+int profile_list(const Context& ctx, bool json);
+int profile_remove(const Context& ctx, const std::string& name);
+int profile_test(const Context& ctx, const std::string& name);
+
+struct SubmitArgs {
+    std::filesystem::path input;
+    std::string dataset;
+    std::filesystem::path recipe;
+    std::string profile;
+    std::filesystem::path output;
+    std::optional<std::string> walltime, partition, account, qos, memory;
+    std::optional<int> nodes, tasks_per_node, block_rows;
+    bool dry_run = false;
+};
+int submit(const Context& ctx, const SubmitArgs& args);
+
+int status(const Context& ctx, const std::vector<std::string>& ids, bool json);
+
+struct WatchArgs {
+    std::vector<std::string> ids; ///< empty: every job that needs attention
+    bool once = false;            ///< one round of polls, then exit
+    int max_interval_s = 60;      ///< longest wait between two polls of a cluster
+    int max_resubmits = 5;
+};
+int watch(const Context& ctx, const WatchArgs& args);
+
+int cancel(const Context& ctx, const std::string& id);
+int fetch(const Context& ctx, const std::string& id);
+
+} // namespace sluice::cli

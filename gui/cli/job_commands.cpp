@@ -1,0 +1,321 @@
+// sluice-cli submit|status|watch|cancel|fetch over the JobStore and the job runner.
+#include "commands.hpp"
+#include "jobs/job_monitor.hpp"
+#include "jobs/job_runner.hpp"
+#include "jobs/job_store.hpp"
+#include "recipe/recipe.hpp"
+#include "terminal.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+namespace sluice::cli {
+namespace {
+
+using jobs::WallClock;
+
+std::atomic<bool> stop_requested{false};
+extern "C" void on_stop_signal(int) {
+    stop_requested = true;
+}
+
+std::string local_time(WallClock::time_point t) {
+    const auto tt = WallClock::to_time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+void print_change(const jobs::JobRecord& j) {
+    std::printf("%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
+                std::string(to_string(j.state)).c_str(), j.message.c_str());
+    std::fflush(stdout);
+}
+
+Result<jobs::JobStore> open_store(const Context& ctx) {
+    return jobs::JobStore::open(ctx.store);
+}
+
+Result<jobs::JobRecord> find_job(const jobs::JobStore& store, const std::string& id) {
+    auto job = store.find(id);
+    if (!job) return std::unexpected(job.error());
+    if (!*job) return fail(ErrorKind::bad_input, fmt::format("no job '{}' (see 'sluice-cli status')", id));
+    return std::move(**job);
+}
+
+nlohmann::json job_json(const jobs::JobRecord& j) {
+    nlohmann::json o{{"id", j.id},
+                     {"profile", j.profile},
+                     {"state", std::string(to_string(j.state))},
+                     {"scheduler_id", j.scheduler_id},
+                     {"submissions", j.submissions},
+                     {"input", j.local_input},
+                     {"dataset", j.dataset},
+                     {"output", j.local_output},
+                     {"rows_done", j.rows_done},
+                     {"rows_total", j.rows_total},
+                     {"message", j.message},
+                     {"result_sha256", j.result_sha256}};
+    o["exit_code"] = j.exit_code ? nlohmann::json(*j.exit_code) : nlohmann::json(nullptr);
+    return o;
+}
+
+/// One connection per cluster for the whole run of the command.
+class Clusters {
+public:
+    explicit Clusters(const Context& ctx) : ctx_(ctx) {}
+    Result<jobs::ClusterClient*> get(const std::string& profile) {
+        if (auto it = clients_.find(profile); it != clients_.end()) return &it->second;
+        auto p = find_profile(ctx_, profile);
+        if (!p) return std::unexpected(p.error());
+        auto options = jobs::session_options_for(*p);
+        auto [it, _] = clients_.emplace(
+            profile, jobs::ClusterClient(std::move(*p), std::move(options), terminal_callbacks()));
+        return &it->second;
+    }
+
+private:
+    const Context& ctx_;
+    std::map<std::string, jobs::ClusterClient> clients_;
+};
+
+/// One cluster's turn: submit its drafts (left by an interrupted submit), poll its jobs, download
+/// what completed. Returns whether anything changed.
+Result<bool> round(jobs::JobStore& store, Clusters& clusters, const std::string& profile,
+                   std::vector<jobs::JobRecord>& jobs, const jobs::RunnerOptions& options) {
+    using enum jobs::JobState;
+    auto cluster = clusters.get(profile);
+    if (!cluster) return std::unexpected(cluster.error());
+    bool changed = false;
+    for (auto& j : jobs)
+        if (j.profile == profile && (j.state == draft || j.state == uploading)) {
+            if (auto st = jobs::stage_and_submit(store, **cluster, j, options); !st)
+                return std::unexpected(st.error());
+            changed = true;
+        }
+    auto polled = jobs::poll_jobs(store, **cluster, jobs, options);
+    if (!polled) return std::unexpected(polled.error());
+    changed = changed || *polled;
+    for (auto& j : jobs)
+        if (j.profile == profile && (j.state == completed || j.state == downloading)) {
+            if (auto st = jobs::fetch_result(store, **cluster, j, options); !st)
+                return std::unexpected(st.error());
+            changed = true;
+        }
+    return changed;
+}
+
+} // namespace
+
+int submit(const Context& ctx, const SubmitArgs& a) {
+    auto profile = find_profile(ctx, a.profile);
+    if (!profile) return report(profile.error());
+    auto recipe = load_recipe(a.recipe);
+    if (!recipe) return report(recipe.error().context(a.recipe.string()));
+    jobs::NewJob job;
+    job.profile = a.profile;
+    job.input = a.input;
+    job.dataset = a.dataset;
+    job.recipe_json = to_json(*recipe);
+    job.local_output = a.output;
+    job.block_rows = a.block_rows;
+    auto res = profile->resources;
+    if (a.walltime) res.walltime = *a.walltime;
+    if (a.partition) res.partition = *a.partition;
+    if (a.account) res.account = *a.account;
+    if (a.qos) res.qos = *a.qos;
+    if (a.memory) res.memory = *a.memory;
+    if (a.nodes) res.nodes = *a.nodes;
+    if (a.tasks_per_node) res.tasks_per_node = *a.tasks_per_node;
+    job.resources = res;
+    auto plan = jobs::plan_job(*profile, job);
+    if (!plan) return report(plan.error());
+    if (a.dry_run) {
+        std::printf("%s", plan->script.c_str());
+        return 0;
+    }
+    auto store = open_store(ctx);
+    if (!store) return report(store.error());
+    if (auto st = store->insert(plan->record); !st) return report(st.error());
+    Clusters clusters(ctx);
+    auto cluster = clusters.get(a.profile);
+    if (!cluster) return report(cluster.error());
+    jobs::RunnerOptions options;
+    options.on_change = print_change;
+    auto& record = plan->record;
+    if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
+        record.message = st.error().message;
+        record.updated = WallClock::now();
+        (void)store->update(record); // stays uploading/draft: `watch` tries again
+        return report(st.error());
+    }
+    std::printf("%s\n", record.id.c_str());
+    return 0;
+}
+
+int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
+    auto store = open_store(ctx);
+    if (!store) return report(store.error());
+    auto jobs = store->list();
+    if (!jobs) return report(jobs.error());
+    std::erase_if(*jobs,
+                  [&](const auto& j) { return !ids.empty() && std::ranges::find(ids, j.id) == ids.end(); });
+    if (ids.size() > jobs->size())
+        return report({ErrorKind::bad_input, "no such job (see 'sluice-cli status')"});
+    if (json) {
+        auto arr = nlohmann::json::array();
+        for (const auto& j : *jobs)
+            arr.push_back(job_json(j));
+        std::printf("%s\n", arr.dump(2).c_str());
+        return 0;
+    }
+    if (jobs->empty()) std::printf("no jobs yet: start one with 'sluice-cli submit'\n");
+    for (const auto& j : *jobs) {
+        const auto rows = j.rows_total ? fmt::format("{}/{}", j.rows_done, j.rows_total) : std::string("-");
+        std::printf("%-22s %-12s %-11s %-10s %-13s %s\n", j.id.c_str(), j.profile.c_str(),
+                    std::string(to_string(j.state)).c_str(),
+                    j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(), j.message.c_str());
+    }
+    return 0;
+}
+
+int cancel(const Context& ctx, const std::string& id) {
+    auto store = open_store(ctx);
+    if (!store) return report(store.error());
+    auto job = find_job(*store, id);
+    if (!job) return report(job.error());
+    if (!jobs::needs_attention(job->state) || job->state == jobs::JobState::completed ||
+        job->state == jobs::JobState::downloading)
+        return report(
+            {ErrorKind::refused, fmt::format("job {} is {}: nothing to cancel", id, to_string(job->state))});
+    Clusters clusters(ctx);
+    auto cluster = clusters.get(job->profile);
+    if (!cluster) return report(cluster.error());
+    if (job->scheduler_id.empty()) {
+        job->message = "cancelled before it was submitted";
+        job->state = jobs::JobState::cancelled;
+        job->updated = WallClock::now();
+        if (auto st = store->update(*job); !st) return report(st.error());
+    } else if (auto st = jobs::cancel_job(**cluster, *job); !st) {
+        return report(st.error());
+    }
+    std::printf("cancel requested for %s (%s)\n", id.c_str(),
+                job->scheduler_id.empty() ? "not submitted" : job->scheduler_id.c_str());
+    return 0;
+}
+
+int fetch(const Context& ctx, const std::string& id) {
+    auto store = open_store(ctx);
+    if (!store) return report(store.error());
+    auto job = find_job(*store, id);
+    if (!job) return report(job.error());
+    Clusters clusters(ctx);
+    auto cluster = clusters.get(job->profile);
+    if (!cluster) return report(cluster.error());
+    jobs::RunnerOptions options;
+    options.on_change = print_change;
+    if (auto st = jobs::fetch_result(*store, **cluster, *job, options); !st) return report(st.error());
+    return 0;
+}
+
+int watch(const Context& ctx, const WatchArgs& a) {
+    auto store = open_store(ctx);
+    if (!store) return report(store.error());
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+
+    jobs::PollIntervals intervals;
+    intervals.slow = std::chrono::seconds(std::max(a.max_interval_s, 1));
+    intervals.fast = std::min(intervals.fast, intervals.slow);
+    jobs::JobMonitor monitor(jobs::MonotonicClock::now, intervals);
+    Clusters clusters(ctx);
+    jobs::RunnerOptions options;
+    options.on_change = print_change;
+    options.max_resubmits = a.max_resubmits;
+    const auto lease_ttl = std::chrono::seconds(std::max(3 * a.max_interval_s, 60));
+    bool leader = false, told_follower = false;
+    std::map<std::string, WallClock::time_point> shown; // what a follower has printed already
+    const auto started = WallClock::now();
+
+    for (;;) {
+        auto lease = jobs::this_process_lease();
+        auto got = store->acquire_lease(lease, lease_ttl);
+        if (!got) return report(got.error());
+        leader = *got;
+        if (!leader && !told_follower) {
+            auto holder = store->lease();
+            if (holder && *holder)
+                std::printf(
+                    "another Sluice process (pid %lld on %s) polls the clusters; showing what it records\n",
+                    static_cast<long long>((*holder)->pid), (*holder)->host.c_str());
+            told_follower = true;
+        }
+        auto all = store->list();
+        if (!all) return report(all.error());
+        std::vector<jobs::JobRecord> jobs;
+        for (auto& j : *all)
+            if (a.ids.empty() ? jobs::needs_attention(j.state)
+                              : std::ranges::find(a.ids, j.id) != a.ids.end())
+                jobs.push_back(std::move(j));
+        if (!leader)
+            for (const auto& j : jobs)
+                if (shown[j.id] != j.updated) {
+                    print_change(j);
+                    shown[j.id] = j.updated;
+                }
+        if (std::ranges::none_of(jobs, [](const auto& j) { return jobs::needs_attention(j.state); })) break;
+
+        if (leader) {
+            std::set<std::string> profiles;
+            for (const auto& j : jobs)
+                if (jobs::needs_attention(j.state)) profiles.insert(j.profile);
+            for (const auto& p : profiles)
+                monitor.watch(p);
+            for (const auto& profile : monitor.due()) {
+                if (!profiles.contains(profile)) {
+                    monitor.forget(profile);
+                    continue;
+                }
+                auto done = round(*store, clusters, profile, jobs, options);
+                if (done) {
+                    monitor.polled(profile, *done);
+                } else {
+                    monitor.failed(profile);
+                    std::fprintf(stderr, "sluice-cli: %s: %s (next try in %llds)\n", profile.c_str(),
+                                 done.error().message.c_str(),
+                                 static_cast<long long>(monitor.interval(profile).count()));
+                }
+            }
+        }
+        if (a.once || stop_requested) break;
+        // Sleep until the next poll is due (or a second, to notice new jobs and the lease), waking for ^C.
+        const auto until =
+            std::min(monitor.next_due().value_or(jobs::MonotonicClock::now() + std::chrono::seconds(1)),
+                     jobs::MonotonicClock::now() + std::chrono::seconds(leader ? 5 : 1));
+        while (!stop_requested && jobs::MonotonicClock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (stop_requested) break;
+        if (leader) (void)store->renew_lease(jobs::this_process_lease());
+    }
+    if (leader) (void)store->release_lease(jobs::this_process_lease());
+    if (stop_requested) return 130;
+    // Finished: non-zero when a watched job failed, so scripts can tell.
+    auto end = store->list();
+    if (!end) return report(end.error());
+    for (const auto& j : *end)
+        if ((a.ids.empty() || std::ranges::find(a.ids, j.id) != a.ids.end()) &&
+            j.state == jobs::JobState::failed && j.updated >= started)
+            return 1;
+    return 0;
+}
+
+} // namespace sluice::cli

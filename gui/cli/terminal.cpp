@@ -1,0 +1,90 @@
+#include "terminal.hpp"
+
+#include "util/unique_fd.hpp"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <optional>
+#include <string>
+#include <termios.h>
+#include <unistd.h>
+
+namespace sluice::cli {
+namespace {
+
+/// Echo off for the lifetime of the object (restored even when reading fails).
+class NoEcho {
+public:
+    explicit NoEcho(int fd) : fd_(fd) {
+        if (::tcgetattr(fd_, &saved_) != 0) return;
+        termios quiet = saved_;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+    }
+    ~NoEcho() {
+        if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    }
+    NoEcho(const NoEcho&) = delete;
+    NoEcho& operator=(const NoEcho&) = delete;
+
+private:
+    int fd_;
+    termios saved_{};
+    bool active_ = false;
+};
+
+std::optional<std::string> ask(const std::string& prompt, bool echo) {
+    const UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+    if (!tty.valid()) return std::nullopt;
+    if (!write_all(tty.get(), prompt, "/dev/tty")) return std::nullopt;
+    std::optional<NoEcho> quiet;
+    if (!echo) quiet.emplace(tty.get());
+    std::string answer;
+    char c = 0;
+    while (::read(tty.get(), &c, 1) == 1 && c != '\n')
+        answer += c;
+    if (!echo) (void)write_all(tty.get(), "\n", "/dev/tty");
+    return answer;
+}
+
+} // namespace
+
+remote::SessionCallbacks terminal_callbacks() {
+    remote::SessionCallbacks cb;
+    cb.accept_host_key = [](const remote::UnknownHostKey& key) {
+        const auto answer =
+            ask(fmt::format("The authenticity of host {} can't be established.\n{} key fingerprint is "
+                            "{}.\nTrust it and add it to known_hosts (yes/no)? ",
+                            key.host, key.key_type, key.sha256_fingerprint),
+                true);
+        return answer && (*answer == "yes" || *answer == "y");
+    };
+    cb.key_passphrase = [](const std::filesystem::path& key) {
+        return ask(fmt::format("Passphrase for {}: ", key.string()), false);
+    };
+    cb.keyboard_interactive =
+        [](const remote::KbdIntRound& round) -> std::optional<std::vector<std::string>> {
+        if (!round.name.empty() || !round.instruction.empty()) {
+            const UniqueFd tty(::open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY));
+            if (tty.valid())
+                (void)write_all(
+                    tty.get(),
+                    fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n", round.instruction),
+                    "/dev/tty");
+        }
+        std::vector<std::string> answers;
+        for (const auto& p : round.prompts) {
+            auto a = ask(p.text, p.echo);
+            if (!a) return std::nullopt;
+            answers.push_back(std::move(*a));
+        }
+        return answers;
+    };
+    cb.password = [](const std::string& user_at_host, int) {
+        return ask(fmt::format("{}'s password: ", user_at_host), false);
+    };
+    return cb;
+}
+
+} // namespace sluice::cli

@@ -1,0 +1,390 @@
+#include "jobs/job_runner.hpp"
+
+#include "h5/h5_file.hpp"
+#include "h5/usid.hpp"
+#include "jobs/job_monitor.hpp"
+#include "jobs/scheduler_commands.hpp"
+#include "jobs/scheduler_parsers.hpp"
+#include "jobs/script.hpp"
+#include "jobs/status_file.hpp"
+#include "recipe/recipe.hpp"
+#include "remote/sftp_download.hpp"
+#include "remote/sftp_upload.hpp"
+#include "util/sha256.hpp"
+
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace sluice::jobs {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view result_file = "result.h5";
+
+std::string first_line(std::string_view text) {
+    const auto nl = text.find('\n');
+    return std::string(text.substr(0, nl));
+}
+
+std::string resources_json(const Resources& r) {
+    return nlohmann::json{
+        {"account", r.account}, {"partition", r.partition},           {"qos", r.qos},
+        {"nodes", r.nodes},     {"tasks_per_node", r.tasks_per_node}, {"walltime", r.walltime},
+        {"memory", r.memory}}
+        .dump();
+}
+
+std::string input_directory(const ClusterProfile& profile, std::string_view sha256) {
+    // Beside the jobs directory: <scratch>/sluice/<hash prefix>/, one verified copy per distinct input.
+    const auto jobs = job_directory(profile, "x");
+    return fmt::format("{}/{}", jobs.substr(0, jobs.size() - std::string_view("/jobs/x").size()),
+                       sha256.substr(0, 16));
+}
+
+Status persist(JobStore& store, const JobRecord& job, const RunnerOptions& options) {
+    if (auto st = store.update(job); !st) return st;
+    if (options.on_change) options.on_change(job);
+    return {};
+}
+
+Status transition(JobStore& store, JobRecord& job, JobState state, std::string message,
+                  const RunnerOptions& options) {
+    job.state = state;
+    job.message = std::move(message);
+    job.updated = WallClock::now();
+    return persist(store, job, options);
+}
+
+// Submission `n` of a job, made idempotent: sbatch's answer is kept in the job directory, so a client
+// that died between submitting and recording the id gets the same id again instead of a second job.
+// Before a resubmission the previous run's status.json is moved aside, so that it cannot be taken for
+// the new run's.
+Result<std::string> submit(ClusterClient& cluster, const JobRecord& job, int n) {
+    const auto& profile = cluster.profile();
+    const auto dir = job_directory(profile, job.id);
+    const auto script =
+        fmt::format("set -e\n"
+                    "cd -- \"$1\"\n"
+                    "answer=.submission-$2\n"
+                    "if [ ! -s \"$answer\" ]; then\n"
+                    "    if [ -f status.json ]; then mv -f status.json status.previous.json; fi\n"
+                    "    ( {} ) >\"$answer.part\"\n"
+                    "    mv -f \"$answer.part\" \"$answer\"\n"
+                    "fi\n"
+                    "cat \"$answer\"\n",
+                    submit_command(profile.scheduler, dir));
+    auto r = cluster.run("submitting", script, {dir, std::to_string(n)});
+    if (!r) return std::unexpected(r.error());
+    return parse_submit_output(profile.scheduler, r->out);
+}
+
+} // namespace
+
+ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionOptions options,
+                             remote::SessionCallbacks callbacks)
+    : profile_(std::move(profile)), options_(std::move(options)), callbacks_(std::move(callbacks)) {}
+ClusterClient::ClusterClient(ClusterClient&&) noexcept = default;
+ClusterClient& ClusterClient::operator=(ClusterClient&&) noexcept = default;
+ClusterClient::~ClusterClient() = default;
+
+Result<remote::Session*> ClusterClient::session() {
+    if (!session_) {
+        auto s = remote::Session::connect(options_, callbacks_);
+        if (!s) return std::unexpected(s.error().context(fmt::format("cluster '{}'", profile_.name)));
+        session_.emplace(std::move(*s));
+    } else if (!session_->connected()) {
+        if (auto st = session_->ensure_connected(); !st)
+            return std::unexpected(st.error().context(fmt::format("cluster '{}'", profile_.name)));
+    }
+    return &*session_;
+}
+
+Result<remote::ScriptResult> ClusterClient::run(std::string_view what, std::string_view script,
+                                                const std::vector<std::string>& args,
+                                                std::chrono::milliseconds timeout) {
+    auto s = session();
+    if (!s) return std::unexpected(s.error());
+    remote::RunLimits limits;
+    limits.timeout = timeout;
+    auto r = remote::run_script(**s, script, args, limits);
+    if (!r) return std::unexpected(r.error().context(fmt::format("{} on {}", what, (*s)->peer())));
+    if (r->exit_status != 0)
+        return fail(ErrorKind::io, fmt::format("{} on {} failed (exit {}): {}", what, (*s)->peer(),
+                                               r->exit_status, first_line(r->err.empty() ? r->out : r->err)));
+    return r;
+}
+
+remote::SessionOptions session_options_for(const ClusterProfile& profile) {
+    remote::SessionOptions o;
+    o.host = profile.host;
+    o.port = profile.port;
+    if (!profile.user.empty()) o.user = profile.user;
+    // $HOME decides, as for every other desktop program (libssh alone would ask the password database).
+    if (const char* home = std::getenv("HOME"); home && *home == '/') o.ssh_dir = fs::path(home) / ".ssh";
+    return o;
+}
+
+Result<fs::path> result_path_beside(const fs::path& input) {
+    const auto dir = input.parent_path();
+    const auto stem = input.stem().string();
+    for (int n = 0; n < 1000; ++n) {
+        auto base = dir / fmt::format("{}-filtered-{:03}", stem, n);
+        auto h5 = fs::path(base.string() + ".h5");
+        if (!fs::exists(h5) && !fs::exists(base.string() + ".recipe.json")) return h5;
+    }
+    return fail(ErrorKind::refused,
+                fmt::format("there are already 1000 filtered results next to {}", input.string()));
+}
+
+Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallClock::time_point now) {
+    if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
+    std::error_code ec;
+    const auto input = fs::absolute(job.input, ec);
+    auto file = h5::open_file(input, h5::Access::read_only);
+    if (!file) return std::unexpected(file.error());
+    auto main = h5::read_main_dataset(file->get(), job.dataset);
+    if (!main) return std::unexpected(main.error());
+    auto recipe = parse_recipe(job.recipe_json);
+    if (!recipe) return std::unexpected(recipe.error().context("recipe"));
+    auto rate = resolve_sample_rate(*recipe, main->sample_rate_hz);
+    if (!rate) return std::unexpected(rate.error().context("recipe"));
+    if (auto mask = validate_for_dataset(*recipe, main->points, *rate); !mask)
+        return std::unexpected(mask.error().context("recipe"));
+    auto sha = sha256_file(input);
+    if (!sha) return std::unexpected(sha.error());
+
+    JobPlan plan;
+    auto& r = plan.record;
+    r.id = new_job_id(now);
+    r.profile = profile.name;
+    r.state = JobState::draft;
+    r.local_input = input.string();
+    r.dataset = job.dataset;
+    r.recipe_json = to_json(*recipe);
+    r.input_sha256 = *sha;
+    r.remote_input = fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
+    if (job.local_output.empty()) {
+        auto out = result_path_beside(input);
+        if (!out) return std::unexpected(out.error());
+        r.local_output = out->string();
+    } else {
+        r.local_output = fs::absolute(job.local_output, ec).string();
+    }
+    r.rows_total = static_cast<std::int64_t>(main->rows);
+    r.message = "planned";
+    r.created = r.updated = now;
+
+    plan.spec = job_spec_from_profile(profile, r.id);
+    if (job.resources) plan.spec.resources = *job.resources;
+    plan.spec.input = r.remote_input;
+    plan.spec.dataset = job.dataset;
+    plan.spec.output = std::string(result_file);
+    plan.spec.source_sha256 = *sha;
+    plan.spec.block_rows = job.block_rows;
+    auto script = job_script(profile, plan.spec);
+    if (!script) return std::unexpected(script.error());
+    plan.script = *script;
+    r.job_script = *script;
+    r.resources_json = resources_json(plan.spec.resources);
+    return plan;
+}
+
+Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                        const RunnerOptions& options) {
+    if (job.state != JobState::draft && job.state != JobState::uploading)
+        return fail(ErrorKind::refused,
+                    fmt::format("job {} is {}, not waiting to be submitted", job.id, to_string(job.state)));
+    auto session = cluster.session();
+    if (!session) return std::unexpected(session.error());
+    if (auto st = transition(store, job, JobState::uploading,
+                             fmt::format("uploading {} to {}", job.local_input, (*session)->peer()), options);
+        !st)
+        return st;
+
+    remote::UploadOptions up;
+    up.known_sha256 = job.input_sha256;
+    up.cancel = options.cancel;
+    if (options.transfer_progress)
+        up.progress = [&](std::uint64_t done, std::uint64_t total) {
+            options.transfer_progress("upload", done, total);
+        };
+    auto uploaded = remote::upload_file(**session, job.local_input, job.remote_input, up);
+    if (!uploaded) return std::unexpected(uploaded.error());
+    if (uploaded->sha256 != job.input_sha256)
+        return fail(ErrorKind::refused,
+                    fmt::format("{} changed while it was uploaded; submit it again", job.local_input));
+
+    const auto dir = job_directory(cluster.profile(), job.id);
+    const auto write = "set -e\n"
+                       "mkdir -p -- \"$1\"\n"
+                       "cd -- \"$1\"\n"
+                       "printf '%s' \"$2\" >recipe.json.part && mv -f recipe.json.part recipe.json\n"
+                       "printf '%s' \"$3\" >job.sh.part && mv -f job.sh.part job.sh\n";
+    if (auto r = cluster.run("writing the job directory", write, {dir, job.recipe_json, job.job_script}); !r)
+        return std::unexpected(r.error());
+
+    auto id = submit(cluster, job, 1);
+    if (!id) return std::unexpected(id.error());
+    job.scheduler_id = *id;
+    job.submissions = 1;
+    job.rows_at_submit = 0;
+    return transition(store, job, JobState::submitted,
+                      fmt::format("submitted to {} as job {}", to_string(cluster.profile().scheduler), *id),
+                      options);
+}
+
+Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobRecord>& jobs,
+                       const RunnerOptions& options) {
+    const auto& profile = cluster.profile();
+    std::vector<JobRecord*> on_cluster;
+    std::vector<std::string> ids;
+    for (auto& j : jobs) {
+        if (j.profile != profile.name || j.scheduler_id.empty()) continue;
+        if (j.state == JobState::submitted || j.state == JobState::pending || j.state == JobState::running ||
+            j.state == JobState::resubmitted) {
+            on_cluster.push_back(&j);
+            ids.push_back(j.scheduler_id);
+        }
+    }
+    if (on_cluster.empty()) return false;
+
+    auto poll = poll_command(profile.scheduler, ids);
+    if (!poll) return std::unexpected(poll.error());
+    auto polled = cluster.run("polling the queue", *poll);
+    if (!polled) return std::unexpected(polled.error());
+    auto queue = parse_poll_output(profile.scheduler, polled->out);
+    if (!queue) return std::unexpected(queue.error());
+    std::map<std::string, Observation> seen;
+    for (auto& q : *queue)
+        seen[q.id].queue = std::move(q);
+
+    // Jobs that are running or have left the queue: their files say how far they got and how they
+    // ended; jobs gone from the queue also need the scheduler's history.
+    std::vector<std::string> gone_ids, file_ids;
+    for (auto* j : on_cluster) {
+        const auto it = seen.find(j->scheduler_id);
+        const bool gone = it == seen.end() || !it->second.queue;
+        if (gone) gone_ids.push_back(j->scheduler_id);
+        if (gone || it->second.queue->state != JobState::pending) file_ids.push_back(j->id);
+    }
+    if (!gone_ids.empty()) {
+        auto history = history_command(profile.scheduler, gone_ids);
+        if (!history) return std::unexpected(history.error());
+        auto h = cluster.run("reading the scheduler's history", *history);
+        if (!h) return std::unexpected(h.error());
+        auto past = parse_history_output(profile.scheduler, h->out);
+        if (!past) return std::unexpected(past.error());
+        for (auto& p : *past)
+            seen[p.id].history = std::move(p);
+    }
+    std::map<std::string, JobFiles> files;
+    if (!file_ids.empty()) {
+        auto read = read_status_command(profile, file_ids);
+        if (!read) return std::unexpected(read.error());
+        auto out = cluster.run("reading job directories", *read);
+        if (!out) return std::unexpected(out.error());
+        auto listing = parse_status_listing(out->out);
+        if (!listing) return std::unexpected(listing.error());
+        files = std::move(*listing);
+    }
+
+    bool changed = false;
+    for (auto* j : on_cluster) {
+        auto obs = seen[j->scheduler_id];
+        if (const auto f = files.find(j->id); f != files.end()) obs.files = f->second;
+        auto next = reconcile(*j, obs);
+        if (next.state == j->state && next.message == j->message && next.rows_done == j->rows_done) continue;
+        const bool state_changed = next.state != j->state;
+        next.updated = WallClock::now();
+        *j = std::move(next);
+        if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+        changed = changed || state_changed;
+        if (j->state != JobState::stopped) continue;
+
+        switch (after_stop(*j, options.max_resubmits)) {
+        case AfterStop::resubmit: {
+            auto id = submit(cluster, *j, j->submissions + 1);
+            if (!id) return std::unexpected(id.error());
+            j->scheduler_id = *id;
+            j->rows_at_submit = j->rows_done;
+            ++j->submissions;
+            auto st = transition(
+                store, *j, JobState::resubmitted,
+                fmt::format("resubmitted as job {} at row {} of {} (resubmission {} of at most {})", *id,
+                            j->rows_done, j->rows_total, j->submissions - 1, options.max_resubmits),
+                options);
+            if (!st) return std::unexpected(st.error());
+            break;
+        }
+        case AfterStop::give_up_no_progress:
+            if (auto st =
+                    transition(store, *j, JobState::failed,
+                               fmt::format("stopped again without finishing a single block (row {} of {}): "
+                                           "give it a longer walltime",
+                                           j->rows_done, j->rows_total),
+                               options);
+                !st)
+                return std::unexpected(st.error());
+            break;
+        case AfterStop::give_up_too_many:
+            if (auto st =
+                    transition(store, *j, JobState::failed,
+                               fmt::format("stopped after {} resubmissions at row {} of {}: give it a longer "
+                                           "walltime or submit it again",
+                                           j->submissions - 1, j->rows_done, j->rows_total),
+                               options);
+                !st)
+                return std::unexpected(st.error());
+            break;
+        }
+    }
+    return changed;
+}
+
+Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job, const RunnerOptions& options) {
+    if (job.state != JobState::completed && job.state != JobState::downloading)
+        return fail(ErrorKind::refused,
+                    fmt::format("job {} is {}: there is no result to fetch", job.id, to_string(job.state)));
+    // Someone put a file where the result was to go: never overwrite it, take the next free name.
+    if (job.state == JobState::completed && fs::exists(job.local_output)) {
+        auto other = result_path_beside(job.local_input);
+        if (!other) return std::unexpected(other.error());
+        job.local_output = other->string();
+    }
+    auto session = cluster.session();
+    if (!session) return std::unexpected(session.error());
+    if (auto st = transition(store, job, JobState::downloading,
+                             fmt::format("downloading to {}", job.local_output), options);
+        !st)
+        return st;
+    remote::DownloadOptions down;
+    down.cancel = options.cancel;
+    if (options.transfer_progress)
+        down.progress = [&](std::uint64_t done, std::uint64_t total) {
+            options.transfer_progress("download", done, total);
+        };
+    const auto remote = fmt::format("{}/{}", job_directory(cluster.profile(), job.id), result_file);
+    auto got = remote::download_file(**session, remote, job.local_output, down);
+    if (!got) return std::unexpected(got.error());
+    job.result_sha256 = got->sha256;
+    return transition(store, job, JobState::done, fmt::format("result in {}", job.local_output), options);
+}
+
+Status cancel_job(ClusterClient& cluster, const JobRecord& job) {
+    if (job.scheduler_id.empty())
+        return fail(ErrorKind::refused, fmt::format("job {} was never submitted", job.id));
+    auto cmd = cancel_command(cluster.profile().scheduler, {job.scheduler_id});
+    if (!cmd) return std::unexpected(cmd.error());
+    auto r = cluster.run("cancelling", *cmd);
+    if (!r) return std::unexpected(r.error());
+    return {};
+}
+
+bool needs_attention(JobState s) {
+    return s != JobState::done && s != JobState::failed && s != JobState::cancelled;
+}
+
+} // namespace sluice::jobs

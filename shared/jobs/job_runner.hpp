@@ -1,0 +1,105 @@
+#pragma once
+// What the job states of DESIGN §7 call for, done over one cluster's Session: upload (skipped when a
+// verified copy is there) → recipe + script → submit → poll (one scheduler command for all jobs) →
+// resubmit after a clean stop → download (verified) → done. Every transition is written to the JobStore
+// before the next step starts, so a client restarted at any point continues where it stopped.
+#include "jobs/job_store.hpp"
+#include "jobs/profile.hpp"
+#include "remote/remote_script.hpp"
+#include "remote/session.hpp"
+#include "remote/session_options.hpp"
+#include "util/error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::jobs {
+
+/// One cluster's connection: logged in on first use, logged in again after a drop (asking the user only
+/// if the server demands it). Belongs to one thread, like the Session inside.
+class ClusterClient {
+public:
+    ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks);
+    ClusterClient(ClusterClient&&) noexcept;
+    ClusterClient& operator=(ClusterClient&&) noexcept;
+    ~ClusterClient();
+
+    [[nodiscard]] const ClusterProfile& profile() const { return profile_; }
+    [[nodiscard]] Result<remote::Session*> session();
+    /// A POSIX script on the cluster (remote_script.hpp); a non-zero exit is an error quoting stderr.
+    [[nodiscard]] Result<remote::ScriptResult>
+    run(std::string_view what, std::string_view script, const std::vector<std::string>& args = {},
+        std::chrono::milliseconds timeout = std::chrono::minutes(2));
+
+private:
+    ClusterProfile profile_;
+    remote::SessionOptions options_;
+    remote::SessionCallbacks callbacks_;
+    std::optional<remote::Session> session_;
+};
+
+/// Host, user and port of the profile; everything else from the user's OpenSSH files.
+[[nodiscard]] remote::SessionOptions session_options_for(const ClusterProfile& profile);
+
+struct RunnerOptions {
+    int max_resubmits = 5;
+    /// After every transition written to the store.
+    std::function<void(const JobRecord&)> on_change;
+    /// Upload and download progress: "upload" | "download", bytes done, total.
+    std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> transfer_progress;
+    std::stop_token cancel;
+};
+
+struct NewJob {
+    std::string profile;
+    std::filesystem::path input;
+    std::string dataset;
+    std::string recipe_json;
+    std::optional<Resources> resources; ///< unset: the profile's
+    std::optional<int> block_rows;
+    std::filesystem::path local_output; ///< empty: `<input stem>-filtered-NNN.h5` beside the input
+};
+
+struct JobPlan {
+    JobRecord record; ///< Draft, not yet in any store
+    JobSpec spec;
+    std::string script;
+};
+
+/// Everything checked that can be checked here, before any compute or transfer is spent: the dataset is
+/// an h5USID Main dataset, the recipe fits it (both validation stages), the resources suit the
+/// scheduler. Hashes the input. The script is what `--dry-run` prints.
+[[nodiscard]] Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job,
+                                       WallClock::time_point now = WallClock::now());
+
+/// Draft/Uploading → Uploading → Submitted: upload, job directory with recipe.json and job.sh, submit.
+[[nodiscard]] Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                                      const RunnerOptions& options);
+
+/// One poll for `jobs` (the profile's active jobs): one scheduler command for all of them; for jobs that
+/// finished, one history command and one read of their job directories. Records transitions and
+/// resubmits clean stops (after_stop). Returns whether any job changed.
+[[nodiscard]] Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobRecord>& jobs,
+                                     const RunnerOptions& options);
+
+/// Completed → Downloading → Done: the result downloaded, verified, renamed to job.local_output.
+[[nodiscard]] Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                                  const RunnerOptions& options);
+
+/// Hard cancel (scancel / qdel). The next poll records the job as Cancelled.
+[[nodiscard]] Status cancel_job(ClusterClient& cluster, const JobRecord& job);
+
+/// States in which the client still has something to do for a job.
+[[nodiscard]] bool needs_attention(JobState s);
+
+/// `<dir>/<stem>-filtered-NNN.h5`, the first NNN not taken (as local runs name their results).
+[[nodiscard]] Result<std::filesystem::path> result_path_beside(const std::filesystem::path& input);
+
+} // namespace sluice::jobs
