@@ -4,9 +4,11 @@
 #include "h5/h5_file.hpp"
 #include "h5/rows.hpp"
 
-#include <QtConcurrent/QtConcurrentRun>
+#include <QPromise>
+#include <QThread>
 #include <fmt/format.h>
 #include <map>
+#include <type_traits>
 
 namespace sluice::gui {
 
@@ -33,10 +35,23 @@ struct H5Service::State {
     }
 };
 
+// Not QtConcurrent::run: a QFuture that knows its runnable lets a caller blocked in result() or
+// waitForFinished() steal a job that has not started and run it on the caller's own thread, i.e. HDF5 on
+// two threads at once. A QPromise's future has no runnable, so every job stays on pool_'s one thread.
 template <class F>
 auto H5Service::run(F&& job) {
-    return QtConcurrent::run(&pool_,
-                             [state = state_, job = std::forward<F>(job)]() mutable { return job(*state); });
+    using R = std::invoke_result_t<F&, State&>;
+    auto promise = std::make_shared<QPromise<R>>();
+    QFuture<R> future = promise->future();
+    promise->start();
+    pool_.start([promise, state = state_, job = std::forward<F>(job)]() mutable {
+        if constexpr (std::is_void_v<R>)
+            job(*state);
+        else
+            promise->addResult(job(*state));
+        promise->finish();
+    });
+    return future;
 }
 
 H5Service::H5Service(QObject* parent) : QObject(parent), state_(std::make_shared<State>()) {
@@ -117,6 +132,10 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
         if (auto ok = h5::read_rows(*ds, row, 1, out); !ok) return std::unexpected(ok.error());
         return out;
     });
+}
+
+QFuture<Qt::HANDLE> H5Service::workerThread() {
+    return run([](State&) { return QThread::currentThreadId(); });
 }
 
 void H5Service::close() {

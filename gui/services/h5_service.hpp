@@ -1,9 +1,10 @@
 #pragma once
 // The one place where the GUI touches HDF5. HDF5 is not thread-safe, so every call runs on this
 // service's single worker thread (a QThreadPool limited to one thread that never expires); nothing
-// else in the app calls HDF5. Results come back as QFutures, continued on the UI thread with
-// .then(context, ...). One file is open at a time; each open gets a new generation number, and
-// requests made for an older generation fail with ErrorKind::cancelled instead of reading the new file.
+// else in the app calls HDF5. Results come back as QFutures (of QPromises, which a waiting caller cannot
+// run itself), continued on the UI thread with .then(context, ...). One file is open at a time; each open
+// gets a new generation number, and requests made for an older generation fail with ErrorKind::cancelled
+// instead of reading the new file.
 #include "browse/h5_listing.hpp"
 #include "h5/usid.hpp"
 #include "util/error.hpp"
@@ -47,6 +48,8 @@ public:
     [[nodiscard]] QFuture<Result<std::vector<double>>> readRow(std::uint64_t generation, std::string path,
                                                                std::uint64_t row);
     void close();
+    /// The thread a job runs on: always the same one, whoever waits for the job and how.
+    [[nodiscard]] QFuture<Qt::HANDLE> workerThread();
 
 private:
     struct State;

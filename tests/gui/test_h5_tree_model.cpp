@@ -6,6 +6,7 @@
 #include "services/h5_service.hpp"
 
 #include <QAbstractItemModelTester>
+#include <QThread>
 #include <QTreeView>
 #include <QtTest>
 #include <algorithm>
@@ -119,6 +120,19 @@ private slots:
         QCOMPARE(fresh->size(), std::size_t{1023});
         const auto all = test::read_f64(test::golden("p1023-input.h5"), kRaw.toStdString());
         QVERIFY(std::equal(fresh->begin(), fresh->end(), all.begin() + 6 * 1023));
+    }
+
+    // A caller blocked on a job that has not started yet must not run it itself (QtConcurrent's futures do
+    // exactly that), or HDF5 runs on two threads at once and corrupts its state.
+    void runsEveryJobOnItsOneThread() {
+        H5Service service;
+        std::vector<QFuture<Qt::HANDLE>> jobs;
+        for (int i = 0; i < 50; ++i)
+            jobs.push_back(service.workerThread());
+        const Qt::HANDLE worker = jobs.back().result(); // waited for while the others are still queued
+        QVERIFY(worker != QThread::currentThreadId());
+        for (auto& job : jobs)
+            QCOMPARE(job.result(), worker);
     }
 
     void keepsTheOpenFileWhenAnotherCannotBeOpened() {
