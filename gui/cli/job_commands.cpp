@@ -205,8 +205,14 @@ int cancel(const Context& ctx, const std::string& id) {
         job->state = jobs::JobState::cancelled;
         job->updated = WallClock::now();
         if (auto st = store->update(*job); !st) return report(st.error());
-    } else if (auto st = jobs::cancel_job(**cluster, *job); !st) {
-        return report(st.error());
+    } else {
+        if (auto st = jobs::cancel_job(**cluster, *job); !st) return report(st.error());
+        // Recorded at once: the job script stops the engine cleanly on scancel, which must not read as
+        // a walltime stop to resubmit.
+        job->state = jobs::JobState::cancelled;
+        job->message = fmt::format("cancelled by you (job {})", job->scheduler_id);
+        job->updated = WallClock::now();
+        if (auto st = store->update(*job); !st) return report(st.error());
     }
     std::printf("cancel requested for %s (%s)\n", id.c_str(),
                 job->scheduler_id.empty() ? "not submitted" : job->scheduler_id.c_str());

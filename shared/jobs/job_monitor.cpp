@@ -92,7 +92,11 @@ JobRecord reconcile(const JobRecord& job, const Observation& seen) {
     // jobs that never ran or were killed before the script could write it.
     const JobStatusFile* status =
         seen.files.status && seen.files.status->has_value() ? &**seen.files.status : nullptr;
-    if (status && status->state != JobState::running && status->ended) {
+    const SchedulerJob* sched = seen.history ? &*seen.history : seen.queue ? &*seen.queue : nullptr;
+    // scancel makes the script stop the engine cleanly too, but a cancelled job must not be resubmitted.
+    const bool cancelled = sched && sched->scheduler_state.starts_with("CANCELLED");
+    if (status && status->state != JobState::running && status->ended &&
+        !(cancelled && status->state == JobState::stopped)) {
         r.state = status->state;
         r.exit_code = status->exit_code;
         switch (status->state) {
@@ -110,7 +114,6 @@ JobRecord reconcile(const JobRecord& job, const Observation& seen) {
         }
         return r;
     }
-    const SchedulerJob* sched = seen.history ? &*seen.history : seen.queue ? &*seen.queue : nullptr;
     if (!sched) return r;
     if (!is_final_on_cluster(sched->state)) {
         r.state = sched->state;
@@ -119,9 +122,9 @@ JobRecord reconcile(const JobRecord& job, const Observation& seen) {
                         : fmt::format("running ({} of {} rows)", r.rows_done, r.rows_total);
         return r;
     }
-    r.state = sched->state;
+    r.state = cancelled ? JobState::cancelled : sched->state;
     r.exit_code = sched->exit_code;
-    switch (sched->state) {
+    switch (r.state) {
     case JobState::completed:
         r.message = "completed";
         break;

@@ -33,8 +33,9 @@ done
 
 umask 022
 mkdir -p "$dir/munge" "$dir/slurm/state" "$dir/slurm/spool" "$dir/slurm/log"
-# munged refuses keys and sockets in directories others may write to.
-chmod 700 "$dir/munge"
+# munged refuses keys and sockets in directories others may write to; others may pass through, since
+# every user who runs sbatch (the sshd fixture's test user too) talks to the socket.
+chmod 711 "$dir/munge"
 head -c 1024 /dev/urandom >"$dir/munge/munge.key"
 chmod 400 "$dir/munge/munge.key"
 socket="$dir/munge/munge.socket"

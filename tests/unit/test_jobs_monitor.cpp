@@ -140,6 +140,10 @@ private slots:
         QVERIFY2(r.message.find("exit code 2") != std::string::npos, r.message.c_str());
         seen.files.status = status(JobState::completed, 0);
         QCOMPARE(reconcile(running_job(), seen).state, JobState::completed);
+        // scancel: the script stops the engine cleanly (exit 3), but the job was cancelled, not stopped.
+        seen.queue = sched(JobState::cancelled, "CANCELLED by 0");
+        seen.files.status = status(JobState::stopped, 3);
+        QCOMPARE(reconcile(running_job(), seen).state, JobState::cancelled);
     }
 
     void killedBeforeWritingItsStatus() {

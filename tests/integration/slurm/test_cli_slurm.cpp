@@ -1,0 +1,331 @@
+// sluice-cli end to end against the test cluster: the sshd fixture's user logs in with a key, and its
+// login environment reaches the test Slurm (SLURM_CONF) through wrappers that log every scheduler
+// command with the remote script that ran it. Jobs run the real sluice-engine under srun (2 ranks); the
+// fetched results must equal a local single-process run.
+#include "cluster_env.hpp"
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
+#include "util/sha256.hpp"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QThread>
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <pwd.h>
+#include <sstream>
+
+using namespace sluice;
+using namespace sluice::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+
+struct Cli {
+    int exit_code = -1;
+    QString out;
+    QString err;
+};
+
+// Scheduler commands on the cluster log "<remote script pid> <time> <name> <args>" before running the
+// real one.
+constexpr const char* kWrapper = R"sh(#!/bin/sh
+echo "$PPID $(date +%s.%N) $(basename "$0") $*" >>"$HOME/scheduler-calls.log"
+exec "/usr/bin/$(basename "$0")" "$@"
+)sh";
+
+} // namespace
+
+class TestCliSlurm : public QObject {
+    Q_OBJECT
+
+    ClusterEnv cluster_;
+    std::map<std::string, std::string> slurm_;
+    TempDir dir_;
+    fs::path user_home_;
+    fs::path engine_;
+    QProcessEnvironment env_;
+    QStringList scheduler_ids_;
+
+    Cli cli(const QStringList& args, int timeout_ms = 120000) {
+        QProcess p;
+        p.setProcessEnvironment(env_);
+        p.start(QString::fromStdString(SLUICE_CLI), args);
+        Cli c;
+        if (!p.waitForFinished(timeout_ms)) {
+            p.kill();
+            p.waitForFinished();
+            c.err = "sluice-cli did not finish in time: " + QString::fromUtf8(p.readAllStandardError());
+            c.out = QString::fromUtf8(p.readAllStandardOutput());
+            return c;
+        }
+        c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        c.out = QString::fromUtf8(p.readAllStandardOutput());
+        c.err = QString::fromUtf8(p.readAllStandardError());
+        return c;
+    }
+
+    QJsonObject job(const QString& id) {
+        const auto c = cli({"status", "--json", id});
+        const auto arr = QJsonDocument::fromJson(c.out.toUtf8()).array();
+        return arr.isEmpty() ? QJsonObject{} : arr.first().toObject();
+    }
+
+    QString submit(const fs::path& source, const QStringList& extra = {}) {
+        auto c = cli(QStringList{"submit", q(source), "--dataset", kRawData, "--recipe",
+                                 q(dir_ / "recipe.json"), "--profile", "loop"} +
+                     extra);
+        if (c.exit_code != 0) qWarning("submit failed: %s", qPrintable(c.err));
+        const auto id = c.out.trimmed().split('\n').last();
+        scheduler_ids_ << job(id)["scheduler_id"].toString();
+        return id;
+    }
+
+    fs::path job_dir(const QString& id) const {
+        return user_home_ / "scratch/sluice/jobs" / id.toStdString();
+    }
+
+    std::vector<std::string> scheduler_calls() const {
+        std::ifstream in(user_home_ / "scheduler-calls.log");
+        std::vector<std::string> lines;
+        for (std::string l; std::getline(in, l);)
+            lines.push_back(l);
+        return lines;
+    }
+
+    static void chown_to(const fs::path& p, const passwd* pw) {
+        QVERIFY(::chown(p.c_str(), pw->pw_uid, pw->pw_gid) == 0);
+    }
+
+    void reference(const fs::path& source, const fs::path& out) {
+        auto r = run_engine(filter_args(source, dir_ / "recipe.json", out, 64));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    }
+
+private slots:
+    void initTestCase() {
+        cluster_ = ClusterEnv::load();
+        SLUICE_REQUIRE_CLUSTER(cluster_);
+        std::ifstream in(SLUICE_SLURM_ENV);
+        for (std::string line; std::getline(in, line);)
+            if (const auto eq = line.find('='); eq != std::string::npos)
+                slurm_[line.substr(0, eq)] = line.substr(eq + 1);
+        QString why = slurm_.contains("SKIP")          ? QString::fromStdString(slurm_["SKIP"])
+                      : !slurm_.contains("SLURM_CONF") ? QString("no test Slurm (%1)").arg(SLUICE_SLURM_ENV)
+                                                       : QString();
+        if (!why.isEmpty()) {
+            if (ClusterEnv::strict()) QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+
+        // The cluster side: the test user's login environment finds the test Slurm and the wrappers.
+        const auto* pw = ::getpwnam(cluster_["SSH_USER"].c_str());
+        QVERIFY(pw);
+        user_home_ = pw->pw_dir;
+        const auto bin = user_home_ / "sluice-test-bin";
+        fs::create_directories(bin);
+        for (const char* tool : {"sbatch", "squeue", "sacct", "scancel"}) {
+            write_text(bin / tool, kWrapper);
+            fs::permissions(bin / tool, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                            fs::perms::others_read | fs::perms::others_exec);
+        }
+        engine_ = bin / "sluice-engine";
+        fs::copy_file(engine_exe(), engine_, fs::copy_options::overwrite_existing);
+        write_text(user_home_ / ".bash_profile", "export SLURM_CONF='" + slurm_["SLURM_CONF"] +
+                                                     "'\nexport PATH=\"$HOME/sluice-test-bin:$PATH\"\n");
+        fs::create_directories(user_home_ / "scratch");
+        for (const auto& p : {bin, user_home_ / ".bash_profile", user_home_ / "scratch"})
+            chown_to(p, pw);
+        fs::remove(user_home_ / "scheduler-calls.log");
+
+        // The client side: a HOME of its own with an ssh config naming the cluster, and its host key.
+        const fs::path home = dir_ / "client home";
+        fs::create_directories(home / ".ssh");
+        write_text(home / ".ssh/config", "Host loop\n  HostName " + cluster_["SSH_HOST"] + "\n  Port " +
+                                             cluster_["SSH_PORT"] + "\n  User " + cluster_["SSH_USER"] +
+                                             "\n  IdentityFile " + cluster_["SSH_KEY"] + "\n");
+        write_text(home / ".ssh/known_hosts",
+                   known_hosts_line(cluster_, cluster_.port(), cluster_["SSH_HOST_KEY_PUB"]));
+        env_ = QProcessEnvironment::systemEnvironment();
+        env_.insert("HOME", q(home));
+        env_.insert("XDG_CONFIG_HOME", q(home / ".config"));
+        env_.insert("XDG_DATA_HOME", q(home / ".local/share"));
+        env_.remove("SSH_AUTH_SOCK");
+        env_.remove("SLURM_CONF"); // only the cluster's login environment knows it
+
+        write_text(dir_ / "recipe.json", full_recipe());
+        auto r = synth(dir_ / "small.h5", 300, 2048, 4e6, 5);
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        reference(dir_ / "small.h5", dir_ / "small-reference.h5");
+    }
+
+    void cleanupTestCase() {
+        if (scheduler_ids_.isEmpty() || !slurm_.contains("SLURM_CONF")) return;
+        // A failed check can leave a job behind; it must not outlive the test.
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
+        p.setProcessEnvironment(env);
+        p.start("scancel", scheduler_ids_);
+        p.waitForFinished();
+    }
+
+    void profileAddAndTest() {
+        auto c = cli({"profile", "add", "loop", "--host", "loop", "--scratch", q(user_home_ / "scratch"),
+                      "--partition", "test", "--tasks-per-node", "2", "--walltime", "00:10:00",
+                      "--engine-path", q(engine_), "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+        c = cli({"profile", "add", "loop", "--host", "elsewhere", "--scratch", "/tmp"});
+        QCOMPARE(c.exit_code, 2); // never silently replaced
+        QVERIFY2(c.err.contains("--replace"), qPrintable(c.err));
+        c = cli({"profile", "list"});
+        QVERIFY2(c.out.contains("loop") && c.out.contains("slurm"), qPrintable(c.out));
+        c = cli({"profile", "test", "loop"});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QVERIFY2(c.out.contains("ok  logged in") && c.out.contains("sbatch is") &&
+                     c.out.contains("sluice-engine"),
+                 qPrintable(c.out));
+    }
+
+    void dryRunPrintsTheScriptAndSubmitsNothing() {
+        const auto calls = scheduler_calls().size();
+        auto c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe",
+                      q(dir_ / "recipe.json"), "--profile", "loop", "--dry-run"});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+        QVERIFY2(c.out.startsWith("#!/bin/bash") && c.out.contains("#SBATCH --partition=test") &&
+                     c.out.contains("--time-limit"),
+                 qPrintable(c.out));
+        QCOMPARE(cli({"status", "--json"}).out.trimmed(), QString("[]"));
+        QCOMPARE(scheduler_calls().size(), calls);
+        // A recipe that does not fit the dataset is refused before anything is spent.
+        write_text(dir_ / "bad.json", full_recipe(3e6)); // above Nyquist at 4 MHz
+        c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "bad.json"),
+                 "--profile", "loop"});
+        QCOMPARE(c.exit_code, 2);
+        QVERIFY2(c.err.contains("Nyquist"), qPrintable(c.err));
+    }
+
+    // Two jobs at once: every poll asks squeue once for both, and both results equal the local run.
+    void submitWatchFetch() {
+        fs::remove(user_home_ / "scheduler-calls.log");
+        const auto a = submit(dir_ / "small.h5");
+        const auto b = submit(dir_ / "small.h5", {"--output", q(dir_ / "second result.h5")});
+        QVERIFY(!a.isEmpty() && !b.isEmpty() && a != b);
+        QCOMPARE(job(a)["state"].toString(), QString("submitted"));
+        const auto c = cli({"watch", "--max-interval", "2"}, 300000);
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        for (const auto& id : {a, b}) {
+            const auto j = job(id);
+            QVERIFY2(j["state"].toString() == "done", qPrintable(QJsonDocument(j).toJson()));
+            const fs::path out = j["output"].toString().toStdString();
+            QCOMPARE(QString::fromStdString(sha256_file(out).value()), j["result_sha256"].toString());
+            QVERIFY(read_f32(out, kGroup + "/Filtered_Data") ==
+                    read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+            QCOMPARE(j["rows_done"].toInt(), 300);
+        }
+        QCOMPARE(job(a)["output"].toString(), q(dir_ / "small-filtered-000.h5"));
+        QVERIFY2(c.out.contains(" completed ") && c.out.contains(" done "), qPrintable(c.out));
+
+        // One scheduler command per remote script, and one squeue per poll for both jobs: a per-job
+        // loop would show two squeue calls a moment apart.
+        std::map<std::string, int> per_script;
+        std::vector<double> squeue_times;
+        int sbatch = 0;
+        for (const auto& line : scheduler_calls()) {
+            std::istringstream words(line);
+            std::string script, name;
+            double when = 0;
+            words >> script >> when >> name;
+            ++per_script[script];
+            if (name == "squeue") squeue_times.push_back(when);
+            sbatch += name == "sbatch";
+        }
+        for (const auto& [script, n] : per_script)
+            QCOMPARE(n, 1);
+        QCOMPARE(sbatch, 2);
+        QVERIFY2(!squeue_times.empty(), "no poll reached the cluster");
+        for (std::size_t i = 1; i < squeue_times.size(); ++i)
+            QVERIFY2(
+                squeue_times[i] - squeue_times[i - 1] > 1.0,
+                qPrintable(QString("squeue calls %1 s apart").arg(squeue_times[i] - squeue_times[i - 1])));
+        qInfo("%zu polls (one squeue each) for 2 jobs; %zu scheduler commands in all", squeue_times.size(),
+              scheduler_calls().size());
+    }
+
+    void cancelIsRecordedAndNotResubmitted() {
+        auto r = synth(dir_ / "large.h5", 2000, 2048, 4e6, 9);
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
+        QVERIFY(!id.isEmpty());
+        auto c = cli({"cancel", id});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
+        c = cli({"watch", "--max-interval", "2"}, 60000); // nothing left to do
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
+        QCOMPARE(job(id)["submissions"].toInt(), 1);
+        c = cli({"cancel", id});
+        QCOMPARE(c.exit_code, 2);
+        QVERIFY2(c.err.contains("nothing to cancel"), qPrintable(c.err));
+    }
+
+    // What Slurm does before walltime (`--signal=B:USR1@M`, here sent at once with scancel -b): the
+    // engine stops cleanly, watch resubmits the job, it resumes and completes with the local result.
+    void walltimeStopIsResubmittedAndCompletes() {
+        if (!fs::exists(dir_ / "large.h5"))
+            QVERIFY(synth(dir_ / "large.h5", 2000, 2048, 4e6, 9).exit_code == 0);
+        reference(dir_ / "large.h5", dir_ / "large-reference.h5");
+        const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
+        QVERIFY(!id.isEmpty());
+        const auto first = job(id)["scheduler_id"].toString();
+
+        QProcess watch;
+        watch.setProcessEnvironment(env_);
+        watch.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2", id});
+        QVERIFY(watch.waitForStarted());
+        // Signal only once the engine has written rows: the stop must land mid-run.
+        QDeadlineTimer deadline(120000);
+        bool running = false;
+        while (!deadline.hasExpired() && !running) {
+            QFile f(QString::fromStdString((job_dir(id) / "progress.json").string()));
+            if (f.open(QIODevice::ReadOnly)) {
+                const auto o = QJsonDocument::fromJson(f.readAll()).object();
+                running = o["state"].toString() == "running" && o["rows_done"].toInt() > 0;
+            }
+            if (!running) QThread::msleep(50);
+        }
+        QVERIFY2(running, "the job never started writing rows");
+        QProcess scancel;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
+        scancel.setProcessEnvironment(env);
+        scancel.start("scancel", {"-b", "-s", "USR1", first});
+        QVERIFY(scancel.waitForFinished(30000));
+        QCOMPARE(scancel.exitCode(), 0);
+
+        QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
+        const auto out = QString::fromUtf8(watch.readAllStandardOutput());
+        QVERIFY2(watch.exitCode() == 0, qPrintable(out + QString::fromUtf8(watch.readAllStandardError())));
+        qInfo("watch printed:\n%s", qPrintable(out));
+        const auto j = job(id);
+        QVERIFY2(j["state"].toString() == "done", qPrintable(out));
+        QVERIFY2(out.contains(" stopped ") && out.contains(" resubmitted "), qPrintable(out));
+        QCOMPARE(j["submissions"].toInt(), 2);
+        QVERIFY(j["scheduler_id"].toString() != first);
+        const fs::path result = j["output"].toString().toStdString();
+        QVERIFY(read_f32(result, kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "large-reference.h5", kGroup + "/Filtered_Data"));
+        QVERIFY(read_f32(result, kGroup + "/Noise_Floors") ==
+                read_f32(dir_ / "large-reference.h5", kGroup + "/Noise_Floors"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSlurm)
+#include "test_cli_slurm.moc"
