@@ -17,6 +17,10 @@ struct Session::State {
 
 namespace {
 
+constexpr const char* kCipherPreference =
+    "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,"
+    "aes256-ctr";
+
 template <class T>
 Status set_option(ssh_session s, ssh_options_e option, const T* value, std::string_view what) {
     if (ssh_options_set(s, option, value) != SSH_OK)
@@ -47,6 +51,10 @@ Status configure(ssh_session s, const SessionOptions& o) {
     Status st = set_path(s, SSH_OPTIONS_SSH_DIR, o.ssh_dir, "ssh directory");
     if (st) st = set_option(s, SSH_OPTIONS_HOST, o.host.c_str(), "host");
     if (!st) return st;
+    // AES-GCM first (DESIGN §6): with AES-NI both ends encrypt several times faster than with
+    // chacha20-poly1305, libssh's default. Set before the config is read, so a `Ciphers` line there wins.
+    for (auto direction : {SSH_OPTIONS_CIPHERS_C_S, SSH_OPTIONS_CIPHERS_S_C})
+        ssh_options_set(s, direction, kCipherPreference); // a libssh without one of them keeps its default
     const char* config = o.ssh_config.empty() ? nullptr : o.ssh_config.c_str();
     if (ssh_options_parse_config(s, config) != SSH_OK)
         return fail(ErrorKind::bad_input, fmt::format("cannot read ssh config {}: {}",

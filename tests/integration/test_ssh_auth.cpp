@@ -1,6 +1,6 @@
 // Authentication against a real sshd: password, agent, key files (plain and with a passphrase), ssh_config
-// basics, and keyboard-interactive password + TOTP answered once for a Session that then serves
-// several exec channels at the same time.
+// basics, the cipher preference (AES-GCM unless ssh_config says otherwise), and keyboard-interactive
+// password + TOTP answered once for a Session that then serves several exec channels at the same time.
 #include "cluster_env.hpp"
 #include "remote/remote_script.hpp"
 #include "remote/session.hpp"
@@ -143,6 +143,26 @@ private slots:
         QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
         QCOMPARE(session->peer(), env_["SSH_USER"] + "@" + env_["SSH_HOST"] + ":" + env_["SSH_PORT"]);
         QCOMPARE(who_am_i(*session), env_["SSH_USER"] + "\n");
+    }
+
+    void prefersAesGcm() {
+        test::TempDir dir;
+        auto o = test::isolated_options(env_, dir, env_.port());
+        o.identity_files = {env_["SSH_KEY"]};
+        auto session = Session::connect(o, {});
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(std::string(ssh_get_cipher_out(session->raw())), std::string("aes128-gcm@openssh.com"));
+        QCOMPARE(std::string(ssh_get_cipher_in(session->raw())), std::string("aes128-gcm@openssh.com"));
+    }
+
+    void sshConfigCiphersWin() {
+        test::TempDir dir;
+        auto o = test::isolated_options(env_, dir, env_.port());
+        std::ofstream(o.ssh_config) << "Ciphers aes256-ctr\n";
+        o.identity_files = {env_["SSH_KEY"]};
+        auto session = Session::connect(o, {});
+        QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+        QCOMPARE(std::string(ssh_get_cipher_out(session->raw())), std::string("aes256-ctr"));
     }
 
     void wrongTotpIsRefused() {
