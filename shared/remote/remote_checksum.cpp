@@ -3,6 +3,7 @@
 #include "remote/remote_script.hpp"
 
 #include <fmt/format.h>
+#include <optional>
 
 namespace sluice::remote {
 
@@ -13,15 +14,39 @@ std::string_view sha256_shell_function() {
            "}\n";
 }
 
-Result<std::string> remote_sha256(Session& session, const std::string& path) {
-    const std::string script = std::string(sha256_shell_function()) + "sluice_sha256 \"$1\"\n";
-    auto r = run_script(session, script, {path});
-    if (!r) return std::unexpected(r.error());
-    std::string hex = r->out.substr(0, r->out.find('\n'));
-    if (r->exit_status != 0 || hex.size() != 64)
-        return fail(ErrorKind::io, fmt::format("cannot compute the SHA-256 of {} on {}: {}", path,
-                                               session.peer(), r->err.empty() ? "no checksum tool" : r->err));
+namespace {
+
+std::string sha256_script() {
+    return std::string(sha256_shell_function()) + "sluice_sha256 \"$1\"\n";
+}
+
+/// The digest from the script's output, or nullopt.
+std::optional<std::string> parse_digest(const ScriptResult& r) {
+    std::string hex = r.out.substr(0, r.out.find('\n'));
+    if (r.exit_status != 0 || hex.size() != 64) return std::nullopt;
     return hex;
+}
+
+} // namespace
+
+Result<std::string> remote_sha256(Session& session, const std::string& path) {
+    auto r = run_script(session, sha256_script(), {path});
+    if (!r) return std::unexpected(r.error());
+    if (auto hex = parse_digest(*r)) return *hex;
+    return fail(ErrorKind::io, fmt::format("cannot compute the SHA-256 of {} on {}: {}", path, session.peer(),
+                                           r->err.empty() ? "no checksum tool" : r->err));
+}
+
+Result<RemoteScript> start_remote_sha256(Session& session, const std::string& path) {
+    return RemoteScript::start(session, sha256_script(), {path});
+}
+
+Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started, const std::string& path) {
+    auto r = started.wait();
+    if (r)
+        if (auto hex = parse_digest(*r)) return *hex;
+    // Asking again goes through run_script, which knows the shell fallback and words the error.
+    return remote_sha256(session, path);
 }
 
 } // namespace sluice::remote

@@ -1,6 +1,7 @@
 #pragma once
 // SHA-256 of remote files, computed on the server: `sha256sum`, else `openssl dgst -sha256 -r`
 // (DESIGN §6). The file is read from stdin so that no file name is ever escaped in the output.
+#include "remote/remote_script.hpp"
 #include "remote/session.hpp"
 #include "util/error.hpp"
 
@@ -14,5 +15,12 @@ namespace sluice::remote {
 
 /// Hex SHA-256 of `path` on the server (absolute, or relative to the login directory).
 [[nodiscard]] Result<std::string> remote_sha256(Session& session, const std::string& path);
+
+/// remote_sha256 in two halves: the server hashes while the caller uses the Session for something else
+/// (a download reads the same file meanwhile, so the hash costs no extra time).
+[[nodiscard]] Result<RemoteScript> start_remote_sha256(Session& session, const std::string& path);
+/// The started hash's result; where it did not give one (e.g. no bash on the server), remote_sha256's.
+[[nodiscard]] Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started,
+                                                       const std::string& path);
 
 } // namespace sluice::remote

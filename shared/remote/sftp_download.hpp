@@ -17,7 +17,8 @@ namespace sluice::remote {
 struct DownloadOptions {
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
     std::stop_token cancel; ///< stops between reads; the .part stays for the next attempt
-    /// Known hash of the remote file (e.g. recorded at upload); absent → asked from the server.
+    /// Known hash of the remote file (e.g. recorded at upload); absent → the server computes it while
+    /// the file is read.
     std::optional<std::string> expected_sha256;
 };
 
