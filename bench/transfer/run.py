@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""Transfer benchmark (not a test): Sluice's upload_file / download_file vs OpenSSH sftp and scp.
+
+Usage: bench/transfer/run.py [--runs 3] [--size-mb 1000] [--build build/release] [--no-write]
+Needs root (tests/cluster/up.sh starts an sshd and a test user in a temporary directory; down.sh stops
+them afterwards). Builds nothing: run `cmake --build <build> --target bench_transfer` first. All three
+clients move the same file over loopback in the same run, in rotating order, median of --runs each;
+page cache warm. Writes the "Transfer" section of docs/BENCHMARKS.md and prints it.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLUSTER = os.path.join(ROOT, "tests", "cluster")
+HEADING = "## Transfer (`bench/transfer/run.py`)"
+
+# What the measurements showed (kept here so that a rerun rewrites the section with them).
+NOTES = """\
+"""
+
+
+def read_env(path):
+    env = {}
+    for line in open(path):
+        key, eq, value = line.rstrip("\n").partition("=")
+        if eq:
+            env[key] = value
+    return env
+
+
+def machine_facts():
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    flags = open("/proc/cpuinfo").read()
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    openssh = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
+    libssh = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libssh-4"], capture_output=True,
+                            text=True).stdout.strip() or "?"
+    aes = "AES-NI" if " aes " in flags else "no AES-NI"
+    return (f"{cpu}, {os.cpu_count()} cores ({aes}), {mem_gb:.0f} GB RAM, Linux {platform.release()}; "
+            f"{openssh}; libssh {libssh}")
+
+
+def timed(cmd):
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.exit(f"run.py: {' '.join(cmd)} failed:\n{r.stderr}")
+    return seconds, r.stdout
+
+
+def write_section(section):
+    path = os.path.join(ROOT, "docs", "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    open(path, "w").write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--size-mb", type=int, default=1000)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
+    ap.add_argument("--no-write", action="store_true", help="print, do not touch docs/BENCHMARKS.md")
+    a = ap.parse_args()
+    bench = os.path.join(os.path.abspath(a.build), "bench", "bench_transfer")
+    if not os.access(bench, os.X_OK):
+        sys.exit(f"run.py: {bench} is missing (cmake --build {a.build} --target bench_transfer)")
+
+    work = tempfile.mkdtemp(prefix="sluice-bench-transfer-")
+    os.chmod(work, 0o755)  # the test user reads its home and authorized_keys below it
+    cluster = os.path.join(work, "cluster")
+    try:
+        subprocess.run(["bash", os.path.join(CLUSTER, "up.sh"), cluster], check=True, stdout=subprocess.DEVNULL)
+        env = read_env(os.path.join(cluster, "env"))
+        if "SKIP" in env:
+            sys.exit(f"run.py: {env['SKIP']}")
+        rows, ciphers = measure(a, bench, work, cluster, env)
+    finally:
+        subprocess.run(["bash", os.path.join(CLUSTER, "down.sh"), cluster])
+        shutil.rmtree(work, ignore_errors=True)
+
+    section = render(a, rows, ciphers)
+    print(section)
+    if not a.no_write:
+        write_section(section)
+
+
+def measure(a, bench, work, cluster, env):
+    size = a.size_mb * 1000 * 1000
+    home = os.path.join(cluster, "home")
+    source = os.path.join(work, "source.bin")
+    with open(source, "wb") as f:
+        block = os.urandom(1 << 20)
+        left = size
+        while left > 0:
+            # Differing blocks: nothing along the way can shortcut repeated data.
+            f.write(block[: min(left, len(block))])
+            block = block[1:] + block[:1]
+            left -= len(block)
+    # The download source, owned by the test user like anything the user uploads.
+    remote_source = os.path.join(home, "source.bin")
+    shutil.copyfile(source, remote_source)
+    shutil.chown(remote_source, env["SSH_USER"])
+
+    known_hosts = os.path.join(work, "known_hosts")
+    with open(known_hosts, "w") as f:
+        f.write(f"[{env['SSH_HOST']}]:{env['SSH_PORT']} " + open(env["SSH_HOST_KEY_PUB"]).read())
+    ssh_opts = ["-F", "/dev/null", "-i", env["SSH_KEY"], "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                "-o", f"UserKnownHostsFile={known_hosts}", "-o", "StrictHostKeyChecking=yes"]
+    target = f"{env['SSH_USER']}@{env['SSH_HOST']}"
+    batch = os.path.join(work, "batch")
+    local_copy = os.path.join(work, "copy.bin")
+
+    def clean(path):
+        for p in (path, path + ".part"):
+            if os.path.exists(p):
+                os.remove(p)
+
+    def sluice(direction):
+        if direction == "up":
+            clean(os.path.join(home, "up.bin"))
+            _, out = timed([bench, os.path.join(cluster, "env"), "up", source, "up.bin"])
+        else:
+            clean(local_copy)
+            _, out = timed([bench, os.path.join(cluster, "env"), "down", "source.bin", local_copy])
+        r = json.loads(out)
+        ciphers["Sluice"] = r["cipher"]
+        return r["transfer_seconds"], r["seconds"]
+
+    def sftp(direction, extra=()):
+        with open(batch, "w") as f:
+            f.write(f'put "{source}" up.bin\n' if direction == "up" else f'get source.bin "{local_copy}"\n')
+        clean(os.path.join(home, "up.bin") if direction == "up" else local_copy)
+        seconds, _ = timed(["sftp", "-q", *extra, "-b", batch, "-P", env["SSH_PORT"]] + ssh_opts + [target])
+        return seconds, seconds
+
+    def scp(direction):
+        args = [source, f"{target}:up.bin"] if direction == "up" else [f"{target}:source.bin", local_copy]
+        clean(os.path.join(home, "up.bin") if direction == "up" else local_copy)
+        seconds, _ = timed(["scp", "-q", "-P", env["SSH_PORT"]] + ssh_opts + args)
+        return seconds, seconds
+
+    ciphers = {}
+    probe = subprocess.run(["ssh", "-v", "-p", env["SSH_PORT"]] + ssh_opts + [target, "true"], capture_output=True,
+                           text=True)
+    for line in probe.stderr.splitlines():
+        if "kex: client->server cipher:" in line:
+            ciphers["OpenSSH"] = line.split("cipher:")[1].split()[0]
+    tools = [("Sluice", sluice), ("OpenSSH sftp -b", sftp), ("OpenSSH scp", scp),
+             ("OpenSSH sftp -b -c aes128-gcm", lambda d: sftp(d, ["-c", "aes128-gcm@openssh.com"]))]
+    results = {(name, d): [] for name, _ in tools for d in ("up", "down")}
+    for run in range(a.runs):
+        for direction in ("up", "down"):
+            order = tools[run % len(tools):] + tools[:run % len(tools)]
+            for name, fn in order:
+                results[(name, direction)].append(fn(direction))
+                moved = os.path.join(home, "up.bin") if direction == "up" else local_copy
+                if os.path.getsize(moved) != size:
+                    sys.exit(f"run.py: {name} {direction}: {os.path.getsize(moved)} bytes, not {size}")
+    rows = []
+    for direction in ("up", "down"):
+        for name, _ in tools:
+            samples = results[(name, direction)]
+            rows.append((direction, name, statistics.median(s[0] for s in samples),
+                         statistics.median(s[1] for s in samples)))
+    return rows, ciphers
+
+
+def render(a, rows, ciphers):
+    mb = a.size_mb
+    sftp = {d: t for d, name, t, _ in rows if name == "OpenSSH sftp -b"}
+    lines = [HEADING, "",
+             f"Command: `/usr/bin/python3 bench/transfer/run.py --runs {a.runs} --size-mb {mb} --build "
+             f"{os.path.relpath(os.path.abspath(a.build), ROOT)}` (RelWithDebInfo, -O2).",
+             f"{mb} MB of random bytes over loopback to an sshd started by tests/cluster/up.sh (internal-sftp, "
+             f"each client's default cipher: Sluice (libssh) {ciphers.get('Sluice', '?')}, OpenSSH "
+             f"{ciphers.get('OpenSSH', '?')}), median of {a.runs} runs, page cache warm, clients in rotating "
+             f"order. This machine: {machine_facts()}.",
+             "",
+             "\"Data phase\" for Sluice is the time from its first to its last progress report, scaled to every "
+             "byte: what sftp and scp do. \"Whole call\" adds what only Sluice does: the set-up round trip "
+             "(directory, known copy), the server's SHA-256 of the file (upload: before the rename; download: "
+             "before reading), and the fsync of a download. OpenSSH times are whole processes (with login).",
+             "",
+             "| direction | client | data phase | MB/s | × sftp | whole call | MB/s |",
+             "|---|---|---|---|---|---|---|"]
+    for direction, name, t, whole in rows:
+        ratio = sftp[direction] / t
+        lines.append(f"| {'upload' if direction == 'up' else 'download'} | {name} | {t:.2f} s | {mb / t:.0f} | "
+                     f"{ratio:.2f}× | {whole:.2f} s | {mb / whole:.0f} |")
+    lines.append("")
+    if NOTES.strip():
+        lines.append(NOTES.rstrip("\n"))
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
