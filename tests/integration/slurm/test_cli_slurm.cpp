@@ -259,6 +259,38 @@ private slots:
               scheduler_calls().size());
     }
 
+    // A job that finished while nobody watched has left squeue (MinJobAge): the history command and
+    // status.json tell how it ended.
+    void jobThatLeftTheQueue() {
+        fs::remove(user_home_ / "scheduler-calls.log");
+        const auto id = submit(dir_ / "small.h5");
+        QVERIFY(!id.isEmpty());
+        const auto sid = job(id)["scheduler_id"].toString();
+        QProcess squeue;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
+        squeue.setProcessEnvironment(env);
+        QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
+        bool gone = false;
+        while (!gone && !deadline.hasExpired()) {
+            squeue.start("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"});
+            squeue.waitForFinished();
+            gone = !QString::fromUtf8(squeue.readAllStandardOutput()).contains(sid);
+            if (!gone) QThread::msleep(1000);
+        }
+        QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
+        QCOMPARE(job(id)["state"].toString(), QString("submitted")); // nobody polled yet
+        const auto c = cli({"watch", "--max-interval", "2"}, 120000);
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QCOMPARE(job(id)["state"].toString(), QString("done"));
+        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+        bool asked_history = false;
+        for (const auto& line : scheduler_calls())
+            asked_history = asked_history || line.find(" sacct ") != std::string::npos;
+        QVERIFY(asked_history);
+    }
+
     void cancelIsRecordedAndNotResubmitted() {
         auto r = synth(dir_ / "large.h5", 2000, 2048, 4e6, 9);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
