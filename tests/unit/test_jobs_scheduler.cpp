@@ -122,6 +122,31 @@ private slots:
         QCOMPARE(m["4093"].state, JobState::stopped);
         QCOMPARE(m["4097"].state, JobState::failed);
     }
+    // Captured from the test cluster's slurmctld (Slurm 22.05): sbatch --wrap jobs that slept, exited
+    // 3, were cancelled while pending, succeeded, and one left pending.
+    void capturedFromRealSlurm() {
+        auto queue = parse_squeue(fixture("slurm/squeue-me.captured.txt"));
+        QVERIFY2(queue.has_value(), queue ? "" : queue.error().message.c_str());
+        auto m = by_id(*queue);
+        QCOMPARE(m.size(), std::size_t(5));
+        QCOMPARE(m["1"].state, JobState::running);
+        QCOMPARE(m["1"].elapsed->count(), 2);
+        QCOMPARE(m["2"].state, JobState::failed); // exit 3 is only in the history or status.json
+        QCOMPARE(m["3"].state, JobState::cancelled);
+        QCOMPARE(m["4"].state, JobState::completed);
+        QCOMPARE(m["5"].state, JobState::pending);
+        QCOMPARE(m["5"].reason, std::string("Resources"));
+        // `sacct -c` (the jobcomp file) prints the same columns as sacct -j.
+        auto past = parse_sacct(fixture("slurm/sacct-c.captured.txt"));
+        QVERIFY2(past.has_value(), past ? "" : past.error().message.c_str());
+        m = by_id(*past);
+        QCOMPARE(m.size(), std::size_t(3));
+        QCOMPARE(m["2"].state, JobState::stopped);
+        QCOMPARE(m["2"].exit_code, std::optional(3));
+        QCOMPARE(m["3"].state, JobState::cancelled);
+        QCOMPARE(m["4"].state, JobState::completed);
+        QCOMPARE(*parse_submit_output(Scheduler::slurm, "1\n"), std::string("1"));
+    }
     void pbsProJsonFixture() {
         auto jobs = parse_pbs_qstat_json(fixture("pbs/qstat-f-F-json.documented.json"));
         QVERIFY2(jobs.has_value(), jobs ? "" : jobs.error().message.c_str());
