@@ -1,6 +1,6 @@
 #pragma once
-// SHA-256 of remote files, computed on the server: `sha256sum`, else `openssl dgst -sha256 -r`
-// (DESIGN §6). The file is read from stdin so that no file name is ever escaped in the output.
+// SHA-256 of remote files, computed on the server: `openssl dgst -sha256 -r` (the faster one), else
+// `sha256sum` (DESIGN §6). The file is read from stdin so that no file name is ever escaped in the output.
 #include "remote/remote_script.hpp"
 #include "remote/session.hpp"
 #include "util/error.hpp"

@@ -19,8 +19,6 @@ namespace sluice::remote {
 namespace {
 
 constexpr std::uint32_t kChunk = 32 * 1024;
-// 64 × 32 KiB in flight hides the round trip on links far slower than loopback.
-constexpr std::size_t kInFlight = 64;
 
 Status hash_file_prefix(const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
     std::ifstream in(path, std::ios::binary);
@@ -64,13 +62,14 @@ Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const st
     if (sftp_seek64(file, offset) != 0) return fail(ErrorKind::io, "cannot seek in the remote file");
     ReadQueue queue(file);
     std::uint64_t requested = offset, done = offset;
+    const std::size_t in_flight = std::max<std::size_t>(options.requests_in_flight, 1);
     std::vector<char> buf(kChunk);
     while (done < total) {
         if (options.cancel.stop_requested())
             return fail(
                 ErrorKind::cancelled,
                 fmt::format("download of {} cancelled; {} bytes kept for resuming", part.string(), done));
-        while (queue.pending_.size() < kInFlight && requested < total) {
+        while (queue.pending_.size() < in_flight && requested < total) {
             const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, total - requested));
             const int id = sftp_async_read_begin(file, len);
             if (id < 0)

@@ -3,20 +3,17 @@
 // `<local>.part`, SHA-256 while streaming, compared with the server's hash (or the expected one),
 // fsync, then rename over `<local>`.
 #include "remote/session.hpp"
+#include "remote/transfer_options.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
-#include <stop_token>
 #include <string>
 
 namespace sluice::remote {
 
-struct DownloadOptions {
-    std::function<void(std::uint64_t done, std::uint64_t total)> progress;
-    std::stop_token cancel; ///< stops between reads; the .part stays for the next attempt
+struct DownloadOptions : TransferOptions {
     /// Known hash of the remote file (e.g. recorded at upload); absent → the server computes it while
     /// the file is read.
     std::optional<std::string> expected_sha256;

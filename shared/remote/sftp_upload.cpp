@@ -79,7 +79,8 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
 
     // Declared after `file`: its replies must be collected before the file is closed.
     std::optional<PipelinedWriter> pipeline;
-    if (options.pipelined && pipelined_writes_available()) pipeline.emplace(sftp, file.get(), offset);
+    if (options.pipelined && pipelined_writes_available())
+        pipeline.emplace(sftp, file.get(), offset, options.requests_in_flight);
 
     std::vector<char> buf(kChunk);
     for (std::uint64_t done = offset; done < total;) {

@@ -3,21 +3,17 @@
 // previous attempt left there, is hashed while it streams, verified by the server's own SHA-256 and
 // only then renamed over `<remote>` (rename(2) on the server: atomic, replaces an old copy).
 #include "remote/session.hpp"
+#include "remote/transfer_options.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
-#include <stop_token>
 #include <string>
 
 namespace sluice::remote {
 
-struct UploadOptions {
-    /// Called after every chunk with bytes present remotely and the total.
-    std::function<void(std::uint64_t done, std::uint64_t total)> progress;
-    std::stop_token cancel; ///< stops between chunks; the .part stays for the next attempt
+struct UploadOptions : TransferOptions {
     /// The local file's SHA-256 if already known: a verified remote copy with it is not sent again.
     std::optional<std::string> known_sha256;
     /// Many writes in flight (sftp_pipelined_writer.hpp); false: libssh's sftp_write, one round trip

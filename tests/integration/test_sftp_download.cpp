@@ -20,9 +20,6 @@ constexpr std::uint64_t kSize = 5 * 1000 * 1000 + 7;
 constexpr std::uint64_t kPrefix = 1500 * 1000;
 const std::string kRemote = "dl/source file's $(x).h5";
 
-
-
-
 } // namespace
 
 class TestSftpDownload : public QObject {
@@ -116,6 +113,16 @@ private slots:
         QVERIFY2(r.error().message.find("failed verification") != std::string::npos,
                  r.error().message.c_str());
         QVERIFY(!std::filesystem::exists(local));
+    }
+
+    void oneRequestInFlight() {
+        const auto local = *dir_ / "one.h5";
+        DownloadOptions options;
+        options.requests_in_flight = 1;
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(r->sha256, sha256_hex(data_));
+        QVERIFY(test::read_bytes(local) == data_);
     }
 
     void missingFileIsAnError() {

@@ -1,6 +1,6 @@
 // Uploads to a real sshd: hashed while streaming, verified by the server, renamed into place; resumed
 // from a .part; a foreign .part is detected and replaced; a known copy is not sent again; cancel keeps
-// the .part for the next attempt.
+// the .part for the next attempt; the server's hash with openssl and with sha256sum alone.
 #include "cluster_env.hpp"
 #include "remote/remote_checksum.hpp"
 #include "remote/remote_script.hpp"
@@ -19,8 +19,6 @@ namespace {
 
 constexpr std::uint64_t kSize = 3 * 1000 * 1000 + 123; // not a multiple of the chunk size
 constexpr std::uint64_t kPrefix = 1000 * 1000;
-
-
 
 } // namespace
 
@@ -130,6 +128,32 @@ private slots:
         auto r = upload_file(*session_, local_, "replace.h5");
         QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
         QCOMPARE(*remote_sha256(*session_, "replace.h5"), sha256_hex(data_));
+    }
+
+    void oneRequestInFlight() {
+        UploadOptions options;
+        options.requests_in_flight = 1;
+        auto r = upload_file(*session_, local_, "one.h5", options);
+        QVERIFY2(r.has_value(), r ? "" : r.error().message.c_str());
+        QCOMPARE(*remote_sha256(*session_, "one.h5"), sha256_hex(data_));
+    }
+
+    void checksumWithAndWithoutOpenssl() {
+        QVERIFY(upload_file(*session_, local_, "sum.h5").has_value());
+        const std::string function(sha256_shell_function());
+        auto with = run_script(*session_, function + "command -v openssl >/dev/null && sluice_sha256 \"$1\"",
+                               {"sum.h5"});
+        // A PATH with only sha256sum and cut: the fallback.
+        auto without =
+            run_script(*session_,
+                       function + "d=$(mktemp -d) || exit 1\n"
+                                  "ln -s \"$(command -v sha256sum)\" \"$(command -v cut)\" \"$d\"\n"
+                                  "PATH=$d sluice_sha256 \"$1\"; s=$?; rm -rf \"$d\"; exit $s",
+                       {"sum.h5"});
+        QVERIFY(with && without);
+        QCOMPARE(with->out, sha256_hex(data_) + "\n");
+        QCOMPARE(without->out, sha256_hex(data_) + "\n");
+        QCOMPARE(without->exit_status, 0);
     }
 
     void plainSftpWriteFallback() {

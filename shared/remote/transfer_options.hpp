@@ -1,0 +1,20 @@
+#pragma once
+// What uploads and downloads share (DESIGN §6): progress reports, cancel, and how many SFTP requests
+// are in flight. UploadOptions and DownloadOptions add what only their direction has.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+
+namespace sluice::remote {
+
+struct TransferOptions {
+    /// Called after every request with the bytes present at the destination and the total.
+    std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+    /// Stops between requests; the .part stays for the next attempt.
+    std::stop_token cancel;
+    /// 64 × 32 KiB hides the round trip on links far slower than loopback (OpenSSH's sftp sends as many).
+    std::size_t requests_in_flight = 64;
+};
+
+} // namespace sluice::remote
