@@ -1,4 +1,5 @@
 // sluice: the desktop application. Everything lives in sluice_gui; this only reads the command line.
+#include "app/first_paint_probe.hpp"
 #include "app/main_window.hpp"
 #include "sluice/version.hpp"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     sluice::gui::MainWindow window;
+    (void)sluice::gui::install_first_paint_probe(window);
     window.show();
     if (const auto files = parser.positionalArguments(); !files.isEmpty()) window.openFile(files.front());
     return app.exec();

@@ -56,7 +56,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), time_(new QCustomPlot),
     raw_->setPen(QPen(QColor(150, 150, 150), 1));
     filtered_ = time_->addGraph();
     filtered_->setName(tr("Filtered"));
-    filtered_->setPen(QPen(QColor(31, 119, 180), 1.5));
+    filtered_->setPen(QPen(QColor(31, 119, 180), 1));
 
     spectrum_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     spectrum_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
@@ -76,7 +76,7 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), time_(new QCustomPlot),
     floor_->setPen(QPen(QColor(214, 39, 40), 1.5, Qt::DashLine));
     mask_ = spectrum_->addGraph(spectrum_->xAxis, spectrum_->yAxis2);
     mask_->setName(tr("Composite mask"));
-    mask_->setPen(QPen(QColor(255, 127, 14), 1.5));
+    mask_->setPen(QPen(QColor(255, 127, 14), 1));
     mask_->setBrush(QColor(255, 127, 14, 40));
 
     connect(time_, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
