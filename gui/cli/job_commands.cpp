@@ -263,6 +263,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
                 std::printf(
                     "another Sluice process (pid %lld on %s) polls the clusters; showing what it records\n",
                     static_cast<long long>((*holder)->pid), (*holder)->host.c_str());
+            std::fflush(stdout);
             told_follower = true;
         }
         auto all = store->list();

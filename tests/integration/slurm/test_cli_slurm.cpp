@@ -14,6 +14,7 @@
 #include <QProcess>
 #include <QThread>
 #include <QtTest>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -308,12 +309,47 @@ private slots:
         QVERIFY2(c.err.contains("nothing to cancel"), qPrintable(c.err));
     }
 
+    // Every transition is in the store: a second watch follows the first one read-only, takes over
+    // polling when the first is killed, and finishes the job.
+    void restartedClientTakesOver() {
+        if (!fs::exists(dir_ / "large-reference.h5"))
+            reference(dir_ / "large.h5", dir_ / "large-reference.h5");
+        const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
+        QVERIFY(!id.isEmpty());
+        QProcess first, second;
+        first.setProcessEnvironment(env_);
+        second.setProcessEnvironment(env_);
+        first.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2"});
+        QVERIFY(first.waitForStarted());
+        QDeadlineTimer deadline(120000);
+        while (job(id)["state"].toString() != "running" && !deadline.hasExpired())
+            QThread::msleep(200);
+        QCOMPARE(job(id)["state"].toString(), QString("running"));
+        second.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2"});
+        QVERIFY(second.waitForStarted());
+        QByteArray said;
+        QDeadlineTimer follow(20000);
+        while (!said.contains("polls the clusters") && !follow.hasExpired() &&
+               second.state() == QProcess::Running)
+            if (second.waitForReadyRead(500)) said += second.readAllStandardOutput();
+        QVERIFY2(said.contains("polls the clusters"), (said + second.readAllStandardError()).constData());
+        ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished(10000));
+        QVERIFY2(second.waitForFinished(300000), "the second watch did not finish in 5 minutes");
+        QVERIFY2(second.exitCode() == 0, qPrintable(QString::fromUtf8(second.readAllStandardError())));
+        QCOMPARE(job(id)["state"].toString(), QString("done"));
+        QCOMPARE(job(id)["submissions"].toInt(), 1);
+        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "large-reference.h5", kGroup + "/Filtered_Data"));
+    }
+
     // What Slurm does before walltime (`--signal=B:USR1@M`, here sent at once with scancel -b): the
     // engine stops cleanly, watch resubmits the job, it resumes and completes with the local result.
     void walltimeStopIsResubmittedAndCompletes() {
         if (!fs::exists(dir_ / "large.h5"))
             QVERIFY(synth(dir_ / "large.h5", 2000, 2048, 4e6, 9).exit_code == 0);
-        reference(dir_ / "large.h5", dir_ / "large-reference.h5");
+        if (!fs::exists(dir_ / "large-reference.h5"))
+            reference(dir_ / "large.h5", dir_ / "large-reference.h5");
         const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
         QVERIFY(!id.isEmpty());
         const auto first = job(id)["scheduler_id"].toString();
