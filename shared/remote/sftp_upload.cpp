@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 namespace sluice::remote {
@@ -17,21 +19,36 @@ namespace {
 // OpenSSH's own sftp client writes 32 KiB per request; every server accepts that size.
 constexpr std::size_t kChunk = 32 * 1024;
 
-/// One round trip before any data: create the parent directory, and tell whether a copy with the
-/// expected hash is already there.
-Result<bool> prepare(Session& session, const std::string& remote, const std::string& known_sha256) {
+struct Prepared {
+    bool present = false;                    ///< a copy with the known hash is already there
+    std::optional<std::uint64_t> free_bytes; ///< on the target's file system; unknown without df
+};
+
+/// One round trip before any data: create the parent directory, tell whether a copy with the
+/// expected hash is already there, and how much space its file system has left (`df -P`: POSIX).
+Result<Prepared> prepare(Session& session, const std::string& remote, const std::string& known_sha256) {
     const std::string script =
         std::string(sha256_shell_function()) +
-        "mkdir -p -- \"$(dirname -- \"$1\")\" || exit 1\n"
+        "d=$(dirname -- \"$1\")\n"
+        "mkdir -p -- \"$d\" || exit 1\n"
         "if [ -n \"$2\" ] && [ -f \"$1\" ] && [ \"$(sluice_sha256 \"$1\")\" = \"$2\" ]; then\n"
         "  echo present\n"
-        "fi\n";
+        "fi\n"
+        "df -Pk -- \"$d\" 2>/dev/null | awk 'NR == 2 { print \"free \" $4 }'\n"
+        "exit 0\n";
     auto r = run_script(session, script, {remote, known_sha256});
     if (!r) return std::unexpected(r.error());
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot create the directory of {} on {}: {}", remote,
                                                session.peer(), r->err));
-    return r->out == "present\n";
+    Prepared p;
+    std::istringstream lines(r->out);
+    for (std::string word; lines >> word;) {
+        if (word == "present") p.present = true;
+        std::uint64_t kib = 0;
+        if (word == "free" && lines >> kib) p.free_bytes = kib * 1024;
+    }
+    return p;
 }
 
 /// Verify `<remote>.part` against `sha256` on the server and rename it over `<remote>`.
@@ -119,9 +136,9 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     const std::uint64_t total = std::filesystem::file_size(local, ec);
     if (ec) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", local.string(), ec.message()));
 
-    auto present = prepare(session, remote, options.known_sha256.value_or(""));
-    if (!present) return std::unexpected(present.error());
-    if (*present) return UploadResult{*options.known_sha256, total, total, 0, true};
+    auto prepared = prepare(session, remote, options.known_sha256.value_or(""));
+    if (!prepared) return std::unexpected(prepared.error());
+    if (prepared->present) return UploadResult{*options.known_sha256, total, total, 0, true};
 
     auto sftp = open_sftp(session);
     if (!sftp) return std::unexpected(sftp.error());
@@ -131,6 +148,12 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     std::uint64_t offset = remote_file_size(sftp->get(), part).value_or(0);
     if (offset > total) offset = 0;
     result.resumed_from = offset;
+    // Refuse now rather than fail with a full disk at the end (an old copy stays until the rename).
+    if (prepared->free_bytes && *prepared->free_bytes < total - offset)
+        return fail(ErrorKind::refused,
+                    fmt::format("not enough free space on {} for {}: it needs {:.1f} MB, {:.1f} MB are free",
+                                session.peer(), remote, static_cast<double>(total - offset) / 1e6,
+                                static_cast<double>(*prepared->free_bytes) / 1e6));
 
     // A resumed .part whose beginning is not ours fails verification: start once more from zero.
     for (int attempt = 0; attempt < 2; ++attempt) {

@@ -29,7 +29,9 @@ struct UploadResult {
     bool skipped = false;           ///< the remote file already had `known_sha256`
 };
 
-/// `remote` is absolute or relative to the login directory; its parent directory is created.
+/// `remote` is absolute or relative to the login directory; its parent directory is created. When the
+/// target's file system has less free space than is left to send, the upload is refused before any
+/// data moves (ErrorKind::refused).
 [[nodiscard]] Result<UploadResult> upload_file(Session& session, const std::filesystem::path& local,
                                                const std::string& remote, const UploadOptions& options = {});
 

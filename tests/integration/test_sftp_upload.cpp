@@ -1,12 +1,14 @@
 // Uploads to a real sshd: hashed while streaming, verified by the server, renamed into place; resumed
 // from a .part; a foreign .part is detected and replaced; a known copy is not sent again; cancel keeps
-// the .part for the next attempt; the server's hash with openssl and with sha256sum alone.
+// the .part for the next attempt; too little free space is refused up front; the server's hash with
+// openssl and with sha256sum alone.
 #include "cluster_env.hpp"
 #include "remote/remote_checksum.hpp"
 #include "remote/remote_script.hpp"
 #include "remote/session.hpp"
 #include "remote/sftp_upload.hpp"
 #include "util/sha256.hpp"
+#include "util/shell_quote.hpp"
 
 #include <QtTest>
 #include <cstdlib>
@@ -154,6 +156,30 @@ private slots:
         QCOMPARE(with->out, sha256_hex(data_) + "\n");
         QCOMPARE(without->out, sha256_hex(data_) + "\n");
         QCOMPARE(without->exit_status, 0);
+    }
+
+    void refusedWithoutFreeSpace() {
+        // A 1 MB file system in the test user's home (the server is this machine): the 3 MB upload is
+        // refused before any data is sent.
+        auto home = run_script(*session_, "pwd");
+        QVERIFY(home && home->exit_status == 0);
+        const std::filesystem::path small = home->out.substr(0, home->out.find('\n')) + "/small fs";
+        std::filesystem::create_directories(small);
+        const std::string quoted = shell_quote(small.string());
+        if (std::system(("mount -t tmpfs -o size=1m,mode=0777 tmpfs " + quoted).c_str()) != 0) {
+            if (test::ClusterEnv::strict()) QFAIL("cannot mount a tmpfs");
+            QSKIP("cannot mount a tmpfs here");
+        }
+        struct Unmount {
+            std::string dir;
+            ~Unmount() { (void)std::system(("umount " + dir).c_str()); }
+        } unmount{quoted};
+        auto r = upload_file(*session_, local_, "small fs/data.h5");
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::refused);
+        QVERIFY2(r.error().message.find("not enough free space") != std::string::npos,
+                 r.error().message.c_str());
+        QVERIFY(!part_exists("small fs/data.h5"));
     }
 
     void plainSftpWriteFallback() {
