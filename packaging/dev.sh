@@ -12,7 +12,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev libfftw3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
-  qt6-base-dev libqcustomplot-dev qtkeychain-qt6-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
   openssh-server openssh-client libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev

@@ -1,5 +1,6 @@
 #include "app/main_window.hpp"
 
+#include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
 #include "models/h5_tree_model.hpp"
 #include "services/local_runner.hpp"
@@ -46,8 +47,8 @@ QString q(const std::string& s) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
-      designer_(new FilterDesigner), preview_(new PreviewService(this)), runner_(new LocalRunner({}, this)),
-      run_panel_(new RunPanel(*runner_)) {
+      designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)),
+      runner_(new LocalRunner({}, this)), run_panel_(new RunPanel(*runner_)) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
@@ -75,7 +76,11 @@ MainWindow::MainWindow(QWidget* parent)
         if (!r) return; // the designer shows why; the preview keeps the last valid state
         if (!r->filters.empty() || r->noise_threshold) QSettings().setValue(kRecipeKey, q(to_json(*r)));
         requestPreview();
+        pins_->setRecipe(*r);
     });
+    connect(pins_, &PinnedPixels::changed, this, [this] { plots_->showPinned(pins_->shown()); });
+    connect(plots_, &PlotPanel::pinRequested, this, &MainWindow::pinCurrentPixel);
+    connect(plots_, &PlotPanel::unpinAllRequested, pins_, &PinnedPixels::clear);
     connect(designer_, &FilterDesigner::recipeChanged, this, &MainWindow::updateRunnable);
     connect(run_panel_, &RunPanel::runRequested, this, &MainWindow::startRun);
     connect(run_panel_, &RunPanel::mergeRequested, this, &MainWindow::confirmMerge);
@@ -157,6 +162,9 @@ void MainWindow::createMenus() {
                     [this] { pixels_->step(1); });
     view->addAction(tr("&Previous Pixel"), QKeySequence(Qt::ALT | Qt::Key_Left), this,
                     [this] { pixels_->step(-1); });
+    view->addAction(tr("P&in Pixel"), QKeySequence(Qt::CTRL | Qt::Key_P), this, &MainWindow::pinCurrentPixel);
+    view->addAction(tr("&Unpin All Pixels"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), pins_,
+                    &PinnedPixels::clear);
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -205,7 +213,7 @@ void MainWindow::track(QFuture<T> future, F&& then) {
 }
 
 bool MainWindow::busy() const {
-    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy();
+    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy();
 }
 
 QString MainWindow::currentDataset() const {
@@ -284,6 +292,7 @@ void MainWindow::closeFile() {
     dataset_.reset();
     row_data_.reset();
     shown_.reset();
+    pins_->clear();
     ++row_request_;
     ++attribute_request_;
     model_->clear();
@@ -337,6 +346,7 @@ void MainWindow::openDataset(const QString& path) {
         dataset_ = std::move(*info);
         const auto& main = dataset_->main;
         shown_.reset();
+        pins_->clear(); // pins compare pixels of one dataset
         plots_->setDataset(q(main.quantity), q(main.units));
         designer_->setFileSampleRate(main.sample_rate_hz, q(main.sample_rate_origin));
         pixels_->setPositions(main.rows, main.position_indices.labels, dataset_->position_indices);
@@ -376,6 +386,16 @@ void MainWindow::requestPreview() {
                        .row_index = row_index_,
                        .file_rate_hz = dataset_->main.sample_rate_hz,
                        .recipe = *recipe});
+}
+
+void MainWindow::pinCurrentPixel() {
+    const auto& recipe = designer_->recipe();
+    if (!dataset_ || !row_data_ || !recipe) return;
+    pins_->pin(row_index_, pixels_->describe(), row_data_, dataset_->main.sample_rate_hz, *recipe);
+    statusBar()->showMessage(tr("Pinned %1: it stays on the plots for comparison (at most %2 pixels).")
+                                 .arg(pixels_->describe())
+                                 .arg(PinnedPixels::kMaxPins),
+                             kStatusMs);
 }
 
 void MainWindow::promptLoadRecipe() {

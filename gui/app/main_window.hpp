@@ -19,6 +19,7 @@ class AttributeTable;
 class FilterDesigner;
 class H5TreeModel;
 class LocalRunner;
+class PinnedPixels;
 class RunPanel;
 class PixelChooser;
 class PlotPanel;
@@ -44,6 +45,9 @@ public:
     [[nodiscard]] PixelChooser* pixelChooser() const { return pixels_; }
     [[nodiscard]] LocalRunner* runner() const { return runner_; }
     [[nodiscard]] RunPanel* runPanel() const { return run_panel_; }
+    [[nodiscard]] PinnedPixels* pinnedPixels() const { return pins_; }
+    /// Keep the current pixel on the plots for comparison.
+    void pinCurrentPixel();
     [[nodiscard]] QString currentDataset() const;
     [[nodiscard]] QString currentFile() const { return file_path_; }
     /// HDF5 reads or a preview still under way (tests wait for false).
@@ -86,6 +90,7 @@ private:
     PixelChooser* pixels_;
     FilterDesigner* designer_;
     PreviewService* preview_;
+    PinnedPixels* pins_;
     LocalRunner* runner_;
     RunPanel* run_panel_;
     RecentFiles* recent_ = nullptr;

@@ -1,7 +1,15 @@
 #include "widgets/plot_panel.hpp"
 
+#include "widgets/plot_export.hpp"
+
+#include <QClipboard>
+#include <QFileDialog>
+#include <QGuiApplication>
+#include <QMenu>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <array>
 #include <qcustomplot.h>
 
 namespace sluice::gui {
@@ -28,6 +36,21 @@ QVector<double> scaled_indices(std::size_t n, double step) {
         keys[static_cast<qsizetype>(i)] = static_cast<double>(i) * step;
     return keys;
 }
+
+QVector<double> time_keys(std::size_t n, double fs) {
+    return scaled_indices(n, time_unit(static_cast<double>(n) / fs).scale / fs);
+}
+
+QVector<double> frequency_keys(std::size_t n, double fs) {
+    const double scale = frequency_unit(fs / 2).scale;
+    QVector<double> f(static_cast<qsizetype>(n));
+    for (std::size_t i = 0; i < n; ++i)
+        f[static_cast<qsizetype>(i)] = shifted_bin_frequency(i, n, fs) * scale;
+    return f;
+}
+
+// Tableau colours that stand apart from the current pixel's grey, blue, orange and red.
+constexpr std::array<QRgb, 4> kPinColours = {0x2ca02c, 0x9467bd, 0x8c564b, 0xe377c2};
 
 } // namespace
 
@@ -79,8 +102,12 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), time_(new QCustomPlot),
     mask_->setPen(QPen(QColor(255, 127, 14), 1));
     mask_->setBrush(QColor(255, 127, 14, 40));
 
-    connect(time_, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
-    connect(spectrum_, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
+    for (auto* plot : {time_, spectrum_}) {
+        connect(plot, &QCustomPlot::mouseDoubleClick, this, &PlotPanel::resetZoom);
+        plot->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(plot, &QWidget::customContextMenuRequested, this,
+                [this, plot](const QPoint& at) { showContextMenu(plot, at); });
+    }
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(time_);
@@ -113,7 +140,7 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
     const AxisUnit tu = time_unit(static_cast<double>(n) / fs);
     const AxisUnit fu = frequency_unit(fs / 2);
 
-    const QVector<double> t = scaled_indices(n, tu.scale / fs);
+    const QVector<double> t = time_keys(n, fs);
     raw_->setData(t, QVector<double>(raw.begin(), raw.end()), true);
     if (result.filtered.empty())
         filtered_->data()->clear(); // QCustomPlot complains about keys without values
@@ -126,9 +153,7 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
     time_->yAxis->setLabel(signal_label_);
     time_title_->setText(tr("Time signal, %1").arg(pixel));
 
-    QVector<double> f(static_cast<qsizetype>(n));
-    for (std::size_t i = 0; i < n; ++i)
-        f[static_cast<qsizetype>(i)] = shifted_bin_frequency(i, n, fs) * fu.scale;
+    const QVector<double> f = frequency_keys(n, fs);
     magnitude_->setData(f, QVector<double>(result.spectrum.begin(), result.spectrum.end()), true);
     if (result.composite.empty())
         mask_->data()->clear();
@@ -152,6 +177,68 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
         time_->replot();
         spectrum_->replot();
     }
+}
+
+void PlotPanel::showPinned(const std::vector<PinnedPreview>& pins) {
+    for (auto* g : pinned_time_)
+        time_->removeGraph(g);
+    for (auto* g : pinned_spectrum_)
+        spectrum_->removeGraph(g);
+    pinned_time_.clear();
+    pinned_spectrum_.clear();
+    for (std::size_t i = 0; i < pins.size(); ++i) {
+        const PreviewResult& r = *pins[i].result;
+        const std::vector<double>& signal = r.filtered.empty() ? *r.raw : r.filtered;
+        const QPen pen(QColor(kPinColours[i % kPinColours.size()]), 1);
+        auto* t = time_->addGraph();
+        t->setName(tr("Pinned: %1").arg(pins[i].label));
+        t->setPen(pen);
+        t->setData(time_keys(signal.size(), r.sample_rate_hz), QVector<double>(signal.begin(), signal.end()),
+                   true);
+        pinned_time_.push_back(t);
+        auto* s = spectrum_->addGraph();
+        s->setName(tr("Pinned: %1").arg(pins[i].label));
+        s->setPen(pen);
+        s->setData(frequency_keys(r.spectrum.size(), r.sample_rate_hz),
+                   QVector<double>(r.spectrum.begin(), r.spectrum.end()), true);
+        pinned_spectrum_.push_back(s);
+    }
+    time_->replot();
+    spectrum_->replot();
+}
+
+Status PlotPanel::exportImage(QCustomPlot* plot, const QString& path, QSize size) {
+    return save_plot_image(*plot, path, size.isEmpty() ? plot->size() : size);
+}
+
+void PlotPanel::copyCsv(QCustomPlot* plot) {
+    QGuiApplication::clipboard()->setText(plot_csv(*plot));
+}
+
+void PlotPanel::showContextMenu(QCustomPlot* plot, const QPoint& at) {
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(tr("Export Image…"), this, [this, plot] { promptExport(plot); });
+    menu->addAction(tr("Copy Data as CSV"), this, [this, plot] { copyCsv(plot); });
+    menu->addSeparator();
+    menu->addAction(tr("Pin This Pixel"), this, &PlotPanel::pinRequested);
+    menu->addAction(tr("Unpin All"), this, &PlotPanel::unpinAllRequested)->setEnabled(!pinned_time_.empty());
+    menu->addAction(tr("Reset Zoom"), this, &PlotPanel::resetZoom);
+    menu->popup(plot->mapToGlobal(at));
+}
+
+void PlotPanel::promptExport(QCustomPlot* plot) {
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Image"), QStringLiteral("plot.png"),
+        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"), &selected);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) // take the suffix from the chosen filter
+        path += selected.contains(QStringLiteral("svg"))   ? QStringLiteral(".svg")
+                : selected.contains(QStringLiteral("pdf")) ? QStringLiteral(".pdf")
+                                                           : QStringLiteral(".png");
+    if (auto ok = exportImage(plot, path); !ok)
+        QMessageBox::warning(this, tr("Export Image"), QString::fromStdString(ok.error().message));
 }
 
 void PlotPanel::resetZoom() {

@@ -1,16 +1,27 @@
 #pragma once
 // The preview plots: the pixel's time signal (raw, with the filtered signal over it) and its spectrum
-// (log magnitude over frequency, composite mask on a second axis, noise floor as a line). Mouse wheel
-// zooms, dragging pans, double-click resets the view.
+// (log magnitude over frequency, composite mask on a second axis, noise floor as a line), with up to four
+// pinned pixels drawn over them in their own colours. Mouse wheel zooms, dragging pans, double-click resets
+// the view; the context menu exports an image, copies the data as CSV and pins the pixel.
 #include "services/preview.hpp"
+#include "util/error.hpp"
 
+#include <QSize>
 #include <QWidget>
+#include <memory>
+#include <vector>
 
 class QCustomPlot;
 class QCPGraph;
 class QCPTextElement;
 
 namespace sluice::gui {
+
+/// A pixel kept for comparison and its preview.
+struct PinnedPreview {
+    QString label; ///< as the pixel chooser describes it
+    std::shared_ptr<const PreviewResult> result;
+};
 
 /// A display unit for an axis: values are multiplied by scale.
 struct AxisUnit {
@@ -31,6 +42,13 @@ public:
     /// No data: empty plots with a hint.
     void clear(const QString& hint);
     void resetZoom();
+    /// Replace the pinned pixels' curves: each one's filtered signal (raw without a recipe) and spectrum.
+    void showPinned(const std::vector<PinnedPreview>& pins);
+
+    /// Write one plot as PNG/SVG/PDF (by suffix); an empty size means the plot's size on screen.
+    [[nodiscard]] Status exportImage(QCustomPlot* plot, const QString& path, QSize size = {});
+    /// Put the plot's series on the clipboard as CSV (see plot_csv).
+    void copyCsv(QCustomPlot* plot);
 
     [[nodiscard]] QCustomPlot* timePlot() const { return time_; }
     [[nodiscard]] QCustomPlot* spectrumPlot() const { return spectrum_; }
@@ -39,8 +57,18 @@ public:
     [[nodiscard]] QCPGraph* spectrumGraph() const { return magnitude_; }
     [[nodiscard]] QCPGraph* maskGraph() const { return mask_; }
     [[nodiscard]] QCPGraph* noiseFloorGraph() const { return floor_; }
+    /// The pinned pixels' curves, in pin order.
+    [[nodiscard]] const std::vector<QCPGraph*>& pinnedTimeGraphs() const { return pinned_time_; }
+    [[nodiscard]] const std::vector<QCPGraph*>& pinnedSpectrumGraphs() const { return pinned_spectrum_; }
+
+signals:
+    void pinRequested();
+    void unpinAllRequested();
 
 private:
+    void showContextMenu(QCustomPlot* plot, const QPoint& at);
+    void promptExport(QCustomPlot* plot);
+
     QCustomPlot* time_;
     QCustomPlot* spectrum_;
     QCPTextElement* time_title_;
@@ -50,6 +78,8 @@ private:
     QCPGraph* magnitude_;
     QCPGraph* mask_;
     QCPGraph* floor_;
+    std::vector<QCPGraph*> pinned_time_;
+    std::vector<QCPGraph*> pinned_spectrum_;
     QString signal_label_;
     bool rescale_ = true;
 };
