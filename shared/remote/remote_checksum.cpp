@@ -31,8 +31,12 @@ std::optional<std::string> parse_digest(const ScriptResult& r) {
 
 } // namespace
 
-Result<std::string> remote_sha256(Session& session, const std::string& path) {
-    auto r = run_script(session, sha256_script(), {path});
+std::chrono::milliseconds sha256_time_limit(std::uint64_t bytes) {
+    return RunLimits{}.timeout + std::chrono::seconds(bytes / 20'000'000);
+}
+
+Result<std::string> remote_sha256(Session& session, const std::string& path, const RunLimits& limits) {
+    auto r = run_script(session, sha256_script(), {path}, limits);
     if (!r) return std::unexpected(r.error());
     if (auto hex = parse_digest(*r)) return *hex;
     return fail(ErrorKind::io, fmt::format("cannot compute the SHA-256 of {} on {}: {}", path, session.peer(),
@@ -43,12 +47,13 @@ Result<RemoteScript> start_remote_sha256(Session& session, const std::string& pa
     return RemoteScript::start(session, sha256_script(), {path});
 }
 
-Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started, const std::string& path) {
-    auto r = started.wait();
-    if (r)
-        if (auto hex = parse_digest(*r)) return *hex;
+Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started, const std::string& path,
+                                         const RunLimits& limits) {
+    auto r = started.wait(limits);
+    if (!r) return std::unexpected(r.error());
+    if (auto hex = parse_digest(*r)) return *hex;
     // Asking again goes through run_script, which knows the shell fallback and words the error.
-    return remote_sha256(session, path);
+    return remote_sha256(session, path, limits);
 }
 
 } // namespace sluice::remote

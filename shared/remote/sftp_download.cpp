@@ -143,7 +143,8 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
         result.received += *got;
         result.sha256 = hash.hex_digest();
         if (hashing) {
-            auto h = finish_remote_sha256(session, *hashing, remote);
+            auto h =
+                finish_remote_sha256(session, *hashing, remote, {sha256_time_limit(*total), options.cancel});
             hashing.reset();
             if (!h) return std::unexpected(h.error());
             expected = *h;

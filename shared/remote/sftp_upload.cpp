@@ -26,7 +26,8 @@ struct Prepared {
 
 /// One round trip before any data: create the parent directory, tell whether a copy with the
 /// expected hash is already there, and how much space its file system has left (`df -P`: POSIX).
-Result<Prepared> prepare(Session& session, const std::string& remote, const std::string& known_sha256) {
+Result<Prepared> prepare(Session& session, const std::string& remote, const std::string& known_sha256,
+                         const RunLimits& limits) {
     const std::string script =
         std::string(sha256_shell_function()) +
         "d=$(dirname -- \"$1\")\n"
@@ -36,7 +37,7 @@ Result<Prepared> prepare(Session& session, const std::string& remote, const std:
         "fi\n"
         "df -Pk -- \"$d\" 2>/dev/null | awk 'NR == 2 { print \"free \" $4 }'\n"
         "exit 0\n";
-    auto r = run_script(session, script, {remote, known_sha256});
+    auto r = run_script(session, script, {remote, known_sha256}, limits);
     if (!r) return std::unexpected(r.error());
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot create the directory of {} on {}: {}", remote,
@@ -53,12 +54,13 @@ Result<Prepared> prepare(Session& session, const std::string& remote, const std:
 
 /// Verify `<remote>.part` against `sha256` on the server and rename it over `<remote>`.
 /// Returns false (and leaves the files) when the server's hash differs.
-Result<bool> verify_and_rename(Session& session, const std::string& remote, const std::string& sha256) {
+Result<bool> verify_and_rename(Session& session, const std::string& remote, const std::string& sha256,
+                               const RunLimits& limits) {
     const std::string script = std::string(sha256_shell_function()) +
                                "h=$(sluice_sha256 \"$1.part\") || exit 1\n"
                                "[ \"$h\" = \"$2\" ] || { printf '%s' \"$h\"; exit 3; }\n"
                                "mv -f -- \"$1.part\" \"$1\"\n";
-    auto r = run_script(session, script, {remote, sha256});
+    auto r = run_script(session, script, {remote, sha256}, limits);
     if (!r) return std::unexpected(r.error());
     if (r->exit_status == 3) return false;
     if (r->exit_status != 0)
@@ -136,7 +138,9 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     const std::uint64_t total = std::filesystem::file_size(local, ec);
     if (ec) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", local.string(), ec.message()));
 
-    auto prepared = prepare(session, remote, options.known_sha256.value_or(""));
+    // Both scripts may hash the whole file on the server.
+    const RunLimits hash_limits{sha256_time_limit(total), options.cancel};
+    auto prepared = prepare(session, remote, options.known_sha256.value_or(""), hash_limits);
     if (!prepared) return std::unexpected(prepared.error());
     if (prepared->present) return UploadResult{*options.known_sha256, total, total, 0, true};
 
@@ -161,7 +165,7 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
         if (!sha) return std::unexpected(sha.error());
         result.sent += total - offset;
         result.sha256 = *sha;
-        auto verified = verify_and_rename(session, remote, *sha);
+        auto verified = verify_and_rename(session, remote, *sha, hash_limits);
         if (!verified) return std::unexpected(verified.error());
         if (*verified) return result;
         if (offset == 0) break;
