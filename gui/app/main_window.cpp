@@ -133,10 +133,14 @@ void MainWindow::createDocks() {
         addDockWidget(area, d);
         return d;
     };
-    dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
+    auto* tree = dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
     dock(QStringLiteral("attributesDock"), tr("Attributes"), attributes_, Qt::LeftDockWidgetArea);
-    dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
+    auto* designer =
+        dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
     dock(QStringLiteral("runDock"), tr("Run"), run_panel_, Qt::RightDockWidgetArea);
+    // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
+    // value, unit and remove controls; a saved layout replaces this.
+    resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
 }
 
 void MainWindow::createMenus() {

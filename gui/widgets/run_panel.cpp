@@ -14,7 +14,7 @@ namespace sluice::gui {
 
 RunPanel::RunPanel(LocalRunner& runner, QWidget* parent)
     : QWidget(parent), runner_(runner), status_(new QLabel), bar_(new QProgressBar), note_(new QLabel),
-      run_(new QPushButton(tr("Run on This Computer"))), cancel_(new QPushButton(tr("Cancel"))),
+      run_(new QPushButton(tr("&Run on This Computer"))), cancel_(new QPushButton(tr("Cancel"))),
       resume_(new QPushButton(tr("Resume"))), open_(new QPushButton(tr("Open Result"))),
       merge_(new QPushButton(tr("Merge into Source…"))) {
     status_->setObjectName(QStringLiteral("run_status"));

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Screenshots of the real app for README.md (docs/images/*.png), taken on a virtual X display:
+#   xvfb-run -a -s "-screen 0 1400x900x24" docs/screenshots.sh [BUILD_DIR]     (default build/ci)
+# Needs xwd, xdotool and ImageMagick's convert. Settings and run records go to a throw-away directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/ci}
+sluice=$build/gui/sluice
+engine=$build/engine/sluice-engine
+out=docs/images
+work=$(mktemp -d)
+app=
+cleanup() {
+  [[ -n $app ]] && kill "$app" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data SLUICE_ENGINE=$engine
+mkdir -p "$XDG_CONFIG_HOME/sluice" "$out"
+
+"$engine" synth --output "$work/demo.h5" --rows 1024 --points 8192 --rate 4e6 >/dev/null
+
+start() { # start the app on the demo file and wait for its window
+  "$sluice" "$work/demo.h5" >"$work/app.log" 2>&1 &
+  app=$!
+  window=$(xdotool search --sync --name 'demo.h5 — Sluice' | head -1)
+  sleep "${1:-3}" # the tree listing, the first row and its preview
+}
+stop() {
+  kill "$app"
+  wait "$app" 2>/dev/null || true
+  app=
+}
+shot() { xwd -silent -id "$window" | convert xwd:- "png:$out/$1.png"; }
+
+# 1. A first start with the file: tree, attributes and the raw pixel with its spectrum.
+start
+shot main-window
+stop
+
+# 2. A low-pass and a notch (noise band) with a noise threshold, as the designer restores the last recipe.
+recipe='{"format": "sluice-recipe", "version": 1, "filters": [{"type": "low_pass", "cutoff_hz": 1000000, "roll_off": 0.05}, {"type": "noise_band", "freqs_hz": [480000], "widths_hz": [40000]}], "noise_threshold": 0.0005}'
+printf '[recipe]\nlast="%s"\n' "${recipe//\"/\\\"}" >"$XDG_CONFIG_HOME/sluice/sluice.conf"
+start
+shot filter-designer
+
+# 3. Run on this computer (Alt+R), wait for the result to open next to the raw data.
+xdotool windowfocus --sync "$window" key alt+r
+for _ in $(seq 60); do
+  grep -q '"state": *"done"' "$XDG_DATA_HOME"/sluice/local-runs/*.json 2>/dev/null && break
+  sleep 1
+done
+sleep 4 # the result file opens and previews
+shot run-panel
+stop
+echo "wrote $out/main-window.png $out/filter-designer.png $out/run-panel.png"
