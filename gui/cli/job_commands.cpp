@@ -3,6 +3,7 @@
 #include "jobs/job_monitor.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
+#include "jobs/job_supervisor.hpp"
 #include "recipe/recipe.hpp"
 #include "terminal.hpp"
 
@@ -13,7 +14,6 @@
 #include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <thread>
 
 namespace sluice::cli {
@@ -69,49 +69,11 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
     return o;
 }
 
-/// One connection per cluster for the whole run of the command.
-class Clusters {
-public:
-    explicit Clusters(const Context& ctx) : ctx_(ctx) {}
-    Result<jobs::ClusterClient*> get(const std::string& profile) {
-        if (auto it = clients_.find(profile); it != clients_.end()) return &it->second;
-        auto p = find_profile(ctx_, profile);
-        if (!p) return std::unexpected(p.error());
-        auto options = jobs::session_options_for(*p);
-        auto [it, _] = clients_.emplace(
-            profile, jobs::ClusterClient(std::move(*p), std::move(options), terminal_callbacks()));
-        return &it->second;
-    }
-
-private:
-    const Context& ctx_;
-    std::map<std::string, jobs::ClusterClient> clients_;
-};
-
-/// One cluster's turn: submit its drafts (left by an interrupted submit), poll its jobs, download
-/// what completed. Returns whether anything changed.
-Result<bool> round(jobs::JobStore& store, Clusters& clusters, const std::string& profile,
-                   std::vector<jobs::JobRecord>& jobs, const jobs::RunnerOptions& options) {
-    using enum jobs::JobState;
-    auto cluster = clusters.get(profile);
-    if (!cluster) return std::unexpected(cluster.error());
-    bool changed = false;
-    for (auto& j : jobs)
-        if (j.profile == profile && (j.state == draft || j.state == uploading)) {
-            if (auto st = jobs::stage_and_submit(store, **cluster, j, options); !st)
-                return std::unexpected(st.error());
-            changed = true;
-        }
-    auto polled = jobs::poll_jobs(store, **cluster, jobs, options);
-    if (!polled) return std::unexpected(polled.error());
-    changed = changed || *polled;
-    for (auto& j : jobs)
-        if (j.profile == profile && (j.state == completed || j.state == downloading)) {
-            if (auto st = jobs::fetch_result(store, **cluster, j, options); !st)
-                return std::unexpected(st.error());
-            changed = true;
-        }
-    return changed;
+Result<jobs::ClusterClient> make_client(const Context& ctx, const std::string& profile) {
+    auto p = find_profile(ctx, profile);
+    if (!p) return std::unexpected(p.error());
+    auto options = jobs::session_options_for(*p);
+    return jobs::ClusterClient(std::move(*p), std::move(options), terminal_callbacks());
 }
 
 } // namespace
@@ -146,13 +108,12 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     auto store = open_store(ctx);
     if (!store) return report(store.error());
     if (auto st = store->insert(plan->record); !st) return report(st.error());
-    Clusters clusters(ctx);
-    auto cluster = clusters.get(a.profile);
+    auto cluster = make_client(ctx, a.profile);
     if (!cluster) return report(cluster.error());
     jobs::RunnerOptions options;
     options.on_change = print_change;
     auto& record = plan->record;
-    if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
+    if (auto st = jobs::stage_and_submit(*store, *cluster, record, options); !st) {
         record.message = st.error().message;
         record.updated = WallClock::now();
         (void)store->update(record); // stays uploading/draft: `watch` tries again
@@ -197,8 +158,7 @@ int cancel(const Context& ctx, const std::string& id) {
         job->state == jobs::JobState::downloading)
         return report(
             {ErrorKind::refused, fmt::format("job {} is {}: nothing to cancel", id, to_string(job->state))});
-    Clusters clusters(ctx);
-    auto cluster = clusters.get(job->profile);
+    auto cluster = make_client(ctx, job->profile);
     if (!cluster) return report(cluster.error());
     if (job->scheduler_id.empty()) {
         job->message = "cancelled before it was submitted";
@@ -206,7 +166,7 @@ int cancel(const Context& ctx, const std::string& id) {
         job->updated = WallClock::now();
         if (auto st = store->update(*job); !st) return report(st.error());
     } else {
-        if (auto st = jobs::cancel_job(**cluster, *job); !st) return report(st.error());
+        if (auto st = jobs::cancel_job(*cluster, *job); !st) return report(st.error());
         // Recorded at once: the job script stops the engine cleanly on scancel, which must not read as
         // a walltime stop to resubmit.
         job->state = jobs::JobState::cancelled;
@@ -224,12 +184,11 @@ int fetch(const Context& ctx, const std::string& id) {
     if (!store) return report(store.error());
     auto job = find_job(*store, id);
     if (!job) return report(job.error());
-    Clusters clusters(ctx);
-    auto cluster = clusters.get(job->profile);
+    auto cluster = make_client(ctx, job->profile);
     if (!cluster) return report(cluster.error());
     jobs::RunnerOptions options;
     options.on_change = print_change;
-    if (auto st = jobs::fetch_result(*store, **cluster, *job, options); !st) return report(st.error());
+    if (auto st = jobs::fetch_result(*store, *cluster, *job, options); !st) return report(st.error());
     return 0;
 }
 
@@ -242,78 +201,39 @@ int watch(const Context& ctx, const WatchArgs& a) {
     jobs::PollIntervals intervals;
     intervals.slow = std::chrono::seconds(std::max(a.max_interval_s, 1));
     intervals.fast = std::min(intervals.fast, intervals.slow);
-    jobs::JobMonitor monitor(jobs::MonotonicClock::now, intervals);
-    Clusters clusters(ctx);
     jobs::RunnerOptions options;
     options.on_change = print_change;
     options.max_resubmits = a.max_resubmits;
-    const auto lease_ttl = std::chrono::seconds(std::max(3 * a.max_interval_s, 60));
-    bool leader = false, told_follower = false;
+    jobs::JobSupervisor supervisor(
+        *store, [&](const std::string& profile) { return make_client(ctx, profile); }, options, intervals);
+    bool told_follower = false;
     std::map<std::string, WallClock::time_point> shown; // what a follower has printed already
     const auto started = WallClock::now();
 
     for (;;) {
-        auto lease = jobs::this_process_lease();
-        auto got = store->acquire_lease(lease, lease_ttl);
-        if (!got) return report(got.error());
-        leader = *got;
-        if (!leader && !told_follower) {
-            auto holder = store->lease();
-            if (holder && *holder)
+        auto pass = supervisor.tick(a.ids);
+        if (!pass) return report(pass.error());
+        if (!pass->leader) {
+            if (!told_follower && pass->holder)
                 std::printf(
                     "another Sluice process (pid %lld on %s) polls the clusters; showing what it records\n",
-                    static_cast<long long>((*holder)->pid), (*holder)->host.c_str());
+                    static_cast<long long>(pass->holder->pid), pass->holder->host.c_str());
             std::fflush(stdout);
             told_follower = true;
-        }
-        auto all = store->list();
-        if (!all) return report(all.error());
-        std::vector<jobs::JobRecord> jobs;
-        for (auto& j : *all)
-            if (a.ids.empty() ? jobs::needs_attention(j.state)
-                              : std::ranges::find(a.ids, j.id) != a.ids.end())
-                jobs.push_back(std::move(j));
-        if (!leader)
-            for (const auto& j : jobs)
+            for (const auto& j : pass->jobs)
                 if (shown[j.id] != j.updated) {
                     print_change(j);
                     shown[j.id] = j.updated;
                 }
-        if (std::ranges::none_of(jobs, [](const auto& j) { return jobs::needs_attention(j.state); })) break;
-
-        if (leader) {
-            std::set<std::string> profiles;
-            for (const auto& j : jobs)
-                if (jobs::needs_attention(j.state)) profiles.insert(j.profile);
-            for (const auto& p : profiles)
-                monitor.watch(p);
-            for (const auto& profile : monitor.due()) {
-                if (!profiles.contains(profile)) {
-                    monitor.forget(profile);
-                    continue;
-                }
-                auto done = round(*store, clusters, profile, jobs, options);
-                if (done) {
-                    monitor.polled(profile, *done);
-                } else {
-                    monitor.failed(profile);
-                    std::fprintf(stderr, "sluice-cli: %s: %s (next try in %llds)\n", profile.c_str(),
-                                 done.error().message.c_str(),
-                                 static_cast<long long>(monitor.interval(profile).count()));
-                }
-            }
         }
-        if (a.once || stop_requested) break;
-        // Sleep until the next poll is due (or a second, to notice new jobs and the lease), waking for ^C.
-        const auto until =
-            std::min(monitor.next_due().value_or(jobs::MonotonicClock::now() + std::chrono::seconds(1)),
-                     jobs::MonotonicClock::now() + std::chrono::seconds(leader ? 5 : 1));
-        while (!stop_requested && jobs::MonotonicClock::now() < until)
+        for (const auto& problem : pass->problems)
+            std::fprintf(stderr, "sluice-cli: %s\n", problem.c_str());
+        if (pass->idle || a.once || stop_requested) break;
+        while (!stop_requested && jobs::MonotonicClock::now() < pass->next_tick)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         if (stop_requested) break;
-        if (leader) (void)store->renew_lease(jobs::this_process_lease());
     }
-    if (leader) (void)store->release_lease(jobs::this_process_lease());
+    supervisor.release();
     if (stop_requested) return 130;
     // Finished: non-zero when a watched job failed, so scripts can tell.
     auto end = store->list();

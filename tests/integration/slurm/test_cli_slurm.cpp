@@ -2,7 +2,7 @@
 // login environment reaches the test Slurm (SLURM_CONF) through wrappers that log every scheduler
 // command with the remote script that ran it. Jobs run the real sluice-engine under srun (2 ranks); the
 // fetched results must equal a local single-process run.
-#include "cluster_env.hpp"
+#include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "util/sha256.hpp"
@@ -35,23 +35,14 @@ struct Cli {
     QString err;
 };
 
-// Scheduler commands on the cluster log "<remote script pid> <time> <name> <args>" before running the
-// real one.
-constexpr const char* kWrapper = R"sh(#!/bin/sh
-echo "$PPID $(date +%s.%N) $(basename "$0") $*" >>"$HOME/scheduler-calls.log"
-exec "/usr/bin/$(basename "$0")" "$@"
-)sh";
-
 } // namespace
 
 class TestCliSlurm : public QObject {
     Q_OBJECT
 
-    ClusterEnv cluster_;
-    std::map<std::string, std::string> slurm_;
     TempDir dir_;
+    ClusterLogin login_;
     fs::path user_home_;
-    fs::path engine_;
     QProcessEnvironment env_;
     QStringList scheduler_ids_;
 
@@ -93,17 +84,7 @@ class TestCliSlurm : public QObject {
         return user_home_ / "scratch/sluice/jobs" / id.toStdString();
     }
 
-    std::vector<std::string> scheduler_calls() const {
-        std::ifstream in(user_home_ / "scheduler-calls.log");
-        std::vector<std::string> lines;
-        for (std::string l; std::getline(in, l);)
-            lines.push_back(l);
-        return lines;
-    }
-
-    static void chown_to(const fs::path& p, const passwd* pw) {
-        QVERIFY(::chown(p.c_str(), pw->pw_uid, pw->pw_gid) == 0);
-    }
+    std::vector<std::string> scheduler_calls() const { return login_.scheduler_calls(); }
 
     void reference(const fs::path& source, const fs::path& out) {
         auto r = run_engine(filter_args(source, dir_ / "recipe.json", out, 64));
@@ -112,54 +93,10 @@ class TestCliSlurm : public QObject {
 
 private slots:
     void initTestCase() {
-        cluster_ = ClusterEnv::load();
-        SLUICE_REQUIRE_CLUSTER(cluster_);
-        std::ifstream in(SLUICE_SLURM_ENV);
-        for (std::string line; std::getline(in, line);)
-            if (const auto eq = line.find('='); eq != std::string::npos)
-                slurm_[line.substr(0, eq)] = line.substr(eq + 1);
-        QString why = slurm_.contains("SKIP")          ? QString::fromStdString(slurm_["SKIP"])
-                      : !slurm_.contains("SLURM_CONF") ? QString("no test Slurm (%1)").arg(SLUICE_SLURM_ENV)
-                                                       : QString();
-        if (!why.isEmpty()) {
-            if (ClusterEnv::strict()) QFAIL(qPrintable(why));
-            QSKIP(qPrintable(why));
-        }
-
-        // The cluster side: the test user's login environment finds the test Slurm and the wrappers.
-        const auto* pw = ::getpwnam(cluster_["SSH_USER"].c_str());
-        QVERIFY(pw);
-        user_home_ = pw->pw_dir;
-        const auto bin = user_home_ / "sluice-test-bin";
-        fs::create_directories(bin);
-        for (const char* tool : {"sbatch", "squeue", "sacct", "scancel"}) {
-            write_text(bin / tool, kWrapper);
-            fs::permissions(bin / tool, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                            fs::perms::others_read | fs::perms::others_exec);
-        }
-        engine_ = bin / "sluice-engine";
-        fs::copy_file(engine_exe(), engine_, fs::copy_options::overwrite_existing);
-        write_text(user_home_ / ".bash_profile", "export SLURM_CONF='" + slurm_["SLURM_CONF"] +
-                                                     "'\nexport PATH=\"$HOME/sluice-test-bin:$PATH\"\n");
-        fs::create_directories(user_home_ / "scratch");
-        for (const auto& p : {bin, user_home_ / ".bash_profile", user_home_ / "scratch"})
-            chown_to(p, pw);
-        fs::remove(user_home_ / "scheduler-calls.log");
-
-        // The client side: a HOME of its own with an ssh config naming the cluster, and its host key.
-        const fs::path home = dir_ / "client home";
-        fs::create_directories(home / ".ssh");
-        write_text(home / ".ssh/config", "Host loop\n  HostName " + cluster_["SSH_HOST"] + "\n  Port " +
-                                             cluster_["SSH_PORT"] + "\n  User " + cluster_["SSH_USER"] +
-                                             "\n  IdentityFile " + cluster_["SSH_KEY"] + "\n");
-        write_text(home / ".ssh/known_hosts",
-                   known_hosts_line(cluster_, cluster_.port(), cluster_["SSH_HOST_KEY_PUB"]));
-        env_ = QProcessEnvironment::systemEnvironment();
-        env_.insert("HOME", q(home));
-        env_.insert("XDG_CONFIG_HOME", q(home / ".config"));
-        env_.insert("XDG_DATA_HOME", q(home / ".local/share"));
-        env_.remove("SSH_AUTH_SOCK");
-        env_.remove("SLURM_CONF"); // only the cluster's login environment knows it
+        login_ = ClusterLogin::prepare(dir_, SLUICE_SLURM_ENV);
+        SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
+        user_home_ = login_.user_home;
+        env_ = login_.client_environment();
 
         write_text(dir_ / "recipe.json", full_recipe());
         auto r = synth(dir_ / "small.h5", 300, 2048, 4e6, 5);
@@ -168,20 +105,16 @@ private slots:
     }
 
     void cleanupTestCase() {
-        if (scheduler_ids_.isEmpty() || !slurm_.contains("SLURM_CONF")) return;
         // A failed check can leave a job behind; it must not outlive the test.
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
-        p.setProcessEnvironment(env);
-        p.start("scancel", scheduler_ids_);
-        p.waitForFinished();
+        if (!scheduler_ids_.isEmpty() && login_.unavailable.isEmpty())
+            (void)login_.slurm_command("scancel", scheduler_ids_);
     }
 
     void profileAddAndTest() {
-        auto c = cli({"profile", "add", "loop", "--host", "loop", "--scratch", q(user_home_ / "scratch"),
-                      "--partition", "test", "--tasks-per-node", "2", "--walltime", "00:10:00",
-                      "--engine-path", q(engine_), "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
+        auto c =
+            cli({"profile", "add", "loop", "--host", "loop", "--scratch", q(user_home_ / "scratch"),
+                 "--partition", "test", "--tasks-per-node", "2", "--walltime", "00:10:00", "--engine-path",
+                 q(login_.engine), "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
         c = cli({"profile", "add", "loop", "--host", "elsewhere", "--scratch", "/tmp"});
         QCOMPARE(c.exit_code, 2); // never silently replaced
@@ -215,7 +148,7 @@ private slots:
 
     // Two jobs at once: every poll asks squeue once for both, and both results equal the local run.
     void submitWatchFetch() {
-        fs::remove(user_home_ / "scheduler-calls.log");
+        login_.clear_scheduler_calls();
         const auto a = submit(dir_ / "small.h5");
         const auto b = submit(dir_ / "small.h5", {"--output", q(dir_ / "second result.h5")});
         QVERIFY(!a.isEmpty() && !b.isEmpty() && a != b);
@@ -263,20 +196,14 @@ private slots:
     // A job that finished while nobody watched has left squeue (MinJobAge): the history command and
     // status.json tell how it ended.
     void jobThatLeftTheQueue() {
-        fs::remove(user_home_ / "scheduler-calls.log");
+        login_.clear_scheduler_calls();
         const auto id = submit(dir_ / "small.h5");
         QVERIFY(!id.isEmpty());
         const auto sid = job(id)["scheduler_id"].toString();
-        QProcess squeue;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
-        squeue.setProcessEnvironment(env);
         QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
         bool gone = false;
         while (!gone && !deadline.hasExpired()) {
-            squeue.start("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"});
-            squeue.waitForFinished();
-            gone = !QString::fromUtf8(squeue.readAllStandardOutput()).contains(sid);
+            gone = !login_.slurm_command("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"}).contains(sid);
             if (!gone) QThread::msleep(1000);
         }
         QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
@@ -370,13 +297,7 @@ private slots:
             if (!running) QThread::msleep(50);
         }
         QVERIFY2(running, "the job never started writing rows");
-        QProcess scancel;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("SLURM_CONF", QString::fromStdString(slurm_["SLURM_CONF"]));
-        scancel.setProcessEnvironment(env);
-        scancel.start("scancel", {"-b", "-s", "USR1", first});
-        QVERIFY(scancel.waitForFinished(30000));
-        QCOMPARE(scancel.exitCode(), 0);
+        (void)login_.slurm_command("scancel", {"-b", "-s", "USR1", first});
 
         QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
         const auto out = QString::fromUtf8(watch.readAllStandardOutput());

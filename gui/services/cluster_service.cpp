@@ -1,0 +1,261 @@
+#include "services/cluster_service.hpp"
+
+#include "jobs/job_supervisor.hpp"
+#include "jobs/profiles_file.hpp"
+
+#include <QMetaObject>
+#include <QTimer>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace sluice::gui {
+
+/// Lives on ClusterService's thread: every libssh and SQLite call of the app's cluster side runs here.
+class ClusterWorker : public QObject {
+    Q_OBJECT
+public:
+    ClusterWorker(ClusterService::Files files, remote::SessionCallbacks callbacks)
+        : files_(std::move(files)), callbacks_(std::move(callbacks)) {
+        // A child, so that moveToThread takes it along: timers belong to their thread.
+        timer_->setSingleShot(true);
+        connect(timer_, &QTimer::timeout, this, &ClusterWorker::tick);
+    }
+
+    void start() {
+        auto store = jobs::JobStore::open(files_.store.toStdString());
+        if (!store) {
+            emit problem(QString::fromStdString(store.error().message));
+            return;
+        }
+        store_.emplace(std::move(*store));
+        jobs::RunnerOptions options;
+        options.transfer_progress = [this](std::string_view what, std::uint64_t done, std::uint64_t total) {
+            // At most ten updates a second reach the UI, and always the last one.
+            const auto now = std::chrono::steady_clock::now();
+            if (done != total && now - last_progress_ < std::chrono::milliseconds(100)) return;
+            last_progress_ = now;
+            emit transfer(current_, QString::fromUtf8(what.data(), static_cast<qsizetype>(what.size())), done,
+                          total);
+        };
+        options.on_change = [this](const jobs::JobRecord& j) {
+            current_ = QString::fromStdString(j.id);
+            publish();
+        };
+        supervisor_ = std::make_unique<jobs::JobSupervisor>(
+            *store_, [this](const std::string& profile) { return client(profile); }, std::move(options));
+        tick();
+    }
+
+    void stop() {
+        timer_->stop();
+        if (supervisor_) supervisor_->release();
+    }
+
+    void submit(const jobs::ClusterProfile& profile, jobs::JobRecord job) {
+        if (!supervisor_) return emit problem(tr("The job store is not open."));
+        if (auto st = store_->insert(job); !st)
+            return emit problem(QString::fromStdString(st.error().message));
+        publish();
+        auto cluster = supervisor_->client(profile.name);
+        current_ = QString::fromStdString(job.id);
+        Status st = cluster ? jobs::stage_and_submit(*store_, **cluster, job, {})
+                            : Status(std::unexpected(cluster.error()));
+        if (!st) {
+            // The record stays uploading/draft: the next pass tries again once the cluster answers.
+            job.message = st.error().message;
+            job.updated = WallClock::now();
+            (void)store_->update(job);
+            emit problem(QString::fromStdString(st.error().message));
+        }
+        supervisor_->nudge(profile.name);
+        publish();
+    }
+
+    void cancel(const QString& id) {
+        auto job = find(id);
+        if (!job) return;
+        if (!job->scheduler_id.empty()) {
+            auto cluster = supervisor_->client(job->profile);
+            if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
+            if (auto st = jobs::cancel_job(**cluster, *job); !st)
+                return emit problem(QString::fromStdString(st.error().message));
+        }
+        // Recorded at once: the script's clean stop on scancel must not read as a walltime stop.
+        job->state = jobs::JobState::cancelled;
+        job->message = job->scheduler_id.empty() ? "cancelled before it was submitted"
+                                                 : "cancelled by you (job " + job->scheduler_id + ")";
+        job->updated = WallClock::now();
+        if (auto st = store_->update(*job); !st) emit problem(QString::fromStdString(st.error().message));
+        publish();
+    }
+
+    void fetch(const QString& id) {
+        auto job = find(id);
+        if (!job) return;
+        auto cluster = supervisor_->client(job->profile);
+        if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
+        current_ = id;
+        if (auto st = jobs::fetch_result(*store_, **cluster, *job, {}); !st)
+            emit problem(QString::fromStdString(st.error().message));
+        publish();
+    }
+
+signals:
+    void snapshot(std::vector<sluice::jobs::JobRecord> all);
+    void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
+    void problem(const QString& message);
+
+private:
+    using WallClock = jobs::WallClock;
+
+    Result<jobs::ClusterClient> client(const std::string& profile) {
+        auto all = jobs::load_profiles(files_.profiles.toStdString());
+        if (!all) return std::unexpected(all.error());
+        for (auto& p : *all)
+            if (p.name == profile) {
+                auto options = jobs::session_options_for(p);
+                return jobs::ClusterClient(std::move(p), std::move(options), callbacks_);
+            }
+        return fail(ErrorKind::bad_input,
+                    "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
+    }
+
+    std::optional<jobs::JobRecord> find(const QString& id) {
+        if (!store_) return std::nullopt;
+        auto job = store_->find(id.toStdString());
+        if (!job || !*job) {
+            emit problem(job ? tr("No job %1.").arg(id) : QString::fromStdString(job.error().message));
+            return std::nullopt;
+        }
+        return std::move(**job);
+    }
+
+    void tick() {
+        auto pass = supervisor_->tick();
+        if (!pass) {
+            emit problem(QString::fromStdString(pass.error().message));
+            timer_->start(std::chrono::seconds(5));
+            return;
+        }
+        for (const auto& p : pass->problems)
+            emit problem(QString::fromStdString(p));
+        publish();
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick -
+                                                                                jobs::MonotonicClock::now());
+        timer_->start(std::max(wait, std::chrono::milliseconds(200)));
+    }
+
+    void publish() {
+        if (!store_) return;
+        if (auto all = store_->list()) emit snapshot(std::move(*all));
+    }
+
+    ClusterService::Files files_;
+    remote::SessionCallbacks callbacks_;
+    QTimer* timer_ = new QTimer(this);
+    std::optional<jobs::JobStore> store_;
+    std::unique_ptr<jobs::JobSupervisor> supervisor_;
+    QString current_;
+    std::chrono::steady_clock::time_point last_progress_{};
+};
+
+namespace {
+
+QString default_path(Result<std::filesystem::path> p) {
+    return p ? QString::fromStdString(p->string()) : QString();
+}
+
+// Runs `ask` on the UI thread (where `context` lives) while the worker waits for the answer.
+template <class R, class F>
+R on_ui(QObject* context, F ask) {
+    R answer{};
+    QMetaObject::invokeMethod(
+        context, [&] { answer = ask(); }, Qt::BlockingQueuedConnection);
+    return answer;
+}
+
+} // namespace
+
+ClusterService::ClusterService(Files files, QObject* parent) : QObject(parent), files_(std::move(files)) {
+    if (files_.store.isEmpty()) files_.store = default_path(jobs::default_job_store_path());
+    if (files_.profiles.isEmpty()) files_.profiles = default_path(jobs::default_profiles_path());
+    // The worker's callbacks ask whatever prompter is set when the question comes.
+    remote::SessionCallbacks ask;
+    ask.accept_host_key = [this](const remote::UnknownHostKey& key) {
+        return on_ui<bool>(this, [&] { return prompter_.accept_host_key && prompter_.accept_host_key(key); });
+    };
+    ask.key_passphrase = [this](const std::filesystem::path& file) {
+        return on_ui<std::optional<std::string>>(
+            this, [&] { return prompter_.key_passphrase ? prompter_.key_passphrase(file) : std::nullopt; });
+    };
+    ask.keyboard_interactive = [this](const remote::KbdIntRound& round) {
+        return on_ui<std::optional<std::vector<std::string>>>(this, [&] {
+            return prompter_.keyboard_interactive ? prompter_.keyboard_interactive(round) : std::nullopt;
+        });
+    };
+    ask.password = [this](const std::string& who, int attempt) {
+        return on_ui<std::optional<std::string>>(
+            this, [&] { return prompter_.password ? prompter_.password(who, attempt) : std::nullopt; });
+    };
+    worker_ = new ClusterWorker(files_, std::move(ask));
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &ClusterWorker::snapshot, this, &ClusterService::take);
+    connect(worker_, &ClusterWorker::transfer, this, &ClusterService::transferProgress);
+    connect(worker_, &ClusterWorker::problem, this, &ClusterService::problem);
+    thread_.setObjectName(QStringLiteral("sluice-cluster"));
+    thread_.start();
+    QMetaObject::invokeMethod(worker_, &ClusterWorker::start, Qt::QueuedConnection);
+}
+
+ClusterService::~ClusterService() {
+    QMetaObject::invokeMethod(worker_, &ClusterWorker::stop, Qt::BlockingQueuedConnection);
+    thread_.quit();
+    thread_.wait();
+}
+
+void ClusterService::setPrompter(remote::SessionCallbacks prompter) {
+    prompter_ = std::move(prompter);
+}
+
+Result<std::vector<jobs::ClusterProfile>> ClusterService::profiles() const {
+    return jobs::load_profiles(files_.profiles.toStdString());
+}
+
+void ClusterService::submit(jobs::ClusterProfile profile, jobs::JobRecord planned) {
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, p = std::move(profile), j = std::move(planned)] { w->submit(p, j); },
+        Qt::QueuedConnection);
+}
+
+void ClusterService::cancel(const QString& id) {
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->cancel(id); }, Qt::QueuedConnection);
+}
+
+void ClusterService::fetch(const QString& id) {
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->fetch(id); }, Qt::QueuedConnection);
+}
+
+void ClusterService::take(std::vector<jobs::JobRecord> all) {
+    std::map<std::string, jobs::JobState> before;
+    for (const auto& j : jobs_)
+        before[j.id] = j.state;
+    jobs_ = std::move(all);
+    emit jobsChanged();
+    for (const auto& j : jobs_) {
+        const auto it = before.find(j.id);
+        if (it == before.end() || it->second == j.state || jobs::needs_attention(j.state)) continue;
+        emit jobEnded(
+            QString::fromStdString(j.id),
+            QString::fromUtf8(to_string(j.state).data(), static_cast<qsizetype>(to_string(j.state).size())),
+            QString::fromStdString(j.message));
+    }
+}
+
+} // namespace sluice::gui
+
+#include "cluster_service.moc"

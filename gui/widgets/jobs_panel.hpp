@@ -1,0 +1,43 @@
+#pragma once
+// The Jobs dock: every cluster job in the JobStore (also those started with sluice-cli) with its state,
+// rows and the reason it is in that state; transfer progress; Cancel, Fetch result and Open result.
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+namespace sluice::gui {
+
+class ClusterService;
+
+class JobsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit JobsPanel(ClusterService& service, QWidget* parent = nullptr);
+
+    /// Rows as shown: job id, cluster, state, rows, message (for tests and screenshots).
+    [[nodiscard]] QStringList rowTexts(int row) const;
+    [[nodiscard]] int rowCount() const;
+    void selectJob(const QString& id);
+
+signals:
+    /// The user wants to see a downloaded result.
+    void openResultRequested(const QString& path);
+
+private:
+    void refresh();
+    void updateButtons();
+    [[nodiscard]] int selectedIndex() const;
+
+    ClusterService& service_;
+    QTableWidget* table_;
+    QProgressBar* transfer_;
+    QLabel* problem_;
+    QPushButton* cancel_;
+    QPushButton* fetch_;
+    QPushButton* open_;
+};
+
+} // namespace sluice::gui

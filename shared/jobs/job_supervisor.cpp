@@ -1,0 +1,98 @@
+#include "jobs/job_supervisor.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+
+namespace sluice::jobs {
+
+JobSupervisor::JobSupervisor(JobStore& store, ClientFactory factory, RunnerOptions options,
+                             PollIntervals intervals, JobMonitor::Now now)
+    : store_(store), factory_(std::move(factory)), options_(std::move(options)), intervals_(intervals),
+      monitor_(now, intervals), now_(std::move(now)),
+      // A holder that missed three slow polls (and a minute at least) is taken to be gone.
+      lease_ttl_(std::max<std::chrono::seconds>(3 * intervals.slow, std::chrono::seconds(60))) {}
+
+JobSupervisor::~JobSupervisor() = default;
+
+Result<ClusterClient*> JobSupervisor::client(const std::string& profile) {
+    if (auto it = clients_.find(profile); it != clients_.end()) return &it->second;
+    auto made = factory_(profile);
+    if (!made) return std::unexpected(made.error());
+    return &clients_.emplace(profile, std::move(*made)).first->second;
+}
+
+Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRecord>& jobs) {
+    using enum JobState;
+    auto cluster = client(profile);
+    if (!cluster) return std::unexpected(cluster.error());
+    bool changed = false;
+    for (auto& j : jobs)
+        if (j.profile == profile && (j.state == draft || j.state == uploading)) {
+            if (auto st = stage_and_submit(store_, **cluster, j, options_); !st)
+                return std::unexpected(st.error());
+            changed = true;
+        }
+    auto polled = poll_jobs(store_, **cluster, jobs, options_);
+    if (!polled) return std::unexpected(polled.error());
+    changed = changed || *polled;
+    for (auto& j : jobs)
+        if (j.profile == profile && (j.state == completed || j.state == downloading)) {
+            if (auto st = fetch_result(store_, **cluster, j, options_); !st)
+                return std::unexpected(st.error());
+            changed = true;
+        }
+    return changed;
+}
+
+Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& only) {
+    Pass pass;
+    auto got = store_.acquire_lease(this_process_lease(), lease_ttl_);
+    if (!got) return std::unexpected(got.error());
+    leader_ = pass.leader = *got;
+    if (!leader_) {
+        auto holder = store_.lease();
+        if (holder && *holder) pass.holder = **holder;
+    }
+    auto all = store_.list();
+    if (!all) return std::unexpected(all.error());
+    for (auto& j : *all)
+        if (only.empty() ? needs_attention(j.state) : std::ranges::find(only, j.id) != only.end())
+            pass.jobs.push_back(std::move(j));
+
+    if (leader_) {
+        std::set<std::string> profiles;
+        for (const auto& j : pass.jobs)
+            if (needs_attention(j.state)) profiles.insert(j.profile);
+        for (const auto& p : profiles)
+            monitor_.watch(p);
+        for (const auto& profile : monitor_.due()) {
+            if (!profiles.contains(profile)) {
+                monitor_.forget(profile);
+                continue;
+            }
+            if (auto changed = round(profile, pass.jobs)) {
+                monitor_.polled(profile, *changed);
+            } else {
+                monitor_.failed(profile);
+                pass.problems.push_back(fmt::format("{}: {} (next try in {} s)", profile,
+                                                    changed.error().message,
+                                                    monitor_.interval(profile).count()));
+            }
+        }
+    }
+    pass.idle = std::ranges::none_of(pass.jobs, [](const auto& j) { return needs_attention(j.state); });
+    // Followers look again soon to show progress and to take over; the leader wakes for the next poll,
+    // and at least every few seconds for new jobs.
+    const auto now = now_();
+    const auto soon = now + (leader_ ? std::chrono::seconds(5) : std::chrono::seconds(1));
+    pass.next_tick = std::min(monitor_.next_due().value_or(soon), soon);
+    return pass;
+}
+
+void JobSupervisor::release() {
+    if (leader_) (void)store_.release_lease(this_process_lease());
+    leader_ = false;
+}
+
+} // namespace sluice::jobs

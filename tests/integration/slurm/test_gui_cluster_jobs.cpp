@@ -1,0 +1,165 @@
+// The desktop app's cluster side against the test cluster (sshd + Slurm): ClusterService submits a
+// planned job on its worker thread, polls it to done and downloads the result, which equals a local
+// run; the Jobs panel shows it and its buttons cancel and open; login questions reach the UI thread.
+#include "cluster_login.hpp"
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
+#include "jobs/job_runner.hpp"
+#include "jobs/profiles_file.hpp"
+#include "services/cluster_service.hpp"
+#include "widgets/jobs_panel.hpp"
+
+#include <QApplication>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+
+using namespace sluice;
+using namespace sluice::test;
+using sluice::gui::ClusterService;
+using sluice::gui::JobsPanel;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+
+QPushButton* button(QWidget& parent, const QString& label) {
+    for (auto* b : parent.findChildren<QPushButton*>())
+        if (b->text() == label) return b;
+    return nullptr;
+}
+
+} // namespace
+
+class TestGuiClusterJobs : public QObject {
+    Q_OBJECT
+    TempDir dir_;
+    ClusterLogin login_;
+    ClusterService::Files files_;
+
+    jobs::JobRecord plan(const fs::path& source, std::optional<int> block_rows = {}) {
+        jobs::NewJob job;
+        job.profile = "loop";
+        job.input = source;
+        job.dataset = kRawData.toStdString();
+        job.recipe_json = full_recipe();
+        job.block_rows = block_rows;
+        auto p = jobs::plan_job(login_.profile(), job);
+        if (!p) qFatal("plan_job: %s", p.error().message.c_str());
+        return p->record;
+    }
+
+    static QString state_of(const JobsPanel& panel, const std::string& id) {
+        for (int r = 0; r < panel.rowCount(); ++r)
+            if (panel.rowTexts(r)[0] == QString::fromStdString(id)) return panel.rowTexts(r)[2];
+        return {};
+    }
+
+private slots:
+    void initTestCase() {
+        login_ = ClusterLogin::prepare(dir_, SLUICE_SLURM_ENV);
+        SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
+        const auto env = login_.client_environment();
+        for (const auto* name : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"})
+            qputenv(name, env.value(name).toUtf8());
+        qunsetenv("SSH_AUTH_SOCK");
+        files_.store = q(dir_ / "jobs.sqlite");
+        files_.profiles = q(dir_ / "profiles.json");
+        QVERIFY(jobs::save_profiles(dir_ / "profiles.json", {login_.profile()}));
+        QVERIFY(synth(dir_ / "small.h5", 300, 2048, 4e6, 5).exit_code == 0);
+        write_text(dir_ / "recipe.json", full_recipe());
+        const auto r =
+            run_engine(filter_args(dir_ / "small.h5", dir_ / "recipe.json", dir_ / "reference.h5", 64));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    }
+
+    void submittedJobIsFollowedToDone() {
+        ClusterService service(files_);
+        JobsPanel panel(service);
+        panel.show();
+        QSignalSpy ended(&service, &ClusterService::jobEnded);
+        QSignalSpy problems(&service, &ClusterService::problem);
+        const auto job = plan(dir_ / "small.h5");
+        service.submit(login_.profile(), job);
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "done" || !problems.isEmpty(), 240000);
+        if (!problems.isEmpty()) QFAIL(qPrintable(problems.first().first().toString()));
+        QCOMPARE(ended.count(), 1);
+        QCOMPARE(ended.first().at(1).toString(), QString("done"));
+        QVERIFY(read_f32(job.local_output, kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
+
+        panel.selectJob(QString::fromStdString(job.id));
+        auto* open = button(panel, "Open result");
+        QVERIFY(open && open->isEnabled());
+        QVERIFY(!button(panel, "Cancel job")->isEnabled());
+        QSignalSpy opened(&panel, &JobsPanel::openResultRequested);
+        QTest::mouseClick(open, Qt::LeftButton);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(opened.first().first().toString(), QString::fromStdString(job.local_output));
+    }
+
+    void cancelButtonCancelsTheJob() {
+        QVERIFY(synth(dir_ / "large.h5", 2000, 2048, 4e6, 9).exit_code == 0);
+        ClusterService service(files_);
+        JobsPanel panel(service);
+        panel.show();
+        const auto job = plan(dir_ / "large.h5", 1);
+        service.submit(login_.profile(), job);
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "submitted" ||
+                                     state_of(panel, job.id) == "pending" ||
+                                     state_of(panel, job.id) == "running",
+                                 120000);
+        panel.selectJob(QString::fromStdString(job.id));
+        auto* cancel = button(panel, "Cancel job");
+        QVERIFY(cancel && cancel->isEnabled());
+        QSignalSpy ended(&service, &ClusterService::jobEnded);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(state_of(panel, job.id), QString("cancelled"), 60000);
+        QCOMPARE(ended.count(), 1);
+        // The scheduler agrees: the job is no longer pending or running.
+        std::string sid;
+        for (const auto& j : service.jobs())
+            if (j.id == job.id) sid = j.scheduler_id;
+        QVERIFY(!sid.empty());
+        QTRY_VERIFY_WITH_TIMEOUT(!login_.slurm_command("squeue", {"-h", "-t", "PENDING,RUNNING", "-o", "%i"})
+                                      .split('\n')
+                                      .contains(QString::fromStdString(sid)),
+                                 30000);
+    }
+
+    // An unknown host key is a question for the user, asked on the UI thread; refusing it stops there.
+    void unknownHostKeyIsAskedOnTheUiThread() {
+        const auto known = login_.client_home / ".ssh/known_hosts";
+        const auto saved = known.string() + ".saved";
+        fs::rename(known, saved);
+        ClusterService service(files_);
+        QString fingerprint;
+        bool on_ui_thread = false;
+        remote::SessionCallbacks prompter;
+        prompter.accept_host_key = [&](const remote::UnknownHostKey& key) {
+            fingerprint = QString::fromStdString(key.sha256_fingerprint);
+            on_ui_thread = QThread::currentThread() == qApp->thread();
+            return false;
+        };
+        service.setPrompter(prompter);
+        QSignalSpy problems(&service, &ClusterService::problem);
+        const auto job = plan(dir_ / "small.h5");
+        service.submit(login_.profile(), job);
+        QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 60000);
+        fs::rename(saved, known);
+        const auto said = problems.first().first().toString();
+        QVERIFY2(fingerprint.startsWith("SHA256:"), qPrintable(fingerprint));
+        QVERIFY(on_ui_thread);
+        QVERIFY2(said.contains("host key", Qt::CaseInsensitive), qPrintable(said));
+        // Nothing was uploaded or submitted: the job waits in the store for a login.
+        QTRY_VERIFY(!service.jobs().empty());
+        QCOMPARE(service.jobs().back().scheduler_id, std::string());
+        service.cancel(QString::fromStdString(job.id));
+        QTRY_COMPARE(service.jobs().back().state, jobs::JobState::cancelled);
+    }
+};
+
+QTEST_MAIN(TestGuiClusterJobs)
+#include "test_gui_cluster_jobs.moc"
