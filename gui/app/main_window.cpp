@@ -1,5 +1,6 @@
 #include "app/main_window.hpp"
 
+#include "app/cluster_jobs.hpp"
 #include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
 #include "models/h5_tree_model.hpp"
@@ -138,6 +139,12 @@ void MainWindow::createDocks() {
     auto* designer =
         dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
     dock(QStringLiteral("runDock"), tr("Run"), run_panel_, Qt::RightDockWidgetArea);
+    cluster_ = new ClusterJobs(*this, h5_, [this]() -> std::optional<ClusterJobs::Inputs> {
+        const auto& recipe = designer_->recipe();
+        if (!dataset_ || !recipe) return std::nullopt;
+        return ClusterJobs::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
+    });
+    connect(cluster_, &ClusterJobs::openResultRequested, this, &MainWindow::openFile);
     // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
     // value, unit and remove controls; a saved layout replaces this.
     resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
@@ -170,6 +177,8 @@ void MainWindow::createMenus() {
     view->addAction(tr("&Unpin All Pixels"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), pins_,
                     &PinnedPixels::clear);
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
+
+    menuBar()->addMenu(tr("&Jobs"))->addAction(cluster_->submitAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Sluice"), this, [this] {
@@ -455,6 +464,7 @@ void MainWindow::updateRunnable() {
         run_panel_->setRunnable(false, tr("Design a filter first: the recipe is empty or invalid."));
     else
         run_panel_->setRunnable(true, {});
+    cluster_->setRunnable(dataset_ && recipe && (!recipe->filters.empty() || recipe->noise_threshold));
 }
 
 void MainWindow::startRun() {

@@ -21,6 +21,7 @@ class H5TreeModel;
 class LocalRunner;
 class PinnedPixels;
 class RunPanel;
+class ClusterJobs;
 class PixelChooser;
 class PlotPanel;
 class PreviewService;
@@ -93,6 +94,7 @@ private:
     PinnedPixels* pins_;
     LocalRunner* runner_;
     RunPanel* run_panel_;
+    ClusterJobs* cluster_ = nullptr;
     RecentFiles* recent_ = nullptr;
     QAction* close_action_ = nullptr;
 

@@ -114,6 +114,12 @@ QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, st
     });
 }
 
+QFuture<Result<jobs::JobPlan>> H5Service::planClusterJob(jobs::ClusterProfile profile, jobs::NewJob job) {
+    return run([profile = std::move(profile), job = std::move(job)](State&) {
+        return jobs::plan_job(profile, job);
+    });
+}
+
 QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation, std::string path,
                                                         std::uint64_t row) {
     return run([generation, path = std::move(path), row](State& s) -> Result<std::vector<double>> {

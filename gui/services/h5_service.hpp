@@ -7,6 +7,7 @@
 // instead of reading the new file.
 #include "browse/h5_listing.hpp"
 #include "h5/usid.hpp"
+#include "jobs/job_runner.hpp"
 #include "util/error.hpp"
 
 #include <QFuture>
@@ -47,6 +48,9 @@ public:
     /// One row of a 2-D dataset as doubles.
     [[nodiscard]] QFuture<Result<std::vector<double>>> readRow(std::uint64_t generation, std::string path,
                                                                std::uint64_t row);
+    /// jobs::plan_job for a cluster run: it reads the input's Main dataset, so it runs here too.
+    [[nodiscard]] QFuture<Result<jobs::JobPlan>> planClusterJob(jobs::ClusterProfile profile,
+                                                                jobs::NewJob job);
     void close();
     /// The thread a job runs on: always the same one, whoever waits for the job and how.
     [[nodiscard]] QFuture<Qt::HANDLE> workerThread();

@@ -8,6 +8,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sluice::gui {
@@ -23,7 +24,7 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
     : QWidget(parent), service_(service), table_(new QTableWidget(0, 5, this)),
       transfer_(new QProgressBar(this)), problem_(new QLabel(this)),
       cancel_(new QPushButton(tr("Cancel job"), this)), fetch_(new QPushButton(tr("Fetch result"), this)),
-      open_(new QPushButton(tr("Open result"), this)) {
+      open_(new QPushButton(tr("Open result"), this)), buttons_(new QHBoxLayout) {
     table_->setHorizontalHeaderLabels({tr("Job"), tr("Cluster"), tr("State"), tr("Rows"), tr("Details")});
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->verticalHeader()->hide();
@@ -35,16 +36,15 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
     problem_->setStyleSheet(QStringLiteral("color: #b00020"));
     problem_->hide();
 
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(cancel_);
-    buttons->addWidget(fetch_);
-    buttons->addWidget(open_);
-    buttons->addStretch();
+    buttons_->addWidget(cancel_);
+    buttons_->addWidget(fetch_);
+    buttons_->addWidget(open_);
+    buttons_->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(table_);
     layout->addWidget(transfer_);
     layout->addWidget(problem_);
-    layout->addLayout(buttons);
+    layout->addLayout(buttons_);
 
     connect(&service_, &ClusterService::jobsChanged, this, &JobsPanel::refresh);
     connect(&service_, &ClusterService::problem, this, [this](const QString& message) {
@@ -72,6 +72,13 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
             emit openResultRequested(text(service_.jobs()[i].local_output));
     });
     refresh();
+}
+
+void JobsPanel::addButton(QAction* action) {
+    auto* b = new QToolButton(this);
+    b->setDefaultAction(action);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    buttons_->addWidget(b);
 }
 
 int JobsPanel::rowCount() const {

@@ -3,6 +3,8 @@
 // rows and the reason it is in that state; transfer progress; Cancel, Fetch result and Open result.
 #include <QWidget>
 
+class QAction;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -21,6 +23,8 @@ public:
     [[nodiscard]] QStringList rowTexts(int row) const;
     [[nodiscard]] int rowCount() const;
     void selectJob(const QString& id);
+    /// A button for `action` beside the panel's own (e.g. "Submit to a Cluster…").
+    void addButton(QAction* action);
 
 signals:
     /// The user wants to see a downloaded result.
@@ -38,6 +42,7 @@ private:
     QPushButton* cancel_;
     QPushButton* fetch_;
     QPushButton* open_;
+    QHBoxLayout* buttons_;
 };
 
 } // namespace sluice::gui

@@ -153,7 +153,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     if (!rate) return std::unexpected(rate.error().context("recipe"));
     if (auto mask = validate_for_dataset(*recipe, main->points, *rate); !mask)
         return std::unexpected(mask.error().context("recipe"));
-    auto sha = sha256_file(input);
+    auto sha = job.input_sha256 ? Result<std::string>(*job.input_sha256) : sha256_file(input);
     if (!sha) return std::unexpected(sha.error());
 
     JobPlan plan;

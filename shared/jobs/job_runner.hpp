@@ -64,7 +64,8 @@ struct NewJob {
     std::string recipe_json;
     std::optional<Resources> resources; ///< unset: the profile's
     std::optional<int> block_rows;
-    std::filesystem::path local_output; ///< empty: `<input stem>-filtered-NNN.h5` beside the input
+    std::filesystem::path local_output;      ///< empty: `<input stem>-filtered-NNN.h5` beside the input
+    std::optional<std::string> input_sha256; ///< when already known (re-planning while the user edits)
 };
 
 struct JobPlan {

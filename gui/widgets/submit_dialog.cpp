@@ -1,0 +1,143 @@
+#include "widgets/submit_dialog.hpp"
+
+#include "services/h5_service.hpp"
+#include "util/sha256.hpp"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace sluice::gui {
+namespace {
+
+QString text(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+} // namespace
+
+SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> profiles, jobs::NewJob job,
+                           QWidget* parent)
+    : QDialog(parent), h5_(h5), profiles_(std::move(profiles)), job_(std::move(job)),
+      profile_(new QComboBox(this)), walltime_(new QLineEdit(this)), nodes_(new QSpinBox(this)),
+      tasks_(new QSpinBox(this)), partition_(new QLineEdit(this)), script_(new QPlainTextEdit(this)),
+      message_(new QLabel(this)), submit_(new QPushButton(tr("Submit"), this)) {
+    setWindowTitle(tr("Submit to a cluster"));
+    for (const auto& p : profiles_)
+        profile_->addItem(text(p.name));
+    nodes_->setRange(1, 100000);
+    tasks_->setRange(1, 100000);
+    walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
+    script_->setReadOnly(true);
+    script_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    script_->setMinimumSize(640, 320);
+    message_->setWordWrap(true);
+    submit_->setEnabled(false);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Cluster"), profile_);
+    form->addRow(tr("Walltime"), walltime_);
+    form->addRow(tr("Nodes"), nodes_);
+    form->addRow(tr("MPI ranks per node"), tasks_);
+    form->addRow(tr("Partition / queue"), partition_);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    buttons->addButton(submit_, QDialogButtonBox::AcceptRole);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(new QLabel(tr("The job script, exactly as it will be submitted:"), this));
+    layout->addWidget(script_);
+    layout->addWidget(message_);
+    layout->addWidget(buttons);
+
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (plan_) accept();
+    });
+    connect(profile_, &QComboBox::currentIndexChanged, this, &SubmitDialog::loadProfile);
+    for (auto* edit : {walltime_, partition_})
+        connect(edit, &QLineEdit::textEdited, this, &SubmitDialog::replan);
+    for (auto* spin : {nodes_, tasks_})
+        connect(spin, &QSpinBox::valueChanged, this, &SubmitDialog::replan);
+
+    if (profiles_.empty()) {
+        message_->setText(tr("There are no cluster profiles yet. Add one with `sluice-cli profile add` "
+                             "(see docs/CLUSTER.md); it appears here."));
+        return;
+    }
+    // The input's hash goes into the script; it is computed once, off the UI thread.
+    message_->setText(tr("Reading %1…").arg(text(job_.input.filename().string())));
+    auto hashing = QtConcurrent::run([path = job_.input] { return sha256_file(path); });
+    hashing.then(this, [this](Result<std::string> sha) {
+        if (!sha) {
+            message_->setText(text(sha.error().message));
+            return;
+        }
+        job_.input_sha256 = *sha;
+        loadProfile();
+    });
+}
+
+void SubmitDialog::loadProfile() {
+    const int i = profile_->currentIndex();
+    if (i < 0 || i >= static_cast<int>(profiles_.size())) return;
+    const auto& r = profiles_[static_cast<std::size_t>(i)].resources;
+    const QSignalBlocker b1(walltime_), b2(nodes_), b3(tasks_), b4(partition_);
+    walltime_->setText(text(r.walltime));
+    nodes_->setValue(r.nodes);
+    tasks_->setValue(r.tasks_per_node);
+    partition_->setText(text(r.partition));
+    replan();
+}
+
+std::optional<jobs::ClusterProfile> SubmitDialog::profile() const {
+    const int i = profile_->currentIndex();
+    if (i < 0 || i >= static_cast<int>(profiles_.size())) return std::nullopt;
+    return profiles_[static_cast<std::size_t>(i)];
+}
+
+void SubmitDialog::replan() {
+    auto p = profile();
+    if (!p || !job_.input_sha256) return;
+    auto job = job_;
+    jobs::Resources r = p->resources;
+    r.walltime = walltime_->text().trimmed().toStdString();
+    r.nodes = nodes_->value();
+    r.tasks_per_node = tasks_->value();
+    r.partition = partition_->text().trimmed().toStdString();
+    job.resources = r;
+    job.profile = p->name;
+    plan_.reset();
+    submit_->setEnabled(false);
+    // Only the newest request's answer is shown: the user may type faster than plans come back.
+    const auto request = ++request_;
+    h5_.planClusterJob(*p, job).then(this, [this, request](Result<jobs::JobPlan> plan) {
+        if (request != request_) return;
+        if (plan) {
+            script_->setPlainText(text(plan->script));
+            message_->setText(
+                tr("The result will be downloaded to %1.").arg(text(plan->record.local_output)));
+            plan_ = std::move(*plan);
+        } else {
+            message_->setText(text(plan.error().message));
+        }
+        submit_->setEnabled(plan_.has_value());
+        emit planned();
+    });
+}
+
+QString SubmitDialog::scriptText() const {
+    return script_->toPlainText();
+}
+QString SubmitDialog::messageText() const {
+    return message_->text();
+}
+
+} // namespace sluice::gui
