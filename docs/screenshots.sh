@@ -53,4 +53,18 @@ done
 sleep 4 # the result file opens and previews
 shot run-panel
 stop
-echo "wrote $out/main-window.png $out/filter-designer.png $out/run-panel.png"
+
+# 4. Submit to a Cluster (Ctrl+Shift+R) with a profile: the job script as it would be submitted.
+cat >"$XDG_CONFIG_HOME/sluice/profiles.json" <<'JSON'
+{"format": "sluice-profiles", "version": 1, "profiles": [{"name": "hpc", "scheduler": "slurm",
+ "host": "login.hpc.example.org", "scratch_dir": "/scratch/alice", "partition": "short", "nodes": 1,
+ "tasks_per_node": 32, "walltime": "02:00:00", "modules": ["load hdf5/1.10"],
+ "engine": {"module": "sluice/1.0"}}]}
+JSON
+start
+xdotool windowfocus --sync "$window" key ctrl+shift+r
+dialog=$(xdotool search --sync --name 'Submit to a cluster' | head -1)
+sleep 3 # the input's hash and the first plan
+xwd -silent -id "$dialog" | convert xwd:- "png:$out/submit-dialog.png"
+stop
+echo "wrote $out/main-window.png $out/filter-designer.png $out/run-panel.png $out/submit-dialog.png"

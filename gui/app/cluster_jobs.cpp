@@ -73,6 +73,8 @@ ClusterJobs::ClusterJobs(QMainWindow& window, H5Service& h5, InputsFn inputs, Cl
     dock->setObjectName(QStringLiteral("jobsDock"));
     dock->setWidget(panel_);
     window_.addDockWidget(Qt::BottomDockWidgetArea, dock);
+    // A few rows on a first start: the plots keep most of the height (a saved layout replaces this).
+    window_.resizeDocks({dock}, {170}, Qt::Vertical);
 
     submit_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     submit_->setEnabled(false);
