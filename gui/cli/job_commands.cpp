@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -149,37 +150,10 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
     return 0;
 }
 
-int cancel(const Context& ctx, const std::string& id) {
-    auto store = open_store(ctx);
-    if (!store) return report(store.error());
-    auto job = find_job(*store, id);
-    if (!job) return report(job.error());
-    if (!jobs::needs_attention(job->state) || job->state == jobs::JobState::completed ||
-        job->state == jobs::JobState::downloading)
-        return report(
-            {ErrorKind::refused, fmt::format("job {} is {}: nothing to cancel", id, to_string(job->state))});
-    auto cluster = make_client(ctx, job->profile);
-    if (!cluster) return report(cluster.error());
-    if (job->scheduler_id.empty()) {
-        job->message = "cancelled before it was submitted";
-        job->state = jobs::JobState::cancelled;
-        job->updated = WallClock::now();
-        if (auto st = store->update(*job); !st) return report(st.error());
-    } else {
-        if (auto st = jobs::cancel_job(*cluster, *job); !st) return report(st.error());
-        // Recorded at once: the job script stops the engine cleanly on scancel, which must not read as
-        // a walltime stop to resubmit.
-        job->state = jobs::JobState::cancelled;
-        job->message = fmt::format("cancelled by you (job {})", job->scheduler_id);
-        job->updated = WallClock::now();
-        if (auto st = store->update(*job); !st) return report(st.error());
-    }
-    std::printf("cancel requested for %s (%s)\n", id.c_str(),
-                job->scheduler_id.empty() ? "not submitted" : job->scheduler_id.c_str());
-    return 0;
-}
-
-int fetch(const Context& ctx, const std::string& id) {
+// cancel and fetch: one job and its cluster's client.
+int on_job(const Context& ctx, const std::string& id,
+           const std::function<Status(jobs::JobStore&, jobs::ClusterClient&, jobs::JobRecord&,
+                                      const jobs::RunnerOptions&)>& action) {
     auto store = open_store(ctx);
     if (!store) return report(store.error());
     auto job = find_job(*store, id);
@@ -188,8 +162,16 @@ int fetch(const Context& ctx, const std::string& id) {
     if (!cluster) return report(cluster.error());
     jobs::RunnerOptions options;
     options.on_change = print_change;
-    if (auto st = jobs::fetch_result(*store, *cluster, *job, options); !st) return report(st.error());
+    if (auto st = action(*store, *cluster, *job, options); !st) return report(st.error());
     return 0;
+}
+
+int cancel(const Context& ctx, const std::string& id) {
+    return on_job(ctx, id, jobs::cancel_job);
+}
+
+int fetch(const Context& ctx, const std::string& id) {
+    return on_job(ctx, id, jobs::fetch_result);
 }
 
 int watch(const Context& ctx, const WatchArgs& a) {

@@ -73,34 +73,9 @@ public:
         publish();
     }
 
-    void cancel(const QString& id) {
-        auto job = find(id);
-        if (!job) return;
-        if (!job->scheduler_id.empty()) {
-            auto cluster = supervisor_->client(job->profile);
-            if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
-            if (auto st = jobs::cancel_job(**cluster, *job); !st)
-                return emit problem(QString::fromStdString(st.error().message));
-        }
-        // Recorded at once: the script's clean stop on scancel must not read as a walltime stop.
-        job->state = jobs::JobState::cancelled;
-        job->message = job->scheduler_id.empty() ? "cancelled before it was submitted"
-                                                 : "cancelled by you (job " + job->scheduler_id + ")";
-        job->updated = WallClock::now();
-        if (auto st = store_->update(*job); !st) emit problem(QString::fromStdString(st.error().message));
-        publish();
-    }
+    void cancel(const QString& id) { on_job(id, jobs::cancel_job); }
 
-    void fetch(const QString& id) {
-        auto job = find(id);
-        if (!job) return;
-        auto cluster = supervisor_->client(job->profile);
-        if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
-        current_ = id;
-        if (auto st = jobs::fetch_result(*store_, **cluster, *job, {}); !st)
-            emit problem(QString::fromStdString(st.error().message));
-        publish();
-    }
+    void fetch(const QString& id) { on_job(id, jobs::fetch_result); }
 
 signals:
     void snapshot(std::vector<sluice::jobs::JobRecord> all);
@@ -120,6 +95,18 @@ private:
             }
         return fail(ErrorKind::bad_input,
                     "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
+    }
+
+    template <class Action>
+    void on_job(const QString& id, Action action) {
+        auto job = find(id);
+        if (!job) return;
+        auto cluster = supervisor_->client(job->profile);
+        if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
+        current_ = id;
+        if (auto st = action(*store_, **cluster, *job, jobs::RunnerOptions{}); !st)
+            emit problem(QString::fromStdString(st.error().message));
+        publish();
     }
 
     std::optional<jobs::JobRecord> find(const QString& id) {

@@ -374,14 +374,17 @@ Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job, con
     return transition(store, job, JobState::done, fmt::format("result in {}", job.local_output), options);
 }
 
-Status cancel_job(ClusterClient& cluster, const JobRecord& job) {
+Status cancel_job(JobStore& store, ClusterClient& cluster, JobRecord& job, const RunnerOptions& options) {
+    if (!needs_attention(job.state) || job.state == JobState::completed || job.state == JobState::downloading)
+        return fail(ErrorKind::refused,
+                    fmt::format("job {} is {}: nothing to cancel", job.id, to_string(job.state)));
     if (job.scheduler_id.empty())
-        return fail(ErrorKind::refused, fmt::format("job {} was never submitted", job.id));
+        return transition(store, job, JobState::cancelled, "cancelled before it was submitted", options);
     auto cmd = cancel_command(cluster.profile().scheduler, {job.scheduler_id});
     if (!cmd) return std::unexpected(cmd.error());
-    auto r = cluster.run("cancelling", *cmd);
-    if (!r) return std::unexpected(r.error());
-    return {};
+    if (auto r = cluster.run("cancelling", *cmd); !r) return std::unexpected(r.error());
+    return transition(store, job, JobState::cancelled,
+                      fmt::format("cancelled by you (job {})", job.scheduler_id), options);
 }
 
 bool needs_attention(JobState s) {

@@ -94,8 +94,11 @@ struct JobPlan {
 [[nodiscard]] Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job,
                                   const RunnerOptions& options);
 
-/// Hard cancel (scancel / qdel). The next poll records the job as Cancelled.
-[[nodiscard]] Status cancel_job(ClusterClient& cluster, const JobRecord& job);
+/// Hard cancel (scancel / qdel; nothing to ask for a job never submitted), recorded as Cancelled at
+/// once: the job script stops the engine cleanly on scancel, which must not read as a walltime stop to
+/// resubmit. Refused for jobs that already ended on their cluster.
+[[nodiscard]] Status cancel_job(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                                const RunnerOptions& options);
 
 /// States in which the client still has something to do for a job.
 [[nodiscard]] bool needs_attention(JobState s);
