@@ -1,6 +1,7 @@
 #include "app/cluster_jobs.hpp"
 
 #include "widgets/jobs_panel.hpp"
+#include "widgets/profiles_dialog.hpp"
 #include "widgets/submit_dialog.hpp"
 
 #include <QAction>
@@ -67,7 +68,8 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
 ClusterJobs::ClusterJobs(QMainWindow& window, H5Service& h5, InputsFn inputs, ClusterService::Files files)
     : QObject(&window), window_(window), h5_(h5), inputs_(std::move(inputs)),
       service_(new ClusterService(std::move(files), this)), panel_(new JobsPanel(*service_)),
-      submit_(new QAction(tr("Submit to a &Cluster…"), this)) {
+      submit_(new QAction(tr("Submit to a &Cluster…"), this)),
+      profiles_(new QAction(tr("Cluster &Profiles…"), this)) {
     service_->setPrompter(dialogs(&window_));
     auto* dock = new QDockWidget(tr("Cluster Jobs"), &window_);
     dock->setObjectName(QStringLiteral("jobsDock"));
@@ -79,6 +81,10 @@ ClusterJobs::ClusterJobs(QMainWindow& window, H5Service& h5, InputsFn inputs, Cl
     submit_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     submit_->setEnabled(false);
     connect(submit_, &QAction::triggered, this, &ClusterJobs::promptSubmit);
+    connect(profiles_, &QAction::triggered, this, [this] {
+        ProfilesDialog dialog(service_->files().profiles, &window_);
+        dialog.exec();
+    });
     panel_->addButton(submit_);
     connect(panel_, &JobsPanel::openResultRequested, this, &ClusterJobs::openResultRequested);
     connect(service_, &ClusterService::jobEnded, this, &ClusterJobs::notify);

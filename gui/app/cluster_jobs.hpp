@@ -31,6 +31,7 @@ public:
     ClusterJobs(QMainWindow& window, H5Service& h5, InputsFn inputs, ClusterService::Files files = {});
 
     [[nodiscard]] QAction* submitAction() const { return submit_; }
+    [[nodiscard]] QAction* profilesAction() const { return profiles_; }
     [[nodiscard]] JobsPanel* panel() const { return panel_; }
     [[nodiscard]] ClusterService& service() { return *service_; }
     void setRunnable(bool runnable);
@@ -49,6 +50,7 @@ private:
     ClusterService* service_;
     JobsPanel* panel_;
     QAction* submit_;
+    QAction* profiles_;
     QSystemTrayIcon* tray_ = nullptr;
 };
 

@@ -178,7 +178,9 @@ void MainWindow::createMenus() {
                     &PinnedPixels::clear);
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
 
-    menuBar()->addMenu(tr("&Jobs"))->addAction(cluster_->submitAction());
+    QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
+    jobs->addAction(cluster_->submitAction());
+    jobs->addAction(cluster_->profilesAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Sluice"), this, [this] {

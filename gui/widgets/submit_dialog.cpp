@@ -68,8 +68,9 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
         connect(spin, &QSpinBox::valueChanged, this, &SubmitDialog::replan);
 
     if (profiles_.empty()) {
-        message_->setText(tr("There are no cluster profiles yet. Add one with `sluice-cli profile add` "
-                             "(see docs/CLUSTER.md); it appears here."));
+        message_->setText(
+            tr("There are no cluster profiles yet. Add one in Jobs → Cluster Profiles… (or with "
+               "`sluice-cli profile add`, see docs/CLUSTER.md); it appears here."));
         return;
     }
     // The input's hash goes into the script; it is computed once, off the UI thread.

@@ -1,0 +1,267 @@
+#include "widgets/profiles_dialog.hpp"
+
+#include "jobs/profiles_file.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <array>
+
+namespace sluice::gui {
+namespace {
+
+QString text(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+std::vector<std::string> lines(const QPlainTextEdit* edit) {
+    std::vector<std::string> out;
+    for (const auto& line : edit->toPlainText().split('\n', Qt::SkipEmptyParts))
+        if (!line.trimmed().isEmpty()) out.push_back(line.trimmed().toStdString());
+    return out;
+}
+
+QString joined(const std::vector<std::string>& items) {
+    QStringList l;
+    for (const auto& i : items)
+        l << text(i);
+    return l.join('\n');
+}
+
+} // namespace
+
+ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
+    : QDialog(parent), file_(std::move(file)), list_(new QListWidget(this)), name_(new QLineEdit(this)),
+      scheduler_(new QComboBox(this)), host_(new QLineEdit(this)), user_(new QLineEdit(this)),
+      port_(new QSpinBox(this)), scratch_(new QLineEdit(this)), account_(new QLineEdit(this)),
+      partition_(new QLineEdit(this)), qos_(new QLineEdit(this)), nodes_(new QSpinBox(this)),
+      tasks_(new QSpinBox(this)), walltime_(new QLineEdit(this)), memory_(new QLineEdit(this)),
+      modules_(new QPlainTextEdit(this)), environment_(new QPlainTextEdit(this)),
+      engine_kind_(new QComboBox(this)), engine_(new QLineEdit(this)),
+      locking_(new QCheckBox(tr("HDF5 file locking (turn off for Lustre/NFS "
+                                "scratch that refuses it)"),
+                             this)),
+      srun_mpi_(new QLineEdit(this)), message_(new QLabel(this)) {
+    setWindowTitle(tr("Cluster profiles"));
+    scheduler_->addItems({"slurm", "pbs", "torque"});
+    engine_kind_->addItems({tr("path"), tr("module"), tr("container")});
+    port_->setRange(0, 65535);
+    port_->setSpecialValueText(tr("from ~/.ssh/config, else 22"));
+    nodes_->setRange(1, 100000);
+    tasks_->setRange(1, 100000);
+    host_->setPlaceholderText(tr("login node, address or ~/.ssh/config alias"));
+    user_->setPlaceholderText(tr("from ~/.ssh/config, else your local name"));
+    scratch_->setPlaceholderText(tr("/scratch/you (absolute)"));
+    walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
+    modules_->setPlaceholderText(tr("one `module` command per line, e.g. load hdf5/1.10"));
+    environment_->setPlaceholderText(tr("one NAME=value per line, taken literally"));
+    for (auto* e : {modules_, environment_})
+        e->setMaximumHeight(70);
+    message_->setWordWrap(true);
+    // Names for tests and accessibility tools.
+    const std::pair<QWidget*, const char*> named[] = {{name_, "name"},
+                                                      {scheduler_, "scheduler"},
+                                                      {host_, "host"},
+                                                      {user_, "user"},
+                                                      {port_, "port"},
+                                                      {scratch_, "scratch"},
+                                                      {account_, "account"},
+                                                      {partition_, "partition"},
+                                                      {qos_, "qos"},
+                                                      {nodes_, "nodes"},
+                                                      {tasks_, "tasks"},
+                                                      {walltime_, "walltime"},
+                                                      {memory_, "memory"},
+                                                      {modules_, "modules"},
+                                                      {environment_, "environment"},
+                                                      {engine_kind_, "engineKind"},
+                                                      {engine_, "engine"},
+                                                      {locking_, "locking"},
+                                                      {srun_mpi_, "srunMpi"},
+                                                      {message_, "message"}};
+    for (const auto& [w, n] : named)
+        w->setObjectName(QLatin1String(n));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Name"), name_);
+    form->addRow(tr("Scheduler"), scheduler_);
+    form->addRow(tr("Host"), host_);
+    form->addRow(tr("User"), user_);
+    form->addRow(tr("Port"), port_);
+    form->addRow(tr("Scratch directory"), scratch_);
+    form->addRow(tr("Account"), account_);
+    form->addRow(tr("Partition / queue"), partition_);
+    form->addRow(tr("QoS"), qos_);
+    form->addRow(tr("Nodes"), nodes_);
+    form->addRow(tr("MPI ranks per node"), tasks_);
+    form->addRow(tr("Walltime"), walltime_);
+    form->addRow(tr("Memory per node"), memory_);
+    form->addRow(tr("Modules"), modules_);
+    form->addRow(tr("Environment"), environment_);
+    auto* engine_row = new QHBoxLayout;
+    engine_row->addWidget(engine_kind_);
+    engine_row->addWidget(engine_, 1);
+    form->addRow(tr("sluice-engine"), engine_row);
+    form->addRow(QString(), locking_);
+    form->addRow(tr("srun --mpi"), srun_mpi_);
+
+    auto* add = new QPushButton(tr("New"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    auto* save = new QPushButton(tr("Save"), this);
+    auto* left = new QVBoxLayout;
+    left->addWidget(list_);
+    auto* list_buttons = new QHBoxLayout;
+    list_buttons->addWidget(add);
+    list_buttons->addWidget(remove);
+    left->addLayout(list_buttons);
+    auto* right = new QVBoxLayout;
+    right->addLayout(form);
+    right->addWidget(message_);
+    right->addWidget(save, 0, Qt::AlignRight);
+    auto* columns = new QHBoxLayout;
+    columns->addLayout(left, 1);
+    columns->addLayout(right, 3);
+    auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(columns);
+    layout->addWidget(close);
+
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::accept);
+    connect(add, &QPushButton::clicked, this, &ProfilesDialog::newProfile);
+    connect(remove, &QPushButton::clicked, this, &ProfilesDialog::removeCurrent);
+    connect(save, &QPushButton::clicked, this, &ProfilesDialog::saveCurrent);
+    connect(list_, &QListWidget::currentRowChanged, this, &ProfilesDialog::showProfile);
+
+    auto loaded = jobs::load_profiles(file_.toStdString());
+    if (loaded)
+        profiles_ = std::move(*loaded);
+    else
+        message_->setText(text(loaded.error().message));
+    reloadList(profiles_.empty() ? -1 : 0);
+    if (profiles_.empty()) newProfile();
+}
+
+QString ProfilesDialog::messageText() const {
+    return message_->text();
+}
+
+void ProfilesDialog::reloadList(int select) {
+    const QSignalBlocker block(list_);
+    list_->clear();
+    for (const auto& p : profiles_)
+        list_->addItem(text(p.name));
+    list_->setCurrentRow(select);
+    if (select >= 0) showProfile(select);
+}
+
+void ProfilesDialog::newProfile() {
+    showProfile(-1);
+    const QSignalBlocker block(list_);
+    list_->clearSelection();
+    list_->setCurrentRow(-1);
+    name_->setFocus();
+}
+
+void ProfilesDialog::showProfile(int index) {
+    current_ = index;
+    const jobs::ClusterProfile p = index >= 0 && index < static_cast<int>(profiles_.size())
+                                       ? profiles_[static_cast<std::size_t>(index)]
+                                       : jobs::ClusterProfile{};
+    name_->setText(text(p.name));
+    scheduler_->setCurrentText(text(std::string(to_string(p.scheduler))));
+    host_->setText(text(p.host));
+    user_->setText(text(p.user));
+    port_->setValue(p.port.value_or(0));
+    scratch_->setText(text(p.scratch_dir));
+    account_->setText(text(p.resources.account));
+    partition_->setText(text(p.resources.partition));
+    qos_->setText(text(p.resources.qos));
+    nodes_->setValue(p.resources.nodes);
+    tasks_->setValue(p.resources.tasks_per_node);
+    walltime_->setText(text(p.resources.walltime));
+    memory_->setText(text(p.resources.memory));
+    modules_->setPlainText(joined(p.modules));
+    environment_->setPlainText(joined(p.environment));
+    engine_kind_->setCurrentIndex(static_cast<int>(p.engine.kind == jobs::EngineCommand::Kind::path     ? 0
+                                                   : p.engine.kind == jobs::EngineCommand::Kind::module ? 1
+                                                                                                        : 2));
+    engine_->setText(text(p.engine.value));
+    locking_->setChecked(p.hdf5_file_locking);
+    srun_mpi_->setText(text(p.srun_mpi));
+    message_->clear();
+}
+
+jobs::ClusterProfile ProfilesDialog::fromForm() const {
+    jobs::ClusterProfile p;
+    p.name = name_->text().trimmed().toStdString();
+    p.scheduler =
+        jobs::scheduler_from_string(scheduler_->currentText().toStdString()).value_or(jobs::Scheduler::slurm);
+    p.host = host_->text().trimmed().toStdString();
+    p.user = user_->text().trimmed().toStdString();
+    if (port_->value() > 0) p.port = port_->value();
+    p.scratch_dir = scratch_->text().trimmed().toStdString();
+    p.resources.account = account_->text().trimmed().toStdString();
+    p.resources.partition = partition_->text().trimmed().toStdString();
+    p.resources.qos = qos_->text().trimmed().toStdString();
+    p.resources.nodes = nodes_->value();
+    p.resources.tasks_per_node = tasks_->value();
+    p.resources.walltime = walltime_->text().trimmed().toStdString();
+    p.resources.memory = memory_->text().trimmed().toStdString();
+    p.modules = lines(modules_);
+    p.environment = lines(environment_);
+    using Kind = jobs::EngineCommand::Kind;
+    p.engine.kind =
+        std::array{Kind::path, Kind::module,
+                   Kind::container}[static_cast<std::size_t>(std::clamp(engine_kind_->currentIndex(), 0, 2))];
+    p.engine.value = engine_->text().trimmed().toStdString();
+    p.hdf5_file_locking = locking_->isChecked();
+    p.srun_mpi = srun_mpi_->text().trimmed().toStdString();
+    return p;
+}
+
+bool ProfilesDialog::saveCurrent() {
+    auto p = fromForm();
+    if (auto st = jobs::validate_profile(p); !st) {
+        message_->setText(text(st.error().message));
+        return false;
+    }
+    auto next = profiles_;
+    if (current_ >= 0 && current_ < static_cast<int>(next.size()))
+        next[static_cast<std::size_t>(current_)] = p;
+    else
+        next.push_back(p);
+    if (auto st = jobs::save_profiles(file_.toStdString(), next); !st) {
+        message_->setText(text(st.error().message)); // e.g. two profiles with one name
+        return false;
+    }
+    profiles_ = std::move(next);
+    const int at = current_ >= 0 ? current_ : static_cast<int>(profiles_.size()) - 1;
+    reloadList(at);
+    message_->setText(tr("Saved in %1.").arg(file_));
+    return true;
+}
+
+void ProfilesDialog::removeCurrent() {
+    if (current_ < 0 || current_ >= static_cast<int>(profiles_.size())) return;
+    auto next = profiles_;
+    next.erase(next.begin() + current_);
+    if (auto st = jobs::save_profiles(file_.toStdString(), next); !st) {
+        message_->setText(text(st.error().message));
+        return;
+    }
+    profiles_ = std::move(next);
+    reloadList(profiles_.empty() ? -1 : 0);
+    if (profiles_.empty()) newProfile();
+}
+
+} // namespace sluice::gui
