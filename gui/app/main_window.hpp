@@ -46,6 +46,7 @@ public:
     [[nodiscard]] PixelChooser* pixelChooser() const { return pixels_; }
     [[nodiscard]] LocalRunner* runner() const { return runner_; }
     [[nodiscard]] RunPanel* runPanel() const { return run_panel_; }
+    [[nodiscard]] ClusterJobs* clusterJobs() const { return cluster_; }
     [[nodiscard]] PinnedPixels* pinnedPixels() const { return pins_; }
     /// Keep the current pixel on the plots for comparison.
     void pinCurrentPixel();

@@ -1,19 +1,24 @@
 // The main window end to end on a synth file: select the Main dataset in the tree, design a low-pass
 // with the editors, and check that what is plotted is exactly shared/signal's output; invalid values
 // give inline messages and leave the preview alone; bad files give an error dialog.
+#include "app/cluster_jobs.hpp"
 #include "app/main_window.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "gui_test_main.hpp"
+#include "jobs/profiles_file.hpp"
 #include "models/h5_tree_model.hpp"
 #include "recipe/recipe.hpp"
 #include "services/preview.hpp"
 #include "signal/row_filter.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/filter_editor.hpp"
+#include "widgets/jobs_panel.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
+#include "widgets/submit_dialog.hpp"
 
+#include <QAction>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,6 +27,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTimer>
 #include <QTreeView>
 #include <QtTest>
 #include <fstream>
@@ -165,6 +171,43 @@ private slots:
         const std::vector<double> row1(data_.begin() + kPoints, data_.begin() + 2 * kPoints);
         filter->filter(row1, filtered);
         QCOMPARE(values_of(w.plots()->filteredGraph()), filtered);
+    }
+
+    // Jobs → Submit to a Cluster… is offered once there is something to run; the dialog's plan goes to
+    // the cluster service, whose Jobs dock shows the job and why it could not be submitted (nothing
+    // listens on the profile's port).
+    void clusterSubmitFromTheWindow() {
+        jobs::ClusterProfile p;
+        p.name = "nowhere";
+        p.host = "127.0.0.1";
+        p.port = 1;
+        p.scratch_dir = "/scratch/x";
+        QVERIFY(jobs::save_profiles(jobs::default_profiles_path().value(), {p}));
+        MainWindow w;
+        w.show();
+        QAction* submit = w.clusterJobs()->submitAction();
+        QVERIFY(!submit->isEnabled());
+        openSynth(w);
+        QVERIFY(!submit->isEnabled()); // no filter yet
+        QVERIFY(addLowPassByKeyboard(w, "150"));
+        QTRY_VERIFY(submit->isEnabled());
+
+        bool planned = false;
+        QTimer::singleShot(0, [&] {
+            auto* dialog = qobject_cast<SubmitDialog*>(QApplication::activeModalWidget());
+            if (!dialog) return;
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->plan().has_value(), 20000);
+            planned = dialog->scriptText().contains("#SBATCH --time=01:00:00");
+            dialog->accept();
+        });
+        submit->trigger();
+        QVERIFY(planned);
+        auto* panel = w.clusterJobs()->panel();
+        QTRY_COMPARE_WITH_TIMEOUT(panel->rowCount(), 1, 20000);
+        QCOMPARE(panel->rowTexts(0)[1], QString("nowhere"));
+        // The login failed: the job waits (draft) with the reason, to be submitted when the cluster answers.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->rowTexts(0)[4].contains("127.0.0.1"), 30000);
+        QCOMPARE(panel->rowTexts(0)[2], QString("draft"));
     }
 
     void openingAFilePreviewsItsFirstMainDataset() {
