@@ -25,14 +25,17 @@ HEADING = "## Transfer (`bench/transfer/run.py`)"
 # What the measurements showed (kept here so that a rerun rewrites the section with them).
 NOTES = """\
 ### Against the target (≥ 1.0× OpenSSH sftp both ways)
-Three runs of this script on 2026-11-23 (the table above is the third) gave, for the data phase:
-upload 1.15×, 1.25×, 1.09× (met each time); download 0.93×, 1.37×, 0.89× (missed in two of three).
-Counting Sluice's whole call, uploads are below sftp (0.68×, 0.99×, 0.88×): the server's extra SHA-256
-of the file is time sftp does not spend.
+Three runs on an otherwise idle machine (the table above is the third) gave, for the data phase:
+upload 1.10×, 1.35×, 0.87×; download 1.07×, 1.19×, 0.84× — met in the median (1.10× and 1.07×), not in
+every run. Three runs while two builds shared the cores gave upload 1.15×, 1.25×, 1.09× and download
+0.93×, 1.37×, 0.89×. Run to run, each client's time moves by up to a third on this VM, so single ratios
+within ±0.2 of 1 do not separate the clients; see "Download" below for the one cost Sluice has that sftp
+has not. Counting Sluice's whole call, uploads are
+below sftp (0.68× to 0.99×): the server's extra SHA-256 of the file is time sftp does not spend.
 
 What the measurements show (`perf record`, `perf stat -e syscalls:*`, `/usr/bin/time`):
-- **Noise dominates single numbers.** The two cores were shared with other work (builds, engine runs;
-  see the load average above), so one client's time moved by a third and more between runs. The clients run in
+- **Noise dominates single numbers.** Under load (builds, engine runs on the same two cores) one
+  client's time moved by a third and more between runs. The clients run in
   rotating order so that each sees the same conditions; only ratios within one run mean much.
 - **Client work is on a par.** Per GB, Sluice's process used 2.1 s of CPU uploading and 3.2 to 6.4 s
   downloading, OpenSSH's sftp (same cipher) 1.8 to 2.1 s and 4.2 to 5.9 s, although Sluice also hashes
