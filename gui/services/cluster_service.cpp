@@ -16,8 +16,8 @@ namespace sluice::gui {
 class ClusterWorker : public QObject {
     Q_OBJECT
 public:
-    ClusterWorker(ClusterService::Files files, remote::SessionCallbacks callbacks)
-        : files_(std::move(files)), callbacks_(std::move(callbacks)) {
+    ClusterWorker(ClusterService::Files files, remote::SessionCallbacks callbacks, std::stop_token closing)
+        : files_(std::move(files)), callbacks_(std::move(callbacks)), closing_(std::move(closing)) {
         // A child, so that moveToThread takes it along: timers belong to their thread.
         timer_->setSingleShot(true);
         connect(timer_, &QTimer::timeout, this, &ClusterWorker::tick);
@@ -30,7 +30,9 @@ public:
             return;
         }
         store_.emplace(std::move(*store));
-        jobs::RunnerOptions options;
+        jobs::RunnerOptions& options = options_;
+        // Closing the app stops an upload or download between chunks; its .part resumes next time.
+        options.cancel = closing_;
         options.transfer_progress = [this](std::string_view what, std::uint64_t done, std::uint64_t total) {
             // At most ten updates a second reach the UI, and always the last one.
             const auto now = std::chrono::steady_clock::now();
@@ -44,7 +46,7 @@ public:
             publish();
         };
         supervisor_ = std::make_unique<jobs::JobSupervisor>(
-            *store_, [this](const std::string& profile) { return client(profile); }, std::move(options));
+            *store_, [this](const std::string& profile) { return client(profile); }, options_);
         tick();
     }
 
@@ -60,7 +62,7 @@ public:
         publish();
         auto cluster = supervisor_->client(profile.name);
         current_ = QString::fromStdString(job.id);
-        Status st = cluster ? jobs::stage_and_submit(*store_, **cluster, job, {})
+        Status st = cluster ? jobs::stage_and_submit(*store_, **cluster, job, options_)
                             : Status(std::unexpected(cluster.error()));
         if (!st) {
             // The record stays uploading/draft: the next pass tries again once the cluster answers.
@@ -104,7 +106,7 @@ private:
         auto cluster = supervisor_->client(job->profile);
         if (!cluster) return emit problem(QString::fromStdString(cluster.error().message));
         current_ = id;
-        if (auto st = action(*store_, **cluster, *job, jobs::RunnerOptions{}); !st)
+        if (auto st = action(*store_, **cluster, *job, options_); !st)
             emit problem(QString::fromStdString(st.error().message));
         publish();
     }
@@ -141,6 +143,8 @@ private:
 
     ClusterService::Files files_;
     remote::SessionCallbacks callbacks_;
+    std::stop_token closing_;
+    jobs::RunnerOptions options_;
     QTimer* timer_ = new QTimer(this);
     std::optional<jobs::JobStore> store_;
     std::unique_ptr<jobs::JobSupervisor> supervisor_;
@@ -186,7 +190,7 @@ ClusterService::ClusterService(Files files, QObject* parent) : QObject(parent), 
         return on_ui<std::optional<std::string>>(
             this, [&] { return prompter_.password ? prompter_.password(who, attempt) : std::nullopt; });
     };
-    worker_ = new ClusterWorker(files_, std::move(ask));
+    worker_ = new ClusterWorker(files_, std::move(ask), closing_.get_token());
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &ClusterWorker::snapshot, this, &ClusterService::take);
@@ -198,6 +202,7 @@ ClusterService::ClusterService(Files files, QObject* parent) : QObject(parent), 
 }
 
 ClusterService::~ClusterService() {
+    closing_.request_stop(); // a transfer in progress returns at its next chunk instead of finishing
     QMetaObject::invokeMethod(worker_, &ClusterWorker::stop, Qt::BlockingQueuedConnection);
     thread_.quit();
     thread_.wait();

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QThread>
 #include <functional>
+#include <stop_token>
 #include <vector>
 
 namespace sluice::gui {
@@ -56,6 +57,7 @@ private:
     ClusterWorker* worker_ = nullptr;
     std::vector<jobs::JobRecord> jobs_;
     remote::SessionCallbacks prompter_;
+    std::stop_source closing_;
 };
 
 } // namespace sluice::gui

@@ -5,11 +5,13 @@
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "jobs/job_runner.hpp"
+#include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
 #include "services/cluster_service.hpp"
 #include "widgets/jobs_panel.hpp"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QThread>
@@ -127,6 +129,38 @@ private slots:
                                       .split('\n')
                                       .contains(QString::fromStdString(sid)),
                                  30000);
+    }
+
+    // Closing the app mid-upload does not wait for the upload: it stops at the next chunk, and the next
+    // start continues from the .part and submits the job.
+    void closingMidUploadStopsAtOnceAndResumesLater() {
+        QVERIFY(synth(dir_ / "big.h5", 20000, 2048, 4e6, 11).exit_code == 0); // 160 MB
+        const auto job = plan(dir_ / "big.h5");
+        qint64 closed_in_ms = 0;
+        {
+            auto service = std::make_unique<ClusterService>(files_);
+            QSignalSpy progress(service.get(), &ClusterService::transferProgress);
+            service->submit(login_.profile(), job);
+            QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(2).toULongLong() > 0, 60000);
+            QElapsedTimer t;
+            t.start();
+            service.reset();
+            closed_in_ms = t.elapsed();
+        }
+        QVERIFY2(closed_in_ms < 5000, qPrintable(QString("closing took %1 ms").arg(closed_in_ms)));
+        auto store = jobs::JobStore::open(files_.store.toStdString());
+        QCOMPARE(store->find(job.id).value()->state, jobs::JobState::uploading);
+
+        ClusterService again(files_);
+        JobsPanel panel(again);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            state_of(panel, job.id) == "submitted" || state_of(panel, job.id) == "pending" ||
+                state_of(panel, job.id) == "running" || state_of(panel, job.id) == "completed" ||
+                state_of(panel, job.id) == "done",
+            120000);
+        again.cancel(QString::fromStdString(job.id)); // the point was the upload, not the filtering
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "cancelled" || state_of(panel, job.id) == "done",
+                                 60000);
     }
 
     // An unknown host key is a question for the user, asked on the UI thread; refusing it stops there.
