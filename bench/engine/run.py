@@ -122,9 +122,15 @@ def main():
     path = os.path.join(ROOT, "docs", "BENCHMARKS.md")
     old = open(path).read() if os.path.exists(path) else ""
     rest = old.split("\n## ", 1)
-    others = [s for s in ("## " + rest[1]).split("\n## ") if s and not s.startswith("## Engine") and not s.startswith("Engine")] if len(rest) > 1 else []
+    parts = ("## " + rest[1]).split("\n## ") if len(rest) > 1 else []
+    others = [s for s in parts if s and not s.startswith("## Engine") and not s.startswith("Engine")]
+    # The analysis under the table ("### ..." subsections) is written by hand: keep it.
+    engine_old = next((s for s in parts if s.startswith("## Engine")), "")
+    notes = engine_old[engine_old.index("\n### "):].rstrip("\n") + "\n" if "\n### " in engine_old else ""
     with open(path, "w") as f:
         f.write(section)
+        if notes:
+            f.write(notes)
         for s in others:
             f.write("\n## " + s.removeprefix("## ").rstrip("\n") + "\n")
     print(section)
