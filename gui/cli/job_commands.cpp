@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stop_token>
 #include <thread>
 
 namespace sluice::cli {
@@ -26,6 +27,27 @@ std::atomic<bool> stop_requested{false};
 extern "C" void on_stop_signal(int) {
     stop_requested = true;
 }
+
+/// Ctrl-C and SIGTERM while a command runs: the flag is set in the handler, and a watcher thread turns it
+/// into a stop request (not async-signal-safe itself), so an upload or download stops at its next chunk,
+/// leaving its .part for the next attempt.
+class StopOnSignal {
+public:
+    StopOnSignal() {
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
+        watcher_ = std::jthread([this](std::stop_token done) {
+            while (!done.stop_requested() && !stop_requested)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (stop_requested) source_.request_stop();
+        });
+    }
+    [[nodiscard]] std::stop_token token() const { return source_.get_token(); }
+
+private:
+    std::stop_source source_;
+    std::jthread watcher_; // last: stopped and joined before source_ goes
+};
 
 std::string local_time(WallClock::time_point t) {
     const auto tt = WallClock::to_time_t(t);
@@ -111,13 +133,20 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     if (auto st = store->insert(plan->record); !st) return report(st.error());
     auto cluster = make_client(ctx, a.profile);
     if (!cluster) return report(cluster.error());
+    const StopOnSignal interrupt;
     jobs::RunnerOptions options;
     options.on_change = print_change;
+    options.cancel = interrupt.token();
     auto& record = plan->record;
     if (auto st = jobs::stage_and_submit(*store, *cluster, record, options); !st) {
         record.message = st.error().message;
         record.updated = WallClock::now();
         (void)store->update(record); // stays uploading/draft: `watch` tries again
+        if (stop_requested) {
+            std::fprintf(stderr, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
+                         record.id.c_str());
+            return 130;
+        }
         return report(st.error());
     }
     std::printf("%s\n", record.id.c_str());
@@ -160,9 +189,12 @@ int on_job(const Context& ctx, const std::string& id,
     if (!job) return report(job.error());
     auto cluster = make_client(ctx, job->profile);
     if (!cluster) return report(cluster.error());
+    const StopOnSignal interrupt;
     jobs::RunnerOptions options;
     options.on_change = print_change;
-    if (auto st = action(*store, *cluster, *job, options); !st) return report(st.error());
+    options.cancel = interrupt.token();
+    if (auto st = action(*store, *cluster, *job, options); !st)
+        return stop_requested ? 130 : report(st.error());
     return 0;
 }
 
@@ -177,8 +209,7 @@ int fetch(const Context& ctx, const std::string& id) {
 int watch(const Context& ctx, const WatchArgs& a) {
     auto store = open_store(ctx);
     if (!store) return report(store.error());
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    const StopOnSignal interrupt;
 
     jobs::PollIntervals intervals;
     intervals.slow = std::chrono::seconds(std::max(a.max_interval_s, 1));
@@ -186,6 +217,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
     jobs::RunnerOptions options;
     options.on_change = print_change;
     options.max_resubmits = a.max_resubmits;
+    options.cancel = interrupt.token();
     jobs::JobSupervisor supervisor(
         *store, [&](const std::string& profile) { return make_client(ctx, profile); }, options, intervals);
     bool told_follower = false;

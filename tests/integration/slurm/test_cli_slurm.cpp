@@ -236,6 +236,39 @@ private slots:
         QVERIFY2(c.err.contains("nothing to cancel"), qPrintable(c.err));
     }
 
+    // Ctrl-C during the upload stops it at once; the .part stays on the cluster for the next attempt.
+    void interruptedSubmitLeavesAResumableUpload() {
+        // 320 MB: the upload lasts long enough (over a second here) for the signal to land in it.
+        QVERIFY(synth(dir_ / "big.h5", 40000, 2048, 4e6, 11).exit_code == 0);
+        const auto sha = sha256_file(dir_ / "big.h5").value();
+        const auto part = user_home_ / "scratch/sluice" / sha.substr(0, 16) / "big.h5.part";
+        QProcess submit;
+        submit.setProcessEnvironment(env_);
+        submit.start(QString::fromStdString(SLUICE_CLI),
+                     {"submit", q(dir_ / "big.h5"), "--dataset", kRawData, "--recipe",
+                      q(dir_ / "recipe.json"), "--profile", "loop"});
+        QVERIFY(submit.waitForStarted());
+        QDeadlineTimer deadline(60000);
+        while (!fs::exists(part) && !deadline.hasExpired() && submit.state() == QProcess::Running)
+            QThread::msleep(5);
+        QVERIFY2(fs::exists(part), qPrintable(QString::fromUtf8(submit.readAllStandardError())));
+        ::kill(static_cast<pid_t>(submit.processId()), SIGINT);
+        QVERIFY(submit.waitForFinished(10000));
+        const auto err = QString::fromUtf8(submit.readAllStandardError());
+        QCOMPARE(submit.exitCode(), 130);
+        QVERIFY2(err.contains("interrupted"), qPrintable(err));
+        QVERIFY(fs::exists(part));
+        QVERIFY(fs::file_size(part) < fs::file_size(dir_ / "big.h5"));
+        const auto jobs = QJsonDocument::fromJson(cli({"status", "--json"}).out.toUtf8()).array();
+        QString id;
+        for (const auto& j : jobs)
+            if (j.toObject()["input"].toString() == q(dir_ / "big.h5")) id = j.toObject()["id"].toString();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(job(id)["state"].toString(), QString("uploading"));
+        QCOMPARE(cli({"cancel", id}).exit_code, 0); // never submitted: nothing to ask the cluster
+        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
+    }
+
     // Every transition is in the store: a second watch follows the first one read-only, takes over
     // polling when the first is killed, and finishes the job.
     void restartedClientTakesOver() {
