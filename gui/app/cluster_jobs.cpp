@@ -87,6 +87,7 @@ ClusterJobs::ClusterJobs(QMainWindow& window, H5Service& h5, InputsFn inputs, Cl
     });
     panel_->addButton(submit_);
     connect(panel_, &JobsPanel::openResultRequested, this, &ClusterJobs::openResultRequested);
+    connect(panel_, &JobsPanel::mergeRequested, this, &ClusterJobs::mergeRequested);
     connect(service_, &ClusterService::jobEnded, this, &ClusterJobs::notify);
 }
 

@@ -40,6 +40,7 @@ public:
 
 signals:
     void openResultRequested(const QString& path);
+    void mergeRequested(const QString& result, const QString& source);
 
 private:
     void notify(const QString& id, const QString& state, const QString& message);

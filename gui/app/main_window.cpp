@@ -145,6 +145,10 @@ void MainWindow::createDocks() {
         return ClusterJobs::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
     });
     connect(cluster_, &ClusterJobs::openResultRequested, this, &MainWindow::openFile);
+    connect(
+        cluster_, &ClusterJobs::mergeRequested, this, [this](const QString& result, const QString& source) {
+            confirmMergeOf(result, source, tr("the results group of %1").arg(QFileInfo(result).fileName()));
+        });
     // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
     // value, unit and remove controls; a saved layout replaces this.
     resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
@@ -483,15 +487,19 @@ void MainWindow::startRun() {
         kStatusMs);
 }
 
-// Merging rewrites the user's source file, so say exactly what changes before doing it.
 void MainWindow::confirmMerge() {
     const auto& run = runner_->run();
     if (!run) return;
-    const QString src = QFileInfo(run->source).fileName();
     const QString group =
         result_group_.isEmpty()
             ? tr("the results group of %1 (next to %2)").arg(QFileInfo(run->output).fileName(), run->dataset)
             : tr("the group “%1”").arg(result_group_);
+    confirmMergeOf(run->output, run->source, group);
+}
+
+// Merging rewrites the user's source file, so say exactly what changes before doing it.
+void MainWindow::confirmMergeOf(const QString& result, const QString& source, const QString& group) {
+    const QString src = QFileInfo(source).fileName();
     auto* box =
         new QMessageBox(QMessageBox::Question, tr("Merge into Source"), tr("Add %1 to “%2”?").arg(group, src),
                         QMessageBox::Yes | QMessageBox::Cancel, this);
@@ -501,12 +509,12 @@ void MainWindow::confirmMerge() {
                                "%2's own position and spectroscopic datasets. Nothing already in %2 changes. "
                                "The file is replaced "
                                "in one step by an updated copy, so it needs free space for a full copy.")
-                                .arg(group, run->source));
+                                .arg(group, source));
     box->setDefaultButton(QMessageBox::Cancel);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, box] {
+    connect(box, &QMessageBox::finished, this, [this, box, result, source] {
         if (box->clickedButton() != box->button(QMessageBox::Yes)) return;
-        if (auto ok = runner_->merge(); !ok)
+        if (auto ok = runner_->mergeFile(result, source); !ok)
             run_panel_->showNote(q(ok.error().message));
         else
             statusBar()->showMessage(tr("Merging…"));

@@ -79,6 +79,7 @@ private:
     void updateRunnable();
     void startRun();
     void confirmMerge();
+    void confirmMergeOf(const QString& result, const QString& source, const QString& group);
     void promptLoadRecipe();
     void promptSaveRecipe();
     template <class T, class F>

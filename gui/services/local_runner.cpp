@@ -90,7 +90,8 @@ QString failure_reason(const QString& log) {
     const auto lines = log.split(QLatin1Char('\n'));
     for (const auto& line : lines) {
         const QString t = line.trimmed();
-        if (t.startsWith(QStringLiteral("sluice-engine: ")) && !t.contains(QStringLiteral(" rows ("))) return t;
+        if (t.startsWith(QStringLiteral("sluice-engine: ")) && !t.contains(QStringLiteral(" rows (")))
+            return t;
     }
     for (const auto& line : lines) {
         const QString t = line.trimmed();
@@ -295,11 +296,15 @@ void LocalRunner::poll() {
 Status LocalRunner::merge() {
     if (!run_ || run_->state != State::done)
         return fail(ErrorKind::refused, "There is no finished run to merge.");
+    return mergeFile(run_->output, run_->source);
+}
+
+Status LocalRunner::mergeFile(const QString& result, const QString& source) {
     if (merge_) return fail(ErrorKind::refused, "A merge is already under way.");
     const QString engine = findEngine();
     if (engine.isEmpty()) return fail(ErrorKind::bad_input, "Sluice cannot find sluice-engine.");
     merge_ = new QProcess(this);
-    const QString src = QFileInfo(run_->source).fileName(); // a new run may replace run_ meanwhile
+    const QString src = QFileInfo(source).fileName();
     connect(merge_, &QProcess::finished, this, [this, src](int code, QProcess::ExitStatus status) {
         const QString out = QString::fromUtf8(merge_->readAllStandardOutput()).trimmed();
         const QString err = failure_reason(QString::fromUtf8(merge_->readAllStandardError()));
@@ -321,8 +326,8 @@ Status LocalRunner::merge() {
         merge_ = nullptr;
         emit mergeFinished(false, tr("Could not start sluice-engine: %1").arg(why));
     });
-    merge_->start(engine, {QStringLiteral("merge"), QStringLiteral("--result"), run_->output,
-                           QStringLiteral("--into"), run_->source});
+    merge_->start(engine, {QStringLiteral("merge"), QStringLiteral("--result"), result,
+                           QStringLiteral("--into"), source});
     emit changed(); // the panel disables Merge while this runs
     return {};
 }

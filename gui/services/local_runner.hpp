@@ -66,6 +66,8 @@ public:
     Status resume();
     /// `sluice-engine merge --result OUT --into SRC` in the background; mergeFinished reports the outcome.
     Status merge();
+    /// The same for any standalone result and its source (e.g. a job's result downloaded from a cluster).
+    Status mergeFile(const QString& result, const QString& source);
     [[nodiscard]] bool merging() const { return merge_ != nullptr; }
 
     [[nodiscard]] const std::optional<LocalRun>& run() const { return run_; }

@@ -24,7 +24,8 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
     : QWidget(parent), service_(service), table_(new QTableWidget(0, 5, this)),
       transfer_(new QProgressBar(this)), problem_(new QLabel(this)),
       cancel_(new QPushButton(tr("Cancel job"), this)), fetch_(new QPushButton(tr("Fetch result"), this)),
-      open_(new QPushButton(tr("Open result"), this)), buttons_(new QHBoxLayout) {
+      open_(new QPushButton(tr("Open result"), this)),
+      merge_(new QPushButton(tr("Merge into source…"), this)), buttons_(new QHBoxLayout) {
     table_->setHorizontalHeaderLabels({tr("Job"), tr("Cluster"), tr("State"), tr("Rows"), tr("Details")});
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->verticalHeader()->hide();
@@ -39,6 +40,7 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
     buttons_->addWidget(cancel_);
     buttons_->addWidget(fetch_);
     buttons_->addWidget(open_);
+    buttons_->addWidget(merge_);
     buttons_->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(table_);
@@ -66,6 +68,10 @@ JobsPanel::JobsPanel(ClusterService& service, QWidget* parent)
     });
     connect(fetch_, &QPushButton::clicked, this, [this] {
         if (const int i = selectedIndex(); i >= 0) service_.fetch(text(service_.jobs()[i].id));
+    });
+    connect(merge_, &QPushButton::clicked, this, [this] {
+        if (const int i = selectedIndex(); i >= 0)
+            emit mergeRequested(text(service_.jobs()[i].local_output), text(service_.jobs()[i].local_input));
     });
     connect(open_, &QPushButton::clicked, this, [this] {
         if (const int i = selectedIndex(); i >= 0)
@@ -134,6 +140,7 @@ void JobsPanel::updateButtons() {
     cancel_->setEnabled(i >= 0 && jobs::needs_attention(state) && state != completed && state != downloading);
     fetch_->setEnabled(i >= 0 && state == completed);
     open_->setEnabled(i >= 0 && state == done);
+    merge_->setEnabled(i >= 0 && state == done);
 }
 
 } // namespace sluice::gui

@@ -29,6 +29,8 @@ public:
 signals:
     /// The user wants to see a downloaded result.
     void openResultRequested(const QString& path);
+    /// The user wants a downloaded result merged into the file it was made from.
+    void mergeRequested(const QString& result, const QString& source);
 
 private:
     void refresh();
@@ -42,6 +44,7 @@ private:
     QPushButton* cancel_;
     QPushButton* fetch_;
     QPushButton* open_;
+    QPushButton* merge_;
     QHBoxLayout* buttons_;
 };
 

@@ -6,6 +6,7 @@
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "gui_test_main.hpp"
+#include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
 #include "models/h5_tree_model.hpp"
 #include "recipe/recipe.hpp"
@@ -208,6 +209,49 @@ private slots:
         // The login failed: the job waits (draft) with the reason, to be submitted when the cluster answers.
         QTRY_VERIFY_WITH_TIMEOUT(panel->rowTexts(0)[4].contains("127.0.0.1"), 30000);
         QCOMPARE(panel->rowTexts(0)[2], QString("draft"));
+    }
+
+    // A cluster job's downloaded result is merged from the Jobs dock, after the same confirmation as a
+    // local run's; the source then holds the results group.
+    void mergeADownloadedClusterResult() {
+        qputenv("SLUICE_ENGINE", QByteArray::fromStdString(test::engine_exe().string()));
+        const auto src = dir_ / "cluster-source.h5", result = dir_ / "cluster-source-filtered-000.h5";
+        QVERIFY(test::synth(src, 20, 512, 1e6, 4).exit_code == 0);
+        test::write_text(dir_ / "merge-recipe.json", test::full_recipe(100000.0));
+        const auto r = test::run_engine(test::filter_args(src, dir_ / "merge-recipe.json", result));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        jobs::JobRecord job;
+        job.id = "merge-test";
+        job.profile = "hpc";
+        job.state = jobs::JobState::done;
+        job.local_input = src.string();
+        job.local_output = result.string();
+        job.message = "result in " + result.string();
+        job.created = job.updated = jobs::WallClock::now();
+        QVERIFY(jobs::JobStore::open(jobs::default_job_store_path().value())->insert(job));
+
+        MainWindow w;
+        w.show();
+        auto* panel = w.clusterJobs()->panel();
+        QTRY_VERIFY([&] {
+            for (int i = 0; i < panel->rowCount(); ++i)
+                if (panel->rowTexts(i)[0] == "merge-test") return true;
+            return false;
+        }());
+        panel->selectJob("merge-test");
+        QPushButton* merge = nullptr;
+        for (auto* b : panel->findChildren<QPushButton*>())
+            if (b->text() == "Merge into source…") merge = b;
+        QVERIFY(merge && merge->isEnabled());
+        QTest::mouseClick(merge, Qt::LeftButton);
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QMessageBox*>("mergeConfirm")) != nullptr);
+        QVERIFY(box->text().contains("cluster-source.h5"));
+        QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusBar()->currentMessage().startsWith("Merged"), 30000);
+        const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+        QVERIFY(test::read_f32(src, group + "/Filtered_Data") ==
+                test::read_f32(result, group + "/Filtered_Data"));
     }
 
     void openingAFilePreviewsItsFirstMainDataset() {
