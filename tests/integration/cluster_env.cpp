@@ -16,12 +16,18 @@ ClusterEnv ClusterEnv::load() {
             "no test cluster: " + std::string(SLUICE_CLUSTER_ENV) + " is missing (did up.sh run?)";
         return env;
     }
-    for (std::string line; std::getline(in, line);) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos) env.values[line.substr(0, eq)] = line.substr(eq + 1);
-    }
+    env.values = read_env_file(SLUICE_CLUSTER_ENV);
     if (auto skip = env.values.find("SKIP"); skip != env.values.end()) env.unavailable = skip->second;
     return env;
+}
+
+std::map<std::string, std::string> ClusterEnv::read_env_file(const std::string& path) {
+    std::map<std::string, std::string> values;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (const auto eq = line.find('='); eq != std::string::npos)
+            values[line.substr(0, eq)] = line.substr(eq + 1);
+    return values;
 }
 
 const std::string& ClusterEnv::operator[](const std::string& key) const {

@@ -19,6 +19,9 @@ struct ClusterEnv {
     std::string unavailable;
 
     [[nodiscard]] static ClusterEnv load();
+    /// KEY=value lines (value raw to the end of the line), as the fixtures' scripts write them; an
+    /// unreadable file is an empty map.
+    [[nodiscard]] static std::map<std::string, std::string> read_env_file(const std::string& path);
     /// The value, or a std::runtime_error naming the missing key.
     [[nodiscard]] const std::string& operator[](const std::string& key) const;
     [[nodiscard]] int port(const std::string& key = "SSH_PORT") const { return std::stoi((*this)[key]); }
@@ -56,4 +59,15 @@ void write_bytes(const std::filesystem::path& p, std::string_view data);
             if (sluice::test::ClusterEnv::strict()) QFAIL((env).unavailable.c_str());                        \
             QSKIP((env).unavailable.c_str());                                                                \
         }                                                                                                    \
+    } while (false)
+
+/// In initTestCase, after SLUICE_REQUIRE_CLUSTER: a TempDir for the ssh files into `dir` (a
+/// std::unique_ptr<TempDir>) and a Session logged in with the test user's key into `session` (a
+/// std::optional<Session>).
+#define SLUICE_KEY_SESSION(env, dir, session)                                                                \
+    do {                                                                                                     \
+        (dir) = std::make_unique<sluice::test::TempDir>();                                                   \
+        auto logged_in = sluice::test::key_session((env), *(dir));                                           \
+        QVERIFY2(logged_in.has_value(), logged_in ? "" : logged_in.error().message.c_str());                 \
+        (session).emplace(std::move(*logged_in));                                                            \
     } while (false)

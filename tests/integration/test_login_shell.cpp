@@ -80,10 +80,7 @@ private slots:
             if (test::ClusterEnv::strict()) QFAIL("tcsh is not installed (apt-get install tcsh)");
             qWarning("tcsh is not installed: the second user's login shell is %s", shell.c_str());
         }
-        dir_ = std::make_unique<test::TempDir>();
-        auto s = test::key_session(env_, *dir_);
-        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
-        bash_user_.emplace(std::move(*s));
+        SLUICE_KEY_SESSION(env_, dir_, bash_user_);
         auto o = test::isolated_options(env_, *dir_, env_.port());
         o.user = env_["TCSH_USER"];
         o.identity_files = {env_["SSH_KEY"]};

@@ -83,10 +83,7 @@ private slots:
         SLUICE_REQUIRE_CLUSTER(env_);
         std::ifstream(env_["SSH_PID_FILE"]) >> listener_;
         QVERIFY(listener_ > 1);
-        dir_ = std::make_unique<test::TempDir>();
-        auto s = test::key_session(env_, *dir_);
-        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
-        session_.emplace(std::move(*s));
+        SLUICE_KEY_SESSION(env_, dir_, session_);
         local_ = *dir_ / "source.bin";
         test::write_bytes(local_, test::byte_pattern(kSize, 11));
         local_sha256_ = *sha256_file(local_);

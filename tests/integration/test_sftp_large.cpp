@@ -36,10 +36,7 @@ private slots:
     void initTestCase() {
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        dir_ = std::make_unique<test::TempDir>();
-        auto s = test::key_session(env_, *dir_);
-        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
-        session_.emplace(std::move(*s));
+        SLUICE_KEY_SESSION(env_, dir_, session_);
         local_ = *dir_ / "source.bin";
         test::write_bytes(local_, test::byte_pattern(kSize, 7));
         auto h = sha256_file(local_);

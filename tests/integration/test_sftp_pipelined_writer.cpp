@@ -16,7 +16,6 @@
 using namespace sluice;
 using namespace sluice::remote;
 
-
 class TestSftpPipelinedWriter : public QObject {
     Q_OBJECT
     test::ClusterEnv env_;
@@ -28,10 +27,7 @@ private slots:
         QVERIFY(pipelined_writes_available());
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        dir_ = std::make_unique<test::TempDir>();
-        auto s = test::key_session(env_, *dir_);
-        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
-        session_.emplace(std::move(*s));
+        SLUICE_KEY_SESSION(env_, dir_, session_);
     }
 
     void libsshStaysInStepAfterPipelinedWrites() {

@@ -41,10 +41,7 @@ private slots:
     void initTestCase() {
         env_ = test::ClusterEnv::load();
         SLUICE_REQUIRE_CLUSTER(env_);
-        dir_ = std::make_unique<test::TempDir>();
-        auto s = test::key_session(env_, *dir_);
-        QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
-        session_.emplace(std::move(*s));
+        SLUICE_KEY_SESSION(env_, dir_, session_);
         data_ = test::byte_pattern(kSize, 1);
         local_ = *dir_ / "source.h5";
         test::write_bytes(local_, data_);

@@ -30,10 +30,7 @@ ClusterLogin ClusterLogin::prepare(const TempDir& dir, const std::string& slurm_
         l.unavailable = QString::fromStdString(l.cluster.unavailable);
         return l;
     }
-    std::ifstream in(slurm_env);
-    for (std::string line; std::getline(in, line);)
-        if (const auto eq = line.find('='); eq != std::string::npos)
-            l.slurm[line.substr(0, eq)] = line.substr(eq + 1);
+    l.slurm = ClusterEnv::read_env_file(slurm_env);
     if (l.slurm.contains("SKIP"))
         l.unavailable = QString::fromStdString(l.slurm["SKIP"]);
     else if (!l.slurm.contains("SLURM_CONF"))
