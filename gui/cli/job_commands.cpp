@@ -95,8 +95,7 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
 Result<jobs::ClusterClient> make_client(const Context& ctx, const std::string& profile) {
     auto p = find_profile(ctx, profile);
     if (!p) return std::unexpected(p.error());
-    auto options = jobs::session_options_for(*p);
-    return jobs::ClusterClient(std::move(*p), std::move(options), terminal_callbacks());
+    return jobs::ClusterClient(std::move(*p), terminal_callbacks());
 }
 
 } // namespace
@@ -139,9 +138,6 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     options.cancel = interrupt.token();
     auto& record = plan->record;
     if (auto st = jobs::stage_and_submit(*store, *cluster, record, options); !st) {
-        record.message = st.error().message;
-        record.updated = WallClock::now();
-        (void)store->update(record); // stays uploading/draft: `watch` tries again
         if (stop_requested) {
             std::fprintf(stderr, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
                          record.id.c_str());

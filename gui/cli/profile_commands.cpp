@@ -61,19 +61,19 @@ int profile_remove(const Context& ctx, const std::string& name) {
 }
 
 Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string& name) {
-    auto profiles = jobs::load_profiles(ctx.profiles);
-    if (!profiles) return std::unexpected(profiles.error());
-    for (auto& p : *profiles)
-        if (p.name == name) return p;
-    return fail(ErrorKind::bad_input, fmt::format("no profile '{}' in {} (see 'sluice-cli profile list')",
-                                                  name, ctx.profiles.string()));
+    auto profile = jobs::load_profile(ctx.profiles, name);
+    if (!profile) return std::unexpected(profile.error());
+    if (!*profile)
+        return fail(ErrorKind::bad_input, fmt::format("no profile '{}' in {} (see 'sluice-cli profile list')",
+                                                      name, ctx.profiles.string()));
+    return std::move(**profile);
 }
 
 // Each check prints one line; the first failure ends the test with its reason.
 int profile_test(const Context& ctx, const std::string& name) {
     auto profile = find_profile(ctx, name);
     if (!profile) return report(profile.error());
-    jobs::ClusterClient cluster(*profile, jobs::session_options_for(*profile), terminal_callbacks());
+    jobs::ClusterClient cluster(*profile, terminal_callbacks());
     auto session = cluster.session();
     if (!session) return report(session.error());
     std::printf("ok  logged in to %s\n", (*session)->peer().c_str());
@@ -83,7 +83,7 @@ int profile_test(const Context& ctx, const std::string& name) {
     if (!found) return report(found.error().context(fmt::format("{} is not on the login PATH", submit)));
     std::printf("ok  %s is %s", submit, found->out.c_str());
 
-    const auto scratch = profile->scratch_dir + "/sluice";
+    const auto scratch = jobs::sluice_directory(*profile);
     auto writable =
         cluster.run("checking the scratch directory",
                     "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\" && "

@@ -62,15 +62,10 @@ public:
         publish();
         auto cluster = supervisor_->client(profile.name);
         current_ = QString::fromStdString(job.id);
+        // On failure the record stays draft/uploading with the reason: the next pass tries again.
         Status st = cluster ? jobs::stage_and_submit(*store_, **cluster, job, options_)
                             : Status(std::unexpected(cluster.error()));
-        if (!st) {
-            // The record stays uploading/draft: the next pass tries again once the cluster answers.
-            job.message = st.error().message;
-            job.updated = WallClock::now();
-            (void)store_->update(job);
-            emit problem(QString::fromStdString(st.error().message));
-        }
+        if (!st) emit problem(QString::fromStdString(st.error().message));
         supervisor_->nudge(profile.name);
         publish();
     }
@@ -85,18 +80,13 @@ signals:
     void problem(const QString& message);
 
 private:
-    using WallClock = jobs::WallClock;
-
     Result<jobs::ClusterClient> client(const std::string& profile) {
-        auto all = jobs::load_profiles(files_.profiles.toStdString());
-        if (!all) return std::unexpected(all.error());
-        for (auto& p : *all)
-            if (p.name == profile) {
-                auto options = jobs::session_options_for(p);
-                return jobs::ClusterClient(std::move(p), std::move(options), callbacks_);
-            }
-        return fail(ErrorKind::bad_input,
-                    "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
+        auto p = jobs::load_profile(files_.profiles.toStdString(), profile);
+        if (!p) return std::unexpected(p.error());
+        if (!*p)
+            return fail(ErrorKind::bad_input,
+                        "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
+        return jobs::ClusterClient(std::move(**p), callbacks_);
     }
 
     template <class Action>

@@ -39,9 +39,7 @@ std::string resources_json(const Resources& r) {
 
 std::string input_directory(const ClusterProfile& profile, std::string_view sha256) {
     // Beside the jobs directory: <scratch>/sluice/<hash prefix>/, one verified copy per distinct input.
-    const auto jobs = job_directory(profile, "x");
-    return fmt::format("{}/{}", jobs.substr(0, jobs.size() - std::string_view("/jobs/x").size()),
-                       sha256.substr(0, 16));
+    return fmt::format("{}/{}", sluice_directory(profile), sha256.substr(0, 16));
 }
 
 Status persist(JobStore& store, const JobRecord& job, const RunnerOptions& options) {
@@ -86,6 +84,8 @@ Result<std::string> submit(ClusterClient& cluster, const JobRecord& job, int n) 
 ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionOptions options,
                              remote::SessionCallbacks callbacks)
     : profile_(std::move(profile)), options_(std::move(options)), callbacks_(std::move(callbacks)) {}
+ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks)
+    : ClusterClient(profile, session_options_for(profile), std::move(callbacks)) {}
 ClusterClient::ClusterClient(ClusterClient&&) noexcept = default;
 ClusterClient& ClusterClient::operator=(ClusterClient&&) noexcept = default;
 ClusterClient::~ClusterClient() = default;
@@ -192,11 +192,10 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     return plan;
 }
 
-Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
-                        const RunnerOptions& options) {
-    if (job.state != JobState::draft && job.state != JobState::uploading)
-        return fail(ErrorKind::refused,
-                    fmt::format("job {} is {}, not waiting to be submitted", job.id, to_string(job.state)));
+namespace {
+
+Status stage_and_submit_steps(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                              const RunnerOptions& options) {
     auto session = cluster.session();
     if (!session) return std::unexpected(session.error());
     if (auto st = transition(store, job, JobState::uploading,
@@ -234,6 +233,23 @@ Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
     return transition(store, job, JobState::submitted,
                       fmt::format("submitted to {} as job {}", to_string(cluster.profile().scheduler), *id),
                       options);
+}
+
+} // namespace
+
+Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
+                        const RunnerOptions& options) {
+    if (job.state != JobState::draft && job.state != JobState::uploading)
+        return fail(ErrorKind::refused,
+                    fmt::format("job {} is {}, not waiting to be submitted", job.id, to_string(job.state)));
+    auto st = stage_and_submit_steps(store, cluster, job, options);
+    if (!st) {
+        // The job stays draft/uploading, to be tried again; the store says why it is waiting.
+        job.message = st.error().message;
+        job.updated = WallClock::now();
+        (void)store.update(job);
+    }
+    return st;
 }
 
 Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobRecord>& jobs,

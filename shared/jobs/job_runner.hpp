@@ -27,6 +27,8 @@ namespace sluice::jobs {
 class ClusterClient {
 public:
     ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks);
+    /// With session_options_for(profile): the user's own OpenSSH files.
+    ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks);
     ClusterClient(ClusterClient&&) noexcept;
     ClusterClient& operator=(ClusterClient&&) noexcept;
     ~ClusterClient();
@@ -81,6 +83,7 @@ struct JobPlan {
                                        WallClock::time_point now = WallClock::now());
 
 /// Draft/Uploading → Uploading → Submitted: upload, job directory with recipe.json and job.sh, submit.
+/// On failure the job stays draft/uploading (tried again later) with the reason as its message.
 [[nodiscard]] Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
                                       const RunnerOptions& options);
 

@@ -98,12 +98,16 @@ Result<Scheduler> scheduler_from_string(std::string_view s) {
     return bad(fmt::format("scheduler: '{}' is not slurm, pbs or torque", printable(s)));
 }
 
-std::string job_directory(const ClusterProfile& profile, std::string_view job_id) {
+std::string sluice_directory(const ClusterProfile& profile) {
     std::string dir = profile.scratch_dir;
     while (dir.size() > 1 && dir.back() == '/')
         dir.pop_back();
     if (dir != "/") dir += '/';
-    return fmt::format("{}sluice/jobs/{}", dir, job_id);
+    return dir + "sluice";
+}
+
+std::string job_directory(const ClusterProfile& profile, std::string_view job_id) {
+    return fmt::format("{}/jobs/{}", sluice_directory(profile), job_id);
 }
 
 JobSpec job_spec_from_profile(const ClusterProfile& profile, std::string job_id) {

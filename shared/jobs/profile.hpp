@@ -70,6 +70,8 @@ struct JobSpec {
     Resources resources; ///< usually the profile's, edited in the submit dialog
 };
 
+/// `<scratch>/sluice`: everything Sluice keeps on the cluster (inputs by hash, jobs/).
+[[nodiscard]] std::string sluice_directory(const ClusterProfile& profile);
 /// `<scratch>/sluice/jobs/<job-id>`: recipe.json, job.sh, progress.json and status.json live there.
 [[nodiscard]] std::string job_directory(const ClusterProfile& profile, std::string_view job_id);
 

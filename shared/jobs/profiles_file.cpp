@@ -233,6 +233,14 @@ Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& f
     return profiles;
 }
 
+Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file, std::string_view name) {
+    auto profiles = load_profiles(file);
+    if (!profiles) return std::unexpected(profiles.error());
+    for (auto& p : *profiles)
+        if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
+    return std::optional<ClusterProfile>();
+}
+
 Status save_profiles(const std::filesystem::path& file, const std::vector<ClusterProfile>& profiles) {
     auto text = serialize_profiles(profiles);
     if (!text) return std::unexpected(text.error());

@@ -7,6 +7,7 @@
 #include "util/error.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ namespace sluice::jobs {
 
 /// A missing file is an empty list; a broken one is an error naming the file.
 [[nodiscard]] Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& file);
+/// The profile called `name` in `file`; nullopt when there is none (each UI says how to add one).
+[[nodiscard]] Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file,
+                                                                 std::string_view name);
 /// Validate, create the directory, replace the file atomically.
 [[nodiscard]] Status save_profiles(const std::filesystem::path& file,
                                    const std::vector<ClusterProfile>& profiles);
