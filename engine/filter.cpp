@@ -18,11 +18,14 @@
 #include "recipe/recipe.hpp"
 #include "signal/row_filter.hpp"
 #include "stop_signal.hpp"
+#include "util/memory_budget.hpp"
 
 namespace sluice::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kBlockBufferBytes = std::uint64_t{256} << 20;
 
 struct OpenTarget {
     h5::File target;  ///< read-write; MPI-IO when running under an MPI launcher
@@ -233,7 +236,18 @@ Status run_filter(const FilterOptions& options) {
         if (mpi.root() && options.progress) ProgressReporter(options.progress, false, job->rows).report("done", job->rows, true);
         return {};
     }
-    auto st = run_job(*job, options, mpi, started);
+    // A block's input and output rows (doubles) stay within a fixed budget: larger blocks gain nothing,
+    // and rows of millions of points would otherwise ask for tens of GB at the default --block-rows.
+    FilterOptions effective = options;
+    const std::uint64_t row_bytes = 2 * sizeof(double) * job->points;
+    effective.block_rows = std::clamp<std::uint64_t>(kBlockBufferBytes / row_bytes, 1, options.block_rows);
+    if (effective.block_rows < options.block_rows && mpi.root() && !options.quiet)
+        std::fprintf(stderr, "sluice-engine: --block-rows %llu lowered to %llu so that a block of rows of %llu points "
+                             "stays within %s\n",
+                     static_cast<unsigned long long>(options.block_rows),
+                     static_cast<unsigned long long>(effective.block_rows),
+                     static_cast<unsigned long long>(job->points), human_bytes(kBlockBufferBytes).c_str());
+    auto st = run_job(*job, effective, mpi, started);
     if (!st && !mpi.root() && st.error().kind == ErrorKind::cancelled) return fail(ErrorKind::cancelled, "");
     return st;
 }

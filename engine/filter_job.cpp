@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,7 +18,10 @@
 #include "h5/result_group.hpp"
 #include "h5/usid.hpp"
 #include "recipe/recipe.hpp"
+#include "run/filter_request.hpp"
+#include "util/json_text.hpp"
 #include "util/atomic_file.hpp"
+#include "util/process.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sluice::engine {
@@ -68,23 +72,12 @@ Status reserve_file_blocks(const fs::path& path) {
     return {}; // EOPNOTSUPP and friends: the file system cannot reserve; carry on
 }
 
-struct Source {
-    h5::MainDataset main;
-    FilterRecipe recipe;
-    double fs = 0;
-    std::vector<float> composite;
-};
+using Source = CheckedRequest;
 
 Result<Source> validate_source(hid_t file, const FilterOptions& o) {
-    auto main = h5::read_main_dataset(file, o.dataset);
-    if (!main) return std::unexpected(main.error());
     auto recipe = load_recipe(o.recipe);
     if (!recipe) return std::unexpected(recipe.error());
-    auto rate = resolve_sample_rate(*recipe, main->sample_rate_hz);
-    if (!rate) return std::unexpected(rate.error());
-    auto composite = validate_for_dataset(*recipe, main->points, *rate);
-    if (!composite) return std::unexpected(composite.error().context("recipe " + o.recipe.string()));
-    return Source{std::move(*main), std::move(*recipe), *rate, std::move(*composite)};
+    return check_filter_request(file, o.dataset, std::move(*recipe), "recipe " + o.recipe.string());
 }
 
 h5::RunIdentity identity_of(const FilterOptions& o, const FilterRecipe& recipe) {
@@ -108,22 +101,10 @@ FilterJob job_for(const Source& s, fs::path target, std::string group, bool in_p
     job.dataset_path = s.main.path;
     job.rows = s.main.rows;
     job.points = s.main.points;
-    job.sample_rate_hz = s.fs;
+    job.sample_rate_hz = s.sample_rate_hz;
     job.recipe_json = canonical_json(s.recipe);
     job.in_place = in_place;
     return job;
-}
-
-// A run killed while it built OUT leaves ".OUT.creating-PID"; remove those whose process is gone.
-void remove_stale_temporaries(const fs::path& dir, const fs::path& out) {
-    const auto prefix = "." + out.filename().string() + ".creating-";
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        const auto name = e.path().filename().string();
-        if (name.rfind(prefix, 0) != 0) continue;
-        const auto pid = std::atol(name.c_str() + prefix.size());
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
-    }
 }
 
 Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out) {
@@ -157,7 +138,8 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
     const auto dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     if (!fs::is_directory(dir, ec))
         return fail(ErrorKind::bad_input, fmt::format("the output directory {} does not exist", dir.string()));
-    remove_stale_temporaries(dir, out);
+    // A run killed while it built OUT left ".OUT.creating-PID" behind.
+    remove_orphaned_temporaries(dir, "." + out.filename().string() + ".creating-");
     if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
     auto group_path = h5::next_result_group_path(in->get(), src->main.path);
     if (!group_path) return std::unexpected(group_path.error());
@@ -171,7 +153,7 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
     {
         auto file = h5::create_file(tmp);
         if (!file) return cleanup(file.error());
-        h5::ResultGroupPlan plan{h5::ResultMode::standalone, src->main, src->recipe, src->fs, src->composite,
+        h5::ResultGroupPlan plan{h5::ResultMode::standalone, src->main, src->recipe, src->sample_rate_hz, src->composite,
                                  h5::Bookkeeping::now(), identity};
         if (auto g = h5::create_result_group(file->get(), in->get(), plan, *group_path); !g) return cleanup(g.error());
         if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0) return cleanup(h5::h5_error("cannot flush " + tmp.string()));
@@ -185,6 +167,11 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
 }
 
 Result<FilterJob> prepare_in_place(const FilterOptions& o) {
+    if (::access(o.input.c_str(), W_OK) != 0)
+        return fail(ErrorKind::refused,
+                    fmt::format("{} cannot be written ({}): --in-place writes the results into the input; use "
+                                "--output OUT.h5 to leave it untouched",
+                                o.input.string(), std::strerror(errno)));
     auto file = h5::open_file(o.input, h5::Access::read_write);
     if (!file) return std::unexpected(file.error());
     auto src = validate_source(file->get(), o);
@@ -206,7 +193,7 @@ Result<FilterJob> prepare_in_place(const FilterOptions& o) {
     if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
     auto group_path = h5::next_result_group_path(file->get(), src->main.path);
     if (!group_path) return std::unexpected(group_path.error());
-    h5::ResultGroupPlan plan{h5::ResultMode::in_place, src->main, src->recipe, src->fs, src->composite,
+    h5::ResultGroupPlan plan{h5::ResultMode::in_place, src->main, src->recipe, src->sample_rate_hz, src->composite,
                              h5::Bookkeeping::now(), identity};
     if (auto g = h5::create_result_group(file->get(), file->get(), plan, *group_path); !g)
         return std::unexpected(g.error());
@@ -219,6 +206,9 @@ Result<FilterJob> prepare_in_place(const FilterOptions& o) {
 } // namespace
 
 Result<FilterJob> prepare_filter_job(const FilterOptions& options) {
+    if (auto st = check_file_name(options.input, "--input"); !st) return std::unexpected(st.error());
+    if (options.output)
+        if (auto st = check_file_name(*options.output, "--output"); !st) return std::unexpected(st.error());
     if (!fs::exists(options.input))
         return fail(ErrorKind::bad_input, fmt::format("input file {} does not exist", options.input.string()));
     return options.output ? prepare_standalone(options, *options.output) : prepare_in_place(options);
@@ -229,7 +219,7 @@ std::string encode(const Result<FilterJob>& job) {
     if (!job) {
         j["error_kind"] = static_cast<int>(job.error().kind);
         j["error"] = job.error().message;
-        return j.dump();
+        return json_text(j);
     }
     j["target"] = job->target.string();
     j["group"] = job->group_path;
@@ -241,25 +231,31 @@ std::string encode(const Result<FilterJob>& job) {
     j["in_place"] = job->in_place;
     j["complete"] = job->already_complete;
     j["done"] = job->rows_done_at_start;
-    return j.dump();
+    return json_text(j);
 }
 
 Result<FilterJob> decode(const std::string& wire) {
-    const auto j = nlohmann::json::parse(wire);
-    if (j.contains("error"))
-        return fail(static_cast<ErrorKind>(j.at("error_kind").get<int>()), j.at("error").get<std::string>());
-    FilterJob job;
-    job.target = j.at("target").get<std::string>();
-    job.group_path = j.at("group").get<std::string>();
-    job.dataset_path = j.at("dataset").get<std::string>();
-    job.rows = j.at("rows").get<std::uint64_t>();
-    job.points = j.at("points").get<std::uint64_t>();
-    job.sample_rate_hz = j.at("fs").get<double>();
-    job.recipe_json = j.at("recipe").get<std::string>();
-    job.in_place = j.at("in_place").get<bool>();
-    job.already_complete = j.at("complete").get<bool>();
-    job.rows_done_at_start = j.at("done").get<std::uint64_t>();
-    return job;
+    // Rank 0 wrote it; a failure here is a bug, reported as such instead of thrown.
+    const auto j = nlohmann::json::parse(wire, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail(ErrorKind::internal, "the broadcast job is not JSON");
+    try {
+        if (j.contains("error"))
+            return fail(static_cast<ErrorKind>(j.at("error_kind").get<int>()), j.at("error").get<std::string>());
+        FilterJob job;
+        job.target = j.at("target").get<std::string>();
+        job.group_path = j.at("group").get<std::string>();
+        job.dataset_path = j.at("dataset").get<std::string>();
+        job.rows = j.at("rows").get<std::uint64_t>();
+        job.points = j.at("points").get<std::uint64_t>();
+        job.sample_rate_hz = j.at("fs").get<double>();
+        job.recipe_json = j.at("recipe").get<std::string>();
+        job.in_place = j.at("in_place").get<bool>();
+        job.already_complete = j.at("complete").get<bool>();
+        job.rows_done_at_start = j.at("done").get<std::uint64_t>();
+        return job;
+    } catch (const nlohmann::json::exception& e) {
+        return fail(ErrorKind::internal, fmt::format("the broadcast job is incomplete: {}", e.what()));
+    }
 }
 
 } // namespace sluice::engine

@@ -7,6 +7,8 @@
 #include "h5/h5_file.hpp"
 #include "h5/handles.hpp"
 #include "h5/usid.hpp"
+#include "util/json_text.hpp"
+#include "util/utf8.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -237,11 +239,13 @@ json main_datasets(hid_t file) {
             m.update(
                 json{{"rows", info->rows},
                      {"points", info->points},
-                     {"dtype", h5::value_type_name(info->type)},
+                     {"dtype", info->dtype},
+                     {"filterable", info->not_filterable.empty()},
                      {"quantity", info->quantity},
                      {"units", info->units},
                      {"sample_rate_hz", info->sample_rate_hz ? json(*info->sample_rate_hz) : json(nullptr)},
                      {"sample_rate_origin", info->sample_rate_origin}});
+            if (!info->not_filterable.empty()) m["not_filterable"] = info->not_filterable;
         }
         out.push_back(std::move(m));
     }
@@ -268,15 +272,20 @@ std::string value_text(const json& v) {
         return out + "]";
     }
     if (v.is_number_float()) return fmt::format("{}", v.get<double>());
-    return v.dump();
+    return json_text(v);
 }
 
 std::string shape_text(const json& shape) {
     if (shape.empty()) return "scalar";
     std::string out = "(";
     for (std::size_t i = 0; i < shape.size(); ++i)
-        out += (i ? ", " : "") + shape[i].dump();
+        out += (i ? ", " : "") + json_text(shape[i]);
     return out + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Names and values come from the file: shown without terminal control sequences or invalid UTF-8.
+void print_line(const std::string& line) {
+    std::printf("%s\n", terminal_text(line, false).c_str());
 }
 
 void print_node(const json& node, int depth, const std::map<std::string, json>& main) {
@@ -284,40 +293,38 @@ void print_node(const json& node, int depth, const std::map<std::string, json>& 
     const auto kind = node.value("kind", "");
     const auto name = node.value("name", "");
     if (kind == "group") {
-        std::printf("%s%s%s\n", pad.c_str(), name == "/" ? "/" : (name + "/").c_str(),
-                    node.contains("note") ? ("  (" + node["note"].get<std::string>() + ")").c_str() : "");
+        print_line(pad + (name == "/" ? "/" : name + "/") +
+                   (node.contains("note") ? "  (" + node["note"].get<std::string>() + ")" : std::string()));
     } else if (kind == "dataset") {
         std::string line = fmt::format("{}{}  {} {}", pad, name, node.value("dtype", "?"),
                                        shape_text(node.value("shape", json::array())));
         if (auto it = main.find(node.value("path", "")); it != main.end()) {
             const auto& m = it->second;
             line += m.contains("error") ? "  [h5USID Main, unusable: " + m["error"].get<std::string>() + "]"
-                                        : fmt::format("  [h5USID Main: P = {}, N = {}]", m["rows"].dump(),
-                                                      m["points"].dump());
+                                        : fmt::format("  [h5USID Main: P = {}, N = {}]", json_text(m["rows"]),
+                                                      json_text(m["points"]));
         }
-        std::printf("%s\n", line.c_str());
+        print_line(line);
     } else if (kind.ends_with("_link")) {
-        std::printf("%s%s -> %s  (%s)\n", pad.c_str(), name.c_str(), node.value("target", "?").c_str(),
-                    kind.c_str());
+        print_line(fmt::format("{}{} -> {}  ({})", pad, name, node.value("target", "?"), kind));
     } else {
-        std::printf("%s%s  (%s)\n", pad.c_str(), name.c_str(), kind.c_str());
+        print_line(fmt::format("{}{}  ({})", pad, name, kind));
     }
-    if (node.contains("error"))
-        std::printf("%s  (unreadable: %s)\n", pad.c_str(), node["error"].dump().c_str());
+    if (node.contains("error")) print_line(fmt::format("{}  (unreadable: {})", pad, json_text(node["error"])));
     for (const auto& a : node.value("attributes", json::array())) {
         std::string line =
             fmt::format("{}  @{} = {}", pad, a.value("name", ""),
                         a.contains("error") ? "(unreadable)" : value_text(a.value("value", json())));
         if (a.value("truncated", false)) line += " …";
         line += fmt::format("  ({}, {})", a.value("dtype", "?"), shape_text(a.value("shape", json::array())));
-        std::printf("%s\n", line.c_str());
+        print_line(line);
     }
     for (const auto& c : node.value("children", json::array()))
         print_node(c, depth + 1, main);
 }
 
 void print_text(const json& doc) {
-    std::printf("%s  (%s bytes)\n", doc["file"].get<std::string>().c_str(), doc["size_bytes"].dump().c_str());
+    print_line(fmt::format("{}  ({} bytes)", doc["file"].get<std::string>(), json_text(doc["size_bytes"])));
     std::map<std::string, json> main;
     for (const auto& m : doc["main_datasets"])
         main[m["path"].get<std::string>()] = m;
@@ -325,17 +332,19 @@ void print_text(const json& doc) {
     std::printf("\nh5USID Main datasets: %zu\n", main.size());
     for (const auto& [path, m] : main) {
         if (m.contains("error")) {
-            std::printf("  %s: %s\n", path.c_str(), m["error"].get<std::string>().c_str());
+            std::printf("  %s: %s\n", terminal_text(path).c_str(), terminal_text(m["error"].get<std::string>()).c_str());
             continue;
         }
         const auto rate = m["sample_rate_hz"].is_null()
                               ? std::string("sample rate unknown (give sample_rate_hz in the recipe)")
                               : fmt::format("sample rate {} Hz from {}", m["sample_rate_hz"].get<double>(),
                                             m["sample_rate_origin"].get<std::string>());
-        std::printf("  %s  %s, P = %s positions x N = %s points, %s [%s]; %s\n", path.c_str(),
-                    m["dtype"].get<std::string>().c_str(), m["rows"].dump().c_str(),
-                    m["points"].dump().c_str(), m["quantity"].get<std::string>().c_str(),
-                    m["units"].get<std::string>().c_str(), rate.c_str());
+        std::printf("  %s  %s, P = %s positions x N = %s points, %s [%s]; %s\n", terminal_text(path).c_str(),
+                    m["dtype"].get<std::string>().c_str(), json_text(m["rows"]).c_str(),
+                    json_text(m["points"]).c_str(), terminal_text(m["quantity"].get<std::string>()).c_str(),
+                    terminal_text(m["units"].get<std::string>()).c_str(), rate.c_str());
+        if (m.contains("not_filterable"))
+            std::printf("    not filterable: %s\n", m["not_filterable"].get<std::string>().c_str());
     }
 }
 
@@ -359,7 +368,7 @@ Status run_inspect(const InspectOptions& options) {
     mark_main(root, main);
     doc["root"] = std::move(root);
     if (options.json)
-        std::printf("%s\n", doc.dump(2).c_str());
+        std::printf("%s\n", json_text(doc, 2).c_str());
     else
         print_text(doc);
     return {};

@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "h5/h5_error.hpp"
+#include "run/filter_request.hpp"
 #include "sluice/version.hpp"
 
 namespace {
@@ -44,7 +45,7 @@ std::optional<std::string> find_typo(CLI::App& app, int argc, char** argv) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     using namespace sluice::engine;
     sluice::h5::silence_error_printing();
 
@@ -79,8 +80,8 @@ int main(int argc, char** argv) {
     auto* out_opt = filter_cmd->add_option("--output", out_path, "Write a standalone result file (source stays read-only)");
     auto* inplace_opt = filter_cmd->add_flag("--in-place", in_place, "Write the results group into the source (scratch copies)");
     out_opt->excludes(inplace_opt);
-    filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block and checkpoint")
-        ->default_val(256)->check(CLI::Range(1, 1 << 20));
+    filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block and checkpoint (1 to 1048576)")
+        ->default_val(sluice::default_block_rows);
     filter_cmd->add_option("--progress", progress_path, "Progress JSON file, replaced atomically about once a second");
     filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds");
     bool resume_flag = false; // the default; accepted so scripts can say it explicitly
@@ -128,9 +129,23 @@ int main(int argc, char** argv) {
             filter.time_limit_s = time_limit;
         }
         if (!source_sha.empty()) filter.source_sha256 = source_sha;
+        if (auto st = sluice::check_block_rows(filter.block_rows); !st) return report(st);
         filter.resume = !no_resume;
         return report(run_filter(filter));
     }
     if (*merge_cmd) return report(run_merge(merge));
     return 2;
+}
+
+// Errors are values everywhere; anything that still escapes (std::bad_alloc, a library's exception) ends
+// the program with its reason on the first line and exit 1, never with an abort and a core dump.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sluice-engine: internal error: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "sluice-engine: internal error (unknown exception)\n");
+    }
+    return 1;
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
 
 namespace sluice::engine {
 namespace {
@@ -48,7 +49,7 @@ std::string ProgressReporter::to_json(const std::string& state, std::uint64_t ro
     else
         j["eta_s"] = nullptr; // unknown until the first block is done
     j["updated"] = utc_now_iso8601();
-    return j.dump() + "\n";
+    return json_text(j) + "\n";
 }
 
 void ProgressReporter::report(const std::string& state, std::uint64_t rows_done, bool force) {

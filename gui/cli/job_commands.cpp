@@ -6,6 +6,8 @@
 #include "jobs/job_supervisor.hpp"
 #include "recipe/recipe.hpp"
 #include "terminal.hpp"
+#include "util/utf8.hpp"
+#include "util/json_text.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -60,7 +62,7 @@ std::string local_time(WallClock::time_point t) {
 
 void print_change(const jobs::JobRecord& j) {
     std::printf("%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
-                std::string(to_string(j.state)).c_str(), j.message.c_str());
+                std::string(to_string(j.state)).c_str(), terminal_text(j.message).c_str());
     std::fflush(stdout);
 }
 
@@ -162,7 +164,7 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
         auto arr = nlohmann::json::array();
         for (const auto& j : *jobs)
             arr.push_back(job_json(j));
-        std::printf("%s\n", arr.dump(2).c_str());
+        std::printf("%s\n", json_text(arr, 2).c_str());
         return 0;
     }
     if (jobs->empty()) std::printf("no jobs yet: start one with 'sluice-cli submit'\n");
@@ -170,7 +172,8 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
         const auto rows = j.rows_total ? fmt::format("{}/{}", j.rows_done, j.rows_total) : std::string("-");
         std::printf("%-22s %-12s %-11s %-10s %-13s %s\n", j.id.c_str(), j.profile.c_str(),
                     std::string(to_string(j.state)).c_str(),
-                    j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(), j.message.c_str());
+                    j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(),
+                    terminal_text(j.message).c_str());
     }
     return 0;
 }
@@ -237,7 +240,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
                 }
         }
         for (const auto& problem : pass->problems)
-            std::fprintf(stderr, "sluice-cli: %s\n", problem.c_str());
+            std::fprintf(stderr, "sluice-cli: %s\n", terminal_text(problem).c_str());
         if (pass->idle || a.once || stop_requested) break;
         while (!stop_requested && jobs::MonotonicClock::now() < pass->next_tick)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -44,9 +44,7 @@ void add_profile_options(CLI::App* cmd, jobs::ClusterProfile& p, std::string& sc
     cmd->add_option("--srun-mpi", p.srun_mpi, "Slurm: srun --mpi plugin")->default_val("pmix");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     h5::silence_error_printing();
     CLI::App app{"sluice-cli: run Sluice filter jobs on Slurm and PBS clusters from a terminal.\n"
                  "Profiles and jobs are shared with the Sluice desktop app."};
@@ -167,4 +165,19 @@ int main(int argc, char** argv) {
     if (*cancel) return cli::cancel(ctx, job_id);
     if (*fetch) return cli::fetch(ctx, job_id);
     return 2;
+}
+
+} // namespace
+
+// Errors are values everywhere; whatever still escapes ends the command with its reason and exit 1,
+// never with an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sluice-cli: internal error: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "sluice-cli: internal error (unknown exception)\n");
+    }
+    return 1;
 }

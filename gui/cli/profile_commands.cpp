@@ -4,6 +4,7 @@
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
 #include "terminal.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,7 +14,8 @@
 namespace sluice::cli {
 
 int report(const Error& e) {
-    std::fprintf(stderr, "sluice-cli: %s\n", e.message.c_str());
+    // Messages quote servers and files: nothing in them may drive the terminal.
+    std::fprintf(stderr, "sluice-cli: %s\n", terminal_text(e.message).c_str());
     return e.kind == ErrorKind::bad_input || e.kind == ErrorKind::refused ? 2 : 1;
 }
 

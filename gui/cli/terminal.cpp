@@ -1,6 +1,7 @@
 #include "terminal.hpp"
 
 #include "util/unique_fd.hpp"
+#include "util/utf8.hpp"
 
 #include <cstdio>
 #include <fcntl.h>
@@ -48,10 +49,17 @@ std::optional<std::string> ask(const std::string& prompt, bool echo) {
     return answer;
 }
 
+bool have_terminal() {
+    return UniqueFd(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)).valid();
+}
+
 } // namespace
 
 remote::SessionCallbacks terminal_callbacks() {
     remote::SessionCallbacks cb;
+    // Without a terminal nobody can answer: no callbacks, so errors say that nobody was asked (not that
+    // the user said no), and key or agent logins still work.
+    if (!have_terminal()) return cb;
     cb.accept_host_key = [](const remote::UnknownHostKey& key) {
         const auto answer =
             ask(fmt::format("The authenticity of host {} can't be established.\n{} key fingerprint is "
@@ -68,14 +76,14 @@ remote::SessionCallbacks terminal_callbacks() {
         if (!round.name.empty() || !round.instruction.empty()) {
             const UniqueFd tty(::open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY));
             if (tty.valid())
-                (void)write_all(
-                    tty.get(),
-                    fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n", round.instruction),
-                    "/dev/tty");
+                (void)write_all(tty.get(),
+                                terminal_text(fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n",
+                                                          round.instruction)),
+                                "/dev/tty");
         }
         std::vector<std::string> answers;
         for (const auto& p : round.prompts) {
-            auto a = ask(p.text, p.echo);
+            auto a = ask(terminal_text(p.text, false), p.echo); // the server's text, not ours
             if (!a) return std::nullopt;
             answers.push_back(std::move(*a));
         }

@@ -56,6 +56,38 @@ public:
     }
 
     void submit(const jobs::ClusterProfile& profile, jobs::JobRecord job) {
+        guarded([&] { submit_now(profile, std::move(job)); });
+    }
+
+    void cancel(const QString& id) {
+        guarded([&] { on_job(id, jobs::cancel_job); });
+    }
+
+    void fetch(const QString& id) {
+        guarded([&] { on_job(id, jobs::fetch_result); });
+    }
+
+signals:
+    void snapshot(std::vector<sluice::jobs::JobRecord> all);
+    void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
+    void problem(const QString& message);
+
+private:
+    // Whatever escapes (std::bad_alloc, a library's exception) becomes a message, never the app's end.
+    template <class F>
+    bool guarded(F&& work) {
+        try {
+            work();
+            return true;
+        } catch (const std::exception& e) {
+            emit problem(tr("Unexpected error: %1").arg(QString::fromUtf8(e.what())));
+        } catch (...) {
+            emit problem(tr("Unexpected error."));
+        }
+        return false;
+    }
+
+    void submit_now(const jobs::ClusterProfile& profile, jobs::JobRecord job) {
         if (!supervisor_) return emit problem(tr("The job store is not open."));
         if (auto st = store_->insert(job); !st)
             return emit problem(QString::fromStdString(st.error().message));
@@ -70,16 +102,6 @@ public:
         publish();
     }
 
-    void cancel(const QString& id) { on_job(id, jobs::cancel_job); }
-
-    void fetch(const QString& id) { on_job(id, jobs::fetch_result); }
-
-signals:
-    void snapshot(std::vector<sluice::jobs::JobRecord> all);
-    void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
-    void problem(const QString& message);
-
-private:
     Result<jobs::ClusterClient> client(const std::string& profile) {
         auto p = jobs::load_profile(files_.profiles.toStdString(), profile);
         if (!p) return std::unexpected(p.error());
@@ -112,6 +134,10 @@ private:
     }
 
     void tick() {
+        if (!guarded([this] { tick_now(); })) timer_->start(std::chrono::seconds(5));
+    }
+
+    void tick_now() {
         auto pass = supervisor_->tick();
         if (!pass) {
             emit problem(QString::fromStdString(pass.error().message));

@@ -3,6 +3,8 @@
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
 #include "h5/rows.hpp"
+#include "signal/row_filter.hpp"
+#include "util/memory_budget.hpp"
 
 #include <QPromise>
 #include <QThread>
@@ -11,6 +13,14 @@
 #include <type_traits>
 
 namespace sluice::gui {
+namespace {
+
+template <class T>
+struct is_expected : std::false_type {};
+template <class T, class E>
+struct is_expected<std::expected<T, E>> : std::true_type {};
+
+} // namespace
 
 struct H5Service::State {
     h5::File file;
@@ -45,10 +55,20 @@ auto H5Service::run(F&& job) {
     QFuture<R> future = promise->future();
     promise->start();
     pool_.start([promise, state = state_, job = std::forward<F>(job)]() mutable {
-        if constexpr (std::is_void_v<R>)
-            job(*state);
-        else
-            promise->addResult(job(*state));
+        // A job that throws (std::bad_alloc, a library's exception) answers with an error for a dialog
+        // instead of ending the app.
+        try {
+            if constexpr (std::is_void_v<R>)
+                job(*state);
+            else
+                promise->addResult(job(*state));
+        } catch (const std::exception& e) {
+            if constexpr (is_expected<R>::value)
+                promise->addResult(R(fail(ErrorKind::internal, fmt::format("unexpected error: {}", e.what()))));
+        } catch (...) {
+            if constexpr (is_expected<R>::value)
+                promise->addResult(R(fail(ErrorKind::internal, "unexpected error (unknown exception)")));
+        }
         promise->finish();
     });
     return future;
@@ -103,8 +123,16 @@ QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, st
         if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
         auto main = h5::read_main_dataset(s.file.get(), path);
         if (!main) return std::unexpected(main.error());
+        if (!main->not_filterable.empty())
+            return fail(ErrorKind::bad_input,
+                        fmt::format("{} is an h5USID Main dataset, but {}", main->path, main->not_filterable));
         DatasetInfo info{.main = std::move(*main), .position_indices = {}};
         const auto& pos = info.main.position_indices;
+        if (auto ok = check_memory(fmt::format("the positions of {} ({} × {})", info.main.path,
+                                               grouped(pos.shape[0]), pos.shape[1]),
+                                   pos.shape[0] * std::min<std::uint64_t>(pos.shape[1], 1u << 20), sizeof(double));
+            !ok)
+            return std::unexpected(ok.error());
         auto ds = s.dataset(pos.path);
         if (!ds) return std::unexpected(ds.error());
         info.position_indices.resize(pos.shape[0] * pos.shape[1]);
@@ -134,6 +162,10 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
         if (row >= dims[0])
             return fail(ErrorKind::bad_input,
                         fmt::format("row {} is outside {} (it has {} rows)", row, path, dims[0]));
+        if (auto ok = check_memory(fmt::format("a row of {} points", grouped(dims[1])), dims[1],
+                                   row_bytes_per_point);
+            !ok)
+            return std::unexpected(ok.error());
         std::vector<double> out(dims[1]);
         if (auto ok = h5::read_rows(*ds, row, 1, out); !ok) return std::unexpected(ok.error());
         return out;

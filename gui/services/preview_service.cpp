@@ -17,8 +17,12 @@ void PreviewService::startNext() {
     PreviewInput input = std::move(*pending_);
     pending_.reset();
     // The continuation is tied to `this`: a computation that outlives us finishes without calling back.
-    QtConcurrent::run([input = std::move(input)] {
-        return compute_preview(input);
+    QtConcurrent::run([input = std::move(input)]() -> Result<PreviewResult> {
+        try {
+            return compute_preview(input);
+        } catch (const std::exception& e) { // e.g. std::bad_alloc: a message, not the end of the app
+            return fail(ErrorKind::internal, std::string("the preview failed: ") + e.what());
+        }
     }).then(this, [this](Result<PreviewResult> result) {
         running_ = false;
         ++answered_;

@@ -3,6 +3,7 @@
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
 #include "h5/handles.hpp"
+#include "util/memory_budget.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -39,6 +40,9 @@ Result<OpenAttribute> open_attribute(hid_t obj, const std::string& name) {
     if (n < 0) return h5_fail("cannot read the shape of " + where(obj, name));
     a.count = static_cast<std::size_t>(n);
     a.cls = H5Tget_class(a.type.get());
+    // A damaged or crafted file can declare any size; real attributes are small.
+    if (auto st = check_attribute_size(where(obj, name), a.count, H5Tget_size(a.type.get())); !st)
+        return std::unexpected(st.error());
     return a;
 }
 
@@ -124,6 +128,11 @@ unsigned long file_number(hid_t obj) {
 
 } // namespace
 
+Status check_attribute_size(std::string_view what, std::uint64_t count, std::uint64_t value_size) {
+    return check_memory(fmt::format("{} ({} values)", what, grouped(count)), count,
+                        std::max<std::uint64_t>(value_size, 1), max_attribute_bytes);
+}
+
 std::string numpy_dtype_name(hid_t type) {
     const std::size_t size = H5Tget_size(type);
     const bool big_endian = H5Tget_order(type) == H5T_ORDER_BE;
@@ -180,6 +189,13 @@ bool has_attribute(hid_t obj, const std::string& name) {
     const htri_t r = H5Aexists(obj, name.c_str());
     if (r < 0) (void)take_error_stack();
     return r > 0;
+}
+
+Status delete_attribute(hid_t obj, const std::string& name) {
+    const htri_t exists = H5Aexists(obj, name.c_str());
+    if (exists < 0) return h5_fail("cannot look for " + where(obj, name));
+    if (exists > 0 && H5Adelete(obj, name.c_str()) < 0) return h5_fail("cannot remove " + where(obj, name));
+    return {};
 }
 
 Result<std::string> read_string_attribute(hid_t obj, const std::string& name) {

@@ -6,11 +6,18 @@
 #include <hdf5.h>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::h5 {
 
 [[nodiscard]] bool has_attribute(hid_t obj, const std::string& name);
+
+/// Attributes hold small values (HDF5 keeps them in object headers); anything declaring more than this is
+/// a damaged or crafted file and is refused before a buffer is allocated for it.
+inline constexpr std::uint64_t max_attribute_bytes = std::uint64_t{64} << 20;
+/// bad_input when `count` values of `value_size` bytes exceed max_attribute_bytes; `what` names it.
+[[nodiscard]] Status check_attribute_size(std::string_view what, std::uint64_t count, std::uint64_t value_size);
 
 /// numpy-like name of an HDF5 type: "float32", "uint16", ">int32" (big-endian), "|S4" (fixed string),
 /// "str" (variable-length string), "object-ref", "region-ref", compound as "[('re', float64), ...]".
@@ -26,6 +33,9 @@ namespace sluice::h5 {
 [[nodiscard]] Result<std::int64_t> read_int_attribute(hid_t obj, const std::string& name);
 /// Dereference an object-reference attribute and return the referenced object's path.
 [[nodiscard]] Result<std::string> read_reference_attribute(hid_t obj, const std::string& name);
+
+/// Remove the attribute if it is there.
+[[nodiscard]] Status delete_attribute(hid_t obj, const std::string& name);
 
 // Writers replace an existing attribute of the same name.
 /// Scalar variable-length UTF-8 string.

@@ -13,6 +13,7 @@
 #include "h5/result_group.hpp"
 #include "h5/usid.hpp"
 #include "util/atomic_file.hpp"
+#include "util/process.hpp"
 #include "util/sha256.hpp"
 
 namespace sluice::h5 {
@@ -134,7 +135,16 @@ Result<std::string> merge_into_copy(const fs::path& tmp, hid_t result, const Rec
 
 } // namespace
 
-Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& into) {
+Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_or_file) {
+    // The user means the file a link points to: that file is merged and replaced, the link stays a link.
+    std::error_code ec;
+    fs::path into = link_or_file;
+    if (fs::is_symlink(fs::symlink_status(link_or_file, ec))) {
+        into = fs::canonical(link_or_file, ec);
+        if (ec)
+            return fail(ErrorKind::bad_input,
+                        fmt::format("{} is a link to a file that does not exist", link_or_file.string()));
+    }
     auto res = open_file(result, Access::read_only);
     if (!res) return std::unexpected(res.error());
     auto rec = read_recorded(res->get());
@@ -149,8 +159,9 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& into) 
     if (auto s = check_space(into, result); !s) return std::unexpected(s.error());
 
     const auto dir = into.has_parent_path() ? into.parent_path() : fs::path(".");
-    const auto tmp = dir / fmt::format(".{}.merging-{}", into.filename().string(), ::getpid());
-    std::error_code ec;
+    const auto prefix = fmt::format(".{}.merging-", into.filename().string());
+    remove_orphaned_temporaries(dir, prefix); // full-size copies of merges that were killed
+    const auto tmp = dir / fmt::format("{}{}", prefix, ::getpid());
     fs::copy_file(into, tmp, fs::copy_options::overwrite_existing, ec);
     if (ec) {
         fs::remove(tmp, ec);

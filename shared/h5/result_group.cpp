@@ -64,18 +64,27 @@ Status write_filter_attributes(hid_t group, const ResultGroupPlan& plan) {
 }
 
 Status write_bookkeeping(hid_t obj, const Bookkeeping& book) {
+    // sluice_version takes the place of these: Sluice does not claim to be pyUSID or sidpy (a copied
+    // source's attributes would otherwise keep them).
+    for (const char* name : {"pyUSID_version", "sidpy_version"})
+        if (auto s = delete_attribute(obj, name); !s) return s;
     if (auto s = write_string_attribute(obj, "machine_id", book.machine_id); !s) return s;
     if (auto s = write_string_attribute(obj, "timestamp", book.timestamp); !s) return s;
     if (auto s = write_string_attribute(obj, "platform", book.platform); !s) return s;
     return write_string_attribute(obj, "sluice_version", sluice::version);
 }
 
-// Contiguous and allocated at creation, so that after start-up only raw data is ever written.
-Result<Dataset> create_dataset(hid_t group, const std::string& name, hid_t file_type, std::vector<hsize_t> dims) {
+// Contiguous and allocated at creation, so that after start-up only raw data is ever written. `zeroed`
+// datasets get their zeros from HDF5 at allocation, so no buffer of the dataset's size is ever needed.
+Result<Dataset> create_dataset(hid_t group, const std::string& name, hid_t file_type, std::vector<hsize_t> dims,
+                               bool zeroed = false) {
     Dataspace space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
     PropList dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    const std::uint64_t zero = 0;
     if (!space || !dcpl || H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS) < 0 ||
-        H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY) < 0 || H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER) < 0)
+        H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY) < 0 ||
+        H5Pset_fill_time(dcpl.get(), zeroed ? H5D_FILL_TIME_ALLOC : H5D_FILL_TIME_NEVER) < 0 ||
+        (zeroed && H5Pset_fill_value(dcpl.get(), H5T_NATIVE_UINT64, &zero) < 0))
         return h5_fail("cannot set up dataset " + name);
     Dataset d(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
     if (!d) return h5_fail(fmt::format("cannot create dataset {} ({} values)", name, dims.front()));
@@ -252,11 +261,8 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
         if (!st) return std::unexpected(st.error());
     }
 
-    auto done = create_dataset(g, "completed_positions", H5T_STD_U8LE, {main.rows});
+    auto done = create_dataset(g, "completed_positions", H5T_STD_U8LE, {main.rows}, true);
     if (!done) return std::unexpected(done.error());
-    if (auto s = write_whole(done->get(), H5T_NATIVE_UINT8, std::vector<std::uint8_t>(main.rows, 0), "completed_positions");
-        !s)
-        return std::unexpected(s.error());
     return group_path;
 }
 
@@ -267,10 +273,16 @@ Result<ExistingResult> read_result_progress(hid_t file, const std::string& group
     hsize_t rows = 0;
     if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &rows, nullptr) < 0)
         return fail(ErrorKind::bad_input, group_path + "/completed_positions is not 1-D");
-    std::vector<std::uint8_t> flags(rows);
-    if (auto s = read_column_u8(d->get(), 0, rows, flags); !s) return std::unexpected(s.error());
+    // In slices: memory stays small whatever the row count.
+    constexpr hsize_t slice = hsize_t{1} << 20;
+    std::vector<std::uint8_t> flags(static_cast<std::size_t>(std::min(rows, slice)));
     ExistingResult r{group_path, 0, rows};
-    for (auto f : flags) r.rows_done += f ? 1 : 0;
+    for (hsize_t first = 0; first < rows; first += slice) {
+        const auto count = std::min(slice, rows - first);
+        if (auto s = read_column_u8(d->get(), first, count, flags); !s) return std::unexpected(s.error());
+        r.rows_done += static_cast<std::uint64_t>(std::count_if(flags.begin(), flags.begin() + static_cast<std::ptrdiff_t>(count),
+                                                                [](std::uint8_t f) { return f != 0; }));
+    }
     return r;
 }
 
@@ -301,8 +313,8 @@ Status check_identity(hid_t file, const std::string& group_path, const MainDatas
     if (!g) return std::unexpected(g.error());
     auto mismatch = [&](const std::string& what) {
         return fail(ErrorKind::refused,
-                    fmt::format("the existing output was made from {}; remove it or choose another --output "
-                                "(or pass --no-resume to be told before anything is touched)",
+                    fmt::format("the existing output was made from {}, so it cannot be resumed; nothing was "
+                                "changed: remove it or choose another --output",
                                 what));
     };
     auto str = [&](const char* name) { return read_string_attribute(g->get(), name); };

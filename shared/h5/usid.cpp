@@ -4,6 +4,7 @@
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
 #include "h5/handles.hpp"
+#include "util/memory_budget.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -60,6 +61,37 @@ std::optional<ValueType> numeric_type(hid_t type) {
     default:
         return std::nullopt;
     }
+}
+
+// h5py stores complex numbers as a compound of two floats of one size, named r and i (or real and imag).
+std::optional<std::string> complex_name(hid_t type) {
+    if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_nmembers(type) != 2) return std::nullopt;
+    std::string names[2];
+    std::size_t sizes[2] = {0, 0};
+    for (unsigned i = 0; i < 2; ++i) {
+        char* name = H5Tget_member_name(type, i);
+        names[i] = name ? name : "";
+        H5free_memory(name);
+        Datatype member(H5Tget_member_type(type, i));
+        if (!member || H5Tget_class(member.get()) != H5T_FLOAT) return std::nullopt;
+        sizes[i] = H5Tget_size(member.get());
+    }
+    const bool named = (names[0] == "r" && names[1] == "i") || (names[0] == "real" && names[1] == "imag");
+    if (!named || sizes[0] != sizes[1] || (sizes[0] != 4 && sizes[0] != 8)) return std::nullopt;
+    return sizes[0] == 4 ? "complex64" : "complex128";
+}
+
+// Main datasets whose values Sluice does not filter, and why (in words for the user).
+std::string unsupported_values(hid_t type, const std::string& dtype) {
+    if (complex_name(type))
+        return fmt::format("its values are complex ({}): Sluice filters real-valued signals only, because the "
+                           "filter keeps the real part of the inverse FFT (as pycroscopy's SignalFilter does) "
+                           "and would silently drop the imaginary part; filter the real and imaginary parts "
+                           "(or amplitude and phase) as separate real-valued datasets",
+                           dtype);
+    return fmt::format("its values are compound records {}, not numbers: Sluice filters real-valued signals "
+                       "only",
+                       dtype);
 }
 
 // A reader's message names the object; inside "X is not Main: ..." that is already said.
@@ -174,15 +206,21 @@ Result<MainDataset> check_main(hid_t file, const std::string& path) {
     }
     Datatype type(H5Dget_type(dset->get()));
     if (!type) return h5_fail("cannot read the type of " + m.path);
-    const auto value_type = numeric_type(type.get());
-    if (!value_type) {
-        r.broken = fmt::format("its values are {}, not numbers (float32/64 or integers)",
-                               numpy_dtype_name(type.get()));
+    m.dtype = complex_name(type.get()).value_or(numpy_dtype_name(type.get()));
+    if (const auto value_type = numeric_type(type.get())) {
+        m.type = *value_type;
+    } else if (H5Tget_class(type.get()) == H5T_COMPOUND) {
+        m.not_filterable = unsupported_values(type.get(), m.dtype); // Main for pyUSID, not for filtering
+    } else {
+        r.broken = fmt::format("its values are {}, not numbers (float32/64 or integers)", m.dtype);
         return broken();
     }
-    m.type = *value_type;
     m.rows = (*dims)[0];
     m.points = (*dims)[1];
+    if (m.not_filterable.empty() && m.points == 1)
+        m.not_filterable = fmt::format("each of its {} positions holds a single value (N = 1), like an image: "
+                                       "there is no signal along the spectroscopic axis to filter",
+                                       grouped(m.rows));
     const hid_t d = dset->get();
     if (!read_string_rule(r, d, "quantity", m.quantity) || !read_string_rule(r, d, "units", m.units) ||
         !read_ancillary_rule(r, d, "Position_Indices", 0, m.rows, "P rows", m.position_indices) ||
@@ -236,6 +274,10 @@ Result<std::optional<SampleRate>> rate_from_spacing(hid_t file, hid_t dset) {
     const auto scale = seconds_per(units->front());
     if (!scale) return none;
 
+    if (auto st = check_memory(fmt::format("reading {} ({} values)", *target, grouped((*dims)[1])), (*dims)[1],
+                               sizeof(double));
+        !st)
+        return std::unexpected(st.error());
     std::vector<double> v((*dims)[1]);
     if (H5Dread(values->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
         return h5_fail("cannot read " + *target);

@@ -8,8 +8,10 @@
 #include "jobs/script.hpp"
 #include "jobs/status_file.hpp"
 #include "recipe/recipe.hpp"
+#include "run/filter_request.hpp"
 #include "remote/sftp_download.hpp"
 #include "remote/sftp_upload.hpp"
+#include "util/json_text.hpp"
 #include "util/sha256.hpp"
 
 #include <fmt/format.h>
@@ -30,11 +32,10 @@ std::string first_line(std::string_view text) {
 }
 
 std::string resources_json(const Resources& r) {
-    return nlohmann::json{
+    return json_text(nlohmann::json{
         {"account", r.account}, {"partition", r.partition},           {"qos", r.qos},
         {"nodes", r.nodes},     {"tasks_per_node", r.tasks_per_node}, {"walltime", r.walltime},
-        {"memory", r.memory}}
-        .dump();
+        {"memory", r.memory}});
 }
 
 std::string input_directory(const ClusterProfile& profile, std::string_view sha256) {
@@ -130,10 +131,15 @@ remote::SessionOptions session_options_for(const ClusterProfile& profile) {
 Result<fs::path> result_path_beside(const fs::path& input) {
     const auto dir = input.parent_path();
     const auto stem = input.stem().string();
+    // A name is taken by anything there, a dangling link included.
+    const auto taken = [](const fs::path& p) {
+        std::error_code ec;
+        return fs::exists(fs::symlink_status(p, ec));
+    };
     for (int n = 0; n < 1000; ++n) {
         auto base = dir / fmt::format("{}-filtered-{:03}", stem, n);
         auto h5 = fs::path(base.string() + ".h5");
-        if (!fs::exists(h5) && !fs::exists(base.string() + ".recipe.json")) return h5;
+        if (!taken(h5) && !taken(base.string() + ".recipe.json") && !taken(base.string() + ".h5.part")) return h5;
     }
     return fail(ErrorKind::refused,
                 fmt::format("there are already 1000 filtered results next to {}", input.string()));
@@ -143,16 +149,20 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
     std::error_code ec;
     const auto input = fs::absolute(job.input, ec);
+    // Everything the engine would refuse is refused here, before a byte is uploaded (the same checks).
+    if (auto st = check_file_name(input, "the input file"); !st) return std::unexpected(st.error());
+    if (!job.local_output.empty())
+        if (auto st = check_file_name(job.local_output, "the output file"); !st) return std::unexpected(st.error());
+    if (job.block_rows)
+        if (auto st = check_block_rows(static_cast<std::uint64_t>(std::max(*job.block_rows, 0))); !st)
+            return std::unexpected(st.error());
     auto file = h5::open_file(input, h5::Access::read_only);
     if (!file) return std::unexpected(file.error());
-    auto main = h5::read_main_dataset(file->get(), job.dataset);
-    if (!main) return std::unexpected(main.error());
     auto recipe = parse_recipe(job.recipe_json);
     if (!recipe) return std::unexpected(recipe.error().context("recipe"));
-    auto rate = resolve_sample_rate(*recipe, main->sample_rate_hz);
-    if (!rate) return std::unexpected(rate.error().context("recipe"));
-    if (auto mask = validate_for_dataset(*recipe, main->points, *rate); !mask)
-        return std::unexpected(mask.error().context("recipe"));
+    auto checked = check_filter_request(file->get(), job.dataset, std::move(*recipe));
+    if (!checked) return std::unexpected(checked.error());
+    const auto& main = checked->main;
     auto sha = job.input_sha256 ? Result<std::string>(*job.input_sha256) : sha256_file(input);
     if (!sha) return std::unexpected(sha.error());
 
@@ -162,8 +172,8 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     r.profile = profile.name;
     r.state = JobState::draft;
     r.local_input = input.string();
-    r.dataset = job.dataset;
-    r.recipe_json = to_json(*recipe);
+    r.dataset = main.path;
+    r.recipe_json = to_json(checked->recipe);
     r.input_sha256 = *sha;
     r.remote_input = fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
     if (job.local_output.empty()) {
@@ -173,14 +183,14 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     } else {
         r.local_output = fs::absolute(job.local_output, ec).string();
     }
-    r.rows_total = static_cast<std::int64_t>(main->rows);
+    r.rows_total = static_cast<std::int64_t>(main.rows);
     r.message = "planned";
     r.created = r.updated = now;
 
     plan.spec = job_spec_from_profile(profile, r.id);
     if (job.resources) plan.spec.resources = *job.resources;
     plan.spec.input = r.remote_input;
-    plan.spec.dataset = job.dataset;
+    plan.spec.dataset = main.path;
     plan.spec.output = std::string(result_file);
     plan.spec.source_sha256 = *sha;
     plan.spec.block_rows = job.block_rows;
@@ -365,10 +375,15 @@ Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job, con
     if (job.state != JobState::completed && job.state != JobState::downloading)
         return fail(ErrorKind::refused,
                     fmt::format("job {} is {}: there is no result to fetch", job.id, to_string(job.state)));
-    // Someone put a file where the result was to go: never overwrite it, take the next free name.
-    if (job.state == JobState::completed && fs::exists(job.local_output)) {
+    // Someone put a file where the result was to go (before or during an interrupted download): never
+    // overwrite it; take the next free name, and carry a partial download over to it.
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(job.local_output, ec))) {
         auto other = result_path_beside(job.local_input);
         if (!other) return std::unexpected(other.error());
+        const fs::path old_part = job.local_output + ".part";
+        if (fs::is_regular_file(fs::symlink_status(old_part, ec)))
+            fs::rename(old_part, other->string() + ".part", ec);
         job.local_output = other->string();
     }
     auto session = cluster.session();

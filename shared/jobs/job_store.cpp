@@ -1,4 +1,5 @@
 #include "jobs/job_store.hpp"
+#include "util/process.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -187,7 +188,7 @@ Status add_event(sqlite3* db, const JobRecord& j) {
 }
 
 bool process_gone(std::int64_t pid) {
-    return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    return pid > 0 && !process_exists(pid);
 }
 
 std::string host_name() {

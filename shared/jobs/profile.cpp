@@ -1,6 +1,8 @@
 #include "jobs/profile.hpp"
 
 #include "jobs/directive_values.hpp"
+#include "jobs/script.hpp"
+#include "util/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -54,7 +56,23 @@ Status check_login(const ClusterProfile& p) {
     return {};
 }
 
+// Profiles are stored as JSON and their values shown and recorded as text.
+Status check_text(const ClusterProfile& p) {
+    const std::pair<std::string_view, const std::string*> fields[] = {
+        {"host", &p.host},     {"user", &p.user},     {"scratch_dir", &p.scratch_dir},
+        {"engine", &p.engine.value}, {"account", &p.resources.account}, {"partition", &p.resources.partition},
+        {"qos", &p.resources.qos}, {"walltime", &p.resources.walltime}, {"memory", &p.resources.memory}};
+    for (const auto& [field, value] : fields)
+        if (auto st = require_utf8(*value, field); !st) return st;
+    for (std::size_t i = 0; i < p.modules.size(); ++i)
+        if (auto st = require_utf8(p.modules[i], fmt::format("modules[{}]", i)); !st) return st;
+    for (std::size_t i = 0; i < p.environment.size(); ++i)
+        if (auto st = require_utf8(p.environment[i], fmt::format("environment[{}]", i)); !st) return st;
+    return {};
+}
+
 Status check_profile_fields(const ClusterProfile& p) {
+    if (auto st = check_text(p); !st) return st;
     if (auto st = check_login(p); !st) return st;
     if (p.scratch_dir.empty() || p.scratch_dir.front() != '/' || has_nul(p.scratch_dir))
         return bad(fmt::format("scratch_dir: '{}' is not an absolute path", printable(p.scratch_dir)));
@@ -67,7 +85,12 @@ Status check_profile_fields(const ClusterProfile& p) {
         const auto eq = e.find('=');
         if (eq == std::string::npos || has_nul(e))
             return bad(fmt::format("environment[{}]: '{}' is not NAME=value", i, printable(e)));
-        if (auto st = check_variable_name(fmt::format("environment[{}]", i), e.substr(0, eq)); !st) return st;
+        const auto name = e.substr(0, eq);
+        if (auto st = check_variable_name(fmt::format("environment[{}]", i), name); !st) return st;
+        if (is_reserved_variable(name))
+            return bad(fmt::format("environment[{}]: {} is used by the job script or the shell itself and cannot "
+                                   "be set by a profile; choose another name",
+                                   i, name));
     }
     if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty");
     if (p.srun_mpi.empty() || p.srun_mpi.size() > 32 ||
@@ -119,6 +142,7 @@ JobSpec job_spec_from_profile(const ClusterProfile& profile, std::string job_id)
 
 Status validate_profile(const ClusterProfile& profile) {
     if (profile.name.empty()) return bad("a profile has no name");
+    if (auto st = require_utf8(profile.name, "the profile name"); !st) return st;
     auto st = check_profile_fields(profile);
     if (!st) return std::unexpected(st.error().context(fmt::format("profile '{}'", printable(profile.name))));
     return {};

@@ -2,6 +2,7 @@
 
 #include "jobs/directive_values.hpp"
 #include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -218,7 +219,7 @@ Result<std::string> serialize_profiles(const std::vector<ClusterProfile>& profil
     }
     if (auto st = check_unique_names(profiles); !st) return std::unexpected(st.error());
     const json doc = {{"format", "sluice-profiles"}, {"version", 1}, {"profiles", std::move(list)}};
-    return doc.dump(2) + "\n";
+    return json_text(doc, 2) + "\n";
 }
 
 Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& file) {

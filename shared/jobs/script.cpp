@@ -134,6 +134,20 @@ std::string environment_setup(const ClusterProfile& profile) {
 
 } // namespace
 
+bool is_reserved_variable(std::string_view name) {
+    // The script's variables (status_functions, module_init, wait_engine above) ...
+    static constexpr std::string_view own[] = {"started", "host", "engine_rc", "stop_requested", "pid",
+                                               "init", "state", "code"};
+    // ... and bash's: how it splits words, what it runs before commands, which files it sources.
+    static constexpr std::string_view shell[] = {"IFS",      "BASH_ENV",       "ENV",          "SHELLOPTS",
+                                                 "BASHOPTS", "PS4",            "PROMPT_COMMAND", "CDPATH",
+                                                 "GLOBIGNORE", "POSIXLY_CORRECT", "BASH_XTRACEFD", "OLDPWD",
+                                                 "PWD",      "HOME",           "SHELL"};
+    if (std::ranges::find(own, name) != std::end(own) || std::ranges::find(shell, name) != std::end(shell))
+        return true;
+    return name.starts_with("BASH_");
+}
+
 Result<StopTiming> stop_timing(seconds walltime) {
     StopTiming t;
     t.walltime = walltime;

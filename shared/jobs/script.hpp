@@ -28,6 +28,10 @@ struct StopTiming {
     std::chrono::seconds time_limit{};    ///< walltime − signal_margin − 60 s
 };
 
+/// Shell variables a profile's environment may not set: the job script's own (its status file and stop
+/// handling depend on them) and those that change how bash itself reads the script.
+[[nodiscard]] bool is_reserved_variable(std::string_view name);
+
 /// Time the engine needs at least; shorter walltimes are refused.
 inline constexpr std::chrono::seconds min_engine_time{60};
 

@@ -15,6 +15,9 @@ namespace sluice {
 /// The "format" and "version" every recipe file carries.
 inline constexpr std::string_view recipe_format = "sluice-recipe";
 inline constexpr int recipe_version = 1;
+/// Bands per noise_band filter: the result records them as two float64 attributes, and HDF5 keeps an
+/// attribute within 64 KiB.
+inline constexpr std::size_t max_noise_bands = 4096;
 
 struct FilterRecipe {
     std::optional<double> sample_rate_hz; ///< absent → from the file

@@ -2,6 +2,7 @@
 // is known. Every refusal names where it happened ("filters[0] (low_pass).roll_off") so that a user can
 // fix a hand-written recipe without guessing.
 #include "recipe/recipe.hpp"
+#include "util/json_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -120,6 +121,10 @@ Result<FilterSpec> read_noise_band(const Obj& o) {
     if (!freqs) return std::unexpected(freqs.error());
     auto widths = number_list(o, "widths_hz");
     if (!widths) return std::unexpected(widths.error());
+    if (freqs->size() > max_noise_bands)
+        return bad(fmt::format("{}: {} bands, at most {} fit (the result records them as HDF5 attributes, "
+                               "which are limited to 64 KiB)",
+                               o.where, freqs->size(), max_noise_bands));
     if (freqs->size() != widths->size())
         return bad(fmt::format("{}: freqs_hz has {} values but widths_hz has {}; they pair up one to one",
                                o.where, freqs->size(), widths->size()));
@@ -314,8 +319,8 @@ J recipe_json(const FilterRecipe& recipe) {
 
 } // namespace
 
-Result<FilterRecipe> parse_recipe(std::string_view json_text) {
-    auto parsed = parse_json(json_text);
+Result<FilterRecipe> parse_recipe(std::string_view text) {
+    auto parsed = parse_json(text);
     if (!parsed) return std::unexpected(parsed.error());
     const Json& root = *parsed;
     if (!root.is_object())
@@ -349,11 +354,11 @@ Result<FilterRecipe> parse_recipe(std::string_view json_text) {
 }
 
 std::string to_json(const FilterRecipe& recipe) {
-    return recipe_json<nlohmann::ordered_json>(recipe).dump(2) + "\n";
+    return json_text(recipe_json<nlohmann::ordered_json>(recipe), 2) + "\n";
 }
 
 std::string canonical_json(const FilterRecipe& recipe) {
-    return recipe_json<Json>(recipe).dump();
+    return json_text(recipe_json<Json>(recipe));
 }
 
 } // namespace sluice

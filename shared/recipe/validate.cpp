@@ -2,6 +2,10 @@
 // when pycroscopy would raise or wrap a band, so building the composite is the check.
 #include "recipe/recipe.hpp"
 #include "signal/masks.hpp"
+#include "signal/row_filter.hpp"
+#include "util/memory_budget.hpp"
+
+#include <fmt/format.h>
 
 namespace sluice {
 
@@ -9,6 +13,9 @@ Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std:
     if (n == 0)
         return fail(ErrorKind::bad_input, "the dataset's rows have no points (N = 0): nothing to filter");
     if (auto ok = check_length_and_rate(n, fs); !ok) return std::unexpected(ok.error());
+    // Before any mask or row buffer of n values exists: a damaged file can declare any length.
+    if (auto ok = check_memory(fmt::format("filtering rows of {} points", grouped(n)), n, row_bytes_per_point); !ok)
+        return std::unexpected(ok.error());
     if (recipe.filters.empty()) return std::vector<float>{};
     return composite_mask(n, fs, recipe.filters);
 }

@@ -9,8 +9,9 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <stdio.h>
 #include <fmt/format.h>
-#include <fstream>
+#include <sys/stat.h>
 #include <optional>
 #include <unistd.h>
 #include <vector>
@@ -20,16 +21,49 @@ namespace {
 
 constexpr std::uint32_t kChunk = 32 * 1024;
 
-Status hash_file_prefix(const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
-    std::ifstream in(path, std::ios::binary);
+// The first `bytes` of the open .part, for resuming the hash where the transfer resumes.
+Status hash_file_prefix(int fd, const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
     std::vector<char> buf(1 << 20);
-    while (bytes > 0) {
-        const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(bytes, buf.size()));
-        if (!in.read(buf.data(), n)) return fail(ErrorKind::io, fmt::format("cannot read {}", path.string()));
+    for (std::uint64_t at = 0; at < bytes;) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(bytes - at, buf.size()));
+        const ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail(ErrorKind::io, fmt::format("cannot read {}", path.string()));
         hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-        bytes -= static_cast<std::uint64_t>(n);
+        at += static_cast<std::uint64_t>(n);
     }
     return {};
+}
+
+// The .part file, opened without following a link: a link planted there would otherwise have the
+// download written through it into some other file.
+Result<UniqueFd> open_part(const std::filesystem::path& part) {
+    UniqueFd fd(::open(part.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd.valid() && errno == ELOOP)
+        return fail(ErrorKind::refused, fmt::format("{} is a symbolic link; remove it (Sluice does not write "
+                                                    "through links)",
+                                                    part.string()));
+    if (!fd.valid())
+        return fail(ErrorKind::io, fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(ErrorKind::refused, fmt::format("{} is not a regular file; remove it", part.string()));
+    return fd;
+}
+
+// rename(2) without replacing: the result never lands over a file that appeared meanwhile.
+Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) {
+    int rc = ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
+    if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) { // a file system without it: link never replaces
+        rc = ::link(from.c_str(), to.c_str());
+        if (rc == 0) ::unlink(from.c_str());
+    }
+    if (rc == 0) return {};
+    if (errno == EEXIST)
+        return fail(ErrorKind::refused, fmt::format("{} appeared while the result was downloaded; the verified "
+                                                    "result is kept as {}",
+                                                    to.string(), from.string()));
+    return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", from.string(), std::strerror(errno)));
 }
 
 /// Outstanding read requests, answered in the order they were sent. libssh keeps every answer until
@@ -120,9 +154,12 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     }
 
     const std::filesystem::path part = local.string() + ".part";
-    std::error_code ec;
-    std::uint64_t offset = std::filesystem::exists(part, ec) ? std::filesystem::file_size(part, ec) : 0;
-    if (ec || offset > *total) offset = 0;
+    auto fd = open_part(part);
+    if (!fd) return std::unexpected(fd.error());
+    struct stat part_stat {};
+    ::fstat(fd->get(), &part_stat);
+    std::uint64_t offset = static_cast<std::uint64_t>(part_stat.st_size);
+    if (offset > *total) offset = 0;
     DownloadResult result;
     result.bytes = *total;
     result.resumed_from = offset;
@@ -131,14 +168,12 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     for (int attempt = 0; attempt < 2; ++attempt) {
         SftpFileHandle file(sftp_open(sftp->get(), remote.c_str(), O_RDONLY, 0));
         if (!file) return fail(ErrorKind::io, fmt::format("cannot open {} on {}", remote, session.peer()));
-        UniqueFd fd(
-            ::open(part.c_str(), O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644));
-        if (fd.get() < 0)
-            return fail(ErrorKind::io,
-                        fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
+        if (::ftruncate(fd->get(), static_cast<off_t>(offset)) != 0 ||
+            ::lseek(fd->get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+            return fail(ErrorKind::io, fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
         Sha256 hash;
-        if (auto st = hash_file_prefix(part, offset, hash); !st) return std::unexpected(st.error());
-        auto got = receive(session, file.get(), fd.get(), part, offset, *total, hash, options);
+        if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st) return std::unexpected(st.error());
+        auto got = receive(session, file.get(), fd->get(), part, offset, *total, hash, options);
         if (!got) return std::unexpected(got.error());
         result.received += *got;
         result.sha256 = hash.hex_digest();
@@ -150,12 +185,10 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
             expected = *h;
         }
         if (result.sha256 == expected) {
-            if (::fsync(fd.get()) != 0)
+            if (::fsync(fd->get()) != 0)
                 return fail(ErrorKind::io,
                             fmt::format("cannot flush {}: {}", part.string(), std::strerror(errno)));
-            std::filesystem::rename(part, local, ec);
-            if (ec)
-                return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", part.string(), ec.message()));
+            if (auto st = rename_no_replace(part, local); !st) return std::unexpected(st.error());
             return result;
         }
         if (offset == 0) break;

@@ -5,12 +5,16 @@
 #include "util/error.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 namespace sluice {
+
+/// Working memory per point of a row (input and output rows, FFT buffers, masks), for budget checks.
+inline constexpr std::uint64_t row_bytes_per_point = 64;
 
 struct RowResult {
     double noise_floor = 0; ///< in double; 0 when thresholding is off or the floor collapsed

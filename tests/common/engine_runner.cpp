@@ -2,6 +2,14 @@
 
 #include <QFile>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "common/h5_fixtures.hpp"
 
 namespace sluice::test {
@@ -33,6 +41,50 @@ EngineRun run_engine(const QStringList& args, int ranks, std::chrono::millisecon
     r.exit_code = p.exitCode();
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err += QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+EngineRun run_bytes(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    TempDir dir;
+    const auto out = dir / "out", err = dir / "err";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e)
+        environment.emplace_back(*e);
+    environment.insert(environment.end(), env.begin(), env.end());
+    std::vector<char*> envp;
+    for (auto& e : environment)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    EngineRun r;
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        r.err = QString("could not start %1").arg(QString::fromStdString(argv[0]));
+        return r;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.crashed = WIFSIGNALED(status);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const auto slurp = [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return QString::fromUtf8(ss.str());
+    };
+    r.out = slurp(out);
+    r.err = slurp(err);
     return r;
 }
 

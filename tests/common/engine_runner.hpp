@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace sluice::test {
@@ -22,6 +23,10 @@ struct EngineRun {
 /// `during` runs once the process has started, with its PID (e.g. to send signals).
 EngineRun run_engine(const QStringList& args, int ranks = 0, std::chrono::milliseconds timeout = std::chrono::minutes(5),
                      const std::function<void(qint64 pid)>& during = {});
+
+/// Run `argv` (argv[0] a path) with arguments passed as raw bytes, which QStringList cannot carry (a file
+/// name in Latin-1, say). Environment: this process's, plus `env` ("NAME=value"). No timeout.
+EngineRun run_bytes(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
 /// PIDs of the direct children of `pid` (the ranks that mpirun started).
 std::vector<qint64> child_pids(qint64 pid);

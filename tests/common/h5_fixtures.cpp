@@ -2,11 +2,13 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
 
+#include "h5/attributes.hpp"
 #include "h5/handles.hpp"
 
 namespace sluice::test {
@@ -83,6 +85,51 @@ std::int64_t ulp_distance(float a, float b) {
     };
     const auto d = key(a) - key(b);
     return d < 0 ? -d : d;
+}
+
+namespace {
+
+h5::Dataset declared_dataset(hid_t file, const char* path, hid_t type, hsize_t d0, hsize_t d1) {
+    const hsize_t dims[2] = {d0, d1};
+    const hsize_t chunk[2] = {1, std::min<hsize_t>(d1, 1024)};
+    h5::Dataspace space(H5Screate_simple(2, dims, nullptr));
+    h5::PropList dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    H5Pset_chunk(dcpl.get(), 2, chunk);
+    h5::Dataset d(H5Dcreate2(file, path, type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    if (!d) throw std::runtime_error(std::string("cannot create ") + path);
+    return d;
+}
+
+void check(const Status& st) {
+    if (!st) throw std::runtime_error(st.error().message);
+}
+
+} // namespace
+
+void write_declared_main(const std::filesystem::path& path, std::uint64_t rows, std::uint64_t points,
+                         bool rate_attribute) {
+    h5::File f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    h5::PropList lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    h5::Group g(H5Gcreate2(f.get(), "/Measurement_000/Channel_000", lcpl.get(), H5P_DEFAULT, H5P_DEFAULT));
+    if (!f || !g) throw std::runtime_error("cannot create " + path.string());
+    if (rate_attribute) check(h5::write_double_attribute(g.get(), "IO_samp_rate_[Hz]", 1e6));
+    const std::string c = "/Measurement_000/Channel_000/";
+    auto raw = declared_dataset(f.get(), (c + "Raw_Data").c_str(), H5T_IEEE_F32LE, rows, points);
+    const std::pair<const char*, bool> ancillaries[] = {{"Position_Indices", true},
+                                                        {"Position_Values", true},
+                                                        {"Spectroscopic_Indices", false},
+                                                        {"Spectroscopic_Values", false}};
+    for (const auto& [name, positions] : ancillaries) {
+        const bool indices = std::string(name).ends_with("Indices");
+        auto a = declared_dataset(f.get(), (c + name).c_str(), indices ? H5T_STD_U32LE : H5T_IEEE_F32LE,
+                                  positions ? rows : 1, positions ? 1 : points);
+        check(h5::write_fixed_string_array_attribute(a.get(), "labels", {positions ? "X" : "Time"}));
+        check(h5::write_fixed_string_array_attribute(a.get(), "units", {positions ? "m" : "s"}));
+        check(h5::write_reference_attribute(raw.get(), name, f.get(), c + name));
+    }
+    check(h5::write_string_attribute(raw.get(), "quantity", "Current"));
+    check(h5::write_string_attribute(raw.get(), "units", "A"));
 }
 
 } // namespace sluice::test

@@ -32,6 +32,12 @@ private:
 [[nodiscard]] std::vector<std::uint8_t> read_u8(const std::filesystem::path& file, const std::string& path);
 [[nodiscard]] std::vector<std::uint64_t> dataset_shape(const std::filesystem::path& file, const std::string& path);
 
+/// A crafted file of a few KB whose h5USID Main dataset (/Measurement_000/Channel_000/Raw_Data, float32)
+/// and ancillaries declare `rows` × `points` but store nothing (chunked, never written), as a damaged or
+/// hostile file can. With `rate_attribute` the channel carries IO_samp_rate_[Hz] = 1 MHz.
+void write_declared_main(const std::filesystem::path& file, std::uint64_t rows, std::uint64_t points,
+                         bool rate_attribute = true);
+
 /// Distance in float32 units-in-the-last-place between two finite floats.
 [[nodiscard]] std::int64_t ulp_distance(float a, float b);
 

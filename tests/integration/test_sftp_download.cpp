@@ -70,6 +70,39 @@ private slots:
         QVERIFY(test::read_bytes(local) == data_);
     }
 
+
+    // A link planted where the .part goes must not have the download written through it.
+    void partThatIsALinkIsRefused() {
+        const auto local = *dir_ / "linked.h5";
+        const auto victim = *dir_ / "victim.txt";
+        test::write_bytes(victim, "precious");
+        std::filesystem::create_symlink(victim, local.string() + ".part");
+        auto r = download_file(*session_, kRemote, local);
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::refused);
+        QVERIFY2(r.error().message.find("is a symbolic link") != std::string::npos, r.error().message.c_str());
+        QCOMPARE(test::read_bytes(victim), std::string("precious"));
+        QVERIFY(!std::filesystem::exists(std::filesystem::symlink_status(local)));
+    }
+
+    // The verified result never replaces a file that appeared at its name during the download.
+    void resultNeverReplacesAFileThatAppeared() {
+        const auto local = *dir_ / "appeared.h5";
+        DownloadOptions options;
+        bool planted = false;
+        options.progress = [&](std::uint64_t, std::uint64_t) {
+            if (!planted) test::write_bytes(local, "the user's own file");
+            planted = true;
+        };
+        auto r = download_file(*session_, kRemote, local, options);
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::refused);
+        QVERIFY2(r.error().message.find("appeared while the result was downloaded") != std::string::npos,
+                 r.error().message.c_str());
+        QCOMPARE(test::read_bytes(local), std::string("the user's own file"));
+        QVERIFY(test::read_bytes(local.string() + ".part") == data_); // verified, kept for the user
+    }
+
     void foreignPartIsReplaced() {
         const auto local = *dir_ / "foreign.h5";
         test::write_bytes(local.string() + ".part", test::byte_pattern(kPrefix, 8));

@@ -9,6 +9,8 @@
 #include "h5/rows.hpp"
 #include "h5/usid.hpp"
 #include "h5/usid_writer.hpp"
+#include "run/filter_request.hpp"
+#include "util/memory_budget.hpp"
 
 #include <QtTest>
 #include <cmath>
@@ -413,6 +415,87 @@ private slots:
         CHECK_OK(f);
         CHECK_ERROR(h5::read_main_dataset(f->get(), kRaw), ErrorKind::bad_input,
                     kRaw + " is empty (0 rows × 16 points)");
+    }
+
+
+    // pyUSID calls these Main datasets; Sluice lists them as such and says why it cannot filter them.
+    void complexAndImageMainsAreListedButNotFilterable() {
+        const auto recipe = parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
+        CHECK_OK(recipe);
+        const auto complex_file = dir_ / "complex.h5";
+        {
+            auto f = h5::create_file(complex_file);
+            CHECK_OK(f);
+            QVERIFY(write_main(f->get(), 12, 64).valid());
+            h5::Datatype c(H5Tcreate(H5T_COMPOUND, 16));
+            H5Tinsert(c.get(), "r", 0, H5T_IEEE_F64LE);
+            H5Tinsert(c.get(), "i", 8, H5T_IEEE_F64LE);
+            replace_with(f->get(), kRaw, c.get(), {12, 64});
+        }
+        auto f = h5::open_file(complex_file, h5::Access::read_only);
+        CHECK_OK(f);
+        QCOMPARE(h5::find_main_datasets(f->get()), std::vector<std::string>{kRaw});
+        auto m = h5::read_main_dataset(f->get(), kRaw);
+        CHECK_OK(m);
+        QCOMPARE(m->dtype, std::string("complex128"));
+        QVERIFY2(m->not_filterable.starts_with("its values are complex (complex128)"), m->not_filterable.c_str());
+        CHECK_ERROR(check_filter_request(f->get(), kRaw, *recipe), ErrorKind::bad_input,
+                    kRaw + " cannot be filtered: its values are complex");
+
+        const auto image = dir_ / "image.h5";
+        {
+            auto g = h5::create_file(image);
+            CHECK_OK(g);
+            QVERIFY(write_main(g->get(), 12, 1).valid());
+        }
+        auto g = h5::open_file(image, h5::Access::read_only);
+        CHECK_OK(g);
+        auto im = h5::read_main_dataset(g->get(), kRaw);
+        CHECK_OK(im);
+        QVERIFY2(im->not_filterable.find("single value (N = 1)") != std::string::npos, im->not_filterable.c_str());
+        CHECK_ERROR(check_filter_request(g->get(), kRaw, *recipe), ErrorKind::bad_input, "like an image");
+    }
+
+    // A file of a few KB may declare any shape: nothing is allocated from it before a budget check.
+    void declaredHugeShapesAreRefusedBeforeAllocating() {
+        const auto recipe = parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
+        CHECK_OK(recipe);
+        const auto long_rows = dir_ / "long-rows.h5";
+        write_declared_main(long_rows, 4, std::uint64_t{1} << 36);
+        QVERIFY(fs::file_size(long_rows) < 64 * 1024);
+        auto f = h5::open_file(long_rows, h5::Access::read_only);
+        CHECK_OK(f);
+        auto m = h5::read_main_dataset(f->get(), kRaw);
+        CHECK_OK(m);
+        QCOMPARE(m->points, std::uint64_t{1} << 36);
+        CHECK_ERROR(check_filter_request(f->get(), kRaw, *recipe), ErrorKind::bad_input,
+                    "filtering rows of 68 719 476 736 points needs 4 TiB; this machine has");
+
+        // Without a rate attribute the reader would load the spectroscopic values to find the spacing.
+        const auto no_rate = dir_ / "long-rows-no-rate.h5";
+        write_declared_main(no_rate, 4, std::uint64_t{1} << 36, false);
+        auto g = h5::open_file(no_rate, h5::Access::read_only);
+        CHECK_OK(g);
+        CHECK_ERROR(h5::read_main_dataset(g->get(), kRaw), ErrorKind::bad_input,
+                    "(68 719 476 736 values) needs 512 GiB");
+
+        const auto many_rows = dir_ / "many-rows.h5";
+        write_declared_main(many_rows, std::uint64_t{1} << 40, 16);
+        auto h = h5::open_file(many_rows, h5::Access::read_only);
+        CHECK_OK(h);
+        auto big = h5::read_main_dataset(h->get(), kRaw);
+        CHECK_OK(big);
+        QCOMPARE(big->rows, std::uint64_t{1} << 40);
+    }
+
+    void budgetMessagesGiveTheNumbers() {
+        QCOMPARE(grouped(68719476736ULL), std::string("68 719 476 736"));
+        QCOMPARE(human_bytes(512ULL << 30), std::string("512 GiB"));
+        QCOMPARE(human_bytes(1536ULL << 10), std::string("1.5 MiB"));
+        QCOMPARE(human_bytes(800), std::string("800 bytes"));
+        QVERIFY(check_memory("x", 10, 8, 80).has_value());
+        CHECK_ERROR(check_memory("a block", 11, 8, 80), ErrorKind::bad_input, "a block needs 88 bytes, more than the 80 bytes allowed");
+        CHECK_ERROR(check_memory("anything", ~0ULL, 16), ErrorKind::bad_input, "needs more memory than any computer has");
     }
 
     void nanRowIsNamed() {

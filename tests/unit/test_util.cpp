@@ -7,8 +7,14 @@
 
 #include "common/h5_fixtures.hpp"
 #include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
+#include "util/process.hpp"
 #include "util/sha256.hpp"
 #include "util/shell_quote.hpp"
+#include "util/utf8.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace sluice;
 
@@ -72,6 +78,63 @@ private slots:
         auto missing = sha256_file(dir / "nope");
         QVERIFY(!missing.has_value());
         QVERIFY(missing.error().message.find("nope") != std::string::npos);
+    }
+    void utf8IsCheckedByteForByte_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<int>("first_bad"); // -1: valid
+        QTest::newRow("ascii") << QByteArray("Raw_Data") << -1;
+        QTest::newRow("two, three and four bytes") << QByteArray("µ日😀") << -1;
+        QTest::newRow("latin-1 é") << QByteArray("out\xe9.h5") << 3;
+        QTest::newRow("lone continuation") << QByteArray("a\x80") << 1;
+        QTest::newRow("truncated sequence") << QByteArray("ab\xe6\x97") << 2;
+        QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << 0;
+        QTest::newRow("surrogate") << QByteArray("\xed\xa0\x80") << 0;
+        QTest::newRow("above U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << 0;
+    }
+    void utf8IsCheckedByteForByte() {
+        QFETCH(QByteArray, text);
+        QFETCH(int, first_bad);
+        const auto bad = first_invalid_utf8(std::string_view(text.constData(), static_cast<std::size_t>(text.size())));
+        QCOMPARE(bad ? static_cast<int>(*bad) : -1, first_bad);
+    }
+    void invalidUtf8IsRefusedByNameAndNeverThrowsInJson() {
+        const std::string latin1 = "/s\xe9";
+        auto st = require_utf8(latin1, "scratch_dir");
+        QVERIFY(!st);
+        QCOMPARE(st.error().kind, ErrorKind::bad_input);
+        QVERIFY2(st.error().message.find("scratch_dir \"/s\xEF\xBF\xBD\" is not valid UTF-8 (byte 0xE9 at offset 2)") !=
+                     std::string::npos,
+                 st.error().message.c_str());
+        nlohmann::json j{{"path", latin1}};
+        QCOMPARE(json_text(j), std::string("{\"path\":\"/s\xEF\xBF\xBD\"}")); // dump() would throw
+    }
+    void terminalTextDisarmsEscapes() {
+        QCOMPARE(terminal_text("Password: \x1b]0;owned\x07\x1b[2J"), std::string("Password: \\x1b]0;owned\\x07\\x1b[2J"));
+        QCOMPARE(terminal_text("C1 \xc2\x9b" "31m"), std::string("C1 \\x9b31m"));
+        QCOMPARE(terminal_text("line 1\nline 2\tend"), std::string("line 1\nline 2\tend"));
+        QCOMPARE(terminal_text("line 1\nline 2", false), std::string("line 1\\nline 2"));
+        QCOMPARE(terminal_text("caf\xe9"), std::string("caf\xEF\xBF\xBD"));
+        QCOMPARE(terminal_text("Grüße µm"), std::string("Grüße µm"));
+    }
+    void orphanedTemporariesGoLiveOnesStay() {
+        test::TempDir dir;
+        // A pid that is certainly gone: a child that has been reaped.
+        const pid_t gone = ::fork();
+        if (gone == 0) ::_exit(0);
+        QVERIFY(gone > 0);
+        int status = 0;
+        ::waitpid(gone, &status, 0);
+        QVERIFY(!process_exists(gone));
+        QVERIFY(process_exists(::getpid()));
+        const auto prefix = std::string(".data.h5.merging-");
+        std::ofstream(dir / (prefix + std::to_string(gone))) << "stale copy";
+        std::ofstream(dir / (prefix + std::to_string(::getpid()))) << "a merge under way";
+        std::ofstream(dir / (prefix + "12x")) << "not ours";
+        std::filesystem::create_symlink(dir / "target", dir / (prefix + std::to_string(gone + 1000000)));
+        QCOMPARE(remove_orphaned_temporaries(dir.path(), prefix), 1);
+        QVERIFY(!std::filesystem::exists(dir / (prefix + std::to_string(gone))));
+        QVERIFY(std::filesystem::exists(dir / (prefix + std::to_string(::getpid()))));
+        QVERIFY(std::filesystem::exists(dir / (prefix + "12x")));
     }
     void atomicWriteReplacesWholeFile() {
         test::TempDir dir;

@@ -5,6 +5,7 @@
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
+#include "jobs/job_store.hpp"
 #include "util/sha256.hpp"
 
 #include <QDeadlineTimer>
@@ -26,6 +27,13 @@ using namespace sluice::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
 
@@ -191,6 +199,37 @@ private slots:
                 qPrintable(QString("squeue calls %1 s apart").arg(squeue_times[i] - squeue_times[i - 1])));
         qInfo("%zu polls (one squeue each) for 2 jobs; %zu scheduler commands in all", squeue_times.size(),
               scheduler_calls().size());
+    }
+
+
+    // A download interrupted (the store says "downloading") after which the user put a file of their own
+    // at the output's name: fetch never overwrites it and puts the verified result beside it instead.
+    void fetchNeverOverwritesAFileThatAppeared() {
+        const auto id = submit(dir_ / "small.h5");
+        QVERIFY(!id.isEmpty());
+        auto c = cli({"watch", "--max-interval", "2", id}, 300000);
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        const fs::path first = job(id)["output"].toString().toStdString();
+        QVERIFY(fs::exists(first));
+        fs::remove(first);
+        {
+            auto store = jobs::JobStore::open(env_.value("XDG_DATA_HOME").toStdString() + "/sluice/jobs.sqlite");
+            QVERIFY(store.has_value());
+            auto rec = store->find(id.toStdString());
+            QVERIFY(rec && *rec);
+            auto j = **rec;
+            j.state = jobs::JobState::downloading;
+            QVERIFY(store->update(j).has_value());
+        }
+        write_text(first, "the user's own notes, not a result");
+        c = cli({"fetch", id});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QCOMPARE(read_text(first), std::string("the user's own notes, not a result"));
+        const fs::path second = job(id)["output"].toString().toStdString();
+        QVERIFY(second != first);
+        QCOMPARE(job(id)["state"].toString(), QString("done"));
+        QVERIFY(read_f32(second, kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
     }
 
     // A job that finished while nobody watched has left squeue (MinJobAge): the history command and

@@ -1,0 +1,32 @@
+#include "util/process.hpp"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <charconv>
+#include <string>
+
+namespace sluice {
+
+bool process_exists(std::int64_t pid) {
+    if (pid <= 0) return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+}
+
+int remove_orphaned_temporaries(const std::filesystem::path& dir, std::string_view prefix) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const auto name = e.path().filename().string();
+        if (!name.starts_with(prefix)) continue;
+        const std::string_view digits = std::string_view(name).substr(prefix.size());
+        std::int64_t pid = 0;
+        const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+        if (err != std::errc{} || end != digits.data() + digits.size() || process_exists(pid)) continue;
+        // Never follow a link: only what the writer made itself goes.
+        if (!e.is_symlink(ec) && std::filesystem::remove(e.path(), ec)) ++removed;
+    }
+    return removed;
+}
+
+} // namespace sluice
