@@ -208,10 +208,12 @@ Status stage_and_submit_steps(JobStore& store, ClusterClient& cluster, JobRecord
                               const RunnerOptions& options) {
     auto session = cluster.session();
     if (!session) return std::unexpected(session.error());
-    if (auto st = transition(store, job, JobState::uploading,
-                             fmt::format("uploading {} to {}", job.local_input, (*session)->peer()), options);
-        !st)
-        return st;
+    // A job sent again after its input was purged keeps the reason in its message while uploading.
+    if (job.state != JobState::uploading || job.submissions == 0)
+        if (auto st = transition(store, job, JobState::uploading,
+                                 fmt::format("uploading {} to {}", job.local_input, (*session)->peer()), options);
+            !st)
+            return st;
 
     remote::UploadOptions up;
     up.known_sha256 = job.input_sha256;
@@ -235,11 +237,13 @@ Status stage_and_submit_steps(JobStore& store, ClusterClient& cluster, JobRecord
     if (auto r = cluster.run("writing the job directory", write, {dir, job.recipe_json, job.job_script}); !r)
         return std::unexpected(r.error());
 
-    auto id = submit(cluster, job, 1);
+    // Submission n + 1: a job uploaded again after its input was purged is a new submission, not the
+    // first one again (whose answer .submission-1 would return the old id).
+    auto id = submit(cluster, job, job.submissions + 1);
     if (!id) return std::unexpected(id.error());
     job.scheduler_id = *id;
-    job.submissions = 1;
-    job.rows_at_submit = 0;
+    ++job.submissions;
+    job.rows_at_submit = job.rows_done;
     return transition(store, job, JobState::submitted,
                       fmt::format("submitted to {} as job {}", to_string(cluster.profile().scheduler), *id),
                       options);
@@ -309,7 +313,11 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
     }
     std::map<std::string, JobFiles> files;
     if (!file_ids.empty()) {
-        auto read = read_status_command(profile, file_ids);
+        std::vector<std::string> inputs;
+        for (const auto& id : file_ids)
+            for (const auto* j : on_cluster)
+                if (j->id == id) inputs.push_back(j->remote_input);
+        auto read = read_status_command(profile, file_ids, inputs);
         if (!read) return std::unexpected(read.error());
         auto out = cluster.run("reading job directories", *read);
         if (!out) return std::unexpected(out.error());
@@ -323,6 +331,24 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
         auto obs = seen[j->scheduler_id];
         if (const auto f = files.find(j->id); f != files.end()) obs.files = f->second;
         auto next = reconcile(*j, obs);
+        // The site purged scratch before the engine could read the input (it refused: exit 2): send the
+        // input again and resubmit, within the resubmission limit.
+        if (next.state == JobState::failed && next.exit_code == 2 && obs.files.input_present == false &&
+            j->submissions <= options.max_resubmits) {
+            j->state = JobState::uploading;
+            j->message = fmt::format("{} was removed from the cluster's scratch before job {} could read it "
+                                     "(purged?); uploading it again",
+                                     j->remote_input, j->scheduler_id);
+            j->updated = WallClock::now();
+            if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+            if (auto st = stage_and_submit_steps(store, cluster, *j, options); !st) {
+                j->message = st.error().message; // stays uploading: the next round tries again
+                (void)store.update(*j);
+                return std::unexpected(st.error());
+            }
+            changed = true;
+            continue;
+        }
         if (next.state == j->state && next.message == j->message && next.rows_done == j->rows_done) continue;
         const bool state_changed = next.state != j->state;
         next.updated = WallClock::now();

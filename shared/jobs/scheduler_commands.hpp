@@ -33,8 +33,11 @@ namespace sluice::jobs {
 [[nodiscard]] Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids);
 
 /// Prints `<job-id> status <status.json on one line>` and `<job-id> progress <progress.json ...>` for
-/// each of the jobs' files that exists (parse_status_listing reads it).
+/// each of the jobs' files that exists, and, for each job given its input's path on the cluster,
+/// `<job-id> input present|missing`: a site may purge scratch while a job waits (parse_status_listing
+/// reads it all). `inputs` is empty or has one path per job, in order.
 [[nodiscard]] Result<std::string> read_status_command(const ClusterProfile& profile,
-                                                      const std::vector<std::string>& job_ids);
+                                                      const std::vector<std::string>& job_ids,
+                                                      const std::vector<std::string>& inputs = {});
 
 } // namespace sluice::jobs

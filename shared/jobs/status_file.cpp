@@ -89,11 +89,17 @@ Result<std::map<std::string, JobFiles>> parse_status_listing(std::string_view ou
         const auto line = all[i];
         if (detail::trim(line).empty()) continue;
         const auto parts = detail::split(line, ' ', 3);
-        if (parts.size() != 3 || !check_job_id(parts[0]) || (parts[1] != "status" && parts[1] != "progress"))
+        const bool input = parts.size() == 3 && parts[1] == "input" &&
+                           (detail::trim(parts[2]) == "present" || detail::trim(parts[2]) == "missing");
+        if (parts.size() != 3 || !check_job_id(parts[0]) ||
+            (parts[1] != "status" && parts[1] != "progress" && !input))
             return detail::cannot_parse("status listing", i + 1, line,
-                                        "expected '<job-id> status|progress <json>'");
+                                        "expected '<job-id> status|progress <json>' or '<job-id> input "
+                                        "present|missing'");
         auto& files = result[std::string(parts[0])];
-        if (parts[1] == "status")
+        if (input)
+            files.input_present = detail::trim(parts[2]) == "present";
+        else if (parts[1] == "status")
             files.status = parse_status_file(parts[2]);
         else
             files.progress = parse_engine_progress(parts[2]);

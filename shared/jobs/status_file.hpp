@@ -40,9 +40,10 @@ struct EngineProgress {
 struct JobFiles {
     std::optional<Result<JobStatusFile>> status;
     std::optional<Result<EngineProgress>> progress;
+    std::optional<bool> input_present; ///< whether the job's input is still on the cluster, when asked
 };
-/// Output of read_status_command (`<job-id> status|progress <json>` lines): job id → its files. Jobs
-/// without either file are absent.
+/// Output of read_status_command (`<job-id> status|progress <json>` and `<job-id> input present|missing`
+/// lines): job id → its files. Jobs the listing says nothing about are absent.
 [[nodiscard]] Result<std::map<std::string, JobFiles>> parse_status_listing(std::string_view out);
 
 } // namespace sluice::jobs

@@ -291,6 +291,19 @@ private slots:
         QVERIFY(!parse_status_listing("no-json-here\n").has_value());
         QVERIFY(!parse_status_listing("j1 other {}\n").has_value());
         QVERIFY(!parse_engine_progress(R"({"state": "running", "rows_done": -1, "rows_total": 3})"));
+
+        // With the inputs' paths it also says which inputs a purge of scratch took away.
+        const auto kept = dir / "input $(touch pwned2).h5";
+        std::ofstream(kept) << "x";
+        script = read_status_command(p, {"j1", "j2"}, {kept.string(), (dir / "purged.h5").string()});
+        QVERIFY(script.has_value());
+        listing = parse_status_listing(sh(*script));
+        QVERIFY2(listing.has_value(), listing ? "" : listing.error().message.c_str());
+        QCOMPARE(listing->at("j1").input_present, std::optional<bool>(true));
+        QCOMPARE(listing->at("j2").input_present, std::optional<bool>(false));
+        QVERIFY(!fs::exists(dir / "pwned2") && !fs::exists(fs::current_path() / "pwned2"));
+        QVERIFY(!read_status_command(p, {"j1", "j2"}, {kept.string()}).has_value());
+        QVERIFY(!parse_status_listing("j1 input gone\n").has_value());
     }
 };
 

@@ -232,6 +232,38 @@ private slots:
                 read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
     }
 
+
+    // The site purges scratch while the job waits in the queue (here: the node is drained until the
+    // input is gone): the engine refuses the missing input, and watch uploads it again and resubmits.
+    void inputPurgedBeforeTheJobStartsIsUploadedAgain() {
+        const auto node = login_.slurm_command("sinfo", {"-h", "-o", "%N"}).trimmed();
+        QVERIFY(!node.isEmpty());
+        (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=DRAIN", "Reason=purge-test"});
+        const auto resume = qScopeGuard([&] {
+            (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=RESUME"});
+        });
+        const auto source = dir_ / "purged.h5";
+        fs::copy_file(dir_ / "small.h5", source, fs::copy_options::overwrite_existing);
+        const auto id = submit(source);
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(job(id)["state"].toString(), QString("submitted"));
+        int removed = 0;
+        for (const auto& e : fs::recursive_directory_iterator(user_home_ / "scratch/sluice"))
+            if (e.path().filename() == "purged.h5") removed += fs::remove(e.path()) ? 1 : 0;
+        QCOMPARE(removed, 1);
+        (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=RESUME"});
+
+        const auto c = cli({"watch", "--max-interval", "2", id}, 300000);
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QVERIFY2(c.out.contains("was removed from the cluster's scratch") && c.out.contains("uploading it again"),
+                 qPrintable(c.out));
+        const auto j = job(id);
+        QCOMPARE(j["state"].toString(), QString("done"));
+        QCOMPARE(j["submissions"].toInt(), 2);
+        QVERIFY(read_f32(j["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+    }
+
     // A job that finished while nobody watched has left squeue (MinJobAge): the history command and
     // status.json tell how it ended.
     void jobThatLeftTheQueue() {
