@@ -2,6 +2,7 @@
 
 #include "remote/remote_checksum.hpp"
 #include "remote/sftp_channel.hpp"
+#include "util/memory_budget.hpp"
 #include "util/sha256.hpp"
 #include "util/unique_fd.hpp"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <optional>
 #include <unistd.h>
 #include <vector>
@@ -154,6 +156,17 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     }
 
     const std::filesystem::path part = local.string() + ".part";
+    // Refused before any data, like an upload to a full scratch, instead of failing hours in.
+    std::error_code ec;
+    const auto have = std::filesystem::exists(part, ec) ? std::filesystem::file_size(part, ec) : 0;
+    const auto dir = local.has_parent_path() ? local.parent_path() : std::filesystem::path(".");
+    if (struct statvfs vfs {}; ::statvfs(dir.c_str(), &vfs) == 0 && have <= *total) {
+        const auto avail = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+        if (avail < *total - have)
+            return fail(ErrorKind::refused,
+                        fmt::format("not enough free space for {}: {} more are needed, {} are free", local.string(),
+                                    human_bytes(*total - have), human_bytes(avail)));
+    }
     auto fd = open_part(part);
     if (!fd) return std::unexpected(fd.error());
     struct stat part_stat {};

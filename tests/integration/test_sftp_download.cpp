@@ -6,6 +6,7 @@
 #include "remote/sftp_download.hpp"
 #include "remote/sftp_upload.hpp"
 #include "util/sha256.hpp"
+#include "util/shell_quote.hpp"
 
 #include <QtTest>
 #include <fstream>
@@ -101,6 +102,28 @@ private slots:
                  r.error().message.c_str());
         QCOMPARE(test::read_bytes(local), std::string("the user's own file"));
         QVERIFY(test::read_bytes(local.string() + ".part") == data_); // verified, kept for the user
+    }
+
+
+    // A full local disk is found before any data is received, not when the write fails.
+    void refusedWithoutLocalFreeSpace() {
+        const auto small = *dir_ / "small fs";
+        std::filesystem::create_directories(small);
+        const std::string quoted = shell_quote(small.string());
+        if (std::system(("mount -t tmpfs -o size=1m tmpfs " + quoted).c_str()) != 0) {
+            if (test::ClusterEnv::strict()) QFAIL("cannot mount a tmpfs");
+            QSKIP("cannot mount a tmpfs here");
+        }
+        struct Unmount {
+            std::string dir;
+            ~Unmount() { (void)std::system(("umount " + dir).c_str()); }
+        } unmount{quoted};
+        auto r = download_file(*session_, kRemote, small / "result.h5");
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().kind, ErrorKind::refused);
+        QVERIFY2(r.error().message.find("not enough free space") != std::string::npos, r.error().message.c_str());
+        QVERIFY(!std::filesystem::exists(small / "result.h5"));
+        QVERIFY(!std::filesystem::exists(small / "result.h5.part"));
     }
 
     void foreignPartIsReplaced() {
