@@ -1,5 +1,7 @@
 // Crash safety: SIGKILL at random moments, SIGUSR1 through mpirun and --time-limit all leave a file that
 // resumes to datasets identical to an uninterrupted run; a full disk is refused up front.
+#include "util/sha256.hpp"
+
 #include <QtTest>
 
 #include <csignal>
@@ -154,6 +156,34 @@ private slots:
         QCOMPARE(r.exit_code, 2);
         QVERIFY2(r.first_err_line().contains("not enough free space"), qPrintable(r.err));
         QVERIFY(!fs::exists(out));
+    }
+
+    // A merge needs room for a full copy of the source beside it; without it the source is untouched.
+    void mergeWithoutRoomForACopyIsRefused() {
+        if (::geteuid() != 0) {
+            if (qEnvironmentVariable("CI") == "true") QFAIL("this test needs root (to mount a small tmpfs) in CI");
+            QSKIP("needs root to mount a small tmpfs");
+        }
+        TempDir work;
+        const auto small = work / "small.h5";
+        QVERIFY(synth(small, 64, 2048, 4e6, 5).exit_code == 0); // about 0.6 MB
+        TempDir mnt;
+        QVERIFY(::mount("tmpfs", mnt.path().c_str(), "tmpfs", 0, "size=1m") == 0);
+        auto unmount = qScopeGuard([&] { ::umount(mnt.path().c_str()); });
+        const auto source = mnt / "small.h5";
+        fs::copy_file(small, source);
+        const auto result = work / "small-filtered.h5";
+        auto r = run_engine(filter_args(source, recipe_, result));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        const auto before = sluice::sha256_file(source);
+        r = run_engine({"merge", "--result", q(result), "--into", q(source)});
+        const auto after = sluice::sha256_file(source);
+        const auto left = std::distance(fs::directory_iterator(mnt.path()), fs::directory_iterator());
+        QCOMPARE(r.exit_code, 2);
+        QVERIFY2(r.first_err_line().contains("not enough free space") && r.first_err_line().contains("merge"),
+                 qPrintable(r.err));
+        QVERIFY(before && after && *before == *after);
+        QCOMPARE(left, 1); // the source alone: no temporary copy left
     }
 };
 
