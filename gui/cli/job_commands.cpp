@@ -1,5 +1,6 @@
 // sluice-cli submit|status|watch|cancel|fetch over the JobStore and the job runner.
 #include "commands.hpp"
+#include "jobs/cluster_client.hpp"
 #include "jobs/job_monitor.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
@@ -94,10 +95,10 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
     return o;
 }
 
-Result<jobs::ClusterClient> make_client(const Context& ctx, const std::string& profile) {
+Result<std::unique_ptr<jobs::JobHost>> make_client(const Context& ctx, const std::string& profile) {
     auto p = find_profile(ctx, profile);
     if (!p) return std::unexpected(p.error());
-    return jobs::ClusterClient(std::move(*p), terminal_callbacks());
+    return std::make_unique<jobs::ClusterClient>(std::move(*p), terminal_callbacks());
 }
 
 } // namespace
@@ -139,7 +140,7 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     options.on_change = print_change;
     options.cancel = interrupt.token();
     auto& record = plan->record;
-    if (auto st = jobs::stage_and_submit(*store, *cluster, record, options); !st) {
+    if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
         if (stop_requested) {
             std::fprintf(stderr, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
                          record.id.c_str());
@@ -180,7 +181,7 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
 
 // cancel and fetch: one job and its cluster's client.
 int on_job(const Context& ctx, const std::string& id,
-           const std::function<Status(jobs::JobStore&, jobs::ClusterClient&, jobs::JobRecord&,
+           const std::function<Status(jobs::JobStore&, jobs::JobHost&, jobs::JobRecord&,
                                       const jobs::RunnerOptions&)>& action) {
     auto store = open_store(ctx);
     if (!store) return report(store.error());
@@ -192,7 +193,7 @@ int on_job(const Context& ctx, const std::string& id,
     jobs::RunnerOptions options;
     options.on_change = print_change;
     options.cancel = interrupt.token();
-    if (auto st = action(*store, *cluster, *job, options); !st)
+    if (auto st = action(*store, **cluster, *job, options); !st)
         return stop_requested ? 130 : report(st.error());
     return 0;
 }

@@ -1,6 +1,6 @@
 // sluice-cli profile add|list|remove|test.
 #include "commands.hpp"
-#include "jobs/job_runner.hpp"
+#include "jobs/cluster_client.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
 #include "terminal.hpp"

@@ -1,5 +1,6 @@
 #include "services/cluster_service.hpp"
 
+#include "jobs/cluster_client.hpp"
 #include "jobs/job_supervisor.hpp"
 #include "jobs/profiles_file.hpp"
 
@@ -102,13 +103,13 @@ private:
         publish();
     }
 
-    Result<jobs::ClusterClient> client(const std::string& profile) {
+    Result<std::unique_ptr<jobs::JobHost>> client(const std::string& profile) {
         auto p = jobs::load_profile(files_.profiles.toStdString(), profile);
         if (!p) return std::unexpected(p.error());
         if (!*p)
             return fail(ErrorKind::bad_input,
                         "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
-        return jobs::ClusterClient(std::move(**p), callbacks_);
+        return std::make_unique<jobs::ClusterClient>(std::move(**p), callbacks_);
     }
 
     template <class Action>

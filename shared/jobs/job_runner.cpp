@@ -9,8 +9,6 @@
 #include "jobs/status_file.hpp"
 #include "recipe/recipe.hpp"
 #include "run/filter_request.hpp"
-#include "remote/sftp_download.hpp"
-#include "remote/sftp_upload.hpp"
 #include "util/json_text.hpp"
 #include "util/sha256.hpp"
 
@@ -25,11 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view result_file = "result.h5";
-
-std::string first_line(std::string_view text) {
-    const auto nl = text.find('\n');
-    return std::string(text.substr(0, nl));
-}
 
 std::string resources_json(const Resources& r) {
     return json_text(nlohmann::json{
@@ -49,6 +42,16 @@ Status persist(JobStore& store, const JobRecord& job, const RunnerOptions& optio
     return {};
 }
 
+TransferHooks hooks(const RunnerOptions& options, std::string_view what) {
+    TransferHooks h;
+    h.cancel = options.cancel;
+    if (options.transfer_progress)
+        h.progress = [&options, what](std::uint64_t done, std::uint64_t total) {
+            options.transfer_progress(what, done, total);
+        };
+    return h;
+}
+
 Status transition(JobStore& store, JobRecord& job, JobState state, std::string message,
                   const RunnerOptions& options) {
     job.state = state;
@@ -61,8 +64,8 @@ Status transition(JobStore& store, JobRecord& job, JobState state, std::string m
 // that died between submitting and recording the id gets the same id again instead of a second job.
 // Before a resubmission the previous run's status.json is moved aside, so that it cannot be taken for
 // the new run's.
-Result<std::string> submit(ClusterClient& cluster, const JobRecord& job, int n) {
-    const auto& profile = cluster.profile();
+Result<std::string> submit(JobHost& host, const JobRecord& job, int n, std::stop_token cancel) {
+    const auto& profile = host.profile();
     const auto dir = job_directory(profile, job.id);
     const auto script =
         fmt::format("set -e\n"
@@ -75,58 +78,12 @@ Result<std::string> submit(ClusterClient& cluster, const JobRecord& job, int n) 
                     "fi\n"
                     "cat \"$answer\"\n",
                     submit_command(profile.scheduler, dir));
-    auto r = cluster.run("submitting", script, {dir, std::to_string(n)});
+    auto r = host.run("submitting", script, {dir, std::to_string(n)}, std::chrono::minutes(2), cancel);
     if (!r) return std::unexpected(r.error());
     return parse_submit_output(profile.scheduler, r->out);
 }
 
 } // namespace
-
-ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionOptions options,
-                             remote::SessionCallbacks callbacks)
-    : profile_(std::move(profile)), options_(std::move(options)), callbacks_(std::move(callbacks)) {}
-ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks)
-    : ClusterClient(profile, session_options_for(profile), std::move(callbacks)) {}
-ClusterClient::ClusterClient(ClusterClient&&) noexcept = default;
-ClusterClient& ClusterClient::operator=(ClusterClient&&) noexcept = default;
-ClusterClient::~ClusterClient() = default;
-
-Result<remote::Session*> ClusterClient::session() {
-    if (!session_) {
-        auto s = remote::Session::connect(options_, callbacks_);
-        if (!s) return std::unexpected(s.error().context(fmt::format("cluster '{}'", profile_.name)));
-        session_.emplace(std::move(*s));
-    } else if (!session_->connected()) {
-        if (auto st = session_->ensure_connected(); !st)
-            return std::unexpected(st.error().context(fmt::format("cluster '{}'", profile_.name)));
-    }
-    return &*session_;
-}
-
-Result<remote::ScriptResult> ClusterClient::run(std::string_view what, std::string_view script,
-                                                const std::vector<std::string>& args,
-                                                std::chrono::milliseconds timeout) {
-    auto s = session();
-    if (!s) return std::unexpected(s.error());
-    remote::RunLimits limits;
-    limits.timeout = timeout;
-    auto r = remote::run_script(**s, script, args, limits);
-    if (!r) return std::unexpected(r.error().context(fmt::format("{} on {}", what, (*s)->peer())));
-    if (r->exit_status != 0)
-        return fail(ErrorKind::io, fmt::format("{} on {} failed (exit {}): {}", what, (*s)->peer(),
-                                               r->exit_status, first_line(r->err.empty() ? r->out : r->err)));
-    return r;
-}
-
-remote::SessionOptions session_options_for(const ClusterProfile& profile) {
-    remote::SessionOptions o;
-    o.host = profile.host;
-    o.port = profile.port;
-    if (!profile.user.empty()) o.user = profile.user;
-    // $HOME decides, as for every other desktop program (libssh alone would ask the password database).
-    if (const char* home = std::getenv("HOME"); home && *home == '/') o.ssh_dir = fs::path(home) / ".ssh";
-    return o;
-}
 
 Result<fs::path> result_path_beside(const fs::path& input) {
     const auto dir = input.parent_path();
@@ -204,59 +161,49 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
 
 namespace {
 
-Status stage_and_submit_steps(JobStore& store, ClusterClient& cluster, JobRecord& job,
-                              const RunnerOptions& options) {
-    auto session = cluster.session();
-    if (!session) return std::unexpected(session.error());
+Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
+    auto peer = host.connect();
+    if (!peer) return std::unexpected(peer.error());
     // A job sent again after its input was purged keeps the reason in its message while uploading.
     if (job.state != JobState::uploading || job.submissions == 0)
         if (auto st = transition(store, job, JobState::uploading,
-                                 fmt::format("uploading {} to {}", job.local_input, (*session)->peer()), options);
+                                 fmt::format("uploading {} to {}", job.local_input, *peer), options);
             !st)
             return st;
+    if (auto st = host.upload_input(job, hooks(options, "upload")); !st) return st;
 
-    remote::UploadOptions up;
-    up.known_sha256 = job.input_sha256;
-    up.cancel = options.cancel;
-    if (options.transfer_progress)
-        up.progress = [&](std::uint64_t done, std::uint64_t total) {
-            options.transfer_progress("upload", done, total);
-        };
-    auto uploaded = remote::upload_file(**session, job.local_input, job.remote_input, up);
-    if (!uploaded) return std::unexpected(uploaded.error());
-    if (uploaded->sha256 != job.input_sha256)
-        return fail(ErrorKind::refused,
-                    fmt::format("{} changed while it was uploaded; submit it again", job.local_input));
-
-    const auto dir = job_directory(cluster.profile(), job.id);
+    const auto dir = job_directory(host.profile(), job.id);
     const auto write = "set -e\n"
                        "mkdir -p -- \"$1\"\n"
                        "cd -- \"$1\"\n"
-                       "printf '%s' \"$2\" >recipe.json.part && mv -f recipe.json.part recipe.json\n"
-                       "printf '%s' \"$3\" >job.sh.part && mv -f job.sh.part job.sh\n";
-    if (auto r = cluster.run("writing the job directory", write, {dir, job.recipe_json, job.job_script}); !r)
+                       "printf '%s' \"$2\" >\"$4.part\" && mv -f \"$4.part\" \"$4\"\n"
+                       "printf '%s' \"$3\" >\"$5.part\" && mv -f \"$5.part\" \"$5\"\n";
+    if (auto r = host.run("writing the job directory", write,
+                          {dir, job.recipe_json, job.job_script, std::string(recipe_file), std::string(job_script_file)},
+                          std::chrono::minutes(2), options.cancel);
+        !r)
         return std::unexpected(r.error());
 
     // Submission n + 1: a job uploaded again after its input was purged is a new submission, not the
     // first one again (whose answer .submission-1 would return the old id).
-    auto id = submit(cluster, job, job.submissions + 1);
+    auto id = submit(host, job, job.submissions + 1, options.cancel);
     if (!id) return std::unexpected(id.error());
     job.scheduler_id = *id;
     ++job.submissions;
     job.rows_at_submit = job.rows_done;
     return transition(store, job, JobState::submitted,
-                      fmt::format("submitted to {} as job {}", to_string(cluster.profile().scheduler), *id),
+                      fmt::format("submitted to {} as job {}", to_string(host.profile().scheduler), *id),
                       options);
 }
 
 } // namespace
 
-Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
+Status stage_and_submit(JobStore& store, JobHost& host, JobRecord& job,
                         const RunnerOptions& options) {
     if (job.state != JobState::draft && job.state != JobState::uploading)
         return fail(ErrorKind::refused,
                     fmt::format("job {} is {}, not waiting to be submitted", job.id, to_string(job.state)));
-    auto st = stage_and_submit_steps(store, cluster, job, options);
+    auto st = stage_and_submit_steps(store, host, job, options);
     if (!st) {
         // The job stays draft/uploading, to be tried again; the store says why it is waiting.
         job.message = st.error().message;
@@ -266,9 +213,9 @@ Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
     return st;
 }
 
-Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobRecord>& jobs,
+Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& jobs,
                        const RunnerOptions& options) {
-    const auto& profile = cluster.profile();
+    const auto& profile = host.profile();
     std::vector<JobRecord*> on_cluster;
     std::vector<std::string> ids;
     for (auto& j : jobs) {
@@ -283,7 +230,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
 
     auto poll = poll_command(profile.scheduler, ids);
     if (!poll) return std::unexpected(poll.error());
-    auto polled = cluster.run("polling the queue", *poll);
+    auto polled = host.run("polling the queue", *poll, {}, std::chrono::minutes(2), options.cancel);
     if (!polled) return std::unexpected(polled.error());
     auto queue = parse_poll_output(profile.scheduler, polled->out);
     if (!queue) return std::unexpected(queue.error());
@@ -304,7 +251,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
         auto history = history_command(profile.scheduler, gone_ids);
         if (!history) return std::unexpected(history.error());
         // Clusters without accounting refuse sacct; status.json then tells how the job ended.
-        if (auto h = cluster.run("reading the scheduler's history", *history)) {
+        if (auto h = host.run("reading the scheduler's history", *history, {}, std::chrono::minutes(2), options.cancel)) {
             auto past = parse_history_output(profile.scheduler, h->out);
             if (!past) return std::unexpected(past.error());
             for (auto& p : *past)
@@ -319,7 +266,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
                 if (j->id == id) inputs.push_back(j->remote_input);
         auto read = read_status_command(profile, file_ids, inputs);
         if (!read) return std::unexpected(read.error());
-        auto out = cluster.run("reading job directories", *read);
+        auto out = host.run("reading job directories", *read, {}, std::chrono::minutes(2), options.cancel);
         if (!out) return std::unexpected(out.error());
         auto listing = parse_status_listing(out->out);
         if (!listing) return std::unexpected(listing.error());
@@ -341,7 +288,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
                                      j->remote_input, j->scheduler_id);
             j->updated = WallClock::now();
             if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
-            if (auto st = stage_and_submit_steps(store, cluster, *j, options); !st) {
+            if (auto st = stage_and_submit_steps(store, host, *j, options); !st) {
                 j->message = st.error().message; // stays uploading: the next round tries again
                 (void)store.update(*j);
                 return std::unexpected(st.error());
@@ -359,7 +306,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
 
         switch (after_stop(*j, options.max_resubmits)) {
         case AfterStop::resubmit: {
-            auto id = submit(cluster, *j, j->submissions + 1);
+            auto id = submit(host, *j, j->submissions + 1, options.cancel);
             if (!id) return std::unexpected(id.error());
             j->scheduler_id = *id;
             j->rows_at_submit = j->rows_done;
@@ -397,7 +344,7 @@ Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobR
     return changed;
 }
 
-Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job, const RunnerOptions& options) {
+Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
     if (job.state != JobState::completed && job.state != JobState::downloading)
         return fail(ErrorKind::refused,
                     fmt::format("job {} is {}: there is no result to fetch", job.id, to_string(job.state)));
@@ -412,34 +359,28 @@ Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job, con
             fs::rename(old_part, other->string() + ".part", ec);
         job.local_output = other->string();
     }
-    auto session = cluster.session();
-    if (!session) return std::unexpected(session.error());
+    if (auto peer = host.connect(); !peer) return std::unexpected(peer.error());
     if (auto st = transition(store, job, JobState::downloading,
                              fmt::format("downloading to {}", job.local_output), options);
         !st)
         return st;
-    remote::DownloadOptions down;
-    down.cancel = options.cancel;
-    if (options.transfer_progress)
-        down.progress = [&](std::uint64_t done, std::uint64_t total) {
-            options.transfer_progress("download", done, total);
-        };
-    const auto remote = fmt::format("{}/{}", job_directory(cluster.profile(), job.id), result_file);
-    auto got = remote::download_file(**session, remote, job.local_output, down);
-    if (!got) return std::unexpected(got.error());
-    job.result_sha256 = got->sha256;
+    const auto remote = fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
+    auto sha = host.download(remote, job.local_output, hooks(options, "download"));
+    if (!sha) return std::unexpected(sha.error());
+    job.result_sha256 = *sha;
     return transition(store, job, JobState::done, fmt::format("result in {}", job.local_output), options);
 }
 
-Status cancel_job(JobStore& store, ClusterClient& cluster, JobRecord& job, const RunnerOptions& options) {
+Status cancel_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
     if (!needs_attention(job.state) || job.state == JobState::completed || job.state == JobState::downloading)
         return fail(ErrorKind::refused,
                     fmt::format("job {} is {}: nothing to cancel", job.id, to_string(job.state)));
     if (job.scheduler_id.empty())
         return transition(store, job, JobState::cancelled, "cancelled before it was submitted", options);
-    auto cmd = cancel_command(cluster.profile().scheduler, {job.scheduler_id});
+    auto cmd = cancel_command(host.profile().scheduler, {job.scheduler_id});
     if (!cmd) return std::unexpected(cmd.error());
-    if (auto r = cluster.run("cancelling", *cmd); !r) return std::unexpected(r.error());
+    if (auto r = host.run("cancelling", *cmd, {}, std::chrono::minutes(2), options.cancel); !r)
+        return std::unexpected(r.error());
     return transition(store, job, JobState::cancelled,
                       fmt::format("cancelled by you (job {})", job.scheduler_id), options);
 }

@@ -1,13 +1,11 @@
 #pragma once
-// What the job states of DESIGN §7 call for, done over one cluster's Session: upload (skipped when a
+// What the job states of DESIGN §7 call for, done on one profile's JobHost (cluster_client.hpp): upload (skipped when a
 // verified copy is there) → recipe + script → submit → poll (one scheduler command for all jobs) →
 // resubmit after a clean stop → download (verified) → done. Every transition is written to the JobStore
 // before the next step starts, so a client restarted at any point continues where it stopped.
+#include "jobs/job_host.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profile.hpp"
-#include "remote/remote_script.hpp"
-#include "remote/session.hpp"
-#include "remote/session_options.hpp"
 #include "util/error.hpp"
 
 #include <chrono>
@@ -21,34 +19,6 @@
 #include <vector>
 
 namespace sluice::jobs {
-
-/// One cluster's connection: logged in on first use, logged in again after a drop (asking the user only
-/// if the server demands it). Belongs to one thread, like the Session inside.
-class ClusterClient {
-public:
-    ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks);
-    /// With session_options_for(profile): the user's own OpenSSH files.
-    ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks);
-    ClusterClient(ClusterClient&&) noexcept;
-    ClusterClient& operator=(ClusterClient&&) noexcept;
-    ~ClusterClient();
-
-    [[nodiscard]] const ClusterProfile& profile() const { return profile_; }
-    [[nodiscard]] Result<remote::Session*> session();
-    /// A POSIX script on the cluster (remote_script.hpp); a non-zero exit is an error quoting stderr.
-    [[nodiscard]] Result<remote::ScriptResult>
-    run(std::string_view what, std::string_view script, const std::vector<std::string>& args = {},
-        std::chrono::milliseconds timeout = std::chrono::minutes(2));
-
-private:
-    ClusterProfile profile_;
-    remote::SessionOptions options_;
-    remote::SessionCallbacks callbacks_;
-    std::optional<remote::Session> session_;
-};
-
-/// Host, user and port of the profile; everything else from the user's OpenSSH files.
-[[nodiscard]] remote::SessionOptions session_options_for(const ClusterProfile& profile);
 
 struct RunnerOptions {
     int max_resubmits = 5;
@@ -84,23 +54,23 @@ struct JobPlan {
 
 /// Draft/Uploading → Uploading → Submitted: upload, job directory with recipe.json and job.sh, submit.
 /// On failure the job stays draft/uploading (tried again later) with the reason as its message.
-[[nodiscard]] Status stage_and_submit(JobStore& store, ClusterClient& cluster, JobRecord& job,
+[[nodiscard]] Status stage_and_submit(JobStore& store, JobHost& host, JobRecord& job,
                                       const RunnerOptions& options);
 
 /// One poll for `jobs` (the profile's active jobs): one scheduler command for all of them; for jobs that
 /// finished, one history command and one read of their job directories. Records transitions and
 /// resubmits clean stops (after_stop). Returns whether any job changed.
-[[nodiscard]] Result<bool> poll_jobs(JobStore& store, ClusterClient& cluster, std::vector<JobRecord>& jobs,
+[[nodiscard]] Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& jobs,
                                      const RunnerOptions& options);
 
 /// Completed → Downloading → Done: the result downloaded, verified, renamed to job.local_output.
-[[nodiscard]] Status fetch_result(JobStore& store, ClusterClient& cluster, JobRecord& job,
+[[nodiscard]] Status fetch_result(JobStore& store, JobHost& host, JobRecord& job,
                                   const RunnerOptions& options);
 
 /// Hard cancel (scancel / qdel; nothing to ask for a job never submitted), recorded as Cancelled at
 /// once: the job script stops the engine cleanly on scancel, which must not read as a walltime stop to
 /// resubmit. Refused for jobs that already ended on their cluster.
-[[nodiscard]] Status cancel_job(JobStore& store, ClusterClient& cluster, JobRecord& job,
+[[nodiscard]] Status cancel_job(JobStore& store, JobHost& host, JobRecord& job,
                                 const RunnerOptions& options);
 
 /// States in which the client still has something to do for a job.

@@ -15,11 +15,11 @@ JobSupervisor::JobSupervisor(JobStore& store, ClientFactory factory, RunnerOptio
 
 JobSupervisor::~JobSupervisor() = default;
 
-Result<ClusterClient*> JobSupervisor::client(const std::string& profile) {
-    if (auto it = clients_.find(profile); it != clients_.end()) return &it->second;
+Result<JobHost*> JobSupervisor::client(const std::string& profile) {
+    if (auto it = clients_.find(profile); it != clients_.end()) return it->second.get();
     auto made = factory_(profile);
     if (!made) return std::unexpected(made.error());
-    return &clients_.emplace(profile, std::move(*made)).first->second;
+    return clients_.emplace(profile, std::move(*made)).first->second.get();
 }
 
 Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRecord>& jobs) {

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,8 +19,8 @@ namespace sluice::jobs {
 
 class JobSupervisor {
 public:
-    /// A logged-out client for a profile name (profiles.json + the UI's login callbacks).
-    using ClientFactory = std::function<Result<ClusterClient>(const std::string& profile)>;
+    /// A logged-out host for a profile name (profiles.json + the UI's login callbacks).
+    using ClientFactory = std::function<Result<std::unique_ptr<JobHost>>(const std::string& profile)>;
 
     JobSupervisor(JobStore& store, ClientFactory factory, RunnerOptions options, PollIntervals intervals = {},
                   JobMonitor::Now now = MonotonicClock::now);
@@ -40,8 +41,8 @@ public:
     /// Give the lease up (at exit), so another client can poll at once.
     void release();
 
-    /// The client for a profile, logged in on first use; for submit, cancel and fetch between passes.
-    [[nodiscard]] Result<ClusterClient*> client(const std::string& profile);
+    /// The host of a profile, logged in on first use; for submit, cancel and fetch between passes.
+    [[nodiscard]] Result<JobHost*> client(const std::string& profile);
     /// A job was submitted or cancelled on `profile`: poll it soon.
     void nudge(const std::string& profile) { monitor_.nudge(profile); }
 
@@ -54,7 +55,7 @@ private:
     PollIntervals intervals_;
     JobMonitor monitor_;
     JobMonitor::Now now_;
-    std::map<std::string, ClusterClient> clients_;
+    std::map<std::string, std::unique_ptr<JobHost>> clients_;
     bool leader_ = false;
     std::chrono::seconds lease_ttl_;
 };

@@ -2,6 +2,7 @@
 
 #include "remote/remote_checksum.hpp"
 #include "remote/sftp_channel.hpp"
+#include "util/atomic_file.hpp"
 #include "util/memory_budget.hpp"
 #include "util/sha256.hpp"
 #include "util/unique_fd.hpp"
@@ -51,21 +52,6 @@ Result<UniqueFd> open_part(const std::filesystem::path& part) {
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return fail(ErrorKind::refused, fmt::format("{} is not a regular file; remove it", part.string()));
     return fd;
-}
-
-// rename(2) without replacing: the result never lands over a file that appeared meanwhile.
-Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) {
-    int rc = ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
-    if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) { // a file system without it: link never replaces
-        rc = ::link(from.c_str(), to.c_str());
-        if (rc == 0) ::unlink(from.c_str());
-    }
-    if (rc == 0) return {};
-    if (errno == EEXIST)
-        return fail(ErrorKind::refused, fmt::format("{} appeared while the result was downloaded; the verified "
-                                                    "result is kept as {}",
-                                                    to.string(), from.string()));
-    return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", from.string(), std::strerror(errno)));
 }
 
 /// Outstanding read requests, answered in the order they were sent. libssh keeps every answer until
@@ -201,7 +187,12 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
             if (::fsync(fd->get()) != 0)
                 return fail(ErrorKind::io,
                             fmt::format("cannot flush {}: {}", part.string(), std::strerror(errno)));
-            if (auto st = rename_no_replace(part, local); !st) return std::unexpected(st.error());
+            if (auto st = rename_no_replace(part, local); !st) {
+                if (st.error().kind != ErrorKind::refused) return std::unexpected(st.error());
+                return fail(ErrorKind::refused, fmt::format("{} appeared while the result was downloaded; the "
+                                                            "verified result is kept as {}",
+                                                            local.string(), part.string()));
+            }
             return result;
         }
         if (offset == 0) break;

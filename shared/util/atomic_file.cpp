@@ -3,6 +3,7 @@
 #include "util/unique_fd.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,19 @@ Status fsync_path(const std::filesystem::path& path) {
     if (::fsync(fd.get()) != 0 && errno != EINVAL)
         return fail(ErrorKind::io, fmt::format("fsync {}: {}", path.string(), errno_text()));
     return {};
+}
+
+Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) {
+    int rc = ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
+    if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) { // a file system without it: link never replaces
+        rc = ::link(from.c_str(), to.c_str());
+        if (rc == 0) ::unlink(from.c_str());
+    }
+    if (rc == 0) return {};
+    if (errno == EEXIST)
+        return fail(ErrorKind::refused, fmt::format("{} appeared meanwhile; the new file is kept as {}",
+                                                    to.string(), from.string()));
+    return fail(ErrorKind::io, fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {

@@ -10,6 +10,10 @@ namespace sluice {
 
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
+/// rename(2) that never replaces: `to` must not exist (renameat2 RENAME_NOREPLACE, or link + unlink on
+/// file systems without it). An existing `to` is ErrorKind::refused naming both files.
+[[nodiscard]] Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to);
+
 /// fsync a file or directory by path (used after renames so they survive a power cut).
 [[nodiscard]] Status fsync_path(const std::filesystem::path& path);
 

@@ -1,0 +1,46 @@
+#pragma once
+// A cluster as a JobHost: one SSH connection (remote::Session), logged in on first use and again after a
+// drop, asking the user only if the server demands it. Scripts run on `bash -l -s`, the input goes up
+// by SFTP (pipelined, resumable, SHA-256 verified on the server) and the result comes down the same way.
+// Belongs to one thread, like the Session inside.
+#include "jobs/job_host.hpp"
+#include "remote/session.hpp"
+#include "remote/session_options.hpp"
+
+#include <optional>
+
+namespace sluice::jobs {
+
+class ClusterClient final : public JobHost {
+public:
+    ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks);
+    /// With session_options_for(profile): the user's own OpenSSH files.
+    ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks);
+    ClusterClient(ClusterClient&&) noexcept;
+    ClusterClient& operator=(ClusterClient&&) noexcept;
+    ~ClusterClient() override;
+
+    [[nodiscard]] const ClusterProfile& profile() const override { return profile_; }
+    [[nodiscard]] Result<std::string> connect() override;
+    [[nodiscard]] Result<remote::ScriptResult> run(std::string_view what, std::string_view script,
+                                                   const std::vector<std::string>& args = {},
+                                                   std::chrono::milliseconds timeout = std::chrono::minutes(2),
+                                                   std::stop_token cancel = {}) override;
+    [[nodiscard]] Status upload_input(const JobRecord& job, const TransferHooks& hooks) override;
+    [[nodiscard]] Result<std::string> download(const std::string& remote, const std::filesystem::path& local,
+                                               const TransferHooks& hooks) override;
+
+    /// The logged-in session, for what only SSH offers (profile test).
+    [[nodiscard]] Result<remote::Session*> session();
+
+private:
+    ClusterProfile profile_;
+    remote::SessionOptions options_;
+    remote::SessionCallbacks callbacks_;
+    std::optional<remote::Session> session_;
+};
+
+/// Host, user and port of the profile; everything else from the user's OpenSSH files.
+[[nodiscard]] remote::SessionOptions session_options_for(const ClusterProfile& profile);
+
+} // namespace sluice::jobs
