@@ -1,10 +1,14 @@
-// sluice-cli without a cluster: what it must refuse before anything is stored, uploaded or queued, and
-// that odd bytes in names never abort it. Everything the engine would refuse is refused here first.
+// sluice-cli without a cluster, called in-process (the sluice_cli library) with arguments as raw bytes:
+// what it must refuse before anything is stored, uploaded or queued, and that odd bytes in names never
+// abort it. Everything the engine would refuse is refused here first.
+#include "app.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "h5/handles.hpp"
 
 #include <QtTest>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
@@ -18,9 +22,25 @@ class TestCliOffline : public QObject {
     fs::path source_, recipe_;
 
     EngineRun cli(std::vector<std::string> args) {
-        args.insert(args.begin(), {SLUICE_CLI, "--store", (dir_ / "jobs.sqlite").string(), "--profiles",
+        args.insert(args.begin(), {"sluice-cli", "--store", (dir_ / "jobs.sqlite").string(), "--profiles",
                                    (dir_ / "profiles.json").string()});
-        return run_bytes(args);
+        std::vector<const char*> argv;
+        for (const auto& a : args)
+            argv.push_back(a.c_str());
+        argv.push_back(nullptr);
+        char *out = nullptr, *err = nullptr;
+        std::size_t out_size = 0, err_size = 0;
+        std::FILE* o = ::open_memstream(&out, &out_size);
+        std::FILE* e = ::open_memstream(&err, &err_size);
+        EngineRun r;
+        r.exit_code = sluice::cli::run(static_cast<int>(args.size()), argv.data(), o, e);
+        std::fclose(o);
+        std::fclose(e);
+        r.out = QString::fromUtf8(out, static_cast<qsizetype>(out_size));
+        r.err = QString::fromUtf8(err, static_cast<qsizetype>(err_size));
+        std::free(out);
+        std::free(err);
+        return r;
     }
 
     nlohmann::json jobs() {

@@ -61,10 +61,10 @@ std::string local_time(WallClock::time_point t) {
     return buf;
 }
 
-void print_change(const jobs::JobRecord& j) {
-    std::printf("%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
+void print_change(const Context& ctx, const jobs::JobRecord& j) {
+    std::fprintf(ctx.out, "%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
                 std::string(to_string(j.state)).c_str(), terminal_text(j.message).c_str());
-    std::fflush(stdout);
+    std::fflush(ctx.out);
 }
 
 Result<jobs::JobStore> open_store(const Context& ctx) {
@@ -105,9 +105,9 @@ Result<std::unique_ptr<jobs::JobHost>> make_client(const Context& ctx, const std
 
 int submit(const Context& ctx, const SubmitArgs& a) {
     auto profile = find_profile(ctx, a.profile);
-    if (!profile) return report(profile.error());
+    if (!profile) return report(ctx, profile.error());
     auto recipe = load_recipe(a.recipe);
-    if (!recipe) return report(recipe.error().context(a.recipe.string()));
+    if (!recipe) return report(ctx, recipe.error().context(a.recipe.string()));
     jobs::NewJob job;
     job.profile = a.profile;
     job.input = a.input;
@@ -125,53 +125,53 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     if (a.tasks_per_node) res.tasks_per_node = *a.tasks_per_node;
     job.resources = res;
     auto plan = jobs::plan_job(*profile, job);
-    if (!plan) return report(plan.error());
+    if (!plan) return report(ctx, plan.error());
     if (a.dry_run) {
-        std::printf("%s", plan->script.c_str());
+        std::fprintf(ctx.out, "%s", plan->script.c_str());
         return 0;
     }
     auto store = open_store(ctx);
-    if (!store) return report(store.error());
-    if (auto st = store->insert(plan->record); !st) return report(st.error());
+    if (!store) return report(ctx, store.error());
+    if (auto st = store->insert(plan->record); !st) return report(ctx, st.error());
     auto cluster = make_client(ctx, a.profile);
-    if (!cluster) return report(cluster.error());
+    if (!cluster) return report(ctx, cluster.error());
     const StopOnSignal interrupt;
     jobs::RunnerOptions options;
-    options.on_change = print_change;
+    options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.cancel = interrupt.token();
     auto& record = plan->record;
     if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
         if (stop_requested) {
-            std::fprintf(stderr, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
+            std::fprintf(ctx.err, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
                          record.id.c_str());
             return 130;
         }
-        return report(st.error());
+        return report(ctx, st.error());
     }
-    std::printf("%s\n", record.id.c_str());
+    std::fprintf(ctx.out, "%s\n", record.id.c_str());
     return 0;
 }
 
 int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
     auto store = open_store(ctx);
-    if (!store) return report(store.error());
+    if (!store) return report(ctx, store.error());
     auto jobs = store->list();
-    if (!jobs) return report(jobs.error());
+    if (!jobs) return report(ctx, jobs.error());
     std::erase_if(*jobs,
                   [&](const auto& j) { return !ids.empty() && std::ranges::find(ids, j.id) == ids.end(); });
     if (ids.size() > jobs->size())
-        return report({ErrorKind::bad_input, "no such job (see 'sluice-cli status')"});
+        return report(ctx, {ErrorKind::bad_input, "no such job (see 'sluice-cli status')"});
     if (json) {
         auto arr = nlohmann::json::array();
         for (const auto& j : *jobs)
             arr.push_back(job_json(j));
-        std::printf("%s\n", json_text(arr, 2).c_str());
+        std::fprintf(ctx.out, "%s\n", json_text(arr, 2).c_str());
         return 0;
     }
-    if (jobs->empty()) std::printf("no jobs yet: start one with 'sluice-cli submit'\n");
+    if (jobs->empty()) std::fprintf(ctx.out, "no jobs yet: start one with 'sluice-cli submit'\n");
     for (const auto& j : *jobs) {
         const auto rows = j.rows_total ? fmt::format("{}/{}", j.rows_done, j.rows_total) : std::string("-");
-        std::printf("%-22s %-12s %-11s %-10s %-13s %s\n", j.id.c_str(), j.profile.c_str(),
+        std::fprintf(ctx.out, "%-22s %-12s %-11s %-10s %-13s %s\n", j.id.c_str(), j.profile.c_str(),
                     std::string(to_string(j.state)).c_str(),
                     j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(),
                     terminal_text(j.message).c_str());
@@ -184,17 +184,17 @@ int on_job(const Context& ctx, const std::string& id,
            const std::function<Status(jobs::JobStore&, jobs::JobHost&, jobs::JobRecord&,
                                       const jobs::RunnerOptions&)>& action) {
     auto store = open_store(ctx);
-    if (!store) return report(store.error());
+    if (!store) return report(ctx, store.error());
     auto job = find_job(*store, id);
-    if (!job) return report(job.error());
+    if (!job) return report(ctx, job.error());
     auto cluster = make_client(ctx, job->profile);
-    if (!cluster) return report(cluster.error());
+    if (!cluster) return report(ctx, cluster.error());
     const StopOnSignal interrupt;
     jobs::RunnerOptions options;
-    options.on_change = print_change;
+    options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.cancel = interrupt.token();
     if (auto st = action(*store, **cluster, *job, options); !st)
-        return stop_requested ? 130 : report(st.error());
+        return stop_requested ? 130 : report(ctx, st.error());
     return 0;
 }
 
@@ -208,14 +208,14 @@ int fetch(const Context& ctx, const std::string& id) {
 
 int watch(const Context& ctx, const WatchArgs& a) {
     auto store = open_store(ctx);
-    if (!store) return report(store.error());
+    if (!store) return report(ctx, store.error());
     const StopOnSignal interrupt;
 
     jobs::PollIntervals intervals;
     intervals.slow = std::chrono::seconds(std::max(a.max_interval_s, 1));
     intervals.fast = std::min(intervals.fast, intervals.slow);
     jobs::RunnerOptions options;
-    options.on_change = print_change;
+    options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.max_resubmits = a.max_resubmits;
     options.cancel = interrupt.token();
     jobs::JobSupervisor supervisor(
@@ -226,22 +226,22 @@ int watch(const Context& ctx, const WatchArgs& a) {
 
     for (;;) {
         auto pass = supervisor.tick(a.ids);
-        if (!pass) return report(pass.error());
+        if (!pass) return report(ctx, pass.error());
         if (!pass->leader) {
             if (!told_follower && pass->holder)
-                std::printf(
+                std::fprintf(ctx.out, 
                     "another Sluice process (pid %lld on %s) polls the clusters; showing what it records\n",
                     static_cast<long long>(pass->holder->pid), pass->holder->host.c_str());
-            std::fflush(stdout);
+            std::fflush(ctx.out);
             told_follower = true;
             for (const auto& j : pass->jobs)
                 if (shown[j.id] != j.updated) {
-                    print_change(j);
+                    print_change(ctx, j);
                     shown[j.id] = j.updated;
                 }
         }
         for (const auto& problem : pass->problems)
-            std::fprintf(stderr, "sluice-cli: %s\n", terminal_text(problem).c_str());
+            std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(problem).c_str());
         if (pass->idle || a.once || stop_requested) break;
         while (!stop_requested && jobs::MonotonicClock::now() < pass->next_tick)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -251,7 +251,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
     if (stop_requested) return 130;
     // Finished: non-zero when a watched job failed, so scripts can tell.
     auto end = store->list();
-    if (!end) return report(end.error());
+    if (!end) return report(ctx, end.error());
     for (const auto& j : *end)
         if ((a.ids.empty() || std::ranges::find(a.ids, j.id) != a.ids.end()) &&
             j.state == jobs::JobState::failed && j.updated >= started)

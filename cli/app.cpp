@@ -1,5 +1,7 @@
-// sluice-cli: Sluice's cluster jobs without the desktop (DESIGN §7): profiles, submit, status, watch,
-// cancel, fetch. Shares profiles.json and the JobStore with the GUI.
+// sluice-cli's command line: CLI11 over the commands of commands.hpp. A library function, so tests run
+// the real command line in-process with output into buffers.
+#include "app.hpp"
+
 #include "commands.hpp"
 #include "h5/h5_error.hpp"
 #include "jobs/job_store.hpp"
@@ -8,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -44,13 +47,19 @@ void add_profile_options(CLI::App* cmd, jobs::ClusterProfile& p, std::string& sc
     cmd->add_option("--srun-mpi", p.srun_mpi, "Slurm: srun --mpi plugin")->default_val("pmix");
 }
 
-int run(int argc, char** argv) {
+} // namespace
+
+namespace sluice::cli {
+
+int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     h5::silence_error_printing();
     CLI::App app{"sluice-cli: run Sluice filter jobs on Slurm and PBS clusters from a terminal.\n"
                  "Profiles and jobs are shared with the Sluice desktop app."};
     app.require_subcommand(1, 1);
     app.set_version_flag("--version", std::string("sluice-cli ") + version);
     cli::Context ctx;
+    ctx.out = out;
+    ctx.err = err;
     std::string store_path, profiles_path;
     app.add_option("--store", store_path, "Job store (default: $XDG_DATA_HOME/sluice/jobs.sqlite)");
     app.add_option("--profiles", profiles_path, "Profiles (default: $XDG_CONFIG_HOME/sluice/profiles.json)");
@@ -122,23 +131,27 @@ int run(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
+    } catch (const CLI::Success& e) { // --help, --version: to the caller's streams
+        std::ostringstream o, x;
+        const int code = app.exit(e, o, x);
+        std::fputs(o.str().c_str(), out);
+        std::fputs(x.str().c_str(), err);
+        return code;
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "sluice-cli: %s\nRun 'sluice-cli --help' for usage.\n", e.what());
+        std::fprintf(err, "sluice-cli: %s\nRun 'sluice-cli --help' for usage.\n", e.what());
         return 2;
     }
 
     if (store_path.empty()) {
         auto p = jobs::default_job_store_path();
-        if (!p) return cli::report(p.error());
+        if (!p) return cli::report(ctx, p.error());
         ctx.store = *p;
     } else {
         ctx.store = store_path;
     }
     if (profiles_path.empty()) {
         auto p = jobs::default_profiles_path();
-        if (!p) return cli::report(p.error());
+        if (!p) return cli::report(ctx, p.error());
         ctx.profiles = *p;
     } else {
         ctx.profiles = profiles_path;
@@ -146,14 +159,14 @@ int run(int argc, char** argv) {
 
     if (*add) {
         auto s = jobs::scheduler_from_string(scheduler);
-        if (!s) return cli::report(s.error());
+        if (!s) return cli::report(ctx, s.error());
         new_profile.scheduler = *s;
         if (!engine_module.empty()) new_profile.engine = {jobs::EngineCommand::Kind::module, engine_module};
         if (!engine_container.empty())
             new_profile.engine = {jobs::EngineCommand::Kind::container, engine_container};
         if (!engine_path.empty()) new_profile.engine = {jobs::EngineCommand::Kind::path, engine_path};
         new_profile.hdf5_file_locking = !no_locking;
-        if (auto st = jobs::validate_profile(new_profile); !st) return cli::report(st.error());
+        if (auto st = jobs::validate_profile(new_profile); !st) return cli::report(ctx, st.error());
         return cli::profile_add(ctx, new_profile, replace);
     }
     if (*list) return cli::profile_list(ctx, list_json);
@@ -167,17 +180,4 @@ int run(int argc, char** argv) {
     return 2;
 }
 
-} // namespace
-
-// Errors are values everywhere; whatever still escapes ends the command with its reason and exit 1,
-// never with an abort.
-int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "sluice-cli: internal error: %s\n", e.what());
-    } catch (...) {
-        std::fprintf(stderr, "sluice-cli: internal error (unknown exception)\n");
-    }
-    return 1;
-}
+} // namespace sluice::cli

@@ -13,40 +13,40 @@
 
 namespace sluice::cli {
 
-int report(const Error& e) {
+int report(const Context& ctx, const Error& e) {
     // Messages quote servers and files: nothing in them may drive the terminal.
-    std::fprintf(stderr, "sluice-cli: %s\n", terminal_text(e.message).c_str());
+    std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(e.message).c_str());
     return e.kind == ErrorKind::bad_input || e.kind == ErrorKind::refused ? 2 : 1;
 }
 
 int profile_add(const Context& ctx, const jobs::ClusterProfile& profile, bool replace) {
     auto profiles = jobs::load_profiles(ctx.profiles);
-    if (!profiles) return report(profiles.error());
+    if (!profiles) return report(ctx, profiles.error());
     auto it = std::ranges::find(*profiles, profile.name, &jobs::ClusterProfile::name);
     if (it != profiles->end() && !replace)
-        return report({ErrorKind::refused,
+        return report(ctx, {ErrorKind::refused,
                        fmt::format("profile '{}' exists; add --replace to overwrite it", profile.name)});
     if (it != profiles->end())
         *it = profile;
     else
         profiles->push_back(profile);
-    if (auto st = jobs::save_profiles(ctx.profiles, *profiles); !st) return report(st.error());
-    std::printf("profile '%s' saved in %s\n", profile.name.c_str(), ctx.profiles.c_str());
+    if (auto st = jobs::save_profiles(ctx.profiles, *profiles); !st) return report(ctx, st.error());
+    std::fprintf(ctx.out, "profile '%s' saved in %s\n", profile.name.c_str(), ctx.profiles.c_str());
     return 0;
 }
 
 int profile_list(const Context& ctx, bool json) {
     auto profiles = jobs::load_profiles(ctx.profiles);
-    if (!profiles) return report(profiles.error());
+    if (!profiles) return report(ctx, profiles.error());
     if (json) {
         auto text = jobs::serialize_profiles(*profiles);
-        if (!text) return report(text.error());
-        std::printf("%s\n", text->c_str());
+        if (!text) return report(ctx, text.error());
+        std::fprintf(ctx.out, "%s\n", text->c_str());
         return 0;
     }
-    if (profiles->empty()) std::printf("no profiles yet: add one with 'sluice-cli profile add'\n");
+    if (profiles->empty()) std::fprintf(ctx.out, "no profiles yet: add one with 'sluice-cli profile add'\n");
     for (const auto& p : *profiles)
-        std::printf("%-20s %-7s %s%s%s  scratch %s\n", p.name.c_str(),
+        std::fprintf(ctx.out, "%-20s %-7s %s%s%s  scratch %s\n", p.name.c_str(),
                     std::string(to_string(p.scheduler)).c_str(), p.user.empty() ? "" : (p.user + "@").c_str(),
                     p.host.c_str(), p.port ? fmt::format(":{}", *p.port).c_str() : "", p.scratch_dir.c_str());
     return 0;
@@ -54,11 +54,11 @@ int profile_list(const Context& ctx, bool json) {
 
 int profile_remove(const Context& ctx, const std::string& name) {
     auto profiles = jobs::load_profiles(ctx.profiles);
-    if (!profiles) return report(profiles.error());
+    if (!profiles) return report(ctx, profiles.error());
     const auto removed = std::erase_if(*profiles, [&](const auto& p) { return p.name == name; });
-    if (removed == 0) return report({ErrorKind::bad_input, fmt::format("no profile '{}'", name)});
-    if (auto st = jobs::save_profiles(ctx.profiles, *profiles); !st) return report(st.error());
-    std::printf("profile '%s' removed\n", name.c_str());
+    if (removed == 0) return report(ctx, {ErrorKind::bad_input, fmt::format("no profile '{}'", name)});
+    if (auto st = jobs::save_profiles(ctx.profiles, *profiles); !st) return report(ctx, st.error());
+    std::fprintf(ctx.out, "profile '%s' removed\n", name.c_str());
     return 0;
 }
 
@@ -74,16 +74,16 @@ Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string&
 // Each check prints one line; the first failure ends the test with its reason.
 int profile_test(const Context& ctx, const std::string& name) {
     auto profile = find_profile(ctx, name);
-    if (!profile) return report(profile.error());
+    if (!profile) return report(ctx, profile.error());
     jobs::ClusterClient cluster(*profile, terminal_callbacks());
     auto session = cluster.session();
-    if (!session) return report(session.error());
-    std::printf("ok  logged in to %s\n", (*session)->peer().c_str());
+    if (!session) return report(ctx, session.error());
+    std::fprintf(ctx.out, "ok  logged in to %s\n", (*session)->peer().c_str());
 
     const char* submit = profile->scheduler == jobs::Scheduler::slurm ? "sbatch" : "qsub";
     auto found = cluster.run(fmt::format("looking for {}", submit), "command -v \"$1\"", {submit});
-    if (!found) return report(found.error().context(fmt::format("{} is not on the login PATH", submit)));
-    std::printf("ok  %s is %s", submit, found->out.c_str());
+    if (!found) return report(ctx, found.error().context(fmt::format("{} is not on the login PATH", submit)));
+    std::fprintf(ctx.out, "ok  %s is %s", submit, found->out.c_str());
 
     const auto scratch = jobs::sluice_directory(*profile);
     auto writable =
@@ -91,13 +91,13 @@ int profile_test(const Context& ctx, const std::string& name) {
                     "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\" && "
                     "df -P -- \"$1\" | tail -n 1",
                     {scratch});
-    if (!writable) return report(writable.error());
-    std::printf("ok  %s is writable (%s)\n", scratch.c_str(), writable->out.empty() ? "" : "df: see below");
-    if (!writable->out.empty()) std::printf("    %s", writable->out.c_str());
+    if (!writable) return report(ctx, writable.error());
+    std::fprintf(ctx.out, "ok  %s is writable (%s)\n", scratch.c_str(), writable->out.empty() ? "" : "df: see below");
+    if (!writable->out.empty()) std::fprintf(ctx.out, "    %s", writable->out.c_str());
 
     auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));
-    if (!engine) return report(engine.error());
-    std::printf("ok  %s", engine->out.c_str());
+    if (!engine) return report(ctx, engine.error());
+    std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
     return 0;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// sluice-cli's subcommands over sluice_client. Each returns the process exit code: 0 done, 1 a failure
+// sluice-cli's subcommands over sluice_client (the sluice_cli library; app.hpp parses the command line). Each returns the process exit code: 0 done, 1 a failure
 // (connection, server, disk), 2 bad input or a refusal; the reason goes to stderr on one line.
 #include "jobs/profile.hpp"
 #include "util/error.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,10 +15,12 @@ namespace sluice::cli {
 struct Context {
     std::filesystem::path store;    ///< jobs.sqlite
     std::filesystem::path profiles; ///< profiles.json
+    std::FILE* out = stdout;        ///< what a command prints; tests pass a buffer
+    std::FILE* err = stderr;        ///< reasons and warnings
 };
 
-/// Print "sluice-cli: <message>" and return the exit code for the error's kind.
-int report(const Error& e);
+/// Print "sluice-cli: <message>" on ctx.err and return the exit code for the error's kind.
+int report(const Context& ctx, const Error& e);
 
 /// The named profile from profiles.json; an unknown name is bad input.
 [[nodiscard]] Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string& name);
