@@ -53,8 +53,8 @@ namespace sluice::cli {
 
 int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     h5::silence_error_printing();
-    CLI::App app{"sluice-cli: run Sluice filter jobs on Slurm and PBS clusters from a terminal.\n"
-                 "Profiles and jobs are shared with the Sluice desktop app."};
+    CLI::App app{"sluice-cli: run Sluice filter jobs on this computer (--profile local) or on Slurm and PBS\n"
+                 "clusters from a terminal. Profiles and jobs are shared with the Sluice desktop app."};
     app.require_subcommand(1, 1);
     app.set_version_flag("--version", std::string("sluice-cli ") + version);
     cli::Context ctx;
@@ -88,7 +88,8 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     sub->add_option("--dataset", submit.dataset, "Path of the h5USID Main dataset")->required();
     sub->add_option("--recipe", submit.recipe, "Recipe JSON (as saved by the Sluice filter designer)")
         ->required();
-    sub->add_option("--profile", submit.profile, "Cluster profile")->required();
+    sub->add_option("--profile", submit.profile, "Where to run: 'local' (this computer) or a cluster profile")
+        ->required();
     sub->add_option("--output", submit.output,
                     "Where the result goes (default: FILE's stem-filtered-NNN.h5 beside it)");
     sub->add_option("--walltime", submit.walltime, "Override the profile's walltime");
@@ -128,6 +129,8 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     cancel->add_option("job", job_id, "Job id")->required();
     auto* fetch = app.add_subcommand("fetch", "Download a completed job's result");
     fetch->add_option("job", job_id, "Job id")->required();
+    auto* resume = app.add_subcommand("resume", "Run a stopped, failed or cancelled job again from its checkpoint");
+    resume->add_option("job", job_id, "Job id")->required();
 
     try {
         app.parse(argc, argv);
@@ -177,6 +180,7 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     if (*watch_cmd) return cli::watch(ctx, watch);
     if (*cancel) return cli::cancel(ctx, job_id);
     if (*fetch) return cli::fetch(ctx, job_id);
+    if (*resume) return cli::resume(ctx, job_id);
     return 2;
 }
 

@@ -54,5 +54,7 @@ int watch(const Context& ctx, const WatchArgs& args);
 
 int cancel(const Context& ctx, const std::string& id);
 int fetch(const Context& ctx, const std::string& id);
+/// Run a stopped, failed or cancelled job again; the engine resumes from its checkpoint.
+int resume(const Context& ctx, const std::string& id);
 
 } // namespace sluice::cli

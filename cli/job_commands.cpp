@@ -2,6 +2,8 @@
 #include "commands.hpp"
 #include "jobs/cluster_client.hpp"
 #include "jobs/job_monitor.hpp"
+#include "jobs/local_host.hpp"
+#include "jobs/local_profile.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/job_supervisor.hpp"
@@ -98,6 +100,7 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
 Result<std::unique_ptr<jobs::JobHost>> make_client(const Context& ctx, const std::string& profile) {
     auto p = find_profile(ctx, profile);
     if (!p) return std::unexpected(p.error());
+    if (jobs::is_local(*p)) return std::make_unique<jobs::LocalHost>(std::move(*p));
     return std::make_unique<jobs::ClusterClient>(std::move(*p), terminal_callbacks());
 }
 
@@ -204,6 +207,10 @@ int cancel(const Context& ctx, const std::string& id) {
 
 int fetch(const Context& ctx, const std::string& id) {
     return on_job(ctx, id, jobs::fetch_result);
+}
+
+int resume(const Context& ctx, const std::string& id) {
+    return on_job(ctx, id, jobs::resubmit_job);
 }
 
 int watch(const Context& ctx, const WatchArgs& a) {

@@ -1,6 +1,8 @@
 // sluice-cli profile add|list|remove|test.
 #include "commands.hpp"
 #include "jobs/cluster_client.hpp"
+#include "jobs/local_host.hpp"
+#include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
 #include "terminal.hpp"
@@ -44,7 +46,14 @@ int profile_list(const Context& ctx, bool json) {
         std::fprintf(ctx.out, "%s\n", text->c_str());
         return 0;
     }
-    if (profiles->empty()) std::fprintf(ctx.out, "no profiles yet: add one with 'sluice-cli profile add'\n");
+    if (auto here = jobs::local_profile()) {
+        const auto engine = jobs::find_local_engine();
+        std::fprintf(ctx.out, "%-20s %-7s this computer, %d rank%s%s, engine %s\n", here->name.c_str(), "local",
+                     here->resources.tasks_per_node, here->resources.tasks_per_node == 1 ? "" : "s",
+                     jobs::mpirun_usable() ? " (mpirun)" : "", engine.empty() ? "not found" : engine.c_str());
+    }
+    if (profiles->empty())
+        std::fprintf(ctx.out, "no cluster profiles yet: add one with 'sluice-cli profile add'\n");
     for (const auto& p : *profiles)
         std::fprintf(ctx.out, "%-20s %-7s %s%s%s  scratch %s\n", p.name.c_str(),
                     std::string(to_string(p.scheduler)).c_str(), p.user.empty() ? "" : (p.user + "@").c_str(),
@@ -53,6 +62,8 @@ int profile_list(const Context& ctx, bool json) {
 }
 
 int profile_remove(const Context& ctx, const std::string& name) {
+    if (name == jobs::local_profile_name)
+        return report(ctx, {ErrorKind::refused, "'local' is this computer's own profile; it cannot be removed"});
     auto profiles = jobs::load_profiles(ctx.profiles);
     if (!profiles) return report(ctx, profiles.error());
     const auto removed = std::erase_if(*profiles, [&](const auto& p) { return p.name == name; });
@@ -72,9 +83,27 @@ Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string&
 }
 
 // Each check prints one line; the first failure ends the test with its reason.
+// This computer: the engine is found and starts, mpirun (or not), the jobs directory is writable.
+int local_test(const Context& ctx, const jobs::ClusterProfile& profile) {
+    jobs::LocalHost here(profile);
+    const auto dir = jobs::sluice_directory(profile) + "/jobs";
+    auto writable = here.run("checking the jobs directory",
+                             "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\"", {dir});
+    if (!writable) return report(ctx, writable.error());
+    std::fprintf(ctx.out, "ok  %s is writable\n", dir.c_str());
+    std::fprintf(ctx.out, "ok  %d rank%s per run%s\n", profile.resources.tasks_per_node,
+                 profile.resources.tasks_per_node == 1 ? "" : "s",
+                 jobs::mpirun_usable() ? " under mpirun" : " (mpirun not usable here: the engine runs alone)");
+    auto engine = here.run("starting sluice-engine", jobs::engine_check_script(profile));
+    if (!engine) return report(ctx, engine.error());
+    std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
+    return 0;
+}
+
 int profile_test(const Context& ctx, const std::string& name) {
     auto profile = find_profile(ctx, name);
     if (!profile) return report(ctx, profile.error());
+    if (jobs::is_local(*profile)) return local_test(ctx, *profile);
     jobs::ClusterClient cluster(*profile, terminal_callbacks());
     auto session = cluster.session();
     if (!session) return report(ctx, session.error());

@@ -132,10 +132,14 @@ JobRecord reconcile(const JobRecord& job, const Observation& seen) {
         r.message = fmt::format("cancelled ({})", scheduler_words(*sched));
         break;
     case JobState::stopped:
-        // Ended by walltime or preemption before the script could write its status: the engine
-        // checkpoints every block, so the job resumes from its last completed one.
-        r.message = fmt::format("ended by the scheduler ({}) after {} of {} rows; resumable",
-                                scheduler_words(*sched), r.rows_done, r.rows_total);
+        // Ended by walltime or preemption before the script could write its status (here: killed, or
+        // the computer restarted): the engine checkpoints, so the job resumes from its last checkpoint.
+        r.message = sched->scheduler_state == "ENDED"
+                        ? fmt::format("the run ended without a final status (killed, or the computer "
+                                      "restarted) after {} of {} rows; resumable",
+                                      r.rows_done, r.rows_total)
+                        : fmt::format("ended by the scheduler ({}) after {} of {} rows; resumable",
+                                      scheduler_words(*sched), r.rows_done, r.rows_total);
         break;
     default:
         r.message =

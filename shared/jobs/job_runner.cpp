@@ -3,6 +3,7 @@
 #include "h5/h5_file.hpp"
 #include "h5/usid.hpp"
 #include "jobs/job_monitor.hpp"
+#include "jobs/local_profile.hpp"
 #include "jobs/scheduler_commands.hpp"
 #include "jobs/scheduler_parsers.hpp"
 #include "jobs/script.hpp"
@@ -132,7 +133,10 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     r.dataset = main.path;
     r.recipe_json = to_json(checked->recipe);
     r.input_sha256 = *sha;
-    r.remote_input = fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
+    // This computer reads the user's file in place and writes the result beside it: nothing is copied.
+    const bool here = is_local(profile);
+    r.remote_input = here ? input.string()
+                          : fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
     if (job.local_output.empty()) {
         auto out = result_path_beside(input);
         if (!out) return std::unexpected(out.error());
@@ -148,7 +152,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     if (job.resources) plan.spec.resources = *job.resources;
     plan.spec.input = r.remote_input;
     plan.spec.dataset = main.path;
-    plan.spec.output = std::string(result_file);
+    plan.spec.output = here ? r.local_output : std::string(result_file);
     plan.spec.source_sha256 = *sha;
     plan.spec.block_rows = job.block_rows;
     auto script = job_script(profile, plan.spec);
@@ -165,7 +169,7 @@ Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, co
     auto peer = host.connect();
     if (!peer) return std::unexpected(peer.error());
     // A job sent again after its input was purged keeps the reason in its message while uploading.
-    if (job.state != JobState::uploading || job.submissions == 0)
+    if (!is_local(host.profile()) && (job.state != JobState::uploading || job.submissions == 0))
         if (auto st = transition(store, job, JobState::uploading,
                                  fmt::format("uploading {} to {}", job.local_input, *peer), options);
             !st)
@@ -192,7 +196,9 @@ Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, co
     ++job.submissions;
     job.rows_at_submit = job.rows_done;
     return transition(store, job, JobState::submitted,
-                      fmt::format("submitted to {} as job {}", to_string(host.profile().scheduler), *id),
+                      is_local(host.profile())
+                          ? fmt::format("started on this computer (process {})", id->substr(0, id->find('.')))
+                          : fmt::format("submitted to {} as job {}", to_string(host.profile().scheduler), *id),
                       options);
 }
 
@@ -302,7 +308,8 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
         *j = std::move(next);
         if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
         changed = changed || state_changed;
-        if (j->state != JobState::stopped) continue;
+        // Here a stop is the user's (or a restart's): the run waits, resumable, for the user's resume.
+        if (j->state != JobState::stopped || is_local(profile)) continue;
 
         switch (after_stop(*j, options.max_resubmits)) {
         case AfterStop::resubmit: {
@@ -351,7 +358,8 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
     // Someone put a file where the result was to go (before or during an interrupted download): never
     // overwrite it; take the next free name, and carry a partial download over to it.
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(job.local_output, ec))) {
+    const bool in_place = is_local(host.profile()); // the job wrote its result where it belongs
+    if (!in_place && fs::exists(fs::symlink_status(job.local_output, ec))) {
         auto other = result_path_beside(job.local_input);
         if (!other) return std::unexpected(other.error());
         const fs::path old_part = job.local_output + ".part";
@@ -360,11 +368,13 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
         job.local_output = other->string();
     }
     if (auto peer = host.connect(); !peer) return std::unexpected(peer.error());
-    if (auto st = transition(store, job, JobState::downloading,
-                             fmt::format("downloading to {}", job.local_output), options);
-        !st)
-        return st;
-    const auto remote = fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
+    if (!in_place)
+        if (auto st = transition(store, job, JobState::downloading,
+                                 fmt::format("downloading to {}", job.local_output), options);
+            !st)
+            return st;
+    const auto remote =
+        in_place ? job.local_output : fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
     auto sha = host.download(remote, job.local_output, hooks(options, "download"));
     if (!sha) return std::unexpected(sha.error());
     job.result_sha256 = *sha;
@@ -381,8 +391,33 @@ Status cancel_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOp
     if (!cmd) return std::unexpected(cmd.error());
     if (auto r = host.run("cancelling", *cmd, {}, std::chrono::minutes(2), options.cancel); !r)
         return std::unexpected(r.error());
+    // Here the engine finishes its block and stops, resumable; the next poll records "stopped".
+    if (is_local(host.profile())) {
+        job.message = "stopping after the current block; the run stays resumable";
+        job.updated = WallClock::now();
+        return persist(store, job, options);
+    }
     return transition(store, job, JobState::cancelled,
                       fmt::format("cancelled by you (job {})", job.scheduler_id), options);
+}
+
+Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
+    if (job.state != JobState::stopped && job.state != JobState::failed && job.state != JobState::cancelled)
+        return fail(ErrorKind::refused,
+                    fmt::format("job {} is {}: only a stopped, failed or cancelled job can be run again", job.id,
+                                to_string(job.state)));
+    if (job.submissions == 0)
+        return fail(ErrorKind::refused, fmt::format("job {} was never submitted; submit it again", job.id));
+    auto id = submit(host, job, job.submissions + 1, options.cancel);
+    if (!id) return std::unexpected(id.error());
+    job.scheduler_id = *id;
+    job.rows_at_submit = job.rows_done;
+    job.exit_code.reset();
+    ++job.submissions;
+    return transition(store, job, JobState::resubmitted,
+                      fmt::format("resumed at row {} of {} (submission {})", job.rows_done, job.rows_total,
+                                  job.submissions),
+                      options);
 }
 
 bool needs_attention(JobState s) {

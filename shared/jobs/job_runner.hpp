@@ -69,9 +69,15 @@ struct JobPlan {
 
 /// Hard cancel (scancel / qdel; nothing to ask for a job never submitted), recorded as Cancelled at
 /// once: the job script stops the engine cleanly on scancel, which must not read as a walltime stop to
-/// resubmit. Refused for jobs that already ended on their cluster.
+/// resubmit. Refused for jobs that already ended on their cluster. On this computer a cancel is a clean
+/// stop (USR1): the job becomes "stopped", resumable, at the next poll.
 [[nodiscard]] Status cancel_job(JobStore& store, JobHost& host, JobRecord& job,
                                 const RunnerOptions& options);
+
+/// Stopped, failed or cancelled → resubmitted: the same job script again as submission n + 1; the engine
+/// resumes from the result's checkpoint. For the user's "Resume" (clusters resubmit clean stops by
+/// themselves; this computer waits for the user).
+[[nodiscard]] Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options);
 
 /// States in which the client still has something to do for a job.
 [[nodiscard]] bool needs_attention(JobState s);

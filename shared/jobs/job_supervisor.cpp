@@ -1,5 +1,7 @@
 #include "jobs/job_supervisor.hpp"
 
+#include "jobs/local_profile.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <set>
@@ -72,7 +74,8 @@ Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& 
                 continue;
             }
             if (auto changed = round(profile, pass.jobs)) {
-                monitor_.polled(profile, *changed);
+                // Asking this computer costs nothing: its jobs are looked at every few seconds.
+                monitor_.polled(profile, *changed || profile == local_profile_name);
             } else {
                 monitor_.failed(profile);
                 pass.problems.push_back(fmt::format("{}: {} (next try in {} s)", profile,

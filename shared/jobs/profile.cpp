@@ -18,6 +18,7 @@ bool has_nul(std::string_view s) {
 }
 
 Status check_resources(const Resources& r, Scheduler scheduler) {
+    if (scheduler == Scheduler::local) return check_count("tasks_per_node", r.tasks_per_node, 100000);
     if (!r.account.empty())
         if (auto st = check_directive_word("account", r.account); !st) return st;
     if (!r.partition.empty())
@@ -73,7 +74,8 @@ Status check_text(const ClusterProfile& p) {
 
 Status check_profile_fields(const ClusterProfile& p) {
     if (auto st = check_text(p); !st) return st;
-    if (auto st = check_login(p); !st) return st;
+    if (p.scheduler != Scheduler::local)
+        if (auto st = check_login(p); !st) return st;
     if (p.scratch_dir.empty() || p.scratch_dir.front() != '/' || has_nul(p.scratch_dir))
         return bad(fmt::format("scratch_dir: '{}' is not an absolute path", printable(p.scratch_dir)));
     if (auto st = check_resources(p.resources, p.scheduler); !st) return st;
@@ -110,6 +112,8 @@ std::string_view to_string(Scheduler s) {
         return "pbs";
     case Scheduler::torque:
         return "torque";
+    case Scheduler::local:
+        return "local";
     }
     return "?";
 }
@@ -118,6 +122,9 @@ Result<Scheduler> scheduler_from_string(std::string_view s) {
     if (s == "slurm") return Scheduler::slurm;
     if (s == "pbs") return Scheduler::pbs;
     if (s == "torque") return Scheduler::torque;
+    if (s == "local")
+        return bad("scheduler: 'local' is this computer's own profile (--profile local); a cluster profile "
+                   "uses slurm, pbs or torque");
     return bad(fmt::format("scheduler: '{}' is not slurm, pbs or torque", printable(s)));
 }
 

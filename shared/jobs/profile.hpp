@@ -14,6 +14,7 @@ enum class Scheduler {
     slurm,
     pbs,    ///< PBS Pro / OpenPBS: `-l select=N:ncpus=M:mpiprocs=M`, `qstat -F json`
     torque, ///< Torque: `-l nodes=N:ppn=M`, text `qstat -f`
+    local,  ///< this computer (local_profile.hpp): the job script runs detached, no queue, no walltime
 };
 
 [[nodiscard]] std::string_view to_string(Scheduler s);

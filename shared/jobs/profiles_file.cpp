@@ -1,6 +1,7 @@
 #include "jobs/profiles_file.hpp"
 
 #include "jobs/directive_values.hpp"
+#include "jobs/local_profile.hpp"
 #include "util/atomic_file.hpp"
 #include "util/json_text.hpp"
 
@@ -171,9 +172,13 @@ json write_profile(const ClusterProfile& p) {
 
 Status check_unique_names(const std::vector<ClusterProfile>& profiles) {
     std::set<std::string> names;
-    for (const auto& p : profiles)
+    for (const auto& p : profiles) {
+        if (p.name == local_profile_name)
+            return bad(fmt::format("profile '{}': the name is this computer's own profile; choose another",
+                                   local_profile_name));
         if (!names.insert(p.name).second)
             return bad(fmt::format("profile '{}': the name is used twice", printable(p.name)));
+    }
     return {};
 }
 
@@ -235,11 +240,25 @@ Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& f
 }
 
 Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file, std::string_view name) {
+    if (name == local_profile_name) {
+        auto here = local_profile();
+        if (!here) return std::unexpected(here.error());
+        return std::optional<ClusterProfile>(std::move(*here));
+    }
     auto profiles = load_profiles(file);
     if (!profiles) return std::unexpected(profiles.error());
     for (auto& p : *profiles)
         if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
     return std::optional<ClusterProfile>();
+}
+
+Result<std::vector<ClusterProfile>> all_profiles(const std::filesystem::path& file) {
+    auto here = local_profile();
+    if (!here) return std::unexpected(here.error());
+    auto clusters = load_profiles(file);
+    if (!clusters) return std::unexpected(clusters.error());
+    clusters->insert(clusters->begin(), std::move(*here));
+    return clusters;
 }
 
 Status save_profiles(const std::filesystem::path& file, const std::vector<ClusterProfile>& profiles) {

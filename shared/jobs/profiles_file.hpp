@@ -24,10 +24,13 @@ namespace sluice::jobs {
 
 /// A missing file is an empty list; a broken one is an error naming the file.
 [[nodiscard]] Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& file);
-/// The profile called `name` in `file`; nullopt when there is none (each UI says how to add one).
+/// The profile called `name` in `file`, or the built-in "local" (this computer); nullopt when there is
+/// none (each UI says how to add one).
 [[nodiscard]] Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file,
                                                                  std::string_view name);
-/// Validate, create the directory, replace the file atomically.
+/// "local" (this computer) first, then the file's cluster profiles: what a user can choose from.
+[[nodiscard]] Result<std::vector<ClusterProfile>> all_profiles(const std::filesystem::path& file);
+/// Validate, create the directory, replace the file atomically. The name "local" is refused.
 [[nodiscard]] Status save_profiles(const std::filesystem::path& file,
                                    const std::vector<ClusterProfile>& profiles);
 

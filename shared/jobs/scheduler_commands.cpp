@@ -1,6 +1,7 @@
 #include "jobs/scheduler_commands.hpp"
 
 #include "jobs/directive_values.hpp"
+#include "jobs/local_scheduler.hpp"
 #include "jobs/script.hpp"
 #include "util/shell_quote.hpp"
 
@@ -52,6 +53,7 @@ Status check_scheduler_job_id(std::string_view id) {
 }
 
 std::string submit_command(Scheduler scheduler, std::string_view job_dir) {
+    if (scheduler == Scheduler::local) return local_submit_command(job_dir);
     const auto* submit = scheduler == Scheduler::slurm ? "sbatch --parsable" : "qsub";
     return fmt::format("cd {} && {} {}\n", shell_quote(job_dir), submit, shell_quote(job_script_file));
 }
@@ -70,12 +72,15 @@ Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view ou
 }
 
 Result<std::string> cancel_command(Scheduler scheduler, const std::vector<std::string>& ids) {
+    // Here a cancel is a clean stop: the result stays resumable, and removing the job removes it.
+    if (scheduler == Scheduler::local) return local_stop_command(ids);
     auto words = id_words(ids);
     if (!words) return words;
     return fmt::format("{} {}\n", scheduler == Scheduler::slurm ? "scancel" : "qdel", *words);
 }
 
 Result<std::string> stop_command(Scheduler scheduler, const std::string& id) {
+    if (scheduler == Scheduler::local) return local_stop_command({id});
     auto words = id_words({id});
     if (!words) return words;
     // -b: the batch shell only (like --signal=B:), so the engine gets exactly one USR1, from the trap.
@@ -84,6 +89,7 @@ Result<std::string> stop_command(Scheduler scheduler, const std::string& id) {
 }
 
 Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::string>& ids) {
+    if (scheduler == Scheduler::local) return local_poll_command(ids);
     // The name comes last: it is the one field that may hold the separator.
     if (scheduler == Scheduler::slurm) return std::string("squeue --me -h -t all -o '%i|%T|%r|%M|%l|%j'\n");
     auto words = id_words(ids);
@@ -93,6 +99,7 @@ Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::str
 }
 
 Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids) {
+    if (scheduler == Scheduler::local) return std::string("true\n"); // the poll lists ended jobs too
     if (scheduler == Scheduler::slurm) {
         auto joined = quoted_ids(ids, ",");
         if (!joined) return joined;

@@ -1,10 +1,12 @@
 #include "jobs/script.hpp"
 
 #include "jobs/directive_values.hpp"
+#include "jobs/local_profile.hpp"
 #include "jobs/scheduler_adapters.hpp"
 #include "util/shell_quote.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <fmt/format.h>
 #include <vector>
 
@@ -41,7 +43,7 @@ std::vector<std::string> engine_words(const ClusterProfile& profile) {
     return {};
 }
 
-std::vector<std::string> filter_arguments(const JobSpec& spec, const StopTiming& timing) {
+std::vector<std::string> filter_arguments(const JobSpec& spec, const std::optional<StopTiming>& timing) {
     std::vector<std::string> a{
         "filter", "--input", spec.input, "--dataset", spec.dataset, "--recipe", std::string(recipe_file)};
     if (spec.output) {
@@ -49,8 +51,8 @@ std::vector<std::string> filter_arguments(const JobSpec& spec, const StopTiming&
     } else {
         a.emplace_back("--in-place");
     }
-    a.insert(a.end(), {"--progress", std::string(progress_file), "--time-limit",
-                       std::to_string(timing.time_limit.count())});
+    a.insert(a.end(), {"--progress", std::string(progress_file)});
+    if (timing) a.insert(a.end(), {"--time-limit", std::to_string(timing->time_limit.count())});
     if (spec.source_sha256) a.insert(a.end(), {"--source-sha256", *spec.source_sha256});
     if (spec.block_rows) a.insert(a.end(), {"--block-rows", std::to_string(*spec.block_rows)});
     return a;
@@ -168,32 +170,37 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
     if (auto st = validate_job_spec(spec, profile.scheduler); !st)
         return std::unexpected(st.error().context(fmt::format("job '{}'", printable(spec.job_id))));
-    auto walltime = parse_walltime(spec.resources.walltime);
-    if (!walltime) return std::unexpected(walltime.error());
-    auto timing = stop_timing(*walltime);
-    if (!timing) return std::unexpected(timing.error());
-
-    auto directives = profile.scheduler == Scheduler::slurm
-                          ? slurm_directives(spec, *timing)
-                          : pbs_directives(spec, profile.scheduler, *timing);
-    if (!directives) return std::unexpected(directives.error());
+    // A cluster job asks for resources and stops itself before its walltime; this computer has neither.
+    std::optional<StopTiming> timing;
+    std::string directives;
+    if (profile.scheduler != Scheduler::local) {
+        auto walltime = parse_walltime(spec.resources.walltime);
+        if (!walltime) return std::unexpected(walltime.error());
+        auto t = stop_timing(*walltime);
+        if (!t) return std::unexpected(t.error());
+        timing = *t;
+        auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *timing)
+                                                       : pbs_directives(spec, profile.scheduler, *timing);
+        if (!d) return std::unexpected(d.error());
+        directives = std::move(*d);
+    }
 
     std::string s = "#!/bin/bash\n";
-    s += *directives;
+    s += directives;
     s += "set -euo pipefail\n\n";
     s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
     s += status_functions;
 
     s += environment_setup(profile);
 
-    std::vector<std::string> command = engine_words(profile);
-    const auto args = filter_arguments(spec, *timing);
+    std::vector<std::string> command = launcher_words(spec, profile);
+    const auto engine = engine_words(profile);
+    command.insert(command.end(), engine.begin(), engine.end());
+    const auto args = filter_arguments(spec, timing);
     command.insert(command.end(), args.begin(), args.end());
-    const auto launcher = launcher_words(spec, profile);
     // The launcher carries a profile value (srun --mpi=<plugin>), so it is quoted like everything else.
-    const std::string launch = shell_join(launcher) + ' ';
     s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n";
-    s += fmt::format("{}{} &\n", launch, shell_join(command));
+    s += fmt::format("{} &\n", shell_join(command));
     s += wait_engine;
     return s;
 }

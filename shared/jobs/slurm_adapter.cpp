@@ -1,5 +1,6 @@
 // Slurm directives (sbatch(1)). Every value here was checked against its whitelist or is a number.
 #include "jobs/directive_values.hpp"
+#include "jobs/local_profile.hpp"
 #include "jobs/scheduler_adapters.hpp"
 
 #include <fmt/format.h>
@@ -31,6 +32,11 @@ Result<std::string> slurm_directives(const JobSpec& spec, const StopTiming& timi
 
 std::vector<std::string> launcher_words(const JobSpec& spec, const ClusterProfile& profile) {
     if (profile.scheduler == Scheduler::slurm) return {"srun", "--mpi=" + profile.srun_mpi};
+    if (profile.scheduler == Scheduler::local) {
+        // One rank per physical core under mpirun; the engine alone where mpirun cannot run.
+        if (spec.resources.tasks_per_node <= 1 || !mpirun_usable()) return {};
+        return {"mpirun", "-np", std::to_string(spec.resources.tasks_per_node)};
+    }
     // mpiexec spawns the ranks through PBS's TM interface, so PBS accounts for and can kill them.
     const auto ranks = static_cast<long long>(spec.resources.nodes) * spec.resources.tasks_per_node;
     return {"mpiexec", "-n", std::to_string(ranks)};

@@ -1,4 +1,5 @@
 // squeue and sacct output (Slurm's documented formats; --parsable2 style with '|').
+#include "jobs/local_scheduler.hpp"
 #include "jobs/parse_support.hpp"
 #include "jobs/scheduler_commands.hpp"
 #include "jobs/scheduler_parsers.hpp"
@@ -121,12 +122,14 @@ Result<std::vector<SchedulerJob>> parse_sacct(std::string_view out) {
 }
 
 Result<std::vector<SchedulerJob>> parse_poll_output(Scheduler scheduler, std::string_view out) {
+    if (scheduler == Scheduler::local) return parse_local_poll(out);
     if (scheduler == Scheduler::slurm) return parse_squeue(out);
     if (scheduler == Scheduler::pbs) return parse_pbs_qstat_json(out);
     return parse_qstat_full_text(out, scheduler);
 }
 
 Result<std::vector<SchedulerJob>> parse_history_output(Scheduler scheduler, std::string_view out) {
+    if (scheduler == Scheduler::local) return std::vector<SchedulerJob>{};
     if (scheduler == Scheduler::slurm) return parse_sacct(out);
     return parse_poll_output(scheduler, out);
 }
