@@ -25,7 +25,9 @@ MpiSession::MpiSession(int* argc, char*** argv) {
     parallel_ = initialised || launched_by_mpi();
     if (!parallel_) return;
     if (!initialised) {
-        MPI_Init(argc, argv);
+        // Only the main thread calls MPI; the compute thread (engine/block_loop.cpp) never does.
+        int provided = 0;
+        MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
         owns_ = true;
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
@@ -55,6 +57,12 @@ double MpiSession::max(double v) const {
     double out = 0;
     MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     return out;
+}
+
+void MpiSession::sum_in_place(std::span<std::int64_t> values) const {
+    if (!parallel_ || values.empty()) return;
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM,
+                  MPI_COMM_WORLD);
 }
 
 std::string MpiSession::broadcast(const std::string& from_root) const {
