@@ -74,6 +74,33 @@ double iterate(double first, double tol, Pass pass) {
 //
 // Form::square(v) is the bin's squared magnitude and Form::removed(v, thr) the strict "|X| > thr"
 // decision, so that magnitudes and squared magnitudes give the same sums and the same decisions.
+// Sum of 2 * square(v) over v, in four interleaved accumulators, and the largest square (four running
+// maxima, so that neither waits on itself).
+template <class Form>
+double doubled_sum_and_top(std::span<const double> v, double& top) {
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    std::size_t k = 0;
+    for (; k + 4 <= v.size(); k += 4) {
+        const double s0 = Form::square(v[k]), s1 = Form::square(v[k + 1]);
+        const double s2 = Form::square(v[k + 2]), s3 = Form::square(v[k + 3]);
+        a0 += 2.0 * s0;
+        a1 += 2.0 * s1;
+        a2 += 2.0 * s2;
+        a3 += 2.0 * s3;
+        t0 = s0 > t0 ? s0 : t0;
+        t1 = s1 > t1 ? s1 : t1;
+        t2 = s2 > t2 ? s2 : t2;
+        t3 = s3 > t3 ? s3 : t3;
+    }
+    for (; k < v.size(); ++k) {
+        const double s0 = Form::square(v[k]);
+        a0 += 2.0 * s0;
+        t0 = s0 > t0 ? s0 : t0;
+    }
+    top = std::max(std::max(t0, t1), std::max(t2, t3));
+    return (a0 + a1) + (a2 + a3);
+}
+
 template <class Form>
 double incremental_floor(std::span<const double> v, std::size_t n, double tol, std::span<double> scratch) {
     const std::size_t h = v.size();
@@ -85,42 +112,62 @@ double incremental_floor(std::span<const double> v, std::size_t n, double tol, s
     std::array<double, 2> single{v[0], 0};
     const std::size_t singles = 1 + (paired_end < h);
     if (singles == 2) single[1] = v[h - 1];
-
-    // Scan 1: the sum of squares, and the same sums bucketed by binary exponent.
-    std::array<double, 2048> by_exponent{};
-    double acc[4] = {0, 0, 0, 0};
-    for (std::size_t k = 0; k < paired.size(); ++k) {
-        const double s = 2.0 * Form::square(paired[k]);
-        acc[k % 4] += s;
-        by_exponent[std::bit_cast<std::uint64_t>(s) >> 52] += s; // s >= 0: the sign bit is 0
-    }
     double single_sum = Form::square(single[0]);
     if (singles == 2) single_sum += Form::square(single[1]);
     const double L = -std::log(tol);
-    const double first = (single_sum + ((acc[0] + acc[1]) + (acc[2] + acc[3]))) / two_n;
 
-    // The cutoff: the largest power of two c with 2L * (sum of paired squares below c) / (2N) >= c, less a
-    // margin of 1e-9 for summation order and the threshold's rounding. Bucket e holds [2^(e-1023),
-    // 2^(e-1022)); a bin whose doubled square is below c has a square below every future threshold^2.
-    double below = 0, cutoff = 0;
-    for (std::uint64_t e = 1; e < by_exponent.size(); ++e) {
-        below += by_exponent[e - 1];
-        const double c = std::bit_cast<double>(e << 52); // 2^(e-1023)
+    // Scan 1: the first mean square, and the largest square.
+    double top = 0;
+    const double first = (single_sum + doubled_sum_and_top<Form>(paired, top)) / two_n;
+
+    // Scan 2: the doubled squares bucketed by magnitude below the largest, in steps of sqrt(2) (the top
+    // 12 bits of a positive double are monotonic in its value); everything 2^63 below lands in the last.
+    constexpr std::uint64_t kBuckets = 128;
+    auto key = [](double sq) { return std::bit_cast<std::uint64_t>(sq) >> 51; };
+    const std::uint64_t top_key = key(top);
+    std::array<double, kBuckets> hist_a{}, hist_b{}; // two, so that neighbours do not wait on each other
+    auto bucket = [&](double sq) { return std::min(top_key - key(sq), kBuckets - 1); };
+    std::size_t k = 0;
+    for (; k + 2 <= paired.size(); k += 2) {
+        const double s0 = Form::square(paired[k]), s1 = Form::square(paired[k + 1]);
+        hist_a[bucket(s0)] += 2.0 * s0;
+        hist_b[bucket(s1)] += 2.0 * s1;
+    }
+    if (k < paired.size()) hist_a[bucket(Form::square(paired[k]))] += 2.0 * Form::square(paired[k]);
+
+    // The cutoff c: the largest bucket edge with 2L * (paired squares below c, doubled) / (2N) >= c, less a
+    // margin of 1e-9 for summation order and the threshold's rounding. Every threshold^2 is at least that
+    // sum's share, so a bin whose square is below c is never removed: its contribution is summed once.
+    double below = 0, cutoff = top > 0 ? std::numeric_limits<double>::infinity() : 0;
+    for (std::uint64_t j = kBuckets - 1; j-- > 0 && top_key > j;) {
+        below += hist_a[j + 1] + hist_b[j + 1];
+        const double c = std::bit_cast<double>((top_key - j) << 51); // lower edge of bucket j
         if (2 * L * below / two_n * (1 - 1e-9) >= c) cutoff = c;
     }
+    if (cutoff == std::numeric_limits<double>::infinity()) cutoff = 0; // no bound: every bin is a candidate
 
-    // Scan 2: the fixed low part and the candidates above the cutoff (their squares, in scratch).
-    for (std::size_t j = 0; j < 4; ++j)
-        acc[j] = 0;
+    // Scan 3: the fixed low part and the candidates (their values, in scratch), without branches.
+    double l0 = 0, l1 = 0;
     std::size_t m = 0;
-    for (std::size_t k = 0; k < paired.size(); ++k) {
-        const double s = 2.0 * Form::square(paired[k]);
-        if (s < cutoff)
-            acc[k % 4] += s;
-        else
-            scratch[m++] = paired[k];
+    for (k = 0; k + 2 <= paired.size(); k += 2) {
+        const double x0 = paired[k], x1 = paired[k + 1];
+        const double s0 = Form::square(x0), s1 = Form::square(x1);
+        const bool low0 = s0 < cutoff, low1 = s1 < cutoff;
+        l0 += low0 ? 2.0 * s0 : 0.0;
+        l1 += low1 ? 2.0 * s1 : 0.0;
+        scratch[m] = x0;
+        m += low0 ? 0 : 1;
+        scratch[m] = x1;
+        m += low1 ? 0 : 1;
     }
-    const double low_sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    if (k < paired.size()) {
+        const double x = paired[k], sq = Form::square(x);
+        if (sq < cutoff)
+            l0 += 2.0 * sq;
+        else
+            scratch[m++] = x;
+    }
+    const double low_sum = l0 + l1;
 
     double rms = std::sqrt(first);
     double thr = std::sqrt((2 * (rms * rms)) * L);
@@ -131,9 +178,10 @@ double incremental_floor(std::span<const double> v, std::size_t n, double tol, s
             if (!Form::removed(single[j], thr)) kept += Form::square(single[j]);
         std::size_t left = 0;
         for (std::size_t i = 0; i < m; ++i) {
-            if (Form::removed(scratch[i], thr)) continue;
-            kept += 2.0 * Form::square(scratch[i]);
-            scratch[left++] = scratch[i];
+            const double x = scratch[i];
+            if (Form::removed(x, thr)) continue;
+            kept += 2.0 * Form::square(x);
+            scratch[left++] = x;
         }
         m = left;
         const double rms_new = std::sqrt((low_sum + kept) / two_n);
