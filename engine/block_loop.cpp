@@ -95,7 +95,7 @@ public:
         c_.stats.overlapped = want_overlap(c.options.overlap);
     }
 
-    Status run() {
+    Result<std::uint64_t> run() {
         const auto rows = run_rows(c_.job, c_.options);
         const auto size = static_cast<std::uint64_t>(c_.mpi.size());
         const std::uint64_t max_share = (rows.last - rows.first + size - 1) / size;
@@ -142,11 +142,10 @@ public:
                 c_.clock.lap(Phase::progress);
             }
             if (d[1] != 0) {
-                // Keep what the other blocks achieved, then report: the rank that failed says why.
+                // Keep what the other blocks achieved, then report.
+                if (!cur.read && error_) error_ = std::unexpected(cur.read.error());
                 checkpoint();
-                if (!cur.read) return std::unexpected(cur.read.error());
-                if (!error_) return std::unexpected(error_.error());
-                return fail(ErrorKind::internal, "");
+                return agreed_failure();
             }
             const bool last = step + 1 == steps;
             if (d[0] != 0 || d[3] != 0 || last) {
@@ -155,20 +154,17 @@ public:
                 checkpoint();
                 if (d[0] != 0 || last) {
                     // No step follows to carry a failure: agree on it now, before the ranks part.
-                    const bool failed = c_.mpi.max(std::int64_t{!error_}) != 0;
+                    if (c_.mpi.max(std::int64_t{!error_}) != 0) return agreed_failure();
                     c_.clock.lap(Phase::collectives);
-                    if (failed) {
-                        if (!error_) return std::unexpected(error_.error());
-                        return fail(ErrorKind::internal, ""); // reported by the rank that failed
-                    }
-                    return last ? Status{} : stopped();
+                    if (!last) return stopped();
+                    return done_;
                 }
             } else {
                 deferred = true;
             }
             slowest_step_ = std::max(slowest_step_, seconds(Clock::now() - t0));
         }
-        return {};
+        return done_;
     }
 
 private:
@@ -258,6 +254,16 @@ private:
         c_.clock.lap(Phase::checkpoint);
     }
 
+    // Collective, once some rank failed: every rank ends with the same kind of error (so the same exit
+    // code); the rank that failed says why, the others say nothing.
+    std::unexpected<Error> agreed_failure() {
+        const auto mine = error_ ? std::int64_t{-1} : static_cast<std::int64_t>(error_.error().kind);
+        const auto kind = static_cast<ErrorKind>(std::max<std::int64_t>(c_.mpi.max(mine), 0));
+        c_.clock.lap(Phase::collectives);
+        if (!error_ && error_.error().kind == kind) return std::unexpected(error_.error());
+        return fail(kind, "");
+    }
+
     // A signal on this rank, or a time limit that one more step and its checkpoint could not meet.
     std::int64_t stop_wanted() const {
         if (stop_requested()) return 1;
@@ -273,7 +279,7 @@ private:
                                                                                                           : 0;
     }
 
-    Status stopped() {
+    std::unexpected<Error> stopped() {
         if (c_.progress) c_.progress->report("stopped", done_, true);
         const int sig = stop_signal_number();
         return fail(ErrorKind::cancelled,
@@ -308,7 +314,7 @@ Share share_of(Share rows, int rank, int size) {
     return {rows.first + n * r / s, rows.first + n * (r + 1) / s};
 }
 
-Status run_blocks(const LoopContext& ctx) {
+Result<std::uint64_t> run_blocks(const LoopContext& ctx) {
     // float32 (the common case) is read, filtered and written as float32; other types through doubles.
     if (h5::is_float32(ctx.target.input.get()) && h5::is_float32(ctx.target.filtered.get())) {
         BlockLoop<float> loop(ctx);

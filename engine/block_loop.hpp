@@ -45,8 +45,9 @@ struct Share {
 /// Rank `rank`'s contiguous part of `rows`.
 [[nodiscard]] Share share_of(Share rows, int rank, int size);
 
-/// Collective. Runs every block; on a stop request returns ErrorKind::cancelled once everything
-/// computed so far is durable and marked in completed_positions.
-[[nodiscard]] Status run_blocks(const LoopContext& ctx);
+/// Collective. Runs every block and returns the rows done in the whole result (all ranks, including
+/// those done before this run); on a stop request returns ErrorKind::cancelled once everything computed
+/// so far is durable and marked in completed_positions.
+[[nodiscard]] Result<std::uint64_t> run_blocks(const LoopContext& ctx);
 
 } // namespace sluice::engine

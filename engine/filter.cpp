@@ -81,10 +81,11 @@ Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& m
     }
     clock.lap(Phase::startup_open);
     const LoopContext ctx{job, o, mpi, *t, *filter, progress ? &*progress : nullptr, started, stats, clock};
-    if (auto st = run_blocks(ctx); !st) {
-        if (progress && st.error().kind != ErrorKind::cancelled)
+    const auto done = run_blocks(ctx);
+    if (!done) {
+        if (progress && done.error().kind != ErrorKind::cancelled)
             progress->report("failed", job.rows_done_at_start, true);
-        return st;
+        return std::unexpected(done.error());
     }
     // Attributes are touched only at the start and here, at the very end (collectively, same value). A run
     // over --rows leaves the result unfinished (last_pixel 0) for what it did not compute.
@@ -93,7 +94,7 @@ Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& m
         if (H5Fflush(t->target.get(), H5F_SCOPE_GLOBAL) < 0) return h5::h5_fail("cannot flush the results");
     }
     t.reset(); // close the files: part of the run's time
-    if (progress) progress->report("done", o.rows ? job.rows_done_at_start : job.rows, true);
+    if (progress) progress->report("done", *done, true);
     clock.lap(Phase::finish);
     return {};
 }
