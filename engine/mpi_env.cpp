@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <initializer_list>
+#include <string_view>
 #include <vector>
 
 namespace sluice::engine {
@@ -25,6 +26,14 @@ MpiSession::MpiSession(int* argc, char*** argv) {
     parallel_ = initialised || launched_by_mpi();
     if (!parallel_) return;
     if (!initialised) {
+        // Every rank of an OpenMPI job on one machine: shared memory is the only transport needed, and not
+        // probing for network ones halves MPI_Init (0.25 -> 0.1 s here). A user's own choice is kept.
+        const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+        const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+        if (size && local && std::string_view(size) == local) {
+            ::setenv("OMPI_MCA_pml", "ob1", 0);
+            ::setenv("OMPI_MCA_btl", "self,vader", 0);
+        }
         // Only the main thread calls MPI; the compute thread (engine/block_loop.cpp) never does.
         int provided = 0;
         MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
