@@ -28,8 +28,6 @@ struct InspectOptions {
 
 /// How ranks write their rows (every rank's rows are one contiguous range).
 enum class WriteMode { independent, collective };
-/// Whether reading the next block and writing the last one run beside computing the current one.
-enum class Overlap { automatic, on, off };
 
 /// Rows [first, first + count) of the dataset.
 struct RowRange {
@@ -51,7 +49,7 @@ struct FilterOptions {
     std::optional<std::filesystem::path> stats; ///< per-phase timing JSON, written by rank 0 at the end
     double checkpoint_seconds = 10;             ///< make results durable at least this often
     WriteMode write_mode = WriteMode::independent;
-    Overlap overlap = Overlap::automatic;
+    bool overlap = true; ///< read the next block and write the last one while computing the current one
     std::optional<RowRange> rows; ///< filter only these rows (a partial, scratch result)
 };
 /// Exit code semantics: success → 0; ErrorKind::cancelled → 3 (stopped, resumable); bad input → 2.

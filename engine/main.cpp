@@ -161,7 +161,7 @@ int run(int argc, char** argv) {
         if (!source_sha.empty()) filter.source_sha256 = source_sha;
         if (!stats_path.empty()) filter.stats = stats_path;
         filter.write_mode = write_mode == "collective" ? WriteMode::collective : WriteMode::independent;
-        filter.overlap = overlap == "on" ? Overlap::on : Overlap::off;
+        filter.overlap = overlap == "on";
         if (!rows.empty()) {
             auto range = parse_row_range(rows);
             if (!range) {
