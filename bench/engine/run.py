@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,15 +33,22 @@ def load():
     return os.getloadavg()[0]
 
 
+def cpu_of_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, cleanup=None, stats=None):
-    """Wall seconds of one run, and its --stats document when asked for."""
+    """Wall seconds of one run, its CPU seconds (user + system, every process it started) and its --stats
+    document when asked for."""
     for f in (cleanup, stats):
         if f and os.path.exists(f):
             os.remove(f)
+    c0 = cpu_of_children()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
-    return wall, (json.load(open(stats)) if stats else None)
+    return wall, cpu_of_children() - c0, (json.load(open(stats)) if stats else None)
 
 
 def peak_rss_mb(cmd, cleanup):
@@ -101,7 +109,7 @@ def main():
         return (["mpirun", "-np", str(ranks)] + cmd) if ranks else cmd
 
     sizes = [int(s) for s in a.sizes.split(",")]
-    results, best, breakdown = {}, {}, {}
+    results, best, cpu, breakdown = {}, {}, {}, {}
     for rows in sizes:
         src = synth(rows)
         cases = {}
@@ -115,7 +123,7 @@ def main():
             "2 ranks": lambda: timed(filt(src, recipe, 2), out, stats),
             "2 ranks, collective": lambda: timed(filt(src, recipe, 2, "--write-mode", "collective"), out, stats),
             "2 ranks, no overlap": lambda: timed(filt(src, recipe, 2, "--overlap", "off"), out, stats),
-            "limit": lambda: (timed([limit, src, str(rows), "16384", out + ".limit"])[0], None),
+            "limit": lambda: timed([limit, src, str(rows), "16384", out + ".limit"]),
         })
         # Rounds rather than case after case: every case sees the same mix of conditions.
         samples = {name: [] for name in cases}
@@ -123,11 +131,12 @@ def main():
             for name, fn in cases.items():
                 samples[name].append(fn())
         for name, s in samples.items():
-            walls = [w for w, _ in s]
+            walls = [w for w, _, _ in s]
             med = statistics.median(walls)
             results[(rows, name)] = med
             best[(rows, name)] = min(walls)
-            doc = next(d for w, d in s if w == med)
+            cpu[(rows, name)] = statistics.median([c for _, c, _ in s])
+            doc = next(d for w, _, d in s if w == med)
             if doc:
                 breakdown[(rows, name)] = doc
             print(f"{rows}x16384 {name}: median {med:.3f} s of {a.runs} ({', '.join(f'{w:.2f}' for w in walls)})",
@@ -137,7 +146,7 @@ def main():
     tiny = synth(16)
     tiny_walls, tiny_doc = [], None
     for _ in range(max(a.runs, 3)):
-        w, d = timed(filt(tiny, recipe, 2), out, stats)
+        w, _, d = timed(filt(tiny, recipe, 2), out, stats)
         tiny_walls.append(w)
         tiny_doc = d
     tiny_wall = statistics.median(tiny_walls)
@@ -170,16 +179,25 @@ def main():
              "| rows | numpy | 1 proc | 1 proc, no overlap | 2 ranks | 2 ranks, collective | 1 proc, no threshold | limit "
              "| / limit | / limit (no thr.) | 2 ranks vs 1 proc | 2 ranks vs no overlap | × numpy |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    cpu_cases = ["1 proc", "1 proc, no overlap", "2 ranks", "1 proc, no threshold", "limit"]
+    cpu_lines = ["", "CPU time (user + system of every process of the run, median; less sensitive to other load than "
+                 "wall time, blind to waiting for the disk):", "",
+                 "| rows | " + " | ".join(cpu_cases) + " | no overlap / limit | no threshold / limit |",
+                 "|---|" + "---|" * (len(cpu_cases) + 2)]
     for rows in sizes:
         g = lambda n: results.get((rows, n))
         b = lambda n: best.get((rows, n))
         cell = lambda n: f"{g(n):.2f} s ({b(n):.2f})" if g(n) else "–"
         ratio = lambda x, y: f"{g(x) / g(y):.2f} ({b(x) / b(y):.2f})"
+        cpu_lines.append(f"| {rows} | " + " | ".join(f"{cpu[(rows, n)]:.2f} s" if (rows, n) in cpu else "–" for n in cpu_cases)
+                         + f" | {cpu[(rows, '1 proc, no overlap')] / cpu[(rows, 'limit')]:.2f} | "
+                         f"{cpu[(rows, '1 proc, no threshold')] / cpu[(rows, 'limit')]:.2f} |")
         lines.append(f"| {rows} | {cell('numpy')} | {cell('1 proc')} | {cell('1 proc, no overlap')} | {cell('2 ranks')} | "
                      f"{cell('2 ranks, collective')} | {cell('1 proc, no threshold')} | {cell('limit')} | "
                      f"{ratio('1 proc', 'limit')} | {ratio('1 proc, no threshold', 'limit')} | "
                      f"{ratio('1 proc', '2 ranks')}× | {ratio('1 proc, no overlap', '2 ranks')}× | "
                      f"{ratio('numpy', '1 proc') + '×' if g('numpy') else '–'} |")
+    lines += cpu_lines
     lines += ["", "Where the time goes (`--stats` of the median run; seconds, averaged over ranks; phases add up to "
               "the rank's wall time, which starts at exec; convert, FFT/mask and noise floor are the compute "
               "thread's time, which overlaps read and write when overlapped):", "",
