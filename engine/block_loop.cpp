@@ -1,8 +1,11 @@
 // The block loop. Per step, on every rank:
 //   compute block k (on a second thread when overlapping)  |  write block k-1, read block k+1
-//   one all-reduce of {stop, failed, rows done, checkpoint due}
+//   complete the all-reduce of step k-1's {stop, failed, rows done, checkpoint due} and act on it:
 //   checkpoint if due (every --checkpoint-seconds, at a stop, a failure and the end), else block k's
-//   write is deferred to the next step, where it overlaps computing block k+1.
+//   write is deferred to the next step, where it overlaps computing block k+1;
+//   start the (non-blocking) all-reduce of step k's decision.
+// Every rank acts on the same decision at the same step, so collective calls stay in lockstep, yet a
+// rank waits for the others only when it is a whole block ahead.
 // A checkpoint makes the data durable first (H5Fflush, fdatasync) and only then marks its rows in
 // completed_positions (write, H5Fflush, fdatasync). A kill at any moment therefore leaves
 // completed_positions claiming only rows whose data is on disk, and metadata untouched (only raw data is
@@ -18,6 +21,7 @@
 #include "util/unique_fd.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <future>
@@ -123,37 +127,46 @@ public:
             c_.stats.noise_floor_s += timing.noise_floor_s;
             c_.stats.rows += cur.count;
 
-            // The one collective decision of the step.
-            std::int64_t d[4] = {stop_wanted(), !cur.read || !error_ ? 1 : 0,
-                                 static_cast<std::int64_t>(cur.newly), checkpoint_due()};
-            c_.mpi.sum_in_place(d);
-            c_.clock.lap(Phase::collectives);
-            done_ += static_cast<std::uint64_t>(d[2]);
-            if (c_.progress) {
-                c_.progress->report("running", done_);
-                c_.clock.lap(Phase::progress);
-            }
-            if (d[1] != 0) {
-                // Keep what the other blocks achieved, then report.
-                if (!cur.read && error_) error_ = std::unexpected(cur.read.error());
-                checkpoint();
-                return agreed_failure();
-            }
+            if (!cur.read && error_) error_ = std::unexpected(cur.read.error());
+            const auto newly = static_cast<std::int64_t>(cur.newly);
             const bool last = step + 1 == steps;
-            if (d[0] != 0 || d[3] != 0 || last) {
+
+            // The decision of the previous step, reduced while this one computed: a rank ahead of the
+            // others by less than a block never waits here.
+            bool written = false;
+            if (decision_pending_) {
+                c_.mpi.wait(request_);
+                decision_pending_ = false;
+                c_.clock.lap(Phase::collectives);
+                done_ += static_cast<std::uint64_t>(decision_[2]);
+                if (c_.progress) {
+                    c_.progress->report("running", done_);
+                    c_.clock.lap(Phase::progress);
+                }
+                if (decision_[1] != 0) {
+                    // Keep what the blocks before achieved, then report.
+                    checkpoint();
+                    return agreed_failure();
+                }
+                if (decision_[0] != 0 || decision_[3] != 0 || last) {
+                    write(cur);
+                    c_.clock.lap(Phase::write);
+                    checkpoint();
+                    written = true;
+                    if (decision_[0] != 0 || last) return finish_together(newly, !last);
+                }
+            } else if (last) {
                 write(cur);
                 c_.clock.lap(Phase::write);
                 checkpoint();
-                if (d[0] != 0 || last) {
-                    // No step follows to carry a failure: agree on it now, before the ranks part.
-                    if (c_.mpi.max(std::int64_t{!error_}) != 0) return agreed_failure();
-                    c_.clock.lap(Phase::collectives);
-                    if (!last) return stopped();
-                    return done_;
-                }
-            } else {
-                deferred = true;
+                return finish_together(newly, false);
             }
+            // This step's decision: a stop (signal or time limit), a failure, rows done, a checkpoint due.
+            decision_ = {stop_wanted(), !error_ ? 1 : 0, newly, checkpoint_due()};
+            request_ = c_.mpi.start_sum(decision_);
+            decision_pending_ = true;
+            c_.clock.lap(Phase::collectives);
+            deferred = !written;
             slowest_step_ = std::max(slowest_step_, seconds(Clock::now() - t0));
         }
         return done_;
@@ -246,6 +259,18 @@ private:
         c_.clock.lap(Phase::checkpoint);
     }
 
+    // Collective, at a stop or the end, when no step follows to carry this step's news: agree on
+    // failures and count the last rows.
+    Result<std::uint64_t> finish_together(std::int64_t newly, bool stopping) {
+        std::int64_t f[2] = {!error_ ? 1 : 0, newly};
+        c_.mpi.sum_in_place(f);
+        c_.clock.lap(Phase::collectives);
+        done_ += static_cast<std::uint64_t>(f[1]);
+        if (f[0] != 0) return agreed_failure();
+        if (stopping) return stopped();
+        return done_;
+    }
+
     // Collective, once some rank failed: every rank ends with the same kind of error (so the same exit
     // code); the rank that failed says why, the others say nothing.
     std::unexpected<Error> agreed_failure() {
@@ -256,12 +281,13 @@ private:
         return fail(kind, "");
     }
 
-    // A signal on this rank, or a time limit that one more step and its checkpoint could not meet.
+    // A signal on this rank, or a time limit that the two more steps before a stop takes effect and the
+    // checkpoint after them could not meet.
     std::int64_t stop_wanted() const {
         if (stop_requested()) return 1;
         if (!c_.options.time_limit_s) return 0;
         const double elapsed = seconds(Clock::now() - c_.started);
-        return elapsed + slowest_step_ + slowest_checkpoint_ > *c_.options.time_limit_s ? 1 : 0;
+        return elapsed + 2 * slowest_step_ + slowest_checkpoint_ > *c_.options.time_limit_s ? 1 : 0;
     }
 
     // Rank 0's clock decides the interval (the sum over ranks is then 0 or 1).
@@ -287,7 +313,10 @@ private:
     Slot slots_[2];
     std::vector<std::uint8_t> flags_, ones_;
     Share pending_{0, 0}; ///< rows written since the last checkpoint, not yet marked
-    Status error_;        ///< a write failure, reported in the next decision
+    Status error_;        ///< this rank's first failure (reading, writing), reported in the next decision
+    std::array<std::int64_t, 4> decision_{}; ///< {stop, failed, rows done, checkpoint due}, being summed
+    MPI_Request request_ = MPI_REQUEST_NULL;
+    bool decision_pending_ = false;
     std::uint64_t done_ = 0;
     Clock::time_point last_checkpoint_;
     double slowest_step_ = 0, slowest_checkpoint_ = 0;

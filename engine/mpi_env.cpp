@@ -74,6 +74,18 @@ void MpiSession::sum_in_place(std::span<std::int64_t> values) const {
                   MPI_COMM_WORLD);
 }
 
+MPI_Request MpiSession::start_sum(std::span<std::int64_t> values) const {
+    MPI_Request request = MPI_REQUEST_NULL;
+    if (parallel_ && !values.empty())
+        MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM,
+                       MPI_COMM_WORLD, &request);
+    return request;
+}
+
+void MpiSession::wait(MPI_Request& request) const {
+    if (request != MPI_REQUEST_NULL) MPI_Wait(&request, MPI_STATUS_IGNORE);
+}
+
 std::string MpiSession::broadcast(const std::string& from_root) const {
     if (!parallel_) return from_root;
     std::int64_t len = root() ? static_cast<std::int64_t>(from_root.size()) : 0;

@@ -35,6 +35,9 @@ public:
     [[nodiscard]] double max(double v) const;
     /// Element-wise sum over ranks, in place: one all-reduce for several numbers.
     void sum_in_place(std::span<std::int64_t> values) const;
+    /// The same without waiting: `values` must stay alive and untouched until wait(request).
+    [[nodiscard]] MPI_Request start_sum(std::span<std::int64_t> values) const;
+    void wait(MPI_Request& request) const;
     /// Rank 0's string, on every rank.
     [[nodiscard]] std::string broadcast(const std::string& from_root) const;
     void barrier() const;
