@@ -77,7 +77,13 @@ using Source = CheckedRequest;
 Result<Source> validate_source(hid_t file, const FilterOptions& o) {
     auto recipe = load_recipe(o.recipe);
     if (!recipe) return std::unexpected(recipe.error());
-    return check_filter_request(file, o.dataset, std::move(*recipe), "recipe " + o.recipe.string());
+    auto checked = check_filter_request(file, o.dataset, std::move(*recipe), "recipe " + o.recipe.string());
+    if (!checked) return checked;
+    const auto rows = checked->main.rows;
+    if (o.rows && (o.rows->count == 0 || o.rows->first >= rows || o.rows->count > rows - o.rows->first))
+        return fail(ErrorKind::bad_input, fmt::format("--rows {}:{} is not within the {} rows of {}", o.rows->first,
+                                                      o.rows->count, rows, o.dataset));
+    return checked;
 }
 
 h5::RunIdentity identity_of(const FilterOptions& o, const FilterRecipe& recipe) {

@@ -1,6 +1,7 @@
 // sluice-engine: thin command-line front over the engine library (DESIGN §5).
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -43,6 +44,19 @@ std::optional<std::string> find_typo(CLI::App& app, int argc, char** argv) {
     return std::nullopt;
 }
 
+// "FIRST:COUNT" with two decimal numbers.
+std::optional<sluice::engine::RowRange> parse_row_range(const std::string& text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+    sluice::engine::RowRange r;
+    const auto* begin = text.data();
+    const auto* end = text.data() + text.size();
+    auto a = std::from_chars(begin, begin + colon, r.first);
+    auto b = std::from_chars(begin + colon + 1, end, r.count);
+    if (a.ec != std::errc{} || a.ptr != begin + colon || b.ec != std::errc{} || b.ptr != end) return std::nullopt;
+    return r;
+}
+
 } // namespace
 
 int run(int argc, char** argv) {
@@ -72,7 +86,7 @@ int run(int argc, char** argv) {
     std::string out_path;
     bool in_place = false, no_resume = false;
     double time_limit = 0;
-    std::string progress_path, source_sha;
+    std::string progress_path, source_sha, stats_path;
     auto* filter_cmd = app.add_subcommand("filter", "FFT-filter a Main dataset (run under mpirun/srun for parallelism)");
     filter_cmd->add_option("--input", filter.input, "Source HDF5 file")->required();
     filter_cmd->add_option("--dataset", filter.dataset, "Path of the Main dataset in the source")->required();
@@ -80,8 +94,24 @@ int run(int argc, char** argv) {
     auto* out_opt = filter_cmd->add_option("--output", out_path, "Write a standalone result file (source stays read-only)");
     auto* inplace_opt = filter_cmd->add_flag("--in-place", in_place, "Write the results group into the source (scratch copies)");
     out_opt->excludes(inplace_opt);
-    filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block and checkpoint (1 to 1048576)")
+    filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block: read, filtered and written at once (1 to 1048576)")
         ->default_val(sluice::default_block_rows);
+    filter_cmd->add_option("--checkpoint-seconds", filter.checkpoint_seconds,
+                           "Make results durable and mark them done at least this often (and at a stop and the end); "
+                           "a kill loses at most this much work")
+        ->default_val(10)->check(CLI::PositiveNumber);
+    std::string write_mode = "independent", overlap = "on", rows;
+    filter_cmd->add_option("--write-mode", write_mode,
+                           "MPI-IO writes: independent (each rank its own contiguous rows; measured faster on a local "
+                           "disk) or collective (MPI-IO aggregates; try it on parallel file systems)")
+        ->default_val("independent")->check(CLI::IsMember({"independent", "collective"}));
+    filter_cmd->add_option("--overlap", overlap,
+                           "Read the next block and write the last one on a second thread while computing (on), or "
+                           "read, compute and write in turn (off)")
+        ->default_val("on")->check(CLI::IsMember({"on", "off"}));
+    filter_cmd->add_option("--rows", rows, "Filter only rows FIRST:COUNT (0-based) into a partial, scratch --output "
+                                          "(for timing a sample)");
+    filter_cmd->add_option("--stats", stats_path, "Write where the time went (per rank and in total) as JSON to this file");
     filter_cmd->add_option("--progress", progress_path, "Progress JSON file, replaced atomically about once a second");
     filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds");
     bool resume_flag = false; // the default; accepted so scripts can say it explicitly
@@ -129,6 +159,17 @@ int run(int argc, char** argv) {
             filter.time_limit_s = time_limit;
         }
         if (!source_sha.empty()) filter.source_sha256 = source_sha;
+        if (!stats_path.empty()) filter.stats = stats_path;
+        filter.write_mode = write_mode == "collective" ? WriteMode::collective : WriteMode::independent;
+        filter.overlap = overlap == "on";
+        if (!rows.empty()) {
+            auto range = parse_row_range(rows);
+            if (!range) {
+                std::fprintf(stderr, "sluice-engine: --rows %s: expected FIRST:COUNT, e.g. 0:1024\n", rows.c_str());
+                return 2;
+            }
+            filter.rows = *range;
+        }
         if (auto st = sluice::check_block_rows(filter.block_rows); !st) return report(st);
         filter.resume = !no_resume;
         return report(run_filter(filter));

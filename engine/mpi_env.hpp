@@ -3,9 +3,9 @@
 // rank in lockstep. MPI is initialised only when a launcher (mpirun, mpiexec, srun with PMI/PMIx) started
 // us: a singleton MPI_Init costs about 0.7 s (OpenMPI forks its runtime daemon), and a plain process
 // does the same work with serial HDF5.
-#include <mpi.h>
-
 #include <cstdint>
+#include <mpi.h>
+#include <span>
 #include <string>
 
 namespace sluice::engine {
@@ -33,6 +33,11 @@ public:
     [[nodiscard]] std::int64_t sum(std::int64_t v) const;
     [[nodiscard]] std::int64_t max(std::int64_t v) const;
     [[nodiscard]] double max(double v) const;
+    /// Element-wise sum over ranks, in place: one all-reduce for several numbers.
+    void sum_in_place(std::span<std::int64_t> values) const;
+    /// The same without waiting: `values` must stay alive and untouched until wait(request).
+    [[nodiscard]] MPI_Request start_sum(std::span<std::int64_t> values) const;
+    void wait(MPI_Request& request) const;
     /// Rank 0's string, on every rank.
     [[nodiscard]] std::string broadcast(const std::string& from_root) const;
     void barrier() const;

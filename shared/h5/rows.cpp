@@ -97,11 +97,6 @@ Status write_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::
 
 namespace {
 
-bool is_float32(hid_t dataset) {
-    Datatype type(H5Dget_type(dataset));
-    return type && H5Tget_class(type.get()) == H5T_FLOAT && H5Tget_size(type.get()) == sizeof(float);
-}
-
 // float32 staging for the common case: converting in our own loop is several times cheaper than HDF5's
 // conversion path, and it fixes the rounding (nearest, as numpy's astype) whatever the HDF5 build does.
 // HDF5 is serialised anyway, so one buffer per thread is enough.
@@ -111,31 +106,57 @@ std::vector<float>& float_staging(std::size_t n) {
     return buffer;
 }
 
-} // namespace
-
-Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<double> out, hid_t xfer) {
-    Result<std::uint64_t> width;
-    if (is_float32(dataset)) {
-        auto& staging = float_staging(out.size());
-        width = read_selection(dataset, H5T_NATIVE_FLOAT, first, count, staging.data(), out.size(), xfer, false);
-        if (width) std::copy_n(staging.begin(), count * *width, out.begin());
-    } else {
-        width = read_selection(dataset, H5T_NATIVE_DOUBLE, first, count, out.data(), out.size(), xfer, false);
-    }
-    if (!width) return std::unexpected(width.error());
-    // A NaN or Inf would spread through the FFT into the whole filtered row: refuse it, naming the row.
-    // x * 0 is 0 for finite x and NaN otherwise, so one vectorisable pass finds out whether to look closer.
-    const auto values = out.first(count * *width);
-    double probe = 0;
-    for (double v : values) probe += v * 0.0;
+// A NaN or Inf would spread through the FFT into the whole filtered row: refuse it, naming the row.
+// x * 0 is 0 for finite x and NaN otherwise, so one vectorisable pass finds out whether to look closer.
+template <class T>
+Status check_finite(std::span<const T> values, std::uint64_t width, std::uint64_t first, hid_t dataset) {
+    T probe = 0;
+    for (T v : values)
+        probe += v * T(0);
     if (probe == 0) return {};
-    for (std::uint64_t r = 0; r < count; ++r) {
-        for (double v : out.subspan(r * *width, *width))
+    for (std::uint64_t r = 0; r * width < values.size(); ++r) {
+        for (T v : values.subspan(r * width, width))
             if (!std::isfinite(v))
                 return fail(ErrorKind::bad_input,
                             fmt::format("row {} of {} contains NaN or Inf", first + r, object_path(dataset)));
     }
     return {};
+}
+
+} // namespace
+
+bool is_float32(hid_t dataset) {
+    Datatype type(H5Dget_type(dataset));
+    return type && H5Tget_class(type.get()) == H5T_FLOAT && H5Tget_size(type.get()) == sizeof(float);
+}
+
+Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<double> out, hid_t xfer) {
+    Result<std::uint64_t> width;
+    if (is_float32(dataset)) {
+        auto& staging = float_staging(out.size());
+        width =
+            read_selection(dataset, H5T_NATIVE_FLOAT, first, count, staging.data(), out.size(), xfer, false);
+        if (width) std::copy_n(staging.begin(), count * *width, out.begin());
+    } else {
+        width = read_selection(dataset, H5T_NATIVE_DOUBLE, first, count, out.data(), out.size(), xfer, false);
+    }
+    if (!width) return std::unexpected(width.error());
+    return check_finite<double>(out.first(count * *width), *width, first, dataset);
+}
+
+Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<float> out, hid_t xfer) {
+    if (!is_float32(dataset))
+        return fail(ErrorKind::internal, fmt::format("{} is not float32", object_path(dataset)));
+    auto width = read_selection(dataset, H5T_NATIVE_FLOAT, first, count, out.data(), out.size(), xfer, false);
+    if (!width) return std::unexpected(width.error());
+    return check_finite<float>(out.first(count * *width), *width, first, dataset);
+}
+
+Status write_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<const float> in,
+                  hid_t xfer) {
+    if (!is_float32(dataset))
+        return fail(ErrorKind::internal, fmt::format("{} is not float32", object_path(dataset)));
+    return write_selection(dataset, H5T_NATIVE_FLOAT, first, count, in.data(), in.size(), xfer, false);
 }
 
 Status write_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<const double> in,

@@ -1,11 +1,10 @@
 #pragma once
 // Hyperslab row-block I/O of 2-D datasets, converting to/from double in memory.
-#include <hdf5.h>
+#include "util/error.hpp"
 
 #include <cstdint>
+#include <hdf5.h>
 #include <span>
-
-#include "util/error.hpp"
 
 namespace sluice::h5 {
 
@@ -15,6 +14,14 @@ namespace sluice::h5 {
 /// Non-finite values give ErrorKind::bad_input naming the row.
 [[nodiscard]] Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<double> out,
                                hid_t xfer = H5P_DEFAULT);
+
+/// float32 rows as they are stored (no conversion at all): the dataset must be float32 (is_float32).
+[[nodiscard]] Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<float> out,
+                               hid_t xfer = H5P_DEFAULT);
+[[nodiscard]] Status write_rows(hid_t dataset, std::uint64_t first, std::uint64_t count,
+                                std::span<const float> in, hid_t xfer = H5P_DEFAULT);
+/// True when the dataset stores IEEE float32 values (the common case, read and written without conversion).
+[[nodiscard]] bool is_float32(hid_t dataset);
 
 /// Write rows [first, first+count) from doubles, rounding to the dataset's type (float32: to nearest).
 [[nodiscard]] Status write_rows(hid_t dataset, std::uint64_t first, std::uint64_t count,

@@ -20,6 +20,13 @@ struct RowResult {
     double noise_floor = 0; ///< in double; 0 when thresholding is off or the floor collapsed
 };
 
+/// Seconds spent per part of filter(), added up over rows (for `sluice-engine filter --stats`).
+struct RowTiming {
+    double convert_s = 0;     ///< input into the FFT buffer and the result out of it (type conversion)
+    double fft_mask_s = 0;    ///< both transforms, the mask and the threshold replacement
+    double noise_floor_s = 0; ///< squared magnitudes and the §4 iteration
+};
+
 class RowFilter {
 public:
     /// composite: float32 mask of length n in fftshift order, or empty for "no frequency filters".
@@ -32,8 +39,13 @@ public:
 
     [[nodiscard]] std::size_t length() const;
 
-    /// Filter one row: in and out have length() values (may alias).
-    RowResult filter(std::span<const double> in, std::span<double> out);
+    /// Filter one row: in and out have length() values (may alias). With `timing`, the time of each part
+    /// is added to it.
+    RowResult filter(std::span<const double> in, std::span<double> out, RowTiming* timing = nullptr);
+    /// The same for float32 rows (the common dataset type): converted into and out of the transform's
+    /// double buffer directly, with exactly the values of the double overload (float -> double is exact,
+    /// the result is rounded to nearest once).
+    RowResult filter(std::span<const float> in, std::span<float> out, RowTiming* timing = nullptr);
 
     /// |FFT(x)| in fftshift order (length n) of an unfiltered row, for the preview's spectrum plot.
     void magnitude_spectrum(std::span<const double> in, std::span<double> out_shifted);
@@ -41,6 +53,8 @@ public:
 private:
     struct Impl;
     explicit RowFilter(std::unique_ptr<Impl> impl);
+    template <class T>
+    RowResult run(std::span<const T> in, std::span<T> out, RowTiming* timing);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,18 +1,17 @@
-// Crash safety: SIGKILL at random moments, SIGUSR1 through mpirun and --time-limit all leave a file that
-// resumes to datasets identical to an uninterrupted run; a full disk is refused up front.
+// Crash safety: SIGKILL at random moments (checkpoints every 20 ms and every 10 s), SIGUSR1 through mpirun
+// and --time-limit all leave a file that resumes to datasets identical to an uninterrupted run; a full disk
+// is refused up front.
+#include "common/engine_cases.hpp"
+#include "common/h5_fixtures.hpp"
 #include "util/sha256.hpp"
 
 #include <QtTest>
-
 #include <csignal>
 #include <filesystem>
 #include <random>
 #include <sys/mount.h>
 #include <thread>
 #include <unistd.h>
-
-#include "common/engine_cases.hpp"
-#include "common/h5_fixtures.hpp"
 
 using namespace sluice::test;
 namespace fs = std::filesystem;
@@ -46,27 +45,53 @@ private slots:
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     }
 
+    void sigkillAtRandomMomentsThenResume_data() {
+        QTest::addColumn<QString>("checkpoint_s");
+        QTest::newRow("checkpoint every 20 ms") << "0.02";
+        QTest::newRow("default checkpoints (10 s)") << "10";
+    }
     void sigkillAtRandomMomentsThenResume() {
         // Kill moments are spread over the time an uninterrupted 2-rank run takes on this machine.
+        QFETCH(QString, checkpoint_s);
         const auto timing = dir_ / "timing.h5", out = dir_ / "killed.h5";
+        fs::remove(timing);
+        fs::remove(out);
+        auto args = [&](const fs::path& o) {
+            return filter_args(src_, recipe_, o, 8) << "--checkpoint-seconds" << checkpoint_s;
+        };
         QElapsedTimer t;
         t.start();
-        QCOMPARE(run_engine(filter_args(src_, recipe_, timing, 8), 2).exit_code, 0);
+        QCOMPARE(run_engine(args(timing), 2).exit_code, 0);
         const auto full_ms = static_cast<int>(t.elapsed());
         std::mt19937 rng(12345);
         const int earliest = std::max(1, full_ms / 20);
         int latest = std::max(earliest + 1, full_ms * 4 / 5);
-        int killed_mid_run = 0;
+        int killed_mid_run = 0, partly_marked = 0;
         for (int attempt = 0; attempt < 40 && killed_mid_run < 10; ++attempt) {
             const int delay = std::uniform_int_distribution<int>(earliest, latest)(rng);
-            auto r = run_engine(filter_args(src_, recipe_, out, 8), 2, std::chrono::minutes(2), [&](qint64 pid) {
+            auto r = run_engine(args(out), 2, std::chrono::minutes(2), [&](qint64 pid) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-                for (auto rank : child_pids(pid)) ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
+                for (auto rank : child_pids(pid))
+                    ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
                 ::kill(static_cast<pid_t>(pid), SIGKILL);
             });
             if (fs::exists(out)) {
-                // Whatever the moment, the file's metadata stays readable.
-                QVERIFY(!read_u8(out, kGroup + "/completed_positions").empty());
+                // Whatever the moment, the file's metadata stays readable, and every row marked done holds
+                // exactly the reference's numbers (the data was durable before its mark).
+                const auto done = read_u8(out, kGroup + "/completed_positions");
+                QVERIFY(!done.empty());
+                const auto marked = std::count(done.begin(), done.end(), 1);
+                partly_marked += marked > 0 && marked < static_cast<long>(done.size());
+                const auto y = read_f32(out, kGroup + "/Filtered_Data"),
+                           want = read_f32(reference_, kGroup + "/Filtered_Data");
+                const auto floors = read_f32(out, kGroup + "/Noise_Floors"),
+                           want_floors = read_f32(reference_, kGroup + "/Noise_Floors");
+                const std::size_t n = y.size() / done.size();
+                for (std::size_t row = 0; row < done.size(); ++row)
+                    if (done[row] == 1 &&
+                        (floors[row] != want_floors[row] ||
+                         !std::equal(y.begin() + row * n, y.begin() + (row + 1) * n, want.begin() + row * n)))
+                        QFAIL(qPrintable(QString("row %1 is marked done but its data differs").arg(row)));
             }
             if (r.exit_code == 0 && !r.crashed) {
                 // Finished before the kill (the machine got faster than when timed): kill earlier from now
@@ -77,8 +102,12 @@ private slots:
             }
             ++killed_mid_run;
         }
-        QVERIFY2(killed_mid_run >= 10, qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
-        auto r = run_engine(filter_args(src_, recipe_, out, 8), 2);
+        QVERIFY2(killed_mid_run >= 10,
+                 qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
+        // With frequent checkpoints some kills must land after a checkpoint and before the end.
+        if (checkpoint_s != "10")
+            QVERIFY2(partly_marked > 0, "no killed run had checkpointed part of its rows");
+        auto r = run_engine(args(out), 2);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         compare_results(out, reference_);
         for (const auto& e : fs::directory_iterator(dir_.path()))
@@ -90,7 +119,8 @@ private slots:
         const auto out = dir_ / "usr1.h5", progress = dir_ / "usr1.json";
         auto state = [&] {
             QFile f(q(progress));
-            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                               : QJsonObject();
         };
         auto r = run_engine(filter_args(src_, recipe_, out, 4) << "--progress" << q(progress), 2,
                             std::chrono::minutes(2), [&](qint64 pid) {
@@ -120,7 +150,8 @@ private slots:
         for (int attempt = 0; attempt < 6 && !stopped_mid_run; ++attempt) {
             fs::remove(out);
             t.restart();
-            auto r = run_engine(filter_args(src_, recipe_, out, 1) << "--time-limit" << QString::number(limit));
+            auto r =
+                run_engine(filter_args(src_, recipe_, out, 1) << "--time-limit" << QString::number(limit));
             const double took = static_cast<double>(t.elapsed()) / 1000.0;
             if (r.exit_code == 0) {
                 limit /= 2; // finished within the limit: ask for less
@@ -128,7 +159,8 @@ private slots:
             }
             QCOMPARE(r.exit_code, 3);
             QVERIFY2(r.err.contains("time limit"), qPrintable(r.err));
-            QVERIFY2(took < limit + 1.0, qPrintable(QString("stopped after %1 s with a limit of %2 s").arg(took).arg(limit)));
+            QVERIFY2(took < limit + 1.0,
+                     qPrintable(QString("stopped after %1 s with a limit of %2 s").arg(took).arg(limit)));
             const auto done = read_u8(out, kGroup + "/completed_positions");
             if (std::count(done.begin(), done.end(), 1) == 0) {
                 limit *= 1.5; // stopped before the first block: set-up took longer than the limit
@@ -145,7 +177,8 @@ private slots:
 
     void fullDiskIsRefusedUpFront() {
         if (::geteuid() != 0) {
-            if (qEnvironmentVariable("CI") == "true") QFAIL("this test needs root (to mount a small tmpfs) in CI");
+            if (qEnvironmentVariable("CI") == "true")
+                QFAIL("this test needs root (to mount a small tmpfs) in CI");
             QSKIP("needs root to mount a small tmpfs");
         }
         TempDir mnt;
