@@ -37,6 +37,15 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// `qstat -f` text for the given jobs. Not `-F json`: OpenPBS (23.06 at least) prints only the first of
+// several job ids as JSON. qstat exits 153 (PBSE_UNKJOBID) when some id is unknown, still printing the
+// others: a job the server forgot (no history, or history expired) must not fail the whole poll.
+Result<std::string> qstat_command(std::string_view options, const std::vector<std::string>& ids) {
+    auto words = id_words(ids);
+    if (!words) return words;
+    return fmt::format("qstat {} {} || [ $? -eq 153 ]\n", options, *words);
+}
+
 } // namespace
 
 Status check_scheduler_job_id(std::string_view id) {
@@ -86,10 +95,7 @@ Result<std::string> stop_command(Scheduler scheduler, const std::string& id) {
 Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::string>& ids) {
     // The name comes last: it is the one field that may hold the separator.
     if (scheduler == Scheduler::slurm) return std::string("squeue --me -h -t all -o '%i|%T|%r|%M|%l|%j'\n");
-    auto words = id_words(ids);
-    if (!words) return words;
-    if (scheduler == Scheduler::pbs) return fmt::format("qstat -f -F json -x {}\n", *words);
-    return fmt::format("qstat -f {}\n", *words);
+    return qstat_command(scheduler == Scheduler::pbs ? "-f -x" : "-f", ids);
 }
 
 Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids) {
@@ -98,10 +104,7 @@ Result<std::string> history_command(Scheduler scheduler, const std::vector<std::
         if (!joined) return joined;
         return fmt::format("sacct -j {} -n -P -o JobID,State,ExitCode,Elapsed\n", shell_quote(*joined));
     }
-    auto words = id_words(ids);
-    if (!words) return words;
-    if (scheduler == Scheduler::pbs) return fmt::format("qstat -x -f -F json {}\n", *words);
-    return fmt::format("qstat -f {}\n", *words);
+    return poll_command(scheduler, ids);
 }
 
 Result<std::string> read_status_command(const ClusterProfile& profile, const std::vector<std::string>& job_ids,

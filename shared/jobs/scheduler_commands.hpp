@@ -25,11 +25,12 @@ namespace sluice::jobs {
 [[nodiscard]] Result<std::string> stop_command(Scheduler scheduler, const std::string& id);
 
 /// ONE command for all of the user's jobs on a cluster. Slurm: squeue --me over every state (ids are
-/// not needed); PBS Pro: `qstat -f -F json -x IDS`; Torque: `qstat -f IDS` (text). An empty id list is
-/// an error for PBS: there is nothing to ask.
+/// not needed); PBS Pro: `qstat -f -x IDS` (finished jobs too, where the server keeps history); Torque:
+/// `qstat -f IDS`. Both PBS forms print text (OpenPBS's -F json shows only the first of several ids)
+/// and succeed when some ids are unknown. An empty id list is an error for PBS: there is nothing to ask.
 [[nodiscard]] Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::string>& ids);
-/// For jobs that left the queue: `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`, PBS Pro
-/// `qstat -x -f -F json IDS`, Torque `qstat -f IDS` (completed jobs stay for keep_completed).
+/// For jobs that left the queue: `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`; PBS Pro and
+/// Torque the poll command again (Torque keeps completed jobs for keep_completed).
 [[nodiscard]] Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids);
 
 /// Prints `<job-id> status <status.json on one line>` and `<job-id> progress <progress.json ...>` for
