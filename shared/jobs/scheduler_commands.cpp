@@ -61,8 +61,16 @@ Status check_scheduler_job_id(std::string_view id) {
 }
 
 std::string submit_command(Scheduler scheduler, std::string_view job_dir) {
-    const auto* submit = scheduler == Scheduler::slurm ? "sbatch --parsable" : "qsub";
-    return fmt::format("cd {} && {} {}\n", shell_quote(job_dir), submit, shell_quote(job_script_file));
+    const auto dir = shell_quote(job_dir);
+    const auto script = shell_quote(job_script_file);
+    if (scheduler == Scheduler::slurm) return fmt::format("cd {} && sbatch --parsable {}\n", dir, script);
+    if (scheduler == Scheduler::torque) return fmt::format("cd {} && qsub {}\n", dir, script);
+    // `qsub job.sh` would have a login shell run the script as its child, and qsig signals every process
+    // of a job: USR1 kills that login shell, and with it the job. As an executable job, `bash -l` runs
+    // the script itself, whose trap turns USR1 into a clean stop. The options are the script's own #PBS
+    // lines, split into words: directive values are whitelisted words (directive_values.hpp).
+    return fmt::format("cd {0} && qsub $(sed -n 's/^#PBS //p' {1}) -- /bin/bash -l \"$PWD\"/{1}\n", dir,
+                       script);
 }
 
 Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view out) {

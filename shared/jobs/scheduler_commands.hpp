@@ -14,7 +14,9 @@ namespace sluice::jobs {
 /// Ids as schedulers print them: a digit first, then `[A-Za-z0-9._+\[\]-]` ("123", "123_4", "77.pbs01").
 [[nodiscard]] Status check_scheduler_job_id(std::string_view id);
 
-/// `cd <job dir> && sbatch --parsable job.sh` / `qsub job.sh`: the scheduler's output files land there.
+/// `cd <job dir> && sbatch --parsable job.sh` / Torque `qsub job.sh` / PBS Pro `qsub <job.sh's #PBS
+/// options> -- /bin/bash -l <job dir>/job.sh` (so that the script is the job's top process): the
+/// scheduler's output files land in the job directory.
 [[nodiscard]] std::string submit_command(Scheduler scheduler, std::string_view job_dir);
 /// The job id from what sbatch --parsable ("123" or "123;cluster") or qsub ("123.server") printed.
 [[nodiscard]] Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view out);

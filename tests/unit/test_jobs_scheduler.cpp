@@ -49,6 +49,9 @@ private slots:
                  std::string("cd '/s/sluice/jobs/j1' && sbatch --parsable 'job.sh'\n"));
         QCOMPARE(submit_command(Scheduler::torque, "/s/it's here"),
                  std::string("cd '/s/it'\\''s here' && qsub 'job.sh'\n"));
+        QCOMPARE(submit_command(Scheduler::pbs, "/s/it's here"),
+                 std::string("cd '/s/it'\\''s here' && qsub $(sed -n 's/^#PBS //p' 'job.sh') -- /bin/bash -l "
+                             "\"$PWD\"/'job.sh'\n"));
     }
     void submitOutputs() {
         QCOMPARE(*parse_submit_output(Scheduler::slurm, "4101\n"), std::string("4101"));
