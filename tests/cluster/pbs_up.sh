@@ -18,15 +18,9 @@ dir=$(cd "$dir" && pwd)
 "$here/pbs_down.sh" "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir/home" "$dir/tmp" "$dir/pbs.conf" "$dir/env"
 
-skip_or_fail() {
-  if [ "${CI:-}" = "true" ] || [ "$(id -u)" -eq 0 ]; then
-    echo "pbs_up.sh: $1" >&2
-    exit 1
-  fi
-  echo "SKIP=$1" >"$dir/env"
-  echo "pbs_up.sh: skipping the test PBS: $1" >&2
-  exit 0
-}
+source "$here/lib.sh"
+fixture_env="$dir/env"
+fixture_name="the test PBS"
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "the test PBS needs root (its daemons refuse to run as a user)"
 getent passwd postgres >/dev/null || skip_or_fail "no postgres user (apt-get install postgresql)"
@@ -39,12 +33,14 @@ prefix=$(bash "$here/pbs/build.sh") || skip_or_fail "OpenPBS could not be built 
 umask 022
 cp -a "$prefix/home-template" "$dir/home"
 chmod 755 "$dir"
+su -s /bin/sh postgres -c "test -r '$dir/home/datastore/PG_VERSION'" ||
+  skip_or_fail "the postgres user cannot reach $dir (a parent directory is closed to others)"
 
-# Limits (walltime) checked every 1–2 s rather than every 10–120 s: a test sees a job killed at its
-# walltime without waiting minutes.
 # Jobs' TMPDIRs and qsub's helper sockets in DIR, not in /var/tmp (job ids repeat across test runs).
 mkdir -p "$dir/tmp"
 chmod 1777 "$dir/tmp"
+# Limits (walltime) checked every 1–2 s rather than every 10–120 s: a test sees a job killed at its
+# walltime without waiting minutes.
 cat >"$dir/home/mom_priv/config" <<EOF
 \$clienthost $host
 \$min_check_poll 1
@@ -52,40 +48,17 @@ cat >"$dir/home/mom_priv/config" <<EOF
 \$tmpdir $dir/tmp
 EOF
 
-source "$here/ports.sh"
-# The MoM's second port must be its first plus one.
-for _ in $(seq 1 20); do
-  ports=$(free_ports 5)
-  read -r batch mom manager data comm <<<"$ports"
-  manager=$((mom + 1))
-  listening_ports | grep -qx "$manager" || [[ " $ports " == *" $manager "* ]] || break
-done
-conf="$dir/pbs.conf"
-cat >"$conf" <<EOF
-PBS_EXEC=$prefix
-PBS_HOME=$dir/home
-PBS_SERVER=$host
-PBS_START_SERVER=1
-PBS_START_SCHED=1
-PBS_START_COMM=1
-PBS_START_MOM=1
-PBS_BATCH_SERVICE_PORT=$batch
-PBS_MOM_SERVICE_PORT=$mom
-PBS_MANAGER_SERVICE_PORT=$manager
-PBS_DATA_SERVICE_PORT=$data
-PBS_COMM_NAME=$host:$comm
-PBS_LEAF_ROUTERS=$host:$comm
-PBS_TMPDIR=$dir/tmp
-EOF
-chmod 644 "$conf"
-export PBS_CONF_FILE="$conf"
-
 log="$dir/home/fixture.log"
 fail() {
   echo "pbs_up.sh: $1" >&2
   tail -n 20 "$log" "$dir"/home/*_logs/* 2>/dev/null >&2 || true
   exit 1
 }
+
+conf="$dir/pbs.conf"
+source "$here/pbs/conf.sh"
+write_pbs_conf "$conf" "$prefix" "$dir/home" "$dir/tmp" 1 || fail "found no free ports"
+export PBS_CONF_FILE="$conf"
 
 # Each daemon forks into the background and records its pid in its lock file (pbs_down.sh reads them).
 for daemon in pbs_comm pbs_mom pbs_sched pbs_server; do
@@ -97,8 +70,6 @@ for _ in $(seq 1 100); do qmgr "list server" && break; sleep 0.2; done
 qmgr "create node $host" || fail "the server did not answer, or refused the node"
 # Finished jobs stay visible to qstat -x, as on most sites; Sluice also copes without (tests switch it).
 qmgr "set server job_history_enable = True" || fail "qmgr could not enable job history"
-# No mail to send on this machine.
-qmgr "set server mail_from = root" || true
 
 state=""
 for _ in $(seq 1 120); do
@@ -116,4 +87,6 @@ PBS_SERVER=$host
 PBS_QUEUE=workq
 PBS_NODE=$host
 EOF
-echo "pbs_up.sh: OpenPBS on $host:$batch (server), :$mom (MoM), :$comm (comm), node $host free"
+port() { sed -n "s/^$1=//p" "$conf"; }
+echo "pbs_up.sh: OpenPBS on $host:$(port PBS_BATCH_SERVICE_PORT) (server), :$(port PBS_MOM_SERVICE_PORT)" \
+  "(MoM), $(port PBS_COMM_NAME) (comm), node $host free"

@@ -16,15 +16,9 @@ dir=$(cd "$dir" && pwd)
 "$here/slurm_down.sh" "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir/munge" "$dir/slurm" "$dir/slurm.conf" "$dir/slurm.env"
 
-skip_or_fail() {
-  if [ "${CI:-}" = "true" ] || [ "$(id -u)" -eq 0 ]; then
-    echo "slurm_up.sh: $1" >&2
-    exit 1
-  fi
-  echo "SKIP=$1" >"$dir/slurm.env"
-  echo "slurm_up.sh: skipping the test Slurm: $1" >&2
-  exit 0
-}
+source "$here/lib.sh"
+fixture_env="$dir/slurm.env"
+fixture_name="the test Slurm"
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "the test Slurm needs root (slurmd runs jobs as their user)"
 for tool in munged slurmctld slurmd sinfo srun sbatch scancel scontrol squeue; do
@@ -45,7 +39,6 @@ munged --force --key-file="$dir/munge/munge.key" --socket="$socket" --pid-file="
 for _ in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
 [ -S "$socket" ] || { echo "slurm_up.sh: munged made no socket; see $dir/munge/munged.log" >&2; exit 1; }
 
-source "$here/ports.sh"
 ports=$(free_ports 2)
 read -r ctld_port slurmd_port <<<"$ports"
 

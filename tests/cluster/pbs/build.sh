@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the test OpenPBS once and print its prefix (tests/cluster/pbs/README.md). The prefix is
-# CACHE/openpbs-<key>, the key a hash of the source, the patch and the code of the two recipe functions
-# below (`declare -f`: comments and the rest of this script do not count): outside any build tree, so
+# CACHE/openpbs-<key>, the key a hash of the source, the patch and the code of the recipe's functions
+# (`declare -f`: comments and the rest of the scripts do not count): outside any build tree, so
 # every build tree and every fresh clone on this machine shares it. The prefix is compiled into PBS, so
 # the cache is only ever used at that path. Also made once, in PREFIX/home-template: a fresh PBS_HOME
 # (the data store initialised, queue workq) that pbs_up.sh copies for each run.
@@ -34,31 +34,16 @@ make_template() { # prefix
   # pbs_habitat starts the data store and the server on the ports of this pbs.conf (free ones, so that a
   # running test PBS is not disturbed), creates queue workq and stops them. No node: pbs_up.sh creates
   # it with the run's MoM port. Only pbs_up.sh's own pbs.conf is used after this.
-  local ports batch mom manager data comm host
-  ports=$(free_ports 5)
-  read -r batch mom manager data comm <<<"$ports"
-  host=$(hostname -s)
-  cat >"$1/etc/pbs.conf" <<EOF
-PBS_EXEC=$1
-PBS_HOME=$1/home-template
-PBS_SERVER=$host
-PBS_START_SERVER=1
-PBS_START_SCHED=0
-PBS_START_COMM=0
-PBS_START_MOM=0
-PBS_BATCH_SERVICE_PORT=$batch
-PBS_MOM_SERVICE_PORT=$mom
-PBS_MANAGER_SERVICE_PORT=$manager
-PBS_DATA_SERVICE_PORT=$data
-PBS_COMM_NAME=$host:$comm
-PBS_LEAF_ROUTERS=$host:$comm
-EOF
+  write_pbs_conf "$1/etc/pbs.conf" "$1" "$1/home-template" /tmp 0
   PBS_CONF_FILE="$1/etc/pbs.conf" "$1/libexec/pbs_habitat"
   # Copies of the system's PostgreSQL for upgrades: not needed here.
   rm -rf "$1/home-template/pgsql.forupgrade" "$1/etc/pbs.conf"
 }
 
-key=$(cat "$tarball" "$patch" <(declare -f build_and_install make_template) | sha256sum | cut -c1-16)
+source "$here/../lib.sh"
+source "$here/conf.sh"
+key=$(cat "$tarball" "$patch" <(declare -f build_and_install make_template write_pbs_conf) | sha256sum |
+  cut -c1-16)
 prefix="$cache/openpbs-$key"
 
 mkdir -p "$cache"
@@ -73,7 +58,6 @@ fi
 for tool in autoconf automake libtoolize swig pg_config; do
   command -v "$tool" >/dev/null || { log "missing $tool (packaging/dev.sh installs the PBS build packages)"; exit 1; }
 done
-source "$here/../ports.sh"
 rm -rf "$prefix"
 work=$(mktemp -d "$cache/openpbs-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
