@@ -162,7 +162,8 @@ private slots:
         seen.queue = sched(JobState::failed, "F", 1);
         r = reconcile(running_job(), seen);
         QCOMPARE(r.state, JobState::failed);
-        QVERIFY2(r.message.find("sluice-engine ended with exit code 1") != std::string::npos, r.message.c_str());
+        QVERIFY2(r.message.find("sluice-engine ended with exit code 1") != std::string::npos,
+                 r.message.c_str());
     }
 
     void killedBeforeWritingItsStatus() {

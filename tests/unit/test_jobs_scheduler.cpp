@@ -76,11 +76,13 @@ private slots:
                  std::string("squeue --me -h -t all -o '%i|%T|%r|%M|%l|%j'\n"));
         QCOMPARE(*poll_command(Scheduler::pbs, {"1.a", "2.a"}),
                  std::string("qstat -f -x '1.a' '2.a' || [ $? -eq 153 ]\n"));
-        QCOMPARE(*poll_command(Scheduler::torque, {"1.a"}), std::string("qstat -f '1.a' || [ $? -eq 153 ]\n"));
+        QCOMPARE(*poll_command(Scheduler::torque, {"1.a"}),
+                 std::string("qstat -f '1.a' || [ $? -eq 153 ]\n"));
         QVERIFY(!poll_command(Scheduler::pbs, {}).has_value());
         QCOMPARE(*history_command(Scheduler::slurm, {"4090", "4091"}),
                  std::string("sacct -j '4090,4091' -n -P -o JobID,State,ExitCode,Elapsed\n"));
-        QCOMPARE(*history_command(Scheduler::pbs, {"1.a"}), std::string("qstat -f -x '1.a' || [ $? -eq 153 ]\n"));
+        QCOMPARE(*history_command(Scheduler::pbs, {"1.a"}),
+                 std::string("qstat -f -x '1.a' || [ $? -eq 153 ]\n"));
         for (const auto* id : {"$(id)", "1;id", "1 2", "1\n2", "", "`id`", "-1", "abc"}) {
             QVERIFY2(!cancel_command(Scheduler::slurm, {"1", id}).has_value(), id);
             QVERIFY(!history_command(Scheduler::slurm, {id}).has_value());

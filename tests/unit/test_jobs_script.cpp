@@ -131,10 +131,10 @@ private slots:
               "\ntrap 'kill -USR1 \"$pid\" 2>/dev/null || true; trap \"\" USR1 TERM' USR1 TERM\n",
               "\nwait \"$pid\" || wait \"$pid\" || engine_rc=$?\n", "\nexit \"$engine_rc\"\n"})
             QVERIFY2(s.contains(QString::fromUtf8(line)), line);
-        QVERIFY(
-            s.contains("\n'srun' '--mpi=pmix' '/opt/sluice/bin/sluice-engine' 'filter' '--input' '../../abc123/giv raw.h5' "
-                       "'--dataset' '/Measurement_000/Channel_000/Raw_Data' '--recipe' 'recipe.json' "
-                       "'--output' 'result.h5' '--progress' 'progress.json' '--time-limit' '3180' &\n"));
+        QVERIFY(s.contains("\n'srun' '--mpi=pmix' '/opt/sluice/bin/sluice-engine' 'filter' '--input' "
+                           "'../../abc123/giv raw.h5' "
+                           "'--dataset' '/Measurement_000/Channel_000/Raw_Data' '--recipe' 'recipe.json' "
+                           "'--output' 'result.h5' '--progress' 'progress.json' '--time-limit' '3180' &\n"));
         // sbatch stops reading directives at the first command.
         QVERIFY(s.lastIndexOf("#SBATCH") < s.indexOf("set -euo pipefail"));
         QVERIFY(!s.contains("#PBS"));
@@ -159,7 +159,8 @@ private slots:
         QVERIFY(!s.contains("--signal") && !s.contains("#SBATCH") && !s.contains("qos"));
         QVERIFY(s.lastIndexOf("#PBS") < s.indexOf("set -euo pipefail"));
         // qsig signals every process of the job: the shell's first command is its USR1 trap.
-        QVERIFY(s.contains("#PBS -j oe\nstop_requested=0\ntrap 'stop_requested=1' USR1 TERM\nset -euo pipefail\n"));
+        QVERIFY(s.contains(
+            "#PBS -j oe\nstop_requested=0\ntrap 'stop_requested=1' USR1 TERM\nset -euo pipefail\n"));
     }
     void torqueScript() {
         auto p = cades(Scheduler::torque);
