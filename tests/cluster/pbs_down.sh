@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Stop what pbs_up.sh DIR started, by PID: jobs left are deleted, the server stops its data store
 # (qterm), then the MoM (and the jobs it still runs), the scheduler and pbs_comm; the qsub helpers that
-# clients leave behind for a minute and a PostgreSQL that outlived the server are stopped too. Safe to
-# run twice and after a partial pbs_up.sh.
+# clients leave behind for a minute (and their sockets) and a PostgreSQL that outlived the server go
+# too. Safe to run twice and after a partial pbs_up.sh.
 set -uo pipefail
 
 dir=${1:?usage: pbs_down.sh DIR}
@@ -60,5 +60,8 @@ if [ -f "$home/datastore/postmaster.pid" ]; then
     stop_pid "$pid"
   fi
 fi
+# qsub's helper sockets stay in /var/tmp (qsub picks the directory before it reads pbs.conf), named after
+# the pbs.conf path with '/', ' ' and '.' made '_', cut to 32 characters.
+rm -f /var/tmp/pbs_*_"$(printf '%s' "$conf" | tr '/ .' '___' | cut -c1-32)"*
 rm -f "$dir/env"
 exit 0

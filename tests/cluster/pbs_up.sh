@@ -36,7 +36,7 @@ chmod 755 "$dir"
 su -s /bin/sh postgres -c "test -r '$dir/home/datastore/PG_VERSION'" ||
   skip_or_fail "the postgres user cannot reach $dir (a parent directory is closed to others)"
 
-# Jobs' TMPDIRs and qsub's helper sockets in DIR, not in /var/tmp (job ids repeat across test runs).
+# Jobs' TMPDIRs in DIR, not in /var/tmp (job ids repeat across test runs).
 mkdir -p "$dir/tmp"
 chmod 1777 "$dir/tmp"
 # Limits (walltime) checked every 1–2 s rather than every 10–120 s: a test sees a job killed at its
