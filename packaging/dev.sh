@@ -16,6 +16,9 @@ packages=(
   xvfb xauth python3-h5py python3-numpy
   openssh-server openssh-client libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
+  # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
+  autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev
+  swig python3-dev postgresql postgresql-server-dev-all
 )
 
 usage() {

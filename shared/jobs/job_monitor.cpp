@@ -95,8 +95,14 @@ JobRecord reconcile(const JobRecord& job, const Observation& seen) {
     const SchedulerJob* sched = seen.history ? &*seen.history : seen.queue ? &*seen.queue : nullptr;
     // scancel makes the script stop the engine cleanly too, but a cancelled job must not be resubmitted.
     const bool cancelled = sched && sched->scheduler_state.starts_with("CANCELLED");
+    // A job killed at its walltime (PBS: SIGTERM to every process of the job) also kills mpiexec, whose
+    // exit then reads as a failure in status.json: the scheduler's verdict decides, so a failure waits
+    // for it while the scheduler still shows the job. The engine's checkpoint makes such a run resumable.
+    const bool status_failed = status && status->state == JobState::failed;
+    const bool scheduler_decides =
+        status_failed && sched && (sched->state == JobState::stopped || !is_final_on_cluster(sched->state));
     if (status && status->state != JobState::running && status->ended &&
-        !(cancelled && status->state == JobState::stopped)) {
+        !(cancelled && status->state == JobState::stopped) && !scheduler_decides) {
         r.state = status->state;
         r.exit_code = status->exit_code;
         switch (status->state) {

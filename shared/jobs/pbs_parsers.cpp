@@ -1,5 +1,6 @@
-// PBS Pro / OpenPBS `qstat -f -F json` and the `qstat -f` text layout (Torque), from their reference
-// manuals. There is no PBS in Debian: the test fixtures are written from the same documentation.
+// PBS Pro / OpenPBS `qstat -f -F json` and the `qstat -f` text layout (both PBS Pro and Torque), from
+// their reference manuals; checked against a real OpenPBS 23.06 (tests/data/pbs/*.openpbs-23.06.*).
+// Torque's is only checked against its documentation.
 #include "jobs/parse_support.hpp"
 #include "jobs/scheduler_commands.hpp"
 #include "jobs/scheduler_parsers.hpp"

@@ -38,6 +38,15 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// `qstat -f` text for the given jobs. Not `-F json`: OpenPBS (23.06 at least) prints only the first of
+// several job ids as JSON. qstat exits 153 (PBSE_UNKJOBID) when some id is unknown, still printing the
+// others: a job the server forgot (no history, or history expired) must not fail the whole poll.
+Result<std::string> qstat_command(std::string_view options, const std::vector<std::string>& ids) {
+    auto words = id_words(ids);
+    if (!words) return words;
+    return fmt::format("qstat {} {} || [ $? -eq 153 ]\n", options, *words);
+}
+
 } // namespace
 
 Status check_scheduler_job_id(std::string_view id) {
@@ -54,8 +63,16 @@ Status check_scheduler_job_id(std::string_view id) {
 
 std::string submit_command(Scheduler scheduler, std::string_view job_dir) {
     if (scheduler == Scheduler::local) return local_submit_command(job_dir);
-    const auto* submit = scheduler == Scheduler::slurm ? "sbatch --parsable" : "qsub";
-    return fmt::format("cd {} && {} {}\n", shell_quote(job_dir), submit, shell_quote(job_script_file));
+    const auto dir = shell_quote(job_dir);
+    const auto script = shell_quote(job_script_file);
+    if (scheduler == Scheduler::slurm) return fmt::format("cd {} && sbatch --parsable {}\n", dir, script);
+    if (scheduler == Scheduler::torque) return fmt::format("cd {} && qsub {}\n", dir, script);
+    // `qsub job.sh` would have a login shell run the script as its child, and qsig signals every process
+    // of a job: USR1 kills that login shell, and with it the job. As an executable job, `bash -l` runs
+    // the script itself, whose trap turns USR1 into a clean stop. The options are the script's own #PBS
+    // lines, split into words: directive values are whitelisted words (directive_values.hpp).
+    return fmt::format("cd {0} && qsub $(sed -n 's/^#PBS //p' {1}) -- /bin/bash -l \"$PWD\"/{1}\n", dir,
+                       script);
 }
 
 Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view out) {
@@ -92,10 +109,7 @@ Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::str
     if (scheduler == Scheduler::local) return local_poll_command(ids);
     // The name comes last: it is the one field that may hold the separator.
     if (scheduler == Scheduler::slurm) return std::string("squeue --me -h -t all -o '%i|%T|%r|%M|%l|%j'\n");
-    auto words = id_words(ids);
-    if (!words) return words;
-    if (scheduler == Scheduler::pbs) return fmt::format("qstat -f -F json -x {}\n", *words);
-    return fmt::format("qstat -f {}\n", *words);
+    return qstat_command(scheduler == Scheduler::pbs ? "-f -x" : "-f", ids);
 }
 
 Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids) {
@@ -105,10 +119,7 @@ Result<std::string> history_command(Scheduler scheduler, const std::vector<std::
         if (!joined) return joined;
         return fmt::format("sacct -j {} -n -P -o JobID,State,ExitCode,Elapsed\n", shell_quote(*joined));
     }
-    auto words = id_words(ids);
-    if (!words) return words;
-    if (scheduler == Scheduler::pbs) return fmt::format("qstat -x -f -F json {}\n", *words);
-    return fmt::format("qstat -f {}\n", *words);
+    return poll_command(scheduler, ids);
 }
 
 Result<std::string> read_status_command(const ClusterProfile& profile, const std::vector<std::string>& job_ids,

@@ -14,7 +14,9 @@ namespace sluice::jobs {
 /// Ids as schedulers print them: a digit first, then `[A-Za-z0-9._+\[\]-]` ("123", "123_4", "77.pbs01").
 [[nodiscard]] Status check_scheduler_job_id(std::string_view id);
 
-/// `cd <job dir> && sbatch --parsable job.sh` / `qsub job.sh`: the scheduler's output files land there.
+/// `cd <job dir> && sbatch --parsable job.sh` / Torque `qsub job.sh` / PBS Pro `qsub <job.sh's #PBS
+/// options> -- /bin/bash -l <job dir>/job.sh` (so that the script is the job's top process): the
+/// scheduler's output files land in the job directory.
 [[nodiscard]] std::string submit_command(Scheduler scheduler, std::string_view job_dir);
 /// The job id from what sbatch --parsable ("123" or "123;cluster") or qsub ("123.server") printed.
 [[nodiscard]] Result<std::string> parse_submit_output(Scheduler scheduler, std::string_view out);
@@ -25,11 +27,12 @@ namespace sluice::jobs {
 [[nodiscard]] Result<std::string> stop_command(Scheduler scheduler, const std::string& id);
 
 /// ONE command for all of the user's jobs on a cluster. Slurm: squeue --me over every state (ids are
-/// not needed); PBS Pro: `qstat -f -F json -x IDS`; Torque: `qstat -f IDS` (text). An empty id list is
-/// an error for PBS: there is nothing to ask.
+/// not needed); PBS Pro: `qstat -f -x IDS` (finished jobs too, where the server keeps history); Torque:
+/// `qstat -f IDS`. Both PBS forms print text (OpenPBS's -F json shows only the first of several ids)
+/// and succeed when some ids are unknown. An empty id list is an error for PBS: there is nothing to ask.
 [[nodiscard]] Result<std::string> poll_command(Scheduler scheduler, const std::vector<std::string>& ids);
-/// For jobs that left the queue: `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`, PBS Pro
-/// `qstat -x -f -F json IDS`, Torque `qstat -f IDS` (completed jobs stay for keep_completed).
+/// For jobs that left the queue: `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`; PBS Pro and
+/// Torque the poll command again (Torque keeps completed jobs for keep_completed).
 [[nodiscard]] Result<std::string> history_command(Scheduler scheduler, const std::vector<std::string>& ids);
 
 /// Prints `<job-id> status <status.json on one line>` and `<job-id> progress <progress.json ...>` for

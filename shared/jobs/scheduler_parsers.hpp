@@ -39,9 +39,10 @@ struct SchedulerJob {
 [[nodiscard]] Result<std::vector<SchedulerJob>> parse_squeue(std::string_view out);
 /// `sacct -j IDS -n -P -o JobID,State,ExitCode,Elapsed`; job steps (123.batch, 123.0) are skipped.
 [[nodiscard]] Result<std::vector<SchedulerJob>> parse_sacct(std::string_view out);
-/// `qstat -f -F json [-x]` (PBS Pro / OpenPBS).
+/// `qstat -f -F json [-x]` (PBS Pro / OpenPBS). Not what polls read: OpenPBS prints only the first of
+/// several job ids in this format (tests/data/pbs).
 [[nodiscard]] Result<std::vector<SchedulerJob>> parse_pbs_qstat_json(std::string_view out);
-/// `qstat -f` text (Torque; PBS Pro prints the same layout without -F json).
+/// `qstat -f [-x]` text: what polls read for PBS Pro / OpenPBS and Torque.
 [[nodiscard]] Result<std::vector<SchedulerJob>> parse_qstat_full_text(std::string_view out,
                                                                       Scheduler scheduler);
 

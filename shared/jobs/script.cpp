@@ -63,7 +63,6 @@ std::vector<std::string> filter_arguments(const JobSpec& spec, const std::option
 constexpr std::string_view status_functions = R"(started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 host=$(hostname 2>/dev/null | tr -cd 'A-Za-z0-9._-' || true)
 engine_rc=
-stop_requested=0
 
 write_status() {
     printf '{"state": "%s", "exit_code": %s, "started": "%s", "ended": %s, "host": "%s", "engine_progress": "progress.json"}\n' \
@@ -86,8 +85,6 @@ on_exit() {
     write_status "$state" "$code" "\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"" || true
 }
 trap on_exit EXIT
-# A stop request before the engine runs: it is not started (or, if it just was, it is told to stop).
-trap 'stop_requested=1' USR1 TERM
 write_status running null null
 )";
 
@@ -150,18 +147,20 @@ bool is_reserved_variable(std::string_view name) {
     return name.starts_with("BASH_");
 }
 
-Result<StopTiming> stop_timing(seconds walltime) {
+Result<StopTiming> stop_timing(seconds walltime, Scheduler scheduler) {
     StopTiming t;
     t.walltime = walltime;
     t.signal_margin = std::clamp(seconds(walltime.count() / 10), seconds(60), seconds(600));
-    t.time_limit = walltime - t.signal_margin - seconds(60);
+    // Slurm's signal may come up to 60 s early; the engine's own limit stays ahead of it.
+    const auto before_end = t.signal_margin + (scheduler == Scheduler::slurm ? seconds(60) : seconds(0));
+    t.time_limit = walltime - before_end;
     if (t.time_limit < min_engine_time) {
-        const auto needed = t.signal_margin + seconds(60) + min_engine_time;
+        const auto needed = before_end + min_engine_time;
         return fail(ErrorKind::bad_input,
                     fmt::format("walltime: {} is too short: the engine stops {} s before the end to finish "
                                 "cleanly and needs at least {} s to run; ask for {} or more",
-                                format_slurm_time(walltime), (t.signal_margin + seconds(60)).count(),
-                                min_engine_time.count(), format_slurm_time(needed)));
+                                format_slurm_time(walltime), before_end.count(), min_engine_time.count(),
+                                format_slurm_time(needed)));
     }
     return t;
 }
@@ -176,7 +175,7 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     if (profile.scheduler != Scheduler::local) {
         auto walltime = parse_walltime(spec.resources.walltime);
         if (!walltime) return std::unexpected(walltime.error());
-        auto t = stop_timing(*walltime);
+        auto t = stop_timing(*walltime, profile.scheduler);
         if (!t) return std::unexpected(t.error());
         timing = *t;
         auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *timing)
@@ -187,6 +186,10 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
 
     std::string s = "#!/bin/bash\n";
     s += directives;
+    // First, as PBS's qsig signals every process of the job, this shell too: without a trap USR1 would
+    // kill it. A stop request before the engine runs means it is not started (or, if it just was, it is
+    // told to stop).
+    s += "stop_requested=0\ntrap 'stop_requested=1' USR1 TERM\n";
     s += "set -euo pipefail\n\n";
     s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
     s += status_functions;

@@ -19,13 +19,15 @@ inline constexpr std::string_view recipe_file = "recipe.json";
 inline constexpr std::string_view progress_file = "progress.json";
 inline constexpr std::string_view status_file = "status.json";
 
-/// How a job stops before its walltime. Slurm signals `signal_margin` before the end (up to 60 s early);
-/// the engine also stops itself after `time_limit`, which leaves the margin plus 60 s to finish a block
-/// and exit where no signal comes (PBS).
+/// How a job stops before its walltime. Slurm signals the batch shell `signal_margin` before the end (up
+/// to 60 s early), and the engine also stops itself after `time_limit` = walltime − margin − 60 s. PBS
+/// and Torque send no such signal (at the walltime the MoM kills every process of the job): there the
+/// engine's `time_limit` = walltime − margin is the early stop, and the margin is what the engine's
+/// start, its last block and its exit may take.
 struct StopTiming {
     std::chrono::seconds walltime{};
     std::chrono::seconds signal_margin{}; ///< clamp(10 % of walltime, 60 s, 600 s)
-    std::chrono::seconds time_limit{};    ///< walltime − signal_margin − 60 s
+    std::chrono::seconds time_limit{};
 };
 
 /// Shell variables a profile's environment may not set: the job script's own (its status file and stop
@@ -35,7 +37,7 @@ struct StopTiming {
 /// Time the engine needs at least; shorter walltimes are refused.
 inline constexpr std::chrono::seconds min_engine_time{60};
 
-[[nodiscard]] Result<StopTiming> stop_timing(std::chrono::seconds walltime);
+[[nodiscard]] Result<StopTiming> stop_timing(std::chrono::seconds walltime, Scheduler scheduler);
 
 /// The whole script for `spec` on `profile`'s cluster; both are validated first.
 [[nodiscard]] Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec);

@@ -124,7 +124,6 @@ Result<std::vector<SchedulerJob>> parse_sacct(std::string_view out) {
 Result<std::vector<SchedulerJob>> parse_poll_output(Scheduler scheduler, std::string_view out) {
     if (scheduler == Scheduler::local) return parse_local_poll(out);
     if (scheduler == Scheduler::slurm) return parse_squeue(out);
-    if (scheduler == Scheduler::pbs) return parse_pbs_qstat_json(out);
     return parse_qstat_full_text(out, scheduler);
 }
 

@@ -16,15 +16,9 @@ dir=$(cd "$dir" && pwd)
 "$here/slurm_down.sh" "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir/munge" "$dir/slurm" "$dir/slurm.conf" "$dir/slurm.env"
 
-skip_or_fail() {
-  if [ "${CI:-}" = "true" ] || [ "$(id -u)" -eq 0 ]; then
-    echo "slurm_up.sh: $1" >&2
-    exit 1
-  fi
-  echo "SKIP=$1" >"$dir/slurm.env"
-  echo "slurm_up.sh: skipping the test Slurm: $1" >&2
-  exit 0
-}
+source "$here/lib.sh"
+fixture_env="$dir/slurm.env"
+fixture_name="the test Slurm"
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "the test Slurm needs root (slurmd runs jobs as their user)"
 for tool in munged slurmctld slurmd sinfo srun sbatch scancel scontrol squeue; do
@@ -45,28 +39,8 @@ munged --force --key-file="$dir/munge/munge.key" --socket="$socket" --pid-file="
 for _ in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
 [ -S "$socket" ] || { echo "slurm_up.sh: munged made no socket; see $dir/munge/munged.log" >&2; exit 1; }
 
-# A TCP port nobody listens on (IPv4 and IPv6 tables); the daemons bind it moments later.
-listening_ports() {
-  local local_address state table
-  for table in /proc/net/tcp /proc/net/tcp6; do
-    [ -r "$table" ] || continue
-    while read -r _ local_address _ state _; do
-      [ "$state" = "0A" ] && echo $((16#${local_address##*:}))
-    done < <(tail -n +2 "$table")
-  done
-}
-free_port() {
-  local port taken
-  taken=$(listening_ports)
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
-    grep -qx "$port" <<<"$taken" || [ "$port" = "${1:-}" ] || { echo "$port"; return 0; }
-  done
-  return 1
-}
-ctld_port=$(free_port)
-slurmd_port=$(free_port "$ctld_port")
-while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
+ports=$(free_ports 2)
+read -r ctld_port slurmd_port <<<"$ports"
 
 # `slurmd -C` describes this machine (NodeName=<short hostname> CPUs=… RealMemory=…); its UpTime line is
 # not configuration. The controller runs here too, under the same short host name.

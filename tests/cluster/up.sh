@@ -22,15 +22,9 @@ dir=$(cd "$dir" && pwd)
 rm -rf "$dir/home" "$dir/home_tcsh" "$dir/client" "$dir/bin" "$dir"/ssh_host_ed25519_key* \
   "$dir"/wrong_host_key* "$dir"/sshd_*.conf "$dir"/sshd_*.log "$dir/users.oath" "$dir/authorized_keys"
 
-skip_or_fail() {
-  if [ "${CI:-}" = "true" ] || [ "$(id -u)" -eq 0 ]; then
-    echo "up.sh: $1" >&2
-    exit 1
-  fi
-  echo "SKIP=$1" >"$dir/env"
-  echo "up.sh: skipping the test cluster: $1" >&2
-  exit 0
-}
+source "$here/lib.sh"
+fixture_env="$dir/env"
+fixture_name="the test cluster"
 
 [ "$(id -u)" -eq 0 ] || skip_or_fail "the test cluster needs root (a test user, sshd, PAM)"
 for tool in /usr/sbin/sshd ssh-keygen oathtool useradd userdel chpasswd; do

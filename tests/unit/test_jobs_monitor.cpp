@@ -146,6 +146,26 @@ private slots:
         QCOMPARE(reconcile(running_job(), seen).state, JobState::cancelled);
     }
 
+    // PBS at the walltime: SIGTERM to every process of the job, so mpiexec fails and the script records
+    // that before the server has ended the job. The scheduler's verdict (Exit_status -29) decides.
+    void failureAtTheWalltimeIsResumable() {
+        Observation seen;
+        seen.queue = sched(JobState::running, "E");
+        seen.files.status = status(JobState::failed, 1);
+        auto r = reconcile(running_job(), seen);
+        QCOMPARE(r.state, JobState::running); // not failed yet: the server has not decided
+        seen.queue = sched(JobState::stopped, "F", -29);
+        r = reconcile(running_job(), seen);
+        QCOMPARE(r.state, JobState::stopped);
+        QVERIFY2(r.message.find("resumable") != std::string::npos, r.message.c_str());
+        // Any other end keeps the script's own account of the failure.
+        seen.queue = sched(JobState::failed, "F", 1);
+        r = reconcile(running_job(), seen);
+        QCOMPARE(r.state, JobState::failed);
+        QVERIFY2(r.message.find("sluice-engine ended with exit code 1") != std::string::npos,
+                 r.message.c_str());
+    }
+
     void killedBeforeWritingItsStatus() {
         Observation seen;
         seen.history = sched(JobState::stopped, "TIMEOUT");

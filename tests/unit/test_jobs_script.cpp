@@ -87,16 +87,29 @@ private slots:
         QFETCH(int, walltime);
         QFETCH(int, margin);
         QFETCH(int, limit);
-        auto t = stop_timing(seconds(walltime));
+        auto t = stop_timing(seconds(walltime), Scheduler::slurm);
         QVERIFY(t.has_value());
         QCOMPARE(t->signal_margin.count(), margin);
         QCOMPARE(t->time_limit.count(), limit);
+        // No early signal on PBS and Torque: the engine's limit is the early stop, a margin before the end.
+        for (auto scheduler : {Scheduler::pbs, Scheduler::torque}) {
+            t = stop_timing(seconds(walltime), scheduler);
+            QVERIFY(t.has_value());
+            QCOMPARE(t->signal_margin.count(), margin);
+            QCOMPARE(t->time_limit.count(), walltime - margin);
+        }
     }
     void tooShortWalltimeIsRefused() {
-        auto t = stop_timing(seconds(179));
+        auto t = stop_timing(seconds(179), Scheduler::slurm);
         QVERIFY(!t.has_value());
         QVERIFY(t.error().message.starts_with("walltime: 00:02:59 is too short"));
         QVERIFY(t.error().message.find("00:03:00") != std::string::npos);
+        QVERIFY(stop_timing(seconds(120), Scheduler::pbs).has_value());
+        t = stop_timing(seconds(119), Scheduler::pbs);
+        QVERIFY(!t.has_value());
+        QVERIFY2(t.error().message.find("stops 60 s before the end") != std::string::npos &&
+                     t.error().message.find("ask for 00:02:00") != std::string::npos,
+                 t.error().message.c_str());
         auto p = cades(Scheduler::slurm);
         auto spec = job(p);
         spec.resources.walltime = "00:02:00";
@@ -118,10 +131,10 @@ private slots:
               "\ntrap 'kill -USR1 \"$pid\" 2>/dev/null || true; trap \"\" USR1 TERM' USR1 TERM\n",
               "\nwait \"$pid\" || wait \"$pid\" || engine_rc=$?\n", "\nexit \"$engine_rc\"\n"})
             QVERIFY2(s.contains(QString::fromUtf8(line)), line);
-        QVERIFY(
-            s.contains("\n'srun' '--mpi=pmix' '/opt/sluice/bin/sluice-engine' 'filter' '--input' '../../abc123/giv raw.h5' "
-                       "'--dataset' '/Measurement_000/Channel_000/Raw_Data' '--recipe' 'recipe.json' "
-                       "'--output' 'result.h5' '--progress' 'progress.json' '--time-limit' '3180' &\n"));
+        QVERIFY(s.contains("\n'srun' '--mpi=pmix' '/opt/sluice/bin/sluice-engine' 'filter' '--input' "
+                           "'../../abc123/giv raw.h5' "
+                           "'--dataset' '/Measurement_000/Channel_000/Raw_Data' '--recipe' 'recipe.json' "
+                           "'--output' 'result.h5' '--progress' 'progress.json' '--time-limit' '3180' &\n"));
         // sbatch stops reading directives at the first command.
         QVERIFY(s.lastIndexOf("#SBATCH") < s.indexOf("set -euo pipefail"));
         QVERIFY(!s.contains("#PBS"));
@@ -141,10 +154,13 @@ private slots:
         QVERIFY(s.contains("\n'mpiexec' '-n' '72' '/opt/sluice/bin/sluice-engine' 'filter' "));
         QVERIFY(
             s.contains("'--recipe' 'recipe.json' '--in-place' '--progress' 'progress.json' '--time-limit' "
-                       "'3180' '--source-sha256' '" +
+                       "'3240' '--source-sha256' '" +
                        QString(64, 'a') + "' '--block-rows' '128' &\n"));
         QVERIFY(!s.contains("--signal") && !s.contains("#SBATCH") && !s.contains("qos"));
         QVERIFY(s.lastIndexOf("#PBS") < s.indexOf("set -euo pipefail"));
+        // qsig signals every process of the job: the shell's first command is its USR1 trap.
+        QVERIFY(s.contains(
+            "#PBS -j oe\nstop_requested=0\ntrap 'stop_requested=1' USR1 TERM\nset -euo pipefail\n"));
     }
     void torqueScript() {
         auto p = cades(Scheduler::torque);
@@ -159,7 +175,7 @@ private slots:
             QVERIFY2(s.contains(line), line);
         QVERIFY(!s.contains("select="));
         QVERIFY(!s.contains("HDF5_USE_FILE_LOCKING"));
-        QVERIFY(s.contains("'--time-limit' '172140'")); // 48 h − 600 s − 60 s
+        QVERIFY(s.contains("'--time-limit' '172200'")); // 48 h − 600 s
     }
     void containerEngineAndLongJobIdName() {
         auto p = cades(Scheduler::pbs);

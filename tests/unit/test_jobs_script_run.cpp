@@ -207,9 +207,10 @@ private slots:
             expected.insert(expected.end(), {"apptainer", "exec", p.engine.value, "sluice-engine"});
             break;
         }
-        expected.insert(expected.end(), {"filter", "--input", spec.input, "--dataset", spec.dataset,
-                                         "--recipe", "recipe.json", "--output", *spec.output, "--progress",
-                                         "progress.json", "--time-limit", "3180"});
+        expected.insert(expected.end(),
+                        {"filter", "--input", spec.input, "--dataset", spec.dataset, "--recipe",
+                         "recipe.json", "--output", *spec.output, "--progress", "progress.json",
+                         "--time-limit", p.scheduler == Scheduler::slurm ? "3180" : "3240"});
         QVERIFY(h.launcher_argv() == expected);
         QCOMPARE(h.launcher_env("SLUICE_TEST_VAR"), std::optional(payload(root, "env")));
         QCOMPARE(h.launcher_env("HDF5_USE_FILE_LOCKING"), std::optional<std::string>("FALSE"));

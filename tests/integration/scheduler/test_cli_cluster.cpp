@@ -1,7 +1,8 @@
-// sluice-cli end to end against the test cluster: the sshd fixture's user logs in with a key, and its
-// login environment reaches the test Slurm (SLURM_CONF) through wrappers that log every scheduler
-// command with the remote script that ran it. Jobs run the real sluice-engine under srun (2 ranks); the
-// fetched results must equal a local single-process run.
+// sluice-cli end to end against the test cluster, built once per scheduler (SLUICE_SCHEDULER: slurm or
+// pbs): the sshd fixture's user logs in with a key, and its login environment reaches the test Slurm or
+// OpenPBS through wrappers that log every scheduler command with the remote script that ran it. Jobs
+// run the real sluice-engine with 2 ranks (srun, or mpiexec under PBS); the fetched results must equal a
+// local single-process run.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
@@ -17,7 +18,9 @@
 #include <QtTest>
 #include <csignal>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <pwd.h>
 #include <sstream>
@@ -36,6 +39,11 @@ std::string read_text(const fs::path& p) {
 }
 
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+const jobs::Scheduler kScheduler = jobs::scheduler_from_string(SLUICE_SCHEDULER).value();
+const bool kSlurm = kScheduler == jobs::Scheduler::slurm;
+// The commands the client runs on the cluster, as scheduler-calls.log names them.
+const std::string kSubmit = kSlurm ? "sbatch" : "qsub";
+const std::string kPoll = kSlurm ? "squeue" : "qstat";
 
 struct Cli {
     int exit_code = -1;
@@ -45,7 +53,7 @@ struct Cli {
 
 } // namespace
 
-class TestCliSlurm : public QObject {
+class TestCliCluster : public QObject {
     Q_OBJECT
 
     TempDir dir_;
@@ -99,9 +107,107 @@ class TestCliSlurm : public QObject {
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     }
 
+    // A job interrupted by `interrupt(scheduler id)` once the engine has written rows must be stopped
+    // (watch prints `said`), resubmitted, and completed with the local result. Should the job finish
+    // before the interruption lands (a fast machine), the next attempt filters twice the rows.
+    void interrupt_mid_run_and_resume(const QString& said,
+                                      const std::function<QString(const QString&)>& interrupt) {
+        int rows = 2000;
+        for (int attempt = 0; attempt < 5; ++attempt, rows *= 2) {
+            const auto source = dir_ / fmt::format("rows-{}.h5", rows);
+            const auto reference_file = dir_ / fmt::format("rows-{}-reference.h5", rows);
+            if (!fs::exists(source)) QVERIFY(synth(source, rows, 2048, 4e6, 9).exit_code == 0);
+            if (!fs::exists(reference_file)) reference(source, reference_file);
+            if (QTest::currentTestFailed()) return;
+            const auto id = submit(source, {"--block-rows", "1"});
+            QVERIFY(!id.isEmpty());
+            const auto first = job(id)["scheduler_id"].toString();
+
+            QProcess watch;
+            watch.setProcessEnvironment(env_);
+            watch.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2", id});
+            QVERIFY(watch.waitForStarted());
+            // Interrupt only once the engine has written rows (the stop must land mid-run), and give up
+            // waiting as soon as the job is over without it.
+            QDeadlineTimer deadline(180000);
+            bool running = false, over = false;
+            while (!deadline.hasExpired() && !running && !over) {
+                const auto progress = read_json(job_dir(id) / "progress.json");
+                const auto state = progress["state"].toString();
+                running = state == "running" && progress["rows_done"].toInt() > 0;
+                over = state == "done" || state == "failed" || watch.state() == QProcess::NotRunning;
+                if (!running && !over) QThread::msleep(50);
+            }
+            QVERIFY2(running || over, "the job neither ran nor ended in 3 minutes");
+            if (running) (void)interrupt(first);
+
+            QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
+            const auto out = QString::fromUtf8(watch.readAllStandardOutput());
+            QVERIFY2(watch.exitCode() == 0,
+                     qPrintable(out + QString::fromUtf8(watch.readAllStandardError())));
+            qInfo("watch printed:\n%s", qPrintable(out));
+            const auto j = job(id);
+            QVERIFY2(j["state"].toString() == "done", qPrintable(out));
+            const fs::path result = j["output"].toString().toStdString();
+            QVERIFY(read_f32(result, kGroup + "/Filtered_Data") ==
+                    read_f32(reference_file, kGroup + "/Filtered_Data"));
+            QVERIFY(read_f32(result, kGroup + "/Noise_Floors") ==
+                    read_f32(reference_file, kGroup + "/Noise_Floors"));
+            if (!out.contains(" stopped ")) {
+                QCOMPARE(j["submissions"].toInt(), 1);
+                qInfo("%d rows were filtered before the interruption landed; trying %d", rows, rows * 2);
+                continue;
+            }
+            QVERIFY2(out.contains(said) && out.contains(" resubmitted "), qPrintable(out));
+            QCOMPARE(j["submissions"].toInt(), 2);
+            QVERIFY(j["scheduler_id"].toString() != first);
+            return;
+        }
+        QFAIL("every job finished before the interruption landed, up to 32000 rows");
+    }
+
+    // The job's state letter in PBS (qstat -x, history included); empty when the server does not know it.
+    QString pbs_state(const QString& sid) const {
+        const auto doc = QJsonDocument::fromJson(
+            login_.scheduler_command("qstat", {"-x", "-f", "-F", "json", sid}).toUtf8());
+        return doc.object()["Jobs"].toObject()[sid].toObject()["job_state"].toString();
+    }
+
+    bool set_pbs_history(bool on) const {
+        (void)login_.scheduler_command(
+            "qmgr", {"-c", QString("set server job_history_enable = %1").arg(on ? "True" : "False")});
+        return login_.scheduler_command("qmgr", {"-c", "list server job_history_enable"})
+            .contains(on ? "True" : "False");
+    }
+
+    static QJsonObject read_json(const fs::path& p) {
+        QFile f(q(p));
+        if (!f.open(QIODevice::ReadOnly)) return {};
+        return QJsonDocument::fromJson(f.readAll()).object();
+    }
+
+    // Drains the node (Slurm) or marks it offline (PBS), so that jobs wait in the queue, or frees it.
+    bool set_node_available(bool available) const {
+        if (kSlurm) {
+            const auto node = login_.scheduler_env.at("SLURM_NODE");
+            (void)login_.scheduler_command("scontrol",
+                                           {"update", QString::fromStdString("NodeName=" + node),
+                                            available ? "State=RESUME" : "State=DRAIN", "Reason=purge-test"});
+            const auto state = login_.scheduler_command(
+                "sinfo", {"-h", "-N", "-n", QString::fromStdString(node), "-o", "%T"});
+            return available ? !state.contains("drain") : state.contains("drain");
+        }
+        const auto node = QString::fromStdString(login_.scheduler_env.at("PBS_NODE"));
+        (void)login_.scheduler_command("pbsnodes", {available ? "-r" : "-o", node});
+        // A freed node alone starts no scheduling cycle (the next one may be minutes away); this does.
+        if (available) (void)login_.scheduler_command("qmgr", {"-c", "set server scheduling = True"});
+        const auto state = login_.scheduler_command("pbsnodes", {"-v", node});
+        return available ? !state.contains("offline") : state.contains("offline");
+    }
+
 private slots:
     void initTestCase() {
-        login_ = ClusterLogin::prepare(dir_, SLUICE_SLURM_ENV);
+        login_ = ClusterLogin::prepare(dir_, kScheduler, SLUICE_SCHEDULER_ENV);
         SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
         user_home_ = login_.user_home;
         env_ = login_.client_environment();
@@ -115,23 +221,24 @@ private slots:
     void cleanupTestCase() {
         // A failed check can leave a job behind; it must not outlive the test.
         if (!scheduler_ids_.isEmpty() && login_.unavailable.isEmpty())
-            (void)login_.slurm_command("scancel", scheduler_ids_);
+            (void)login_.scheduler_command(kSlurm ? "scancel" : "qdel", scheduler_ids_);
     }
 
     void profileAddAndTest() {
         auto c =
-            cli({"profile", "add", "loop", "--host", "loop", "--scratch", q(user_home_ / "scratch"),
-                 "--partition", "test", "--tasks-per-node", "2", "--walltime", "00:10:00", "--engine-path",
-                 q(login_.engine), "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
+            cli({"profile", "add", "loop", "--host", "loop", "--scheduler", SLUICE_SCHEDULER, "--scratch",
+                 q(user_home_ / "scratch"), "--partition", QString::fromStdString(login_.queue()),
+                 "--tasks-per-node", "2", "--walltime", "00:10:00", "--engine-path", q(login_.engine),
+                 "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
         c = cli({"profile", "add", "loop", "--host", "elsewhere", "--scratch", "/tmp"});
         QCOMPARE(c.exit_code, 2); // never silently replaced
         QVERIFY2(c.err.contains("--replace"), qPrintable(c.err));
         c = cli({"profile", "list"});
-        QVERIFY2(c.out.contains("loop") && c.out.contains("slurm"), qPrintable(c.out));
+        QVERIFY2(c.out.contains("loop") && c.out.contains(SLUICE_SCHEDULER), qPrintable(c.out));
         c = cli({"profile", "test", "loop"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains("ok  logged in") && c.out.contains("sbatch is") &&
+        QVERIFY2(c.out.contains("ok  logged in") && c.out.contains(QString::fromStdString(kSubmit + " is")) &&
                      c.out.contains("sluice-engine"),
                  qPrintable(c.out));
     }
@@ -141,7 +248,9 @@ private slots:
         auto c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe",
                       q(dir_ / "recipe.json"), "--profile", "loop", "--dry-run"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
-        QVERIFY2(c.out.startsWith("#!/bin/bash") && c.out.contains("#SBATCH --partition=test") &&
+        const auto queue_line =
+            kSlurm ? "#SBATCH --partition=" + login_.queue() : "#PBS -q " + login_.queue();
+        QVERIFY2(c.out.startsWith("#!/bin/bash") && c.out.contains(QString::fromStdString(queue_line)) &&
                      c.out.contains("--time-limit"),
                  qPrintable(c.out));
         QCOMPARE(cli({"status", "--json"}).out.trimmed(), QString("[]"));
@@ -154,7 +263,8 @@ private slots:
         QVERIFY2(c.err.contains("Nyquist"), qPrintable(c.err));
     }
 
-    // Two jobs at once: every poll asks squeue once for both, and both results equal the local run.
+    // Two jobs at once: every poll asks squeue (qstat) once for both, and both results equal the local
+    // run.
     void submitWatchFetch() {
         login_.clear_scheduler_calls();
         const auto a = submit(dir_ / "small.h5");
@@ -175,32 +285,32 @@ private slots:
         QCOMPARE(job(a)["output"].toString(), q(dir_ / "small-filtered-000.h5"));
         QVERIFY2(c.out.contains(" completed ") && c.out.contains(" done "), qPrintable(c.out));
 
-        // One scheduler command per remote script, and one squeue per poll for both jobs: a per-job
-        // loop would show two squeue calls a moment apart.
+        // One scheduler command per remote script, and one squeue (qstat) per poll for both jobs: a per-job
+        // loop would show two calls a moment apart.
         std::map<std::string, int> per_script;
-        std::vector<double> squeue_times;
-        int sbatch = 0;
+        std::vector<double> poll_times;
+        int submits = 0;
         for (const auto& line : scheduler_calls()) {
             std::istringstream words(line);
             std::string script, name;
             double when = 0;
             words >> script >> when >> name;
             ++per_script[script];
-            if (name == "squeue") squeue_times.push_back(when);
-            sbatch += name == "sbatch";
+            if (name == kPoll) poll_times.push_back(when);
+            submits += name == kSubmit;
         }
         for (const auto& [script, n] : per_script)
             QCOMPARE(n, 1);
-        QCOMPARE(sbatch, 2);
-        QVERIFY2(!squeue_times.empty(), "no poll reached the cluster");
-        for (std::size_t i = 1; i < squeue_times.size(); ++i)
-            QVERIFY2(
-                squeue_times[i] - squeue_times[i - 1] > 1.0,
-                qPrintable(QString("squeue calls %1 s apart").arg(squeue_times[i] - squeue_times[i - 1])));
-        qInfo("%zu polls (one squeue each) for 2 jobs; %zu scheduler commands in all", squeue_times.size(),
-              scheduler_calls().size());
+        QCOMPARE(submits, 2);
+        QVERIFY2(!poll_times.empty(), "no poll reached the cluster");
+        for (std::size_t i = 1; i < poll_times.size(); ++i)
+            QVERIFY2(poll_times[i] - poll_times[i - 1] > 1.0,
+                     qPrintable(QString("%1 calls %2 s apart")
+                                    .arg(kPoll.c_str())
+                                    .arg(poll_times[i] - poll_times[i - 1])));
+        qInfo("%zu polls (one %s each) for 2 jobs; %zu scheduler commands in all", poll_times.size(),
+              kPoll.c_str(), scheduler_calls().size());
     }
-
 
     // A download interrupted (the store says "downloading") after which the user put a file of their own
     // at the output's name: fetch never overwrites it and puts the verified result beside it instead.
@@ -213,7 +323,8 @@ private slots:
         QVERIFY(fs::exists(first));
         fs::remove(first);
         {
-            auto store = jobs::JobStore::open(env_.value("XDG_DATA_HOME").toStdString() + "/sluice/jobs.sqlite");
+            auto store =
+                jobs::JobStore::open(env_.value("XDG_DATA_HOME").toStdString() + "/sluice/jobs.sqlite");
             QVERIFY(store.has_value());
             auto rec = store->find(id.toStdString());
             QVERIFY(rec && *rec);
@@ -232,16 +343,12 @@ private slots:
                 read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
     }
 
-
-    // The site purges scratch while the job waits in the queue (here: the node is drained until the
-    // input is gone): the engine refuses the missing input, and watch uploads it again and resubmits.
+    // The site purges scratch while the job waits in the queue (here: the node is drained, or offline on
+    // PBS, until the input is gone): the engine refuses the missing input, and watch uploads it again and
+    // resubmits.
     void inputPurgedBeforeTheJobStartsIsUploadedAgain() {
-        const auto node = login_.slurm_command("sinfo", {"-h", "-o", "%N"}).trimmed();
-        QVERIFY(!node.isEmpty());
-        (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=DRAIN", "Reason=purge-test"});
-        const auto resume = qScopeGuard([&] {
-            (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=RESUME"});
-        });
+        QVERIFY(set_node_available(false));
+        const auto available = qScopeGuard([this] { (void)set_node_available(true); });
         const auto source = dir_ / "purged.h5";
         fs::copy_file(dir_ / "small.h5", source, fs::copy_options::overwrite_existing);
         const auto id = submit(source);
@@ -251,11 +358,12 @@ private slots:
         for (const auto& e : fs::recursive_directory_iterator(user_home_ / "scratch/sluice"))
             if (e.path().filename() == "purged.h5") removed += fs::remove(e.path()) ? 1 : 0;
         QCOMPARE(removed, 1);
-        (void)login_.slurm_command("scontrol", {"update", "NodeName=" + node, "State=RESUME"});
+        QVERIFY(set_node_available(true));
 
         const auto c = cli({"watch", "--max-interval", "2", id}, 300000);
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains("was removed from the cluster's scratch") && c.out.contains("uploading it again"),
+        QVERIFY2(c.out.contains("was removed from the cluster's scratch") &&
+                     c.out.contains("uploading it again"),
                  qPrintable(c.out));
         const auto j = job(id);
         QCOMPARE(j["state"].toString(), QString("done"));
@@ -264,20 +372,25 @@ private slots:
                 read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
     }
 
-    // A job that finished while nobody watched has left squeue (MinJobAge): the history command and
-    // status.json tell how it ended.
+    // A job that finished while nobody watched has left squeue (MinJobAge), or is in PBS's history
+    // (qstat -x): the history command and status.json tell how it ended.
     void jobThatLeftTheQueue() {
         login_.clear_scheduler_calls();
         const auto id = submit(dir_ / "small.h5");
         QVERIFY(!id.isEmpty());
         const auto sid = job(id)["scheduler_id"].toString();
-        QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
-        bool gone = false;
-        while (!gone && !deadline.hasExpired()) {
-            gone = !login_.slurm_command("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"}).contains(sid);
-            if (!gone) QThread::msleep(1000);
+        if (kSlurm) {
+            QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
+            bool gone = false;
+            while (!gone && !deadline.hasExpired()) {
+                gone = !login_.scheduler_command("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"})
+                            .contains(sid);
+                if (!gone) QThread::msleep(1000);
+            }
+            QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(pbs_state(sid), QString("F"), 120000);
         }
-        QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
         QCOMPARE(job(id)["state"].toString(), QString("submitted")); // nobody polled yet
         const auto c = cli({"watch", "--max-interval", "2"}, 120000);
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
@@ -286,8 +399,30 @@ private slots:
                 read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
         bool asked_history = false;
         for (const auto& line : scheduler_calls())
-            asked_history = asked_history || line.find(" sacct ") != std::string::npos;
+            asked_history =
+                asked_history || line.find(kSlurm ? " sacct " : " qstat -f -x ") != std::string::npos;
         QVERIFY(asked_history);
+    }
+
+    // Without job history (a site setting) PBS forgets a job when it ends: qstat calls it unknown, and
+    // status.json alone tells how it ended.
+    void pbsJobWithoutHistory() {
+        if (kSlurm) QSKIP("PBS only: Slurm's counterpart is jobThatLeftTheQueue");
+        QVERIFY(set_pbs_history(false));
+        const auto id = submit(dir_ / "small.h5");
+        QVERIFY(!id.isEmpty());
+        const auto sid = job(id)["scheduler_id"].toString();
+        // Not in the queue any more, and the job script has written its final status.
+        QTRY_VERIFY_WITH_TIMEOUT(pbs_state(sid).isEmpty() && fs::exists(job_dir(id) / "status.json") &&
+                                     read_text(job_dir(id) / "status.json").find("\"running\"") ==
+                                         std::string::npos,
+                                 120000);
+        const auto c = cli({"watch", "--max-interval", "2"}, 120000);
+        QVERIFY(set_pbs_history(true));
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QCOMPARE(job(id)["state"].toString(), QString("done"));
+        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
     }
 
     void cancelIsRecordedAndNotResubmitted() {
@@ -374,65 +509,26 @@ private slots:
                 read_f32(dir_ / "large-reference.h5", kGroup + "/Filtered_Data"));
     }
 
-    // What Slurm does before walltime (`--signal=B:USR1@M`, here sent at once with scancel -b): the
-    // engine stops cleanly, watch resubmits the job, it resumes and completes with the local result.
-    // A fast machine may finish a job before the signal lands: then the next attempt filters twice the
-    // rows, so the test never depends on the machine's speed.
-    void walltimeStopIsResubmittedAndCompletes() {
-        int rows = 2000;
-        for (int attempt = 0; attempt < 5; ++attempt, rows *= 2) {
-            const auto name = "large-" + std::to_string(rows);
-            const auto source = dir_ / (name + ".h5");
-            const auto ref = dir_ / (name + "-reference.h5");
-            if (!fs::exists(source)) QVERIFY(synth(source, rows, 2048, 4e6, 9).exit_code == 0);
-            if (!fs::exists(ref)) reference(source, ref);
-            if (QTest::currentTestFailed()) return;
-            const auto id = submit(source, {"--block-rows", "1"});
-            QVERIFY(!id.isEmpty());
-            const auto first = job(id)["scheduler_id"].toString();
+    // What Slurm does before walltime (`--signal=B:USR1@M`, here sent at once with scancel -b), and
+    // what a user's `qsig -s USR1` does on PBS (every process of the job gets it, the login shell too):
+    // the engine stops cleanly, watch resubmits the job, it resumes and completes with the local result.
+    void usr1StopIsResubmittedAndCompletes() {
+        interrupt_mid_run_and_resume(" stopped cleanly", [this](const QString& sid) {
+            if (kSlurm) return login_.scheduler_command("scancel", {"-b", "-s", "USR1", sid});
+            return login_.scheduler_command("qsig", {"-s", "USR1", sid});
+        });
+    }
 
-            QProcess watch;
-            watch.setProcessEnvironment(env_);
-            watch.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2", id});
-            QVERIFY(watch.waitForStarted());
-            // Signal only once the engine has written rows: the stop must land mid-run. Stop waiting as
-            // soon as the job is over instead.
-            QDeadlineTimer deadline(180000);
-            bool running = false, over = false;
-            while (!deadline.hasExpired() && !running && !over) {
-                QFile f(QString::fromStdString((job_dir(id) / "progress.json").string()));
-                if (f.open(QIODevice::ReadOnly)) {
-                    const auto o = QJsonDocument::fromJson(f.readAll()).object();
-                    running = o["state"].toString() == "running" && o["rows_done"].toInt() > 0;
-                    over = o["state"].toString() == "done" || o["state"].toString() == "failed";
-                }
-                over = over || watch.state() == QProcess::NotRunning;
-                if (!running && !over) QThread::msleep(50);
-            }
-            QVERIFY2(running || over, "the job neither ran nor ended in 3 minutes");
-            if (running) (void)login_.slurm_command("scancel", {"-b", "-s", "USR1", first});
-
-            QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
-            const auto out = QString::fromUtf8(watch.readAllStandardOutput());
-            QVERIFY2(watch.exitCode() == 0, qPrintable(out + QString::fromUtf8(watch.readAllStandardError())));
-            qInfo("watch printed (attempt %d, %d rows):\n%s", attempt + 1, rows, qPrintable(out));
-            const auto j = job(id);
-            QVERIFY2(j["state"].toString() == "done", qPrintable(out));
-            const fs::path result = j["output"].toString().toStdString();
-            QVERIFY(read_f32(result, kGroup + "/Filtered_Data") == read_f32(ref, kGroup + "/Filtered_Data"));
-            QVERIFY(read_f32(result, kGroup + "/Noise_Floors") == read_f32(ref, kGroup + "/Noise_Floors"));
-            if (!out.contains(" stopped ")) {
-                QCOMPARE(j["submissions"].toInt(), 1); // finished before the signal: try a longer job
-                continue;
-            }
-            QVERIFY2(out.contains(" resubmitted "), qPrintable(out));
-            QCOMPARE(j["submissions"].toInt(), 2);
-            QVERIFY(j["scheduler_id"].toString() != first);
-            return;
-        }
-        QFAIL("every job finished before the stop signal reached it, up to 32000 rows");
+    // PBS has no early signal: a job that reaches its walltime is killed by the MoM (SIGTERM, then
+    // SIGKILL). The running job's walltime is cut to one second (qalter, as a manager may), so the
+    // MoM kills it at its next check; the engine's checkpoint makes that resumable too.
+    void pbsWalltimeExceededIsResubmittedAndCompletes() {
+        if (kSlurm) QSKIP("PBS only: Slurm signals before the walltime (usr1StopIsResubmittedAndCompletes)");
+        interrupt_mid_run_and_resume(" resumable", [this](const QString& sid) {
+            return login_.scheduler_command("qalter", {"-l", "walltime=00:00:01", sid});
+        });
     }
 };
 
-QTEST_GUILESS_MAIN(TestCliSlurm)
-#include "test_cli_slurm.moc"
+QTEST_GUILESS_MAIN(TestCliCluster)
+#include "test_cli_cluster.moc"

@@ -3,6 +3,7 @@
 #include "common/engine_cases.hpp"
 
 #include <QProcess>
+#include <fmt/format.h>
 #include <fstream>
 #include <pwd.h>
 #include <unistd.h>
@@ -11,10 +12,30 @@ namespace sluice::test {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kWrapper = R"sh(#!/bin/sh
-echo "$PPID $(date +%s.%N) $(basename "$0") $*" >>"$HOME/scheduler-calls.log"
-exec "/usr/bin/$(basename "$0")" "$@"
-)sh";
+// The fixtures' paths hold no single quote.
+std::string wrapper(const fs::path& tools) {
+    return "#!/bin/sh\n"
+           "echo \"$PPID $(date +%s.%N) $(basename \"$0\") $*\" >>\"$HOME/scheduler-calls.log\"\n"
+           "exec '" +
+           tools.string() + "'/\"$(basename \"$0\")\" \"$@\"\n";
+}
+
+struct SchedulerTools {
+    const char* config_variable; ///< what the fixture's env file and the login environment set
+    std::vector<const char*> wrapped;
+};
+
+SchedulerTools tools_of(jobs::Scheduler s) {
+    if (s == jobs::Scheduler::slurm) return {"SLURM_CONF", {"sbatch", "squeue", "sacct", "scancel"}};
+    return {"PBS_CONF_FILE", {"qsub", "qstat", "qdel", "qsig"}};
+}
+
+// Where the scheduler's commands are installed: Debian's Slurm in /usr/bin, the test OpenPBS in its
+// build cache.
+fs::path tool_directory(jobs::Scheduler s, const std::map<std::string, std::string>& env) {
+    if (s == jobs::Scheduler::slurm) return "/usr/bin";
+    return fs::path(env.at("PBS_EXEC")) / "bin";
+}
 
 void chown_to(const fs::path& p, const passwd* pw) {
     if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0)
@@ -23,18 +44,22 @@ void chown_to(const fs::path& p, const passwd* pw) {
 
 } // namespace
 
-ClusterLogin ClusterLogin::prepare(const TempDir& dir, const std::string& slurm_env) {
+ClusterLogin ClusterLogin::prepare(const TempDir& dir, jobs::Scheduler scheduler,
+                                   const std::string& scheduler_env) {
     ClusterLogin l;
+    l.scheduler = scheduler;
     l.cluster = ClusterEnv::load();
     if (!l.cluster.unavailable.empty()) {
         l.unavailable = QString::fromStdString(l.cluster.unavailable);
         return l;
     }
-    l.slurm = ClusterEnv::read_env_file(slurm_env);
-    if (l.slurm.contains("SKIP"))
-        l.unavailable = QString::fromStdString(l.slurm["SKIP"]);
-    else if (!l.slurm.contains("SLURM_CONF"))
-        l.unavailable = QString("no test Slurm (%1)").arg(slurm_env.c_str());
+    const auto tools = tools_of(scheduler);
+    l.scheduler_env = ClusterEnv::read_env_file(scheduler_env);
+    if (l.scheduler_env.contains("SKIP"))
+        l.unavailable = QString::fromStdString(l.scheduler_env["SKIP"]);
+    else if (!l.scheduler_env.contains(tools.config_variable))
+        l.unavailable = QString("no test %1 (%2 is missing or incomplete)")
+                            .arg(QString::fromUtf8(jobs::to_string(scheduler)), scheduler_env.c_str());
     if (!l.unavailable.isEmpty()) return l;
 
     // The cluster side.
@@ -43,15 +68,20 @@ ClusterLogin ClusterLogin::prepare(const TempDir& dir, const std::string& slurm_
     l.user_home = pw->pw_dir;
     const auto bin = l.user_home / "sluice-test-bin";
     fs::create_directories(bin);
-    for (const char* tool : {"sbatch", "squeue", "sacct", "scancel"}) {
-        write_text(bin / tool, kWrapper);
+    const auto wrapped = wrapper(tool_directory(scheduler, l.scheduler_env));
+    for (const char* tool : tools.wrapped) {
+        write_text(bin / tool, wrapped);
         fs::permissions(bin / tool, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                         fs::perms::others_read | fs::perms::others_exec);
     }
     l.engine = bin / "sluice-engine";
     fs::copy_file(engine_exe(), l.engine, fs::copy_options::overwrite_existing);
-    write_text(l.user_home / ".bash_profile", "export SLURM_CONF='" + l.slurm["SLURM_CONF"] +
-                                                  "'\nexport PATH=\"$HOME/sluice-test-bin:$PATH\"\n");
+    write_text(l.user_home / ".bash_profile",
+               fmt::format("export {0}='{1}'\nexport PATH=\"$HOME/sluice-test-bin:$PATH\"\n",
+                           tools.config_variable, l.scheduler_env[tools.config_variable]));
+    // Each test starts with an empty scratch: a verified upload left by another test (or by the same
+    // test for the other scheduler) would be reused instead of uploaded.
+    fs::remove_all(l.user_home / "scratch");
     fs::create_directories(l.user_home / "scratch");
     for (const auto& p : {bin, l.user_home / ".bash_profile", l.user_home / "scratch"})
         chown_to(p, pw);
@@ -74,7 +104,9 @@ QProcessEnvironment ClusterLogin::client_environment() const {
     env.insert("XDG_CONFIG_HOME", q(client_home / ".config"));
     env.insert("XDG_DATA_HOME", q(client_home / ".local/share"));
     env.remove("SSH_AUTH_SOCK");
-    env.remove("SLURM_CONF"); // only the cluster's login environment knows it
+    // Only the cluster's login environment knows them.
+    env.remove("SLURM_CONF");
+    env.remove("PBS_CONF_FILE");
     return env;
 }
 
@@ -82,8 +114,9 @@ jobs::ClusterProfile ClusterLogin::profile() const {
     jobs::ClusterProfile p;
     p.name = "loop";
     p.host = "loop";
+    p.scheduler = scheduler;
     p.scratch_dir = (user_home / "scratch").string();
-    p.resources.partition = "test";
+    p.resources.partition = queue();
     p.resources.tasks_per_node = 2;
     p.resources.walltime = "00:10:00";
     p.engine = {jobs::EngineCommand::Kind::path, engine.string()};
@@ -104,12 +137,18 @@ void ClusterLogin::clear_scheduler_calls() const {
     fs::remove(user_home / "scheduler-calls.log", ec);
 }
 
-QString ClusterLogin::slurm_command(const QString& program, const QStringList& args) const {
+std::string ClusterLogin::queue() const {
+    return scheduler == jobs::Scheduler::slurm ? scheduler_env.at("SLURM_PARTITION")
+                                               : scheduler_env.at("PBS_QUEUE");
+}
+
+QString ClusterLogin::scheduler_command(const QString& program, const QStringList& args) const {
     QProcess p;
     auto env = QProcessEnvironment::systemEnvironment();
-    env.insert("SLURM_CONF", QString::fromStdString(slurm.at("SLURM_CONF")));
+    const char* variable = tools_of(scheduler).config_variable;
+    env.insert(variable, QString::fromStdString(scheduler_env.at(variable)));
     p.setProcessEnvironment(env);
-    p.start(program, args);
+    p.start(q(tool_directory(scheduler, scheduler_env) / program.toStdString()), args);
     p.waitForFinished(60000);
     return QString::fromUtf8(p.readAllStandardOutput());
 }

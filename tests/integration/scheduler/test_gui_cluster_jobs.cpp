@@ -1,6 +1,7 @@
-// The desktop app's cluster side against the test cluster (sshd + Slurm): ClusterService submits a
-// planned job on its worker thread, polls it to done and downloads the result, which equals a local
-// run; the Jobs panel shows it and its buttons cancel and open; login questions reach the UI thread.
+// The desktop app's cluster side against the test cluster (sshd + Slurm, or sshd + OpenPBS: built once
+// per scheduler, SLUICE_SCHEDULER): ClusterService submits a planned job on its worker thread, polls it
+// to done and downloads the result, which equals a local run; the Jobs panel shows it and its buttons
+// cancel and open; login questions reach the UI thread.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+const jobs::Scheduler kScheduler = jobs::scheduler_from_string(SLUICE_SCHEDULER).value();
 
 QPushButton* button(QWidget& parent, const QString& label) {
     for (auto* b : parent.findChildren<QPushButton*>())
@@ -53,6 +55,17 @@ class TestGuiClusterJobs : public QObject {
         return p->record;
     }
 
+    // The scheduler still has the job queued or running.
+    bool active_on_cluster(const std::string& sid) const {
+        const auto id = QString::fromStdString(sid);
+        if (kScheduler == jobs::Scheduler::slurm)
+            return login_.scheduler_command("squeue", {"-h", "-t", "PENDING,RUNNING", "-o", "%i"})
+                .split('\n')
+                .contains(id);
+        const auto state = login_.scheduler_command("qstat", {"-x", "-f", id});
+        return !state.contains("job_state = F") && state.contains("job_state = ");
+    }
+
     static QString state_of(const JobsPanel& panel, const std::string& id) {
         for (int r = 0; r < panel.rowCount(); ++r)
             if (panel.rowTexts(r)[0] == QString::fromStdString(id)) return panel.rowTexts(r)[2];
@@ -61,7 +74,7 @@ class TestGuiClusterJobs : public QObject {
 
 private slots:
     void initTestCase() {
-        login_ = ClusterLogin::prepare(dir_, SLUICE_SLURM_ENV);
+        login_ = ClusterLogin::prepare(dir_, kScheduler, SLUICE_SCHEDULER_ENV);
         SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
         const auto env = login_.client_environment();
         for (const auto* name : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"})
@@ -125,10 +138,7 @@ private slots:
         for (const auto& j : service.jobs())
             if (j.id == job.id) sid = j.scheduler_id;
         QVERIFY(!sid.empty());
-        QTRY_VERIFY_WITH_TIMEOUT(!login_.slurm_command("squeue", {"-h", "-t", "PENDING,RUNNING", "-o", "%i"})
-                                      .split('\n')
-                                      .contains(QString::fromStdString(sid)),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!active_on_cluster(sid), 30000);
     }
 
     // Closing the app mid-upload does not wait for the upload: it stops at the next chunk, and the next
