@@ -1,6 +1,7 @@
 #include "jobs/job_store.hpp"
 #include "util/process.hpp"
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <sqlite3.h>
 #include <system_error>
 #include <unistd.h>
+#include <variant>
 
 namespace sluice::jobs {
 namespace {
@@ -119,7 +121,7 @@ private:
     sqlite3* db_;
 };
 
-// Version 1. New columns go into a migration step keyed on PRAGMA user_version.
+// Version 1, then migrations keyed on PRAGMA user_version (a newer version is refused, never damaged).
 constexpr const char* schema_v1 = R"sql(
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, profile TEXT NOT NULL, state TEXT NOT NULL, scheduler_id TEXT NOT NULL,
@@ -137,46 +139,106 @@ CREATE TABLE IF NOT EXISTS lease (
 PRAGMA user_version = 1;
 )sql";
 
-constexpr const char* job_columns =
-    "id, profile, state, scheduler_id, submissions, local_input, dataset, recipe_json, input_sha256, "
-    "remote_input, local_output, result_sha256, resources_json, job_script, rows_done, rows_total, "
-    "rows_at_submit, "
-    "exit_code, message, created_ms, updated_ms";
+// Version 2: where a result was merged into its source (empty until then).
+constexpr const char* migration_v2 = R"sql(
+ALTER TABLE jobs ADD COLUMN merged_into TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 2;
+)sql";
+constexpr std::int64_t schema_version = 2;
+
+// The one place where JobRecord's fields meet the table's columns: SQL text, binding and reading all
+// follow this list.
+using Field = std::variant<std::string JobRecord::*, int JobRecord::*, std::int64_t JobRecord::*,
+                           std::optional<int> JobRecord::*, WallClock::time_point JobRecord::*,
+                           JobState JobRecord::*>;
+struct Column {
+    std::string_view name;
+    Field field;
+};
+const std::array<Column, 22> columns = {{
+    {"id", &JobRecord::id},
+    {"profile", &JobRecord::profile},
+    {"state", &JobRecord::state},
+    {"scheduler_id", &JobRecord::scheduler_id},
+    {"submissions", &JobRecord::submissions},
+    {"local_input", &JobRecord::local_input},
+    {"dataset", &JobRecord::dataset},
+    {"recipe_json", &JobRecord::recipe_json},
+    {"input_sha256", &JobRecord::input_sha256},
+    {"remote_input", &JobRecord::remote_input},
+    {"local_output", &JobRecord::local_output},
+    {"result_sha256", &JobRecord::result_sha256},
+    {"resources_json", &JobRecord::resources_json},
+    {"job_script", &JobRecord::job_script},
+    {"rows_done", &JobRecord::rows_done},
+    {"rows_total", &JobRecord::rows_total},
+    {"rows_at_submit", &JobRecord::rows_at_submit},
+    {"exit_code", &JobRecord::exit_code},
+    {"message", &JobRecord::message},
+    {"created_ms", &JobRecord::created},
+    {"updated_ms", &JobRecord::updated},
+    {"merged_into", &JobRecord::merged_into},
+}};
+
+// "id, profile, ..." and "?1, ?2, ..." and "profile = ?2, ..." (id is column 1, the key).
+std::string column_list() {
+    std::string out;
+    for (const auto& c : columns)
+        out += (out.empty() ? "" : ", ") + std::string(c.name);
+    return out;
+}
+std::string placeholders() {
+    std::string out;
+    for (std::size_t i = 1; i <= columns.size(); ++i)
+        out += fmt::format("{}?{}", i > 1 ? ", " : "", i);
+    return out;
+}
+std::string assignments() {
+    std::string out;
+    for (std::size_t i = 1; i < columns.size(); ++i)
+        out += fmt::format("{}{} = ?{}", i > 1 ? ", " : "", columns[i].name, i + 1);
+    return out;
+}
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
 
 void bind_job(Stmt& s, const JobRecord& j) {
-    s.bind(1, j.id).bind(2, j.profile).bind(3, to_string(j.state)).bind(4, j.scheduler_id);
-    s.bind(5, std::int64_t{j.submissions}).bind(6, j.local_input).bind(7, j.dataset).bind(8, j.recipe_json);
-    s.bind(9, j.input_sha256).bind(10, j.remote_input).bind(11, j.local_output).bind(12, j.result_sha256);
-    s.bind(13, j.resources_json).bind(14, j.job_script).bind(15, j.rows_done).bind(16, j.rows_total);
-    s.bind(17, j.rows_at_submit).bind(18, j.exit_code).bind(19, j.message).bind(20, to_ms(j.created));
-    s.bind(21, to_ms(j.updated));
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const int at = static_cast<int>(i) + 1;
+        std::visit(overloaded{[&](std::string JobRecord::*m) { s.bind(at, j.*m); },
+                              [&](int JobRecord::*m) { s.bind(at, std::int64_t{j.*m}); },
+                              [&](std::int64_t JobRecord::*m) { s.bind(at, j.*m); },
+                              [&](std::optional<int> JobRecord::*m) { s.bind(at, j.*m); },
+                              [&](WallClock::time_point JobRecord::*m) { s.bind(at, to_ms(j.*m)); },
+                              [&](JobState JobRecord::*m) { s.bind(at, to_string(j.*m)); }},
+                   columns[i].field);
+    }
 }
 
 Result<JobRecord> read_job(const Stmt& s) {
     JobRecord j;
-    j.id = s.text(0);
-    j.profile = s.text(1);
-    auto state = job_state_from_string(s.text(2));
-    if (!state) return std::unexpected(state.error().context(fmt::format("job store: job {}", j.id)));
-    j.state = *state;
-    j.scheduler_id = s.text(3);
-    j.submissions = static_cast<int>(s.integer(4));
-    j.local_input = s.text(5);
-    j.dataset = s.text(6);
-    j.recipe_json = s.text(7);
-    j.input_sha256 = s.text(8);
-    j.remote_input = s.text(9);
-    j.local_output = s.text(10);
-    j.result_sha256 = s.text(11);
-    j.resources_json = s.text(12);
-    j.job_script = s.text(13);
-    j.rows_done = s.integer(14);
-    j.rows_total = s.integer(15);
-    j.rows_at_submit = s.integer(16);
-    j.exit_code = s.optional_int(17);
-    j.message = s.text(18);
-    j.created = from_ms(s.integer(19));
-    j.updated = from_ms(s.integer(20));
+    Status st;
+    for (std::size_t i = 0; i < columns.size() && st; ++i) {
+        const int at = static_cast<int>(i);
+        std::visit(overloaded{[&](std::string JobRecord::*m) { j.*m = s.text(at); },
+                              [&](int JobRecord::*m) { j.*m = static_cast<int>(s.integer(at)); },
+                              [&](std::int64_t JobRecord::*m) { j.*m = s.integer(at); },
+                              [&](std::optional<int> JobRecord::*m) { j.*m = s.optional_int(at); },
+                              [&](WallClock::time_point JobRecord::*m) { j.*m = from_ms(s.integer(at)); },
+                              [&](JobState JobRecord::*m) {
+                                  auto state = job_state_from_string(s.text(at));
+                                  if (state)
+                                      j.*m = *state;
+                                  else
+                                      st = std::unexpected(state.error().context(
+                                          fmt::format("job store: job {}", s.text(0))));
+                              }},
+                   columns[i].field);
+    }
+    if (!st) return std::unexpected(st.error());
     return j;
 }
 
@@ -235,14 +297,17 @@ Result<JobStore> JobStore::open(const fs::path& file) {
     if (!version) return std::unexpected(version.error());
     if (auto row = version->step(); !row) return std::unexpected(row.error());
     const auto v = version->integer(0);
-    if (v > 1)
+    if (v > schema_version)
         return fail(ErrorKind::refused,
                     fmt::format("job store {} was written by a newer Sluice (schema {}); update Sluice",
                                 file.string(), v));
-    if (v < 1) {
+    if (v < schema_version) {
         auto tx = Transaction::begin(db.get());
         if (!tx) return std::unexpected(tx.error());
-        if (auto st = exec(db.get(), schema_v1, "creating tables"); !st) return std::unexpected(st.error());
+        if (v < 1)
+            if (auto st = exec(db.get(), schema_v1, "creating tables"); !st) return std::unexpected(st.error());
+        if (v < 2)
+            if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st) return std::unexpected(st.error());
         if (auto st = tx->commit(); !st) return std::unexpected(st.error());
     }
     return JobStore(std::make_unique<Db>(Db{std::move(db)}));
@@ -257,10 +322,7 @@ Status JobStore::insert(const JobRecord& job) {
     if (job.id.empty()) return fail(ErrorKind::bad_input, "job store: a job needs an id");
     auto tx = Transaction::begin(db_->get());
     if (!tx) return std::unexpected(tx.error());
-    auto s = Stmt::prepare(db_->get(),
-                           fmt::format("INSERT INTO jobs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                                       "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                                       job_columns));
+    auto s = Stmt::prepare(db_->get(), fmt::format("INSERT INTO jobs ({}) VALUES ({})", column_list(), placeholders()));
     if (!s) return std::unexpected(s.error());
     bind_job(*s, job);
     if (auto st = s->run(); !st)
@@ -282,13 +344,7 @@ Status JobStore::update(const JobRecord& job) {
     if (!*found) return fail(ErrorKind::bad_input, fmt::format("job store: no job {}", job.id));
     const bool changed = old->text(0) != to_string(job.state) || old->text(1) != job.message;
 
-    auto s =
-        Stmt::prepare(db_->get(), "UPDATE jobs SET profile = ?2, state = ?3, scheduler_id = ?4, "
-                                  "submissions = ?5, local_input = ?6, dataset = ?7, recipe_json = ?8, "
-                                  "input_sha256 = ?9, remote_input = ?10, local_output = ?11, "
-                                  "result_sha256 = ?12, resources_json = ?13, job_script = ?14, "
-                                  "rows_done = ?15, rows_total = ?16, rows_at_submit = ?17, exit_code = ?18, "
-                                  "message = ?19, created_ms = ?20, updated_ms = ?21 WHERE id = ?1");
+    auto s = Stmt::prepare(db_->get(), fmt::format("UPDATE jobs SET {} WHERE id = ?1", assignments()));
     if (!s) return std::unexpected(s.error());
     bind_job(*s, job);
     if (auto st = s->run(); !st) return st;
@@ -298,7 +354,7 @@ Status JobStore::update(const JobRecord& job) {
 }
 
 Result<std::optional<JobRecord>> JobStore::find(std::string_view id) const {
-    auto s = Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs WHERE id = ?1", job_columns));
+    auto s = Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs WHERE id = ?1", column_list()));
     if (!s) return std::unexpected(s.error());
     s->bind(1, id);
     auto row = s->step();
@@ -311,7 +367,7 @@ Result<std::optional<JobRecord>> JobStore::find(std::string_view id) const {
 
 Result<std::vector<JobRecord>> JobStore::list() const {
     auto s =
-        Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs ORDER BY created_ms, id", job_columns));
+        Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs ORDER BY created_ms, id", column_list()));
     if (!s) return std::unexpected(s.error());
     std::vector<JobRecord> jobs;
     for (;;) {
@@ -322,6 +378,15 @@ Result<std::vector<JobRecord>> JobStore::list() const {
         if (!job) return std::unexpected(job.error());
         jobs.push_back(std::move(*job));
     }
+}
+
+Status JobStore::remove(std::string_view id) {
+    auto s = Stmt::prepare(db_->get(), "DELETE FROM jobs WHERE id = ?1");
+    if (!s) return std::unexpected(s.error());
+    s->bind(1, id);
+    if (auto st = s->run(); !st) return st;
+    if (sqlite3_changes(db_->get()) != 1) return fail(ErrorKind::bad_input, fmt::format("job store: no job {}", id));
+    return {};
 }
 
 Result<std::vector<JobEvent>> JobStore::events(std::string_view id) const {

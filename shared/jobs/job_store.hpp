@@ -41,6 +41,7 @@ struct JobRecord {
     std::string message; ///< why the job is in its state, for people
     WallClock::time_point created{};
     WallClock::time_point updated{};
+    std::string merged_into; ///< "<source> as <group>" once the result was merged; empty until then
 };
 
 struct JobEvent {
@@ -72,6 +73,8 @@ public:
     /// Both in one transaction.
     [[nodiscard]] Status update(const JobRecord& job);
     [[nodiscard]] Result<std::optional<JobRecord>> find(std::string_view id) const;
+    /// Forget a job and its events (its files are the caller's business).
+    [[nodiscard]] Status remove(std::string_view id);
     /// Oldest first.
     [[nodiscard]] Result<std::vector<JobRecord>> list() const;
     [[nodiscard]] Result<std::vector<JobEvent>> events(std::string_view id) const;

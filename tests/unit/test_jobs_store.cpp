@@ -47,6 +47,7 @@ private slots:
         j.submissions = 2;
         j.scheduler_id = "123_4";
         j.resources_json = R"({"nodes": 2})";
+        j.merged_into = "/data/scan.h5 as /Measurement_000/Channel_000/Raw_Data-FFT_Filtering_001";
         QVERIFY(store->insert(j));
         auto back = store->find(j.id);
         QVERIFY(back && *back);
@@ -61,6 +62,10 @@ private slots:
         QCOMPARE(b.submissions, 2);
         QCOMPARE(b.scheduler_id, j.scheduler_id);
         QCOMPARE(b.resources_json, j.resources_json);
+        QCOMPARE(b.merged_into, j.merged_into);
+        QCOMPARE(b.state, j.state);
+        QCOMPARE(b.dataset, j.dataset);
+        QCOMPARE(b.recipe_json, j.recipe_json);
         // Milliseconds are what the store keeps.
         QCOMPARE(std::chrono::duration_cast<std::chrono::milliseconds>(b.created.time_since_epoch()),
                  std::chrono::duration_cast<std::chrono::milliseconds>(j.created.time_since_epoch()));
@@ -185,6 +190,52 @@ private slots:
         QVERIFY(store->acquire_lease(dead, std::chrono::seconds(60)).value());
         QVERIFY(store->acquire_lease(this_process_lease(now), std::chrono::seconds(60)).value());
         QCOMPARE(store->lease().value()->pid, std::int64_t(::getpid()));
+    }
+
+    // A store written by the previous Sluice (schema 1) is brought up to date in place, jobs kept.
+    void olderSchemaIsMigrated() {
+        test::TempDir dir;
+        const auto file = dir / "jobs.sqlite";
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+        const char* v1 = R"sql(
+CREATE TABLE jobs (id TEXT PRIMARY KEY, profile TEXT NOT NULL, state TEXT NOT NULL, scheduler_id TEXT NOT NULL,
+    submissions INTEGER NOT NULL, local_input TEXT NOT NULL, dataset TEXT NOT NULL, recipe_json TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL, remote_input TEXT NOT NULL, local_output TEXT NOT NULL, result_sha256 TEXT NOT NULL,
+    resources_json TEXT NOT NULL, job_script TEXT NOT NULL, rows_done INTEGER NOT NULL, rows_total INTEGER NOT NULL,
+    rows_at_submit INTEGER NOT NULL, exit_code INTEGER, message TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL);
+CREATE TABLE events (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE lease (name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, heartbeat_ms INTEGER NOT NULL);
+INSERT INTO jobs VALUES ('old-1', 'hpc', 'done', '77', 1, '/d/in.h5', '/Raw_Data', '{}', 'ab', '/s/in.h5',
+    '/d/out.h5', 'cd', '{}', '#!/bin/bash', 10, 10, 0, 0, 'result in /d/out.h5', 1000, 2000);
+PRAGMA user_version = 1;
+)sql";
+        QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        auto store = JobStore::open(file);
+        QVERIFY2(store, store ? "" : store.error().message.c_str());
+        auto old = store->find("old-1");
+        QVERIFY(old && *old);
+        QCOMPARE((*old)->local_output, std::string("/d/out.h5"));
+        QCOMPARE((*old)->merged_into, std::string());
+        auto j = **old;
+        j.merged_into = "/d/in.h5 as /Raw_Data-FFT_Filtering_000";
+        QVERIFY(store->update(j));
+        QCOMPARE(store->find("old-1").value()->merged_into, j.merged_into);
+    }
+
+    void removedJobsAreGoneWithTheirEvents() {
+        test::TempDir dir;
+        auto store = JobStore::open(dir / "jobs.sqlite");
+        QVERIFY(store);
+        auto j = sample("20261123-120000-000001");
+        QVERIFY(store->insert(j));
+        QVERIFY(store->remove(j.id));
+        QVERIFY(!store->find(j.id).value().has_value());
+        QVERIFY(store->events(j.id).value().empty());
+        QCOMPARE(store->remove(j.id).error().kind, ErrorKind::bad_input);
     }
 
     void newerSchemaRefusedNotDamaged() {
