@@ -1,8 +1,8 @@
 // Job scripts (shared/jobs/script.cpp) from fuzzed profiles and job specs. Whenever job_script accepts
 // the fields, the script must pass `bash -n`, and running it under bash with stub launchers (srun,
-// mpiexec, module, apptainer on PATH) must run no injected command (the stub `pwn` marks one), hand the
-// engine's words to the launcher literally, and leave a valid, final status.json that agrees with the
-// launcher's exit code.
+// mpiexec, mpirun, module, apptainer, sluice-engine on PATH) must run no injected command (the stub `pwn`
+// marks one), hand the engine's words to the launcher literally, and leave a valid, final status.json that
+// agrees with the launcher's exit code.
 //
 // Input: fields separated by 0x1E, lists inside a field by 0x1F, in the order of `Field` below. A field
 // that is optional (output, source_sha256) is set when it starts with '='.
@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     base = dir;
     work = base / "work";
     fs::create_directories(base / "bin");
-    for (const auto* name : {"srun", "mpiexec", "apptainer"})
+    for (const auto* name : {"srun", "mpiexec", "mpirun", "apptainer", "sluice-engine"})
         write_exe(base / "bin" / name, launcher_stub);
     write_exe(base / "bin" / "module", module_stub);
     write_exe(base / "bin" / "pwn", pwn_stub);
