@@ -126,6 +126,23 @@ private slots:
         QVERIFY(entries[1].key == blob(other));
     }
 
+    void hashKnownHostsFollowsTheSessionsConfig() {
+        test::TempDir dir;
+        SessionOptions o;
+        o.host = "node1.lan";
+        o.port = 2222;
+        o.ssh_config = dir / "config";
+        // A Match line only ssh itself evaluates: with ssh installed, its answer wins.
+        std::ofstream(o.ssh_config)
+            << "Match host node1.lan\n  HashKnownHosts yes\nHost *\n  HashKnownHosts no\n";
+        const bool has_ssh = std::system("command -v ssh >/dev/null 2>&1") == 0;
+        QCOMPARE(hash_known_hosts(o), has_ssh);
+        std::ofstream(o.ssh_config) << "Host *.lan\n  HashKnownHosts yes\n";
+        QVERIFY(hash_known_hosts(o));
+        std::ofstream(o.ssh_config) << "Host other\n  HashKnownHosts yes\n";
+        QVERIFY(!hash_known_hosts(o));
+    }
+
     void hashKnownHostsFromConfigText() {
         QCOMPARE(hash_known_hosts_in_config("", "h"), std::optional<bool>());
         QCOMPARE(hash_known_hosts_in_config("HashKnownHosts yes\n", "h"), std::optional<bool>(true));
