@@ -15,7 +15,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
-  openssh-server openssh-client libpam-oath oathtool tcsh
+  openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
   autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev
