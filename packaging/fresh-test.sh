@@ -133,6 +133,8 @@ clone_repo() {
 mount_all() {
   mount_in_root /proc -t proc proc
   mount_in_root /sys -t sysfs sysfs
+  # slurmd's cgroup plugin needs the cgroup file system a booted machine has there.
+  if mountpoint -q /sys/fs/cgroup; then mount_in_root /sys/fs/cgroup --bind /sys/fs/cgroup; fi
   mount_in_root /dev --bind /dev
   mount_in_root /dev/pts --bind /dev/pts
   # OpenMPI's shared-memory transport and sem_open need a writable /dev/shm of the root's own.
