@@ -52,6 +52,8 @@ mount_in_root() { # mount_in_root TARGET MOUNT-ARGS...
   mkdir -p "$target"
   mount "$@" "$target"
   mounted+=("$target")
+  # A bind of a shared mount would pass the root's mounts and unmounts back to the host's tree.
+  case " $* " in *" --bind "* | *" --rbind "*) mount --make-rslave "$target" ;; esac
 }
 
 # Processes still running in the root (sshd, munged, slurmctld of a test killed by a time-out) are
@@ -73,7 +75,7 @@ cleanup() {
   end_phase "FAILED (exit $status)"
   stop_root_processes
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
+    umount -R "${mounted[i]}" 2>/dev/null || umount -R -l "${mounted[i]}" || true
   done
   if findmnt -rn -o TARGET | grep -q "^$root"; then
     echo "fresh-test.sh: mounts remain under $root; not removing it" >&2
@@ -133,8 +135,9 @@ clone_repo() {
 mount_all() {
   mount_in_root /proc -t proc proc
   mount_in_root /sys -t sysfs sysfs
-  # slurmd's cgroup plugin needs the cgroup file system a booted machine has there.
-  if mountpoint -q /sys/fs/cgroup; then mount_in_root /sys/fs/cgroup --bind /sys/fs/cgroup; fi
+  # slurmd's cgroup plugin needs the cgroup file systems a booted machine has there (v1 hierarchies are
+  # mounts below it, hence recursive).
+  if mountpoint -q /sys/fs/cgroup; then mount_in_root /sys/fs/cgroup --rbind /sys/fs/cgroup; fi
   mount_in_root /dev --bind /dev
   mount_in_root /dev/pts --bind /dev/pts
   # OpenMPI's shared-memory transport and sem_open need a writable /dev/shm of the root's own.
