@@ -122,6 +122,8 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # A booted Debian lists its own name (the kernel's, shared with the root); PBS needs it to resolve.
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" >"$root/etc/hosts"
   echo sluice-fresh >"$root/etc/hostname"
 }
 
