@@ -7,6 +7,12 @@ function(sluice_target_defaults target)
   if(SLUICE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
+  if(SLUICE_FUZZ)
+    # Coverage for libFuzzer in the libraries too; the targets themselves link -fsanitize=fuzzer.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                             -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
   if(SLUICE_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sluice developer entry point (DESIGN §9). Idempotent; works as root or as a user with sudo.
 #   packaging/dev.sh demo   install deps, build, make demo data, launch the app on it
-#   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui)
+#   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui),
+#                           then build the fuzz preset (clang) and run its fixed-time fuzz runs (label fuzz)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,15 +15,17 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
-  openssh-server openssh-client libpam-oath oathtool tcsh
+  openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
   autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev
   swig python3-dev postgresql postgresql-server-dev-all
+  # The fuzz preset (tests/fuzz): clang with libFuzzer, and llvm-symbolizer for its reports.
+  clang-16 libclang-rt-16-dev llvm-16
 )
 
 usage() {
-  sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -47,6 +50,12 @@ build_all() {
   cmake --build --preset "$preset"
 }
 
+# libFuzzer targets only (tests/fuzz, docs/FUZZING.md): their own clang build tree, build/fuzz.
+build_fuzz() {
+  cmake --preset fuzz -S "$root" >/dev/null
+  cmake --build --preset fuzz
+}
+
 demo_data() {
   local dir="$root/build/demo"
   mkdir -p "$dir"
@@ -62,8 +71,11 @@ case "$cmd" in
   test)
     install_deps
     build_all
-    cd "$build"
-    ctest --output-on-failure --timeout 900 -j2
+    status=0
+    (cd "$build" && ctest --output-on-failure --timeout 900 -j2) || status=$?
+    build_fuzz
+    (cd "$root/build/fuzz" && ctest --output-on-failure -L fuzz -j2) || status=$?
+    exit "$status"
     ;;
   demo)
     install_deps

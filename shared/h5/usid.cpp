@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <span>
 #include <utility>
 
 namespace sluice::h5 {
@@ -84,11 +85,12 @@ std::optional<std::string> complex_name(hid_t type) {
 // Main datasets whose values Sluice does not filter, and why (in words for the user).
 std::string unsupported_values(hid_t type, const std::string& dtype) {
     if (complex_name(type))
-        return fmt::format("its values are complex ({}): Sluice filters real-valued signals only, because the "
-                           "filter keeps the real part of the inverse FFT (as pycroscopy's SignalFilter does) "
-                           "and would silently drop the imaginary part; filter the real and imaginary parts "
-                           "(or amplitude and phase) as separate real-valued datasets",
-                           dtype);
+        return fmt::format(
+            "its values are complex ({}): Sluice filters real-valued signals only, because the "
+            "filter keeps the real part of the inverse FFT (as pycroscopy's SignalFilter does) "
+            "and would silently drop the imaginary part; filter the real and imaginary parts "
+            "(or amplitude and phase) as separate real-valued datasets",
+            dtype);
     return fmt::format("its values are compound records {}, not numbers: Sluice filters real-valued signals "
                        "only",
                        dtype);
@@ -218,9 +220,10 @@ Result<MainDataset> check_main(hid_t file, const std::string& path) {
     m.rows = (*dims)[0];
     m.points = (*dims)[1];
     if (m.not_filterable.empty() && m.points == 1)
-        m.not_filterable = fmt::format("each of its {} positions holds a single value (N = 1), like an image: "
-                                       "there is no signal along the spectroscopic axis to filter",
-                                       grouped(m.rows));
+        m.not_filterable =
+            fmt::format("each of its {} positions holds a single value (N = 1), like an image: "
+                        "there is no signal along the spectroscopic axis to filter",
+                        grouped(m.rows));
     const hid_t d = dset->get();
     if (!read_string_rule(r, d, "quantity", m.quantity) || !read_string_rule(r, d, "units", m.units) ||
         !read_ancillary_rule(r, d, "Position_Indices", 0, m.rows, "P rows", m.position_indices) ||
@@ -274,24 +277,37 @@ Result<std::optional<SampleRate>> rate_from_spacing(hid_t file, hid_t dset) {
     const auto scale = seconds_per(units->front());
     if (!scale) return none;
 
-    if (auto st = check_memory(fmt::format("reading {} ({} values)", *target, grouped((*dims)[1])), (*dims)[1],
-                               sizeof(double));
-        !st)
-        return std::unexpected(st.error());
-    std::vector<double> v((*dims)[1]);
-    if (H5Dread(values->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+    // The axis is read in blocks, never whole: its length is only what the file declares (2^40 points
+    // cost a 16 KB file nothing), and the ends first, so an unwritten axis (all fill values) is
+    // dismissed without reading the rest.
+    const hsize_t n = (*dims)[1];
+    const auto read_block = [&](hsize_t first, std::span<double> out) {
+        const hsize_t start[2] = {0, first}, count[2] = {1, out.size()};
+        Dataspace file_space(H5Dget_space(values->get()));
+        Dataspace mem_space(H5Screate_simple(2, count, nullptr));
+        return file_space && mem_space &&
+               H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) >= 0 &&
+               H5Dread(values->get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT,
+                       out.data()) >= 0;
+    };
+    double first = 0, last = 0;
+    if (!read_block(0, {&first, 1}) || !read_block(n - 1, {&last, 1}))
         return h5_fail("cannot read " + *target);
-    const auto n = v.size();
-    const double step = (v[n - 1] - v[0]) / static_cast<double>(n - 1);
+    const double step = (last - first) / static_cast<double>(n - 1);
     if (!std::isfinite(step) || step <= 0) return none;
     // The values were rounded to their storage type; allow a few of its ulps at the largest magnitude.
     Datatype type(H5Dget_type(values->get()));
     const double eps = H5Tget_class(type.get()) == H5T_FLOAT && H5Tget_size(type.get()) == 4
                            ? std::numeric_limits<float>::epsilon()
                            : std::numeric_limits<double>::epsilon();
-    const double tol = 4 * eps * std::max(std::fabs(v[0]), std::fabs(v[n - 1]));
-    for (std::size_t k = 0; k < n; ++k)
-        if (std::fabs(v[k] - (v[0] + static_cast<double>(k) * step)) > tol) return none;
+    const double tol = 4 * eps * std::max(std::fabs(first), std::fabs(last));
+    std::vector<double> block(static_cast<std::size_t>(std::min<hsize_t>(n, 1 << 16)));
+    for (hsize_t at = 0; at < n; at += block.size()) {
+        const auto size = static_cast<std::size_t>(std::min<hsize_t>(block.size(), n - at));
+        if (!read_block(at, {block.data(), size})) return h5_fail("cannot read " + *target);
+        for (std::size_t k = 0; k < size; ++k)
+            if (std::fabs(block[k] - (first + static_cast<double>(at + k) * step)) > tol) return none;
+    }
     const double rate = 1.0 / (step * *scale);
     const double whole = std::round(rate);
     if (whole < 1 || std::fabs(rate - whole) > 1e-6 * rate) return none;

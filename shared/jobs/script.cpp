@@ -135,13 +135,15 @@ std::string environment_setup(const ClusterProfile& profile) {
 
 bool is_reserved_variable(std::string_view name) {
     // The script's variables (status_functions, module_init, wait_engine above) ...
-    static constexpr std::string_view own[] = {"started", "host", "engine_rc", "stop_requested", "pid",
-                                               "init", "state", "code"};
-    // ... and bash's: how it splits words, what it runs before commands, which files it sources.
-    static constexpr std::string_view shell[] = {"IFS",      "BASH_ENV",       "ENV",          "SHELLOPTS",
-                                                 "BASHOPTS", "PS4",            "PROMPT_COMMAND", "CDPATH",
-                                                 "GLOBIGNORE", "POSIXLY_CORRECT", "BASH_XTRACEFD", "OLDPWD",
-                                                 "PWD",      "HOME",           "SHELL"};
+    static constexpr std::string_view own[] = {"started", "host", "engine_rc", "stop_requested",
+                                               "pid",     "init", "state",     "code"};
+    // ... and bash's: how it splits words, what it runs before commands, which files it sources, and
+    // where it finds mv and date for status.json (values are literal: PATH could only be replaced).
+    static constexpr std::string_view shell[] = {
+        "IFS",           "BASH_ENV",       "ENV",    "SHELLOPTS",  "BASHOPTS",
+        "PS4",           "PROMPT_COMMAND", "CDPATH", "GLOBIGNORE", "POSIXLY_CORRECT",
+        "BASH_XTRACEFD", "OLDPWD",         "PWD",    "HOME",       "SHELL",
+        "PATH"};
     if (std::ranges::find(own, name) != std::end(own) || std::ranges::find(shell, name) != std::end(shell))
         return true;
     return name.starts_with("BASH_");

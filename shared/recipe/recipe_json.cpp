@@ -272,6 +272,9 @@ template <class... F>
 struct overloaded : F... {
     using F::operator()...;
 };
+// Spelled out for clang before 17 (the fuzz build), which lacks aggregate deduction.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 // One builder for both outputs: ordered_json keeps this insertion order, json sorts the keys.
 template <class J>

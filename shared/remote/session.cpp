@@ -88,7 +88,7 @@ Status Session::login(State& state) {
 
     if (ssh_connect(s) != SSH_OK)
         return fail(ErrorKind::io, fmt::format("cannot connect to {}: {}", state.peer, ssh_get_error(s)));
-    if (auto st = verify_host_key(s, state.callbacks); !st) return st;
+    if (auto st = verify_host_key(s, state.options, state.callbacks); !st) return st;
 
     // Push-based 2FA waits for the user's phone: the auth exchange gets the long timeout.
     const long auth_timeout = state.options.auth_timeout.count();

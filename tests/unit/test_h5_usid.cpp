@@ -417,7 +417,6 @@ private slots:
                     kRaw + " is empty (0 rows × 16 points)");
     }
 
-
     // pyUSID calls these Main datasets; Sluice lists them as such and says why it cannot filter them.
     void complexAndImageMainsAreListedButNotFilterable() {
         const auto recipe = parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
@@ -438,7 +437,8 @@ private slots:
         auto m = h5::read_main_dataset(f->get(), kRaw);
         CHECK_OK(m);
         QCOMPARE(m->dtype, std::string("complex128"));
-        QVERIFY2(m->not_filterable.starts_with("its values are complex (complex128)"), m->not_filterable.c_str());
+        QVERIFY2(m->not_filterable.starts_with("its values are complex (complex128)"),
+                 m->not_filterable.c_str());
         CHECK_ERROR(check_filter_request(f->get(), kRaw, *recipe), ErrorKind::bad_input,
                     kRaw + " cannot be filtered: its values are complex");
 
@@ -452,7 +452,8 @@ private slots:
         CHECK_OK(g);
         auto im = h5::read_main_dataset(g->get(), kRaw);
         CHECK_OK(im);
-        QVERIFY2(im->not_filterable.find("single value (N = 1)") != std::string::npos, im->not_filterable.c_str());
+        QVERIFY2(im->not_filterable.find("single value (N = 1)") != std::string::npos,
+                 im->not_filterable.c_str());
         CHECK_ERROR(check_filter_request(g->get(), kRaw, *recipe), ErrorKind::bad_input, "like an image");
     }
 
@@ -471,13 +472,16 @@ private slots:
         CHECK_ERROR(check_filter_request(f->get(), kRaw, *recipe), ErrorKind::bad_input,
                     "filtering rows of 68 719 476 736 points needs 4 TiB; this machine has");
 
-        // Without a rate attribute the reader would load the spectroscopic values to find the spacing.
+        // Without a rate attribute the reader probes the spectroscopic values for their spacing: in 64 K
+        // blocks, ends first, so the unwritten axis (found by fuzz_h5usid: it once allocated 512 GiB)
+        // costs nothing and gives no rate.
         const auto no_rate = dir_ / "long-rows-no-rate.h5";
         write_declared_main(no_rate, 4, std::uint64_t{1} << 36, false);
         auto g = h5::open_file(no_rate, h5::Access::read_only);
         CHECK_OK(g);
-        CHECK_ERROR(h5::read_main_dataset(g->get(), kRaw), ErrorKind::bad_input,
-                    "(68 719 476 736 values) needs 512 GiB");
+        auto nr = h5::read_main_dataset(g->get(), kRaw);
+        CHECK_OK(nr);
+        QVERIFY(!nr->sample_rate_hz);
 
         const auto many_rows = dir_ / "many-rows.h5";
         write_declared_main(many_rows, std::uint64_t{1} << 40, 16);
@@ -494,8 +498,10 @@ private slots:
         QCOMPARE(human_bytes(1536ULL << 10), std::string("1.5 MiB"));
         QCOMPARE(human_bytes(800), std::string("800 bytes"));
         QVERIFY(check_memory("x", 10, 8, 80).has_value());
-        CHECK_ERROR(check_memory("a block", 11, 8, 80), ErrorKind::bad_input, "a block needs 88 bytes, more than the 80 bytes allowed");
-        CHECK_ERROR(check_memory("anything", ~0ULL, 16), ErrorKind::bad_input, "needs more memory than any computer has");
+        CHECK_ERROR(check_memory("a block", 11, 8, 80), ErrorKind::bad_input,
+                    "a block needs 88 bytes, more than the 80 bytes allowed");
+        CHECK_ERROR(check_memory("anything", ~0ULL, 16), ErrorKind::bad_input,
+                    "needs more memory than any computer has");
     }
 
     void nanRowIsNamed() {

@@ -158,6 +158,12 @@ private slots:
             << "environment"
             << R"(["1X=y"])"
             << "profile 'c1': environment[0]: '1X' is not a shell variable name";
+        // Found by fuzz_job_script: values are literal, so PATH=/x replaced the whole PATH and the job
+        // script could no longer run mv or date; status.json stayed "running" for a finished job.
+        QTest::newRow("environment PATH")
+            << "environment"
+            << R"(["PATH=/opt/tools/bin"])"
+            << "profile 'c1': environment[0]: PATH is used by the job script or the shell itself";
         QTest::newRow("environment form") << "environment"
                                           << R"(["X"])"
                                           << "profile 'c1': environment[0]: 'X' is not NAME=value";

@@ -21,7 +21,8 @@ constexpr const char* launcher_stub = R"(#!/bin/bash
 printf '%s\0' "$@" >"$STUB_LOG/launcher.argv"
 env -0 >"$STUB_LOG/launcher.env"
 if [ -n "${STUB_WAIT_USR1:-}" ]; then
-    trap 'sleep 0.3; exit 3' USR1
+    # USR1: say so, then "finish the block" until the test releases us.
+    trap ': >"$STUB_LOG/launcher.usr1"; until [ -e "$STUB_LOG/launcher.release" ]; do sleep 0.05; done; exit 3' USR1
     : >"$STUB_LOG/launcher.started"
     while :; do sleep 0.05; done
 fi
@@ -287,9 +288,15 @@ private slots:
         QVERIFY(!status->ended.has_value());
         // What Slurm does before the walltime, then a late scancel: the second signal must not cut the
         // second wait short while the engine finishes its block.
-        ::kill(static_cast<pid_t>(bash.processId()), SIGUSR1);
-        QTest::qWait(100);
-        ::kill(static_cast<pid_t>(bash.processId()), SIGTERM);
+        // The PID is taken once: processId() is 0 once QProcess has seen the script end, and kill(0)
+        // would signal this test's whole process group (ctest and whatever started it).
+        const auto pid = static_cast<pid_t>(bash.processId());
+        QVERIFY(pid > 0);
+        ::kill(pid, SIGUSR1);
+        QTRY_VERIFY_WITH_TIMEOUT(fs::exists(h.log / "launcher.usr1"), 20000);
+        ::kill(pid, SIGTERM);
+        QVERIFY(!bash.waitForFinished(300)); // still waiting for the engine, which has not finished
+        std::ofstream(h.log / "launcher.release").flush();
         QVERIFY(bash.waitForFinished(20000));
         QCOMPARE(bash.exitStatus(), QProcess::NormalExit);
         QCOMPARE(bash.exitCode(), 3);
