@@ -248,7 +248,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
                 }
         }
         for (const auto& problem : pass->problems)
-            std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(problem).c_str());
+            std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(problem.text()).c_str());
         if (pass->idle || a.once || stop_requested) break;
         while (!stop_requested && jobs::MonotonicClock::now() < pass->next_tick)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -1,17 +1,15 @@
 #include "app/main_window.hpp"
 
-#include "app/cluster_jobs.hpp"
+#include "app/jobs_controller.hpp"
 #include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
 #include "models/h5_tree_model.hpp"
-#include "services/local_runner.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
 #include "widgets/attribute_table.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
-#include "widgets/run_panel.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -48,8 +46,7 @@ QString q(const std::string& s) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
-      designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)),
-      runner_(new LocalRunner({}, this)), run_panel_(new RunPanel(*runner_)) {
+      designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
@@ -83,18 +80,6 @@ MainWindow::MainWindow(QWidget* parent)
     connect(plots_, &PlotPanel::pinRequested, this, &MainWindow::pinCurrentPixel);
     connect(plots_, &PlotPanel::unpinAllRequested, pins_, &PinnedPixels::clear);
     connect(designer_, &FilterDesigner::recipeChanged, this, &MainWindow::updateRunnable);
-    connect(run_panel_, &RunPanel::runRequested, this, &MainWindow::startRun);
-    connect(run_panel_, &RunPanel::mergeRequested, this, &MainWindow::confirmMerge);
-    connect(run_panel_, &RunPanel::openResultRequested, this, [this] {
-        if (const auto& run = runner_->run()) openFile(run->output);
-    });
-    connect(runner_, &LocalRunner::finished, this, [this](const QString& output) {
-        statusBar()->showMessage(tr("The run is done: opening %1.").arg(QFileInfo(output).fileName()),
-                                 kStatusMs);
-        openFile(output);
-    });
-    connect(runner_, &LocalRunner::mergeFinished, this,
-            [this](bool, const QString& message) { statusBar()->showMessage(message, kStatusMs); });
     connect(preview_, &PreviewService::previewReady, this,
             [this](std::shared_ptr<const PreviewResult> result) {
                 shown_ = result;
@@ -138,17 +123,13 @@ void MainWindow::createDocks() {
     dock(QStringLiteral("attributesDock"), tr("Attributes"), attributes_, Qt::LeftDockWidgetArea);
     auto* designer =
         dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
-    dock(QStringLiteral("runDock"), tr("Run"), run_panel_, Qt::RightDockWidgetArea);
-    cluster_ = new ClusterJobs(*this, h5_, [this]() -> std::optional<ClusterJobs::Inputs> {
+    jobs_ = new JobsController(*this, h5_, [this]() -> std::optional<JobsController::Inputs> {
         const auto& recipe = designer_->recipe();
         if (!dataset_ || !recipe) return std::nullopt;
-        return ClusterJobs::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
+        return JobsController::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
     });
-    connect(cluster_, &ClusterJobs::openResultRequested, this, &MainWindow::openFile);
-    connect(
-        cluster_, &ClusterJobs::mergeRequested, this, [this](const QString& result, const QString& source) {
-            confirmMergeOf(result, source, tr("the results group of %1").arg(QFileInfo(result).fileName()));
-        });
+    connect(jobs_, &JobsController::message, this, [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
+    connect(jobs_, &JobsController::error, this, &MainWindow::showError);
     // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
     // value, unit and remove controls; a saved layout replaces this.
     resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
@@ -183,8 +164,12 @@ void MainWindow::createMenus() {
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
 
     QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
-    jobs->addAction(cluster_->submitAction());
-    jobs->addAction(cluster_->profilesAction());
+    jobs->addAction(jobs_->runHereAction());
+    jobs->addAction(jobs_->submitAction());
+    jobs->addSeparator();
+    jobs_->addResultsMenu(jobs);
+    jobs->addSeparator();
+    jobs->addAction(jobs_->profilesAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Sluice"), this, [this] {
@@ -264,11 +249,6 @@ void MainWindow::openFile(const QString& path) {
         setWindowTitle(tr("%1 — Sluice").arg(name));
         setWindowFilePath(path);
         const auto count = opened->main_datasets.size();
-        result_group_.clear();
-        if (const auto& run = runner_->run(); run && QFileInfo(path) == QFileInfo(run->output))
-            for (const auto& m : opened->main_datasets)
-                if (q(m).contains(QStringLiteral("-FFT_Filtering_")))
-                    result_group_ = q(m).section(u'/', 0, -2);
         if (count == 0) {
             statusBar()->showMessage(tr("Opened %1: it has no h5USID Main datasets to filter.").arg(name));
             return;
@@ -465,61 +445,11 @@ bool MainWindow::saveRecipe(const QString& path) {
 void MainWindow::updateRunnable() {
     const auto& recipe = designer_->recipe();
     if (!dataset_)
-        run_panel_->setRunnable(false, tr("Select a Main dataset to filter first."));
+        jobs_->setRunnable(false, tr("Select a Main dataset to filter first."));
     else if (!recipe || (recipe->filters.empty() && !recipe->noise_threshold))
-        run_panel_->setRunnable(false, tr("Design a filter first: the recipe is empty or invalid."));
+        jobs_->setRunnable(false, tr("Design a filter first: the recipe is empty or invalid."));
     else
-        run_panel_->setRunnable(true, {});
-    cluster_->setRunnable(dataset_ && recipe && (!recipe->filters.empty() || recipe->noise_threshold));
-}
-
-void MainWindow::startRun() {
-    const auto& recipe = designer_->recipe();
-    if (!dataset_ || !recipe) return;
-    run_panel_->showNote({});
-    if (auto ok = runner_->start(file_path_, currentDataset(), q(to_json(*recipe))); !ok) {
-        showError(tr("Cannot start the run"), tr("The run on this computer did not start."),
-                  q(ok.error().message));
-        return;
-    }
-    statusBar()->showMessage(
-        tr("Filtering %1 into %2…").arg(currentDataset(), QFileInfo(runner_->run()->output).fileName()),
-        kStatusMs);
-}
-
-void MainWindow::confirmMerge() {
-    const auto& run = runner_->run();
-    if (!run) return;
-    const QString group =
-        result_group_.isEmpty()
-            ? tr("the results group of %1 (next to %2)").arg(QFileInfo(run->output).fileName(), run->dataset)
-            : tr("the group “%1”").arg(result_group_);
-    confirmMergeOf(run->output, run->source, group);
-}
-
-// Merging rewrites the user's source file, so say exactly what changes before doing it.
-void MainWindow::confirmMergeOf(const QString& result, const QString& source, const QString& group) {
-    const QString src = QFileInfo(source).fileName();
-    auto* box =
-        new QMessageBox(QMessageBox::Question, tr("Merge into Source"), tr("Add %1 to “%2”?").arg(group, src),
-                        QMessageBox::Yes | QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("mergeConfirm"));
-    box->setInformativeText(tr("%1 will be copied into %2 (numbered _NNN one higher if that name is taken by "
-                               "then), with links to "
-                               "%2's own position and spectroscopic datasets. Nothing already in %2 changes. "
-                               "The file is replaced "
-                               "in one step by an updated copy, so it needs free space for a full copy.")
-                                .arg(group, source));
-    box->setDefaultButton(QMessageBox::Cancel);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, box, result, source] {
-        if (box->clickedButton() != box->button(QMessageBox::Yes)) return;
-        if (auto ok = runner_->mergeFile(result, source); !ok)
-            run_panel_->showNote(q(ok.error().message));
-        else
-            statusBar()->showMessage(tr("Merging…"));
-    });
-    box->open();
+        jobs_->setRunnable(true, {});
 }
 
 // Window-modal and non-blocking, so that work in flight keeps going and tests can read it.

@@ -18,10 +18,8 @@ namespace sluice::gui {
 class AttributeTable;
 class FilterDesigner;
 class H5TreeModel;
-class LocalRunner;
+class JobsController;
 class PinnedPixels;
-class RunPanel;
-class ClusterJobs;
 class PixelChooser;
 class PlotPanel;
 class PreviewService;
@@ -44,9 +42,7 @@ public:
     [[nodiscard]] FilterDesigner* designer() const { return designer_; }
     [[nodiscard]] PlotPanel* plots() const { return plots_; }
     [[nodiscard]] PixelChooser* pixelChooser() const { return pixels_; }
-    [[nodiscard]] LocalRunner* runner() const { return runner_; }
-    [[nodiscard]] RunPanel* runPanel() const { return run_panel_; }
-    [[nodiscard]] ClusterJobs* clusterJobs() const { return cluster_; }
+    [[nodiscard]] JobsController* jobs() const { return jobs_; }
     [[nodiscard]] PinnedPixels* pinnedPixels() const { return pins_; }
     /// Keep the current pixel on the plots for comparison.
     void pinCurrentPixel();
@@ -77,9 +73,6 @@ private:
     void showError(const QString& title, const QString& text, const QString& detail);
     void promptOpen();
     void updateRunnable();
-    void startRun();
-    void confirmMerge();
-    void confirmMergeOf(const QString& result, const QString& source, const QString& group);
     void promptLoadRecipe();
     void promptSaveRecipe();
     template <class T, class F>
@@ -94,15 +87,12 @@ private:
     FilterDesigner* designer_;
     PreviewService* preview_;
     PinnedPixels* pins_;
-    LocalRunner* runner_;
-    RunPanel* run_panel_;
-    ClusterJobs* cluster_ = nullptr;
+    JobsController* jobs_ = nullptr;
     RecentFiles* recent_ = nullptr;
     QAction* close_action_ = nullptr;
 
     std::uint64_t generation_ = 0;
     QString file_path_;
-    QString result_group_; ///< the results group of the run's result file, once it has been opened
     QString reveal_;       ///< a node to select once the lazy tree has listed its way down to it
     std::optional<DatasetInfo> dataset_;
     std::shared_ptr<const std::vector<double>> row_data_;

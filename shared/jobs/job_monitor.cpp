@@ -23,8 +23,16 @@ void JobMonitor::nudge(const std::string& cluster) {
     if (s.due == MonotonicClock::time_point{} || s.due > soon) s.due = soon;
 }
 
+void JobMonitor::hurry(const std::string& cluster, std::chrono::seconds min_gap) {
+    auto& s = clusters_[cluster];
+    const auto earliest = s.last == MonotonicClock::time_point{} ? now_() : s.last + min_gap;
+    s.interval = iv_.fast;
+    s.due = std::max(now_(), earliest);
+}
+
 void JobMonitor::polled(const std::string& cluster, bool changed) {
     auto& s = clusters_[cluster];
+    s.last = now_();
     // After an outage the backoff starts again from the short interval, not from the error wait.
     const auto base = s.failures > 0 ? iv_.fast : std::max(s.interval, iv_.fast);
     s.failures = 0;
@@ -34,6 +42,7 @@ void JobMonitor::polled(const std::string& cluster, bool changed) {
 
 void JobMonitor::failed(const std::string& cluster) {
     auto& s = clusters_[cluster];
+    s.last = now_();
     ++s.failures;
     auto wait = iv_.error_first;
     for (int i = 1; i < s.failures && wait < iv_.error_max; ++i)

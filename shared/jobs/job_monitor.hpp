@@ -39,6 +39,8 @@ public:
     void forget(const std::string& cluster);
     /// Something happened that the next poll should see soon (submitted, cancelled): due after `fast`.
     void nudge(const std::string& cluster);
+    /// The user asked to look now: due at once, but not sooner than `min_gap` after the last poll.
+    void hurry(const std::string& cluster, std::chrono::seconds min_gap = std::chrono::seconds(2));
     /// A poll finished; `changed`: some job changed state.
     void polled(const std::string& cluster, bool changed);
     /// A poll failed (connection, timeout): back off.
@@ -55,6 +57,7 @@ private:
         MonotonicClock::time_point due{};
         std::chrono::seconds interval{};
         int failures = 0;
+        MonotonicClock::time_point last{}; ///< when the last poll ended
     };
     Now now_;
     PollIntervals iv_;

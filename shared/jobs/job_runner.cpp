@@ -86,8 +86,8 @@ Result<std::string> submit(JobHost& host, const JobRecord& job, int n, std::stop
 
 } // namespace
 
-Result<fs::path> result_path_beside(const fs::path& input) {
-    const auto dir = input.parent_path();
+Result<fs::path> result_path_beside(const fs::path& input, const fs::path& folder) {
+    const auto dir = folder.empty() ? input.parent_path() : folder;
     const auto stem = input.stem().string();
     // A name is taken by anything there, a dangling link included.
     const auto taken = [](const fs::path& p) {
@@ -138,7 +138,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     r.remote_input = here ? input.string()
                           : fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
     if (job.local_output.empty()) {
-        auto out = result_path_beside(input);
+        auto out = result_path_beside(input, job.output_dir);
         if (!out) return std::unexpected(out.error());
         r.local_output = out->string();
     } else {
@@ -360,7 +360,7 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
     std::error_code ec;
     const bool in_place = is_local(host.profile()); // the job wrote its result where it belongs
     if (!in_place && fs::exists(fs::symlink_status(job.local_output, ec))) {
-        auto other = result_path_beside(job.local_input);
+        auto other = result_path_beside(job.local_input, fs::path(job.local_output).parent_path());
         if (!other) return std::unexpected(other.error());
         const fs::path old_part = job.local_output + ".part";
         if (fs::is_regular_file(fs::symlink_status(old_part, ec)))

@@ -36,7 +36,8 @@ struct NewJob {
     std::string recipe_json;
     std::optional<Resources> resources; ///< unset: the profile's
     std::optional<int> block_rows;
-    std::filesystem::path local_output;      ///< empty: `<input stem>-filtered-NNN.h5` beside the input
+    std::filesystem::path local_output;      ///< empty: `<input stem>-filtered-NNN.h5` in output_dir
+    std::filesystem::path output_dir;        ///< empty: beside the input
     std::optional<std::string> input_sha256; ///< when already known (re-planning while the user edits)
 };
 
@@ -82,7 +83,8 @@ struct JobPlan {
 /// States in which the client still has something to do for a job.
 [[nodiscard]] bool needs_attention(JobState s);
 
-/// `<dir>/<stem>-filtered-NNN.h5`, the first NNN not taken (as local runs name their results).
-[[nodiscard]] Result<std::filesystem::path> result_path_beside(const std::filesystem::path& input);
+/// `<dir>/<stem>-filtered-NNN.h5`, the first NNN not taken; `dir` empty: the input's folder.
+[[nodiscard]] Result<std::filesystem::path> result_path_beside(const std::filesystem::path& input,
+                                                               const std::filesystem::path& dir = {});
 
 } // namespace sluice::jobs

@@ -1,5 +1,6 @@
 #include "jobs/job_store.hpp"
 #include "util/process.hpp"
+#include "util/overloaded.hpp"
 
 #include <array>
 #include <cerrno>
@@ -200,10 +201,6 @@ std::string assignments() {
     return out;
 }
 
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
 
 void bind_job(Stmt& s, const JobRecord& j) {
     for (std::size_t i = 0; i < columns.size(); ++i) {

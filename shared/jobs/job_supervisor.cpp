@@ -76,11 +76,10 @@ Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& 
             if (auto changed = round(profile, pass.jobs)) {
                 // Asking this computer costs nothing: its jobs are looked at every few seconds.
                 monitor_.polled(profile, *changed || profile == local_profile_name);
+                pass.healthy.push_back(profile);
             } else {
                 monitor_.failed(profile);
-                pass.problems.push_back(fmt::format("{}: {} (next try in {} s)", profile,
-                                                    changed.error().message,
-                                                    monitor_.interval(profile).count()));
+                pass.problems.push_back({profile, changed.error().message, monitor_.interval(profile)});
             }
         }
     }
@@ -91,6 +90,10 @@ Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& 
     const auto soon = now + (leader_ ? std::chrono::seconds(5) : std::chrono::seconds(1));
     pass.next_tick = std::min(monitor_.next_due().value_or(soon), soon);
     return pass;
+}
+
+std::string JobSupervisor::Pass::Problem::text() const {
+    return fmt::format("{}: {} (next try in {} s)", profile, message, retry_in.count());
 }
 
 void JobSupervisor::release() {

@@ -33,7 +33,15 @@ public:
         std::optional<Lease> holder;       ///< who holds the lease when we do not
         std::vector<JobRecord> jobs;       ///< the jobs looked at, as they are now
         bool idle = false;                 ///< none of them needs attention any more
-        std::vector<std::string> problems; ///< per cluster: why a round failed (it is retried later)
+        struct Problem {
+            std::string profile;
+            std::string message;            ///< why the round failed
+            std::chrono::seconds retry_in{}; ///< when it is tried again
+            /// "hpc: <message> (next try in 20 s)", for a terminal.
+            [[nodiscard]] std::string text() const;
+        };
+        std::vector<Problem> problems;     ///< clusters whose round failed (each is retried later)
+        std::vector<std::string> healthy;  ///< clusters whose round worked: their earlier problems are over
         MonotonicClock::time_point next_tick{};
     };
     /// One pass over the jobs in `only` (empty: every job that needs attention).
@@ -45,6 +53,8 @@ public:
     [[nodiscard]] Result<JobHost*> client(const std::string& profile);
     /// A job was submitted or cancelled on `profile`: poll it soon.
     void nudge(const std::string& profile) { monitor_.nudge(profile); }
+    /// The user asked to check now: poll at once (at most every 2 s per cluster).
+    void hurry(const std::string& profile) { monitor_.hurry(profile); }
 
 private:
     Result<bool> round(const std::string& profile, std::vector<JobRecord>& jobs);

@@ -3,6 +3,7 @@
 // fix a hand-written recipe without guessing.
 #include "recipe/recipe.hpp"
 #include "util/json_text.hpp"
+#include "util/overloaded.hpp"
 
 #include <algorithm>
 #include <array>
@@ -267,14 +268,6 @@ Result<Json> parse_json(std::string_view text) {
         return bad(fmt::format("duplicate key '{}': each key may appear only once per object", *duplicate));
     return j;
 }
-
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
-// Spelled out for clang before 17 (the fuzz build), which lacks aggregate deduction.
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 // One builder for both outputs: ordered_json keeps this insertion order, json sorts the keys.
 template <class J>

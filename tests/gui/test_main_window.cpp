@@ -1,11 +1,12 @@
 // The main window end to end on a synth file: select the Main dataset in the tree, design a low-pass
 // with the editors, and check that what is plotted is exactly shared/signal's output; invalid values
 // give inline messages and leave the preview alone; bad files give an error dialog.
-#include "app/cluster_jobs.hpp"
+#include "app/jobs_controller.hpp"
 #include "app/main_window.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "gui_test_main.hpp"
+#include "jobs_helpers.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
 #include "models/h5_tree_model.hpp"
@@ -14,7 +15,7 @@
 #include "signal/row_filter.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/filter_editor.hpp"
-#include "widgets/jobs_panel.hpp"
+#include "widgets/jobs_view.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
 #include "widgets/submit_dialog.hpp"
@@ -186,7 +187,7 @@ private slots:
         QVERIFY(jobs::save_profiles(jobs::default_profiles_path().value(), {p}));
         MainWindow w;
         w.show();
-        QAction* submit = w.clusterJobs()->submitAction();
+        QAction* submit = w.jobs()->submitAction();
         QVERIFY(!submit->isEnabled());
         openSynth(w);
         QVERIFY(!submit->isEnabled()); // no filter yet
@@ -203,16 +204,18 @@ private slots:
         });
         submit->trigger();
         QVERIFY(planned);
-        auto* panel = w.clusterJobs()->panel();
-        QTRY_COMPARE_WITH_TIMEOUT(panel->rowCount(), 1, 20000);
-        QCOMPARE(panel->rowTexts(0)[1], QString("nowhere"));
-        // The login failed: the job waits (draft) with the reason, to be submitted when the cluster answers.
-        QTRY_VERIFY_WITH_TIMEOUT(panel->rowTexts(0)[4].contains("127.0.0.1"), 30000);
-        QCOMPARE(panel->rowTexts(0)[2], QString("draft"));
+        auto* view = w.jobs()->view();
+        QString id;
+        QTRY_VERIFY_WITH_TIMEOUT(!(id = test::newest_job(view, "nowhere")).isEmpty(), 20000);
+        QCOMPARE(test::job_cell(view, id, JobsModel::WhereColumn), QString("nowhere"));
+        // The login failed: the job waits (draft) with the reason on its row, to be submitted when the
+        // cluster answers.
+        QTRY_VERIFY_WITH_TIMEOUT(test::job_cell(view, id, JobsModel::DetailsColumn).contains("127.0.0.1"), 30000);
+        QCOMPARE(test::job_state(view, id), QString("draft"));
     }
 
-    // A cluster job's downloaded result is merged from the Jobs dock, after the same confirmation as a
-    // local run's; the source then holds the results group.
+    // A cluster job's downloaded result is merged from the Jobs dock after a confirmation; the source
+    // then holds the results group, and the job says so and cannot be merged twice.
     void mergeADownloadedClusterResult() {
         qputenv("SLUICE_ENGINE", QByteArray::fromStdString(test::engine_exe().string()));
         const auto src = dir_ / "cluster-source.h5", result = dir_ / "cluster-source-filtered-000.h5";
@@ -226,22 +229,17 @@ private slots:
         job.state = jobs::JobState::done;
         job.local_input = src.string();
         job.local_output = result.string();
+        job.recipe_json = test::full_recipe(100000.0);
         job.message = "result in " + result.string();
         job.created = job.updated = jobs::WallClock::now();
         QVERIFY(jobs::JobStore::open(jobs::default_job_store_path().value())->insert(job));
 
         MainWindow w;
         w.show();
-        auto* panel = w.clusterJobs()->panel();
-        QTRY_VERIFY([&] {
-            for (int i = 0; i < panel->rowCount(); ++i)
-                if (panel->rowTexts(i)[0] == "merge-test") return true;
-            return false;
-        }());
-        panel->selectJob("merge-test");
-        QPushButton* merge = nullptr;
-        for (auto* b : panel->findChildren<QPushButton*>())
-            if (b->text() == "Merge into source…") merge = b;
+        auto* view = w.jobs()->view();
+        QTRY_VERIFY(view->model()->rowOf("merge-test") >= 0);
+        view->selectJob("merge-test");
+        auto* merge = view->findChild<QPushButton*>("job_merge");
         QVERIFY(merge && merge->isEnabled());
         QTest::mouseClick(merge, Qt::LeftButton);
         QMessageBox* box = nullptr;
@@ -252,6 +250,11 @@ private slots:
         const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
         QVERIFY(test::read_f32(src, group + "/Filtered_Data") ==
                 test::read_f32(result, group + "/Filtered_Data"));
+        // Merged once: the row says where, and Merge is disabled with the reason.
+        QTRY_VERIFY(test::job_cell(view, "merge-test", JobsModel::DetailsColumn).startsWith("Merged into cluster-source.h5"));
+        view->selectJob("merge-test");
+        QVERIFY(!merge->isEnabled());
+        QVERIFY(merge->toolTip().contains("Already merged"));
     }
 
     void openingAFilePreviewsItsFirstMainDataset() {

@@ -71,6 +71,22 @@ private slots:
         QCOMPARE(m.interval("hpc"), 5s);
     }
 
+    // "Check now": due at once, but never more often than every 2 s.
+    void hurryPollsAtOnceButRateLimited() {
+        FakeClock clock;
+        JobMonitor m(clock.fn());
+        m.watch("hpc");
+        m.polled("hpc", false);
+        m.polled("hpc", false); // now 20 s away
+        clock.t += 1s;
+        m.hurry("hpc");
+        QVERIFY(m.due().empty()); // 1 s after the last poll
+        clock.t += 1s;
+        QCOMPARE(m.due(), std::vector<std::string>{"hpc"});
+        m.polled("hpc", false);
+        QCOMPARE(m.interval("hpc"), 10s); // back to the short interval after being hurried
+    }
+
     void failuresBackOffToFiveMinutesAndRecover() {
         FakeClock clock;
         JobMonitor m(clock.fn());

@@ -3,6 +3,7 @@
 // would raise on or silently wrap.
 #include "common/h5_fixtures.hpp"
 #include "recipe/recipe.hpp"
+#include "recipe/recipe_text.hpp"
 #include "util/sha256.hpp"
 
 #include <QtTest>
@@ -433,6 +434,19 @@ private slots:
         QVERIFY(!refusal(validate_for_dataset(recipe_of({LowPass{1e5, 0.05}}), 2048, 4e6 + 0.5)).isEmpty());
         QVERIFY(!refusal(validate_for_dataset(recipe_of({}, {}, 0.1), 2048, 4e6 + 0.5)).isEmpty());
         QVERIFY(validate_for_dataset(recipe_of({}, {}, 0.1), 2048, 4e6).has_value());
+    }
+
+    void recipesReadAsWords() {
+        auto r = parse_recipe(R"({"format":"sluice-recipe","version":1,"filters":[
+            {"type":"low_pass","cutoff_hz":400000,"roll_off":0.05},
+            {"type":"noise_band","freqs_hz":[250000,1200000],"widths_hz":[10000,20000]},
+            {"type":"harmonic_pass","first_hz":20000,"band_width_hz":4000,"num_harmonics":3},
+            {"type":"band_pass","center_hz":90000,"width_hz":20000}],"noise_threshold":0.0001})");
+        QVERIFY(r.has_value());
+        QCOMPARE(recipe_summary(*r),
+                 std::string("low-pass 400 kHz (roll-off 5 %), notch 250 kHz ±5 kHz, 1.2 MHz ±10 kHz, "
+                             "3 harmonics of 20 kHz (band 4 kHz), band-pass 90 kHz ±10 kHz, noise threshold 0.0001"));
+        QCOMPARE(frequency_text(50), std::string("50 Hz"));
     }
 };
 

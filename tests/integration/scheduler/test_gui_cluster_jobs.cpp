@@ -1,15 +1,15 @@
 // The desktop app's cluster side against the test cluster (sshd + Slurm, or sshd + OpenPBS: built once
-// per scheduler, SLUICE_SCHEDULER): ClusterService submits a planned job on its worker thread, polls it
-// to done and downloads the result, which equals a local run; the Jobs panel shows it and its buttons
-// cancel and open; login questions reach the UI thread.
+// per scheduler, SLUICE_SCHEDULER): JobsService submits a planned job on its worker thread, polls it to
+// done and downloads the result, which equals a local run; the Jobs view shows it and its buttons cancel
+// (after asking) and compare; login questions reach the UI thread.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
-#include "services/cluster_service.hpp"
-#include "widgets/jobs_panel.hpp"
+#include "gui/jobs_helpers.hpp"
+#include "services/jobs_service.hpp"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -20,8 +20,8 @@
 
 using namespace sluice;
 using namespace sluice::test;
-using sluice::gui::ClusterService;
-using sluice::gui::JobsPanel;
+using sluice::gui::JobsService;
+using sluice::gui::JobsView;
 namespace fs = std::filesystem;
 
 namespace {
@@ -29,10 +29,8 @@ namespace {
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
 const jobs::Scheduler kScheduler = jobs::scheduler_from_string(SLUICE_SCHEDULER).value();
 
-QPushButton* button(QWidget& parent, const QString& label) {
-    for (auto* b : parent.findChildren<QPushButton*>())
-        if (b->text() == label) return b;
-    return nullptr;
+QString sid(const std::string& id) {
+    return QString::fromStdString(id);
 }
 
 } // namespace
@@ -41,7 +39,7 @@ class TestGuiClusterJobs : public QObject {
     Q_OBJECT
     TempDir dir_;
     ClusterLogin login_;
-    ClusterService::Files files_;
+    JobsService::Files files_;
 
     jobs::JobRecord plan(const fs::path& source, std::optional<int> block_rows = {}) {
         jobs::NewJob job;
@@ -66,11 +64,7 @@ class TestGuiClusterJobs : public QObject {
         return !state.contains("job_state = F") && state.contains("job_state = ");
     }
 
-    static QString state_of(const JobsPanel& panel, const std::string& id) {
-        for (int r = 0; r < panel.rowCount(); ++r)
-            if (panel.rowTexts(r)[0] == QString::fromStdString(id)) return panel.rowTexts(r)[2];
-        return {};
-    }
+    static QString state_of(const JobsView& view, const std::string& id) { return job_state(&view, sid(id)); }
 
 private slots:
     void initTestCase() {
@@ -82,6 +76,7 @@ private slots:
         qunsetenv("SSH_AUTH_SOCK");
         files_.store = q(dir_ / "jobs.sqlite");
         files_.profiles = q(dir_ / "profiles.json");
+        files_.local_runs = q(dir_ / "no-local-runs");
         QVERIFY(jobs::save_profiles(dir_ / "profiles.json", {login_.profile()}));
         QVERIFY(synth(dir_ / "small.h5", 300, 2048, 4e6, 5).exit_code == 0);
         write_text(dir_ / "recipe.json", full_recipe());
@@ -91,34 +86,34 @@ private slots:
     }
 
     void submittedJobIsFollowedToDone() {
-        ClusterService service(files_);
-        JobsPanel panel(service);
+        JobsService service(files_);
+        JobsView panel(service);
         panel.show();
-        QSignalSpy ended(&service, &ClusterService::jobEnded);
-        QSignalSpy problems(&service, &ClusterService::problem);
+        QSignalSpy ended(&service, &JobsService::jobEnded);
+        QSignalSpy problems(&service, &JobsService::actionFailed);
         const auto job = plan(dir_ / "small.h5");
         service.submit(login_.profile(), job);
         QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "done" || !problems.isEmpty(), 240000);
-        if (!problems.isEmpty()) QFAIL(qPrintable(problems.first().first().toString()));
+        if (!problems.isEmpty()) QFAIL(qPrintable(problems.first().at(1).toString()));
         QCOMPARE(ended.count(), 1);
         QCOMPARE(ended.first().at(1).toString(), QString("done"));
         QVERIFY(read_f32(job.local_output, kGroup + "/Filtered_Data") ==
                 read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
 
-        panel.selectJob(QString::fromStdString(job.id));
-        auto* open = button(panel, "Open result");
-        QVERIFY(open && open->isEnabled());
-        QVERIFY(!button(panel, "Cancel job")->isEnabled());
-        QSignalSpy opened(&panel, &JobsPanel::openResultRequested);
-        QTest::mouseClick(open, Qt::LeftButton);
-        QCOMPARE(opened.count(), 1);
-        QCOMPARE(opened.first().first().toString(), QString::fromStdString(job.local_output));
+        panel.selectJob(sid(job.id));
+        auto* compare = panel.findChild<QPushButton*>("job_compare");
+        QVERIFY(compare && compare->isEnabled());
+        QVERIFY(!panel.findChild<QPushButton*>("job_cancel")->isEnabled());
+        QSignalSpy asked(&panel, &JobsView::compareRequested);
+        QTest::mouseClick(compare, Qt::LeftButton);
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(asked.first().first().toString(), sid(job.id));
     }
 
     void cancelButtonCancelsTheJob() {
         QVERIFY(synth(dir_ / "large.h5", 2000, 2048, 4e6, 9).exit_code == 0);
-        ClusterService service(files_);
-        JobsPanel panel(service);
+        JobsService service(files_);
+        JobsView panel(service);
         panel.show();
         const auto job = plan(dir_ / "large.h5", 1);
         service.submit(login_.profile(), job);
@@ -126,10 +121,11 @@ private slots:
                                      state_of(panel, job.id) == "pending" ||
                                      state_of(panel, job.id) == "running",
                                  120000);
-        panel.selectJob(QString::fromStdString(job.id));
-        auto* cancel = button(panel, "Cancel job");
+        panel.selectJob(sid(job.id));
+        auto* cancel = panel.findChild<QPushButton*>("job_cancel");
         QVERIFY(cancel && cancel->isEnabled());
-        QSignalSpy ended(&service, &ClusterService::jobEnded);
+        QSignalSpy ended(&service, &JobsService::jobEnded);
+        answer_next_box(QMessageBox::Yes); // "Cancel job … on loop?"
         QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(state_of(panel, job.id), QString("cancelled"), 60000);
         QCOMPARE(ended.count(), 1);
@@ -148,8 +144,8 @@ private slots:
         const auto job = plan(dir_ / "big.h5");
         qint64 closed_in_ms = 0;
         {
-            auto service = std::make_unique<ClusterService>(files_);
-            QSignalSpy progress(service.get(), &ClusterService::transferProgress);
+            auto service = std::make_unique<JobsService>(files_);
+            QSignalSpy progress(service.get(), &JobsService::transferProgress);
             service->submit(login_.profile(), job);
             QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(2).toULongLong() > 0, 60000);
             QElapsedTimer t;
@@ -161,8 +157,8 @@ private slots:
         auto store = jobs::JobStore::open(files_.store.toStdString());
         QCOMPARE(store->find(job.id).value()->state, jobs::JobState::uploading);
 
-        ClusterService again(files_);
-        JobsPanel panel(again);
+        JobsService again(files_);
+        JobsView panel(again);
         QTRY_VERIFY_WITH_TIMEOUT(
             state_of(panel, job.id) == "submitted" || state_of(panel, job.id) == "pending" ||
                 state_of(panel, job.id) == "running" || state_of(panel, job.id) == "completed" ||
@@ -178,7 +174,7 @@ private slots:
         const auto known = login_.client_home / ".ssh/known_hosts";
         const auto saved = known.string() + ".saved";
         fs::rename(known, saved);
-        ClusterService service(files_);
+        JobsService service(files_);
         QString fingerprint;
         bool on_ui_thread = false;
         remote::SessionCallbacks prompter;
@@ -188,12 +184,12 @@ private slots:
             return false;
         };
         service.setPrompter(prompter);
-        QSignalSpy problems(&service, &ClusterService::problem);
+        QSignalSpy problems(&service, &JobsService::actionFailed);
         const auto job = plan(dir_ / "small.h5");
         service.submit(login_.profile(), job);
         QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 60000);
         fs::rename(saved, known);
-        const auto said = problems.first().first().toString();
+        const auto said = problems.first().at(1).toString();
         QVERIFY2(fingerprint.startsWith("SHA256:"), qPrintable(fingerprint));
         QVERIFY(on_ui_thread);
         QVERIFY2(said.contains("host key", Qt::CaseInsensitive), qPrintable(said));

@@ -1,0 +1,103 @@
+#pragma once
+// Every job of every profile in the desktop app, this computer's included: the JobSupervisor of
+// `sluice-cli watch` (shared/jobs) on a worker thread of its own, since a libssh Session belongs to one
+// thread and logins, uploads and polls must never block the window. The UI gets snapshots of the
+// JobStore (shared with sluice-cli: whichever client holds the lease polls, the other shows what it
+// records). Login questions (host key, passphrase, 2FA, password) are asked on the UI thread through
+// the Prompter while the worker waits. Runs on this computer are jobs like any other (profile "local");
+// their progress is read every half second so that the view follows them closely.
+#include "jobs/job_runner.hpp"
+#include "jobs/job_store.hpp"
+#include "remote/session_options.hpp"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QTimer>
+#include <map>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+namespace sluice::gui {
+
+class JobsWorker;
+
+/// What the engine last said about a running job on this computer.
+struct LiveProgress {
+    std::int64_t rows_done = 0;
+    double rows_per_s = 0;
+    double eta_s = -1; ///< negative: unknown
+};
+
+class JobsService : public QObject {
+    Q_OBJECT
+public:
+    struct Files {
+        QString store;      ///< empty: $XDG_DATA_HOME/sluice/jobs.sqlite
+        QString profiles;   ///< empty: $XDG_CONFIG_HOME/sluice/profiles.json
+        QString local_runs; ///< empty: $XDG_DATA_HOME/sluice/local-runs (imported once)
+    };
+    explicit JobsService(Files files = {}, QObject* parent = nullptr);
+    ~JobsService() override; ///< stops polling and gives the lease up; jobs go on where they run
+
+    /// Called on the UI thread for every login question; the default answers nothing (refuses).
+    void setPrompter(remote::SessionCallbacks prompter);
+
+    /// Oldest first, as last recorded.
+    [[nodiscard]] const std::vector<jobs::JobRecord>& jobs() const { return jobs_; }
+    [[nodiscard]] std::optional<jobs::JobRecord> job(const QString& id) const;
+    /// The engine's own progress of a running local job (fresher than the record), if known.
+    [[nodiscard]] std::optional<LiveProgress> live(const QString& id) const;
+    /// This computer first, then profiles.json's clusters.
+    [[nodiscard]] Result<std::vector<jobs::ClusterProfile>> profiles() const;
+    [[nodiscard]] const Files& files() const { return files_; }
+    /// Why the last round with a profile failed and when it is tried again; empty while it works.
+    [[nodiscard]] QString problemOf(const QString& profile) const;
+
+    /// Record the planned job and start it: upload and submit on a cluster, start here.
+    void submit(jobs::ClusterProfile profile, jobs::JobRecord planned);
+    void cancel(const QString& id);
+    /// Run a stopped, failed or cancelled job again from its checkpoint.
+    void resume(const QString& id);
+    void fetch(const QString& id);
+    /// Forget an ended job; with `delete_files` also its result and job directory (on its cluster too).
+    void remove(const QString& id, bool delete_files);
+    /// The result was merged into its source: "<source> as <group>".
+    void markMerged(const QString& id, const QString& where);
+    /// Poll every profile with active jobs now.
+    void checkNow();
+    /// The job's output (job.log here; the scheduler's output files on a cluster): logReady answers.
+    void readLog(const QString& id);
+    /// The last failed action on the job, until its record changes again.
+    [[nodiscard]] QString failureOf(const QString& id) const;
+
+signals:
+    void jobsChanged();
+    /// "upload" or "download" of job `id`.
+    void transferProgress(const QString& id, const QString& what, quint64 done, quint64 total);
+    void problemsChanged();
+    /// An action on job `id` (or the store itself, with an empty id) failed.
+    void actionFailed(const QString& id, const QString& message);
+    void logReady(const QString& id, const QString& text);
+    /// A job reached done, failed, stopped or cancelled while the app watched.
+    void jobEnded(const QString& id, const QString& state, const QString& message);
+
+private:
+    void take(std::vector<jobs::JobRecord> all);
+    void takeProblems(std::map<QString, QString> set, QStringList cleared);
+    void readLiveProgress();
+
+    Files files_;
+    QThread thread_;
+    JobsWorker* worker_ = nullptr;
+    std::vector<jobs::JobRecord> jobs_;
+    std::map<QString, LiveProgress> live_;
+    std::map<QString, QString> problems_;
+    std::map<QString, QString> failures_; ///< job id → why the last action on it failed
+    remote::SessionCallbacks prompter_;
+    std::stop_source closing_;
+    QTimer live_timer_;
+};
+
+} // namespace sluice::gui

@@ -1,0 +1,66 @@
+#pragma once
+// The Jobs dock: every job of every profile (this computer and the clusters, also jobs started with
+// sluice-cli) in one table, filtered by state and place, with what can be done to the selected one:
+// cancel, resume, compare its result with the source, merge it, show its log, fetch it, copy where it
+// lives, remove it from the list. Upload and download progress shows under the table. What the actions
+// do is the JobsService's (and, for compare and merge, the main window's) business.
+#include <QWidget>
+
+class QAction;
+class QComboBox;
+class QHBoxLayout;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace sluice::gui {
+
+class JobsModel;
+class JobsService;
+
+class JobsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit JobsView(JobsService& service, QWidget* parent = nullptr);
+
+    /// A button for `action` at the top (Run on This Computer, Submit to a Cluster…).
+    void addAction(QAction* action);
+    [[nodiscard]] QString selectedId() const;
+    void selectJob(const QString& id);
+    /// Jobs shown after filtering.
+    [[nodiscard]] int visibleRows() const;
+    [[nodiscard]] JobsModel* model() const { return model_; }
+
+signals:
+    /// Show the job's result beside its source, pixel for pixel.
+    void compareRequested(const QString& id);
+    /// Merge the job's result into its source (the window asks first).
+    void mergeRequested(const QString& id);
+
+private:
+    void updateButtons();
+    void updateWhereFilter();
+    void confirmRemove(const QString& id);
+    void showLog(const QString& id, const QString& text);
+
+    JobsService& service_;
+    JobsModel* model_;
+    QSortFilterProxyModel* filter_;
+    QTableView* table_;
+    QComboBox* state_filter_;
+    QComboBox* where_filter_;
+    QHBoxLayout* top_;
+    QProgressBar* transfer_;
+    QPushButton* cancel_;
+    QPushButton* resume_;
+    QPushButton* compare_;
+    QPushButton* merge_;
+    QPushButton* fetch_;
+    QPushButton* log_;
+    QPushButton* copy_path_;
+    QPushButton* remove_;
+};
+
+} // namespace sluice::gui
