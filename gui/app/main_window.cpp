@@ -6,7 +6,9 @@
 #include "models/h5_tree_model.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
+#include "recipe/recipe_text.hpp"
 #include "widgets/attribute_table.hpp"
+#include "widgets/compare_bar.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
@@ -46,7 +48,8 @@ QString q(const std::string& s) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
-      designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)) {
+      designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)),
+      compare_bar_(new CompareBar) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
@@ -54,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
     layout->addWidget(pixels_);
+    layout->addWidget(compare_bar_);
     layout->addWidget(plots_, 1);
     setCentralWidget(central);
 
@@ -82,6 +86,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(designer_, &FilterDesigner::recipeChanged, this, &MainWindow::updateRunnable);
     connect(preview_, &PreviewService::previewReady, this,
             [this](std::shared_ptr<const PreviewResult> result) {
+                if (compare_) return; // the comparison owns the plots until it is closed
                 shown_ = result;
                 // A result for an earlier, valid state must not wipe the message of an edit made since.
                 if (designer_->recipe()) designer_->showDatasetError({});
@@ -130,6 +135,21 @@ void MainWindow::createDocks() {
     });
     connect(jobs_, &JobsController::message, this, [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
     connect(jobs_, &JobsController::error, this, &MainWindow::showError);
+    connect(jobs_, &JobsController::compareRequested, this, &MainWindow::compareWith);
+    connect(compare_bar_, &CompareBar::closeRequested, this, &MainWindow::endCompare);
+    connect(compare_bar_, &CompareBar::mergeRequested, this, [this] {
+        if (compare_job_) jobs_->confirmMerge(q(compare_job_->id));
+    });
+    // A merge ends with the job saying where: the bar follows.
+    connect(&jobs_->service(), &JobsService::jobsChanged, this, [this] {
+        if (!compare_job_ || !compare_) return;
+        if (const auto j = jobs_->service().job(q(compare_job_->id)); j && j->merged_into != compare_job_->merged_into) {
+            compare_job_ = *j;
+            const auto recipe = parse_recipe(compare_->recipe_json);
+            compare_bar_->showResult(QFileInfo(q(compare_->path.string())).fileName(),
+                                     recipe ? q(recipe_summary(*recipe)) : tr("unknown"), q(j->merged_into));
+        }
+    });
     // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
     // value, unit and remove controls; a saved layout replaces this.
     resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
@@ -254,7 +274,10 @@ void MainWindow::openFile(const QString& path) {
             return;
         }
         // Most files hold one Main dataset: show it straight away instead of making the user dig for it.
-        const QString first = q(opened->main_datasets.front());
+        // A comparison asked for opens its own dataset.
+        const QString first = pending_compare_ && QFileInfo(q(pending_compare_->local_input)) == QFileInfo(path)
+                                  ? q(pending_compare_->dataset)
+                                  : q(opened->main_datasets.front());
         revealInTree(first);
         statusBar()->showMessage(tr("Opened %1: previewing %2 (%n h5USID Main dataset(s), shown in bold).",
                                     nullptr, static_cast<int>(count))
@@ -288,6 +311,7 @@ void MainWindow::continueReveal() {
 }
 
 void MainWindow::closeFile() {
+    endCompare();
     dataset_.reset();
     row_data_.reset();
     shown_.reset();
@@ -357,6 +381,11 @@ void MainWindow::openDataset(const QString& path) {
                                  kStatusMs);
         updateRunnable();
         loadRow(0);
+        if (pending_compare_ && q(pending_compare_->dataset) == q(main.path)) {
+            const auto job = *pending_compare_;
+            pending_compare_.reset();
+            beginCompare(job);
+        }
     });
 }
 
@@ -375,6 +404,7 @@ void MainWindow::loadRow(std::uint64_t row) {
               row_data_ = std::make_shared<const std::vector<double>>(std::move(*values));
               row_index_ = row;
               requestPreview();
+              showComparedRow();
           });
 }
 
@@ -385,6 +415,94 @@ void MainWindow::requestPreview() {
                        .row_index = row_index_,
                        .file_rate_hz = dataset_->main.sample_rate_hz,
                        .recipe = *recipe});
+}
+
+void MainWindow::compareWith(const jobs::JobRecord& job) {
+    endCompare();
+    pending_compare_.reset();
+    const QString source = q(job.local_input);
+    if (QFileInfo(file_path_) != QFileInfo(source) || !dataset_) {
+        pending_compare_ = job;
+        openFile(source);
+        return;
+    }
+    if (currentDataset() != q(job.dataset)) {
+        pending_compare_ = job;
+        revealInTree(q(job.dataset));
+        return;
+    }
+    beginCompare(job);
+}
+
+void MainWindow::beginCompare(const jobs::JobRecord& job) {
+    const QString result = q(job.local_output);
+    statusBar()->showMessage(tr("Opening %1 to compare…").arg(QFileInfo(result).fileName()));
+    track(h5_.openResult(result.toStdString()), [this, job, result](Result<ResultInfo> info) {
+        if (!info) {
+            showError(tr("Cannot compare"), tr("“%1” cannot be compared.").arg(QFileInfo(result).fileName()),
+                      q(info.error().message));
+            return;
+        }
+        if (!dataset_ || info->rows != dataset_->main.rows || info->points != dataset_->main.points) {
+            h5_.closeResult();
+            showError(tr("Cannot compare"), tr("The result does not fit the open dataset."),
+                      tr("%1 holds %2 × %3 values; %4 is %5 × %6.")
+                          .arg(QFileInfo(result).fileName())
+                          .arg(info->rows)
+                          .arg(info->points)
+                          .arg(currentDataset())
+                          .arg(dataset_ ? dataset_->main.rows : 0)
+                          .arg(dataset_ ? dataset_->main.points : 0));
+            return;
+        }
+        compare_ = std::move(*info);
+        compare_job_ = job;
+        const auto recipe = parse_recipe(compare_->recipe_json);
+        compare_bar_->showResult(QFileInfo(result).fileName(), recipe ? q(recipe_summary(*recipe)) : tr("unknown"),
+                                 q(job.merged_into));
+        statusBar()->showMessage(tr("Comparing %1 with %2").arg(currentDataset(), QFileInfo(result).fileName()),
+                                 kStatusMs);
+        showComparedRow();
+    });
+}
+
+// The current pixel: the source's row (already read) against the result's stored row.
+void MainWindow::showComparedRow() {
+    if (!compare_ || !row_data_ || !dataset_) return;
+    const auto request = ++compare_request_;
+    auto recipe = parse_recipe(compare_->recipe_json);
+    PreviewInput input{.row = row_data_,
+                       .row_index = row_index_,
+                       .file_rate_hz = dataset_->main.sample_rate_hz,
+                       .recipe = recipe ? *recipe : FilterRecipe{}};
+    track(h5_.readResultRow(row_index_), [this, request, input](Result<ResultRow> row) {
+        if (request != compare_request_ || !compare_) return;
+        if (!row) {
+            if (row.error().kind != ErrorKind::cancelled)
+                showError(tr("Cannot compare"), tr("The result's row cannot be read."), q(row.error().message));
+            return;
+        }
+        const auto pixel = pixels_->describe();
+        auto shown = compute_comparison(input, std::move(row->filtered), row->noise_floor);
+        if (!shown) {
+            showError(tr("Cannot compare"), tr("The result cannot be shown beside the source."),
+                      q(shown.error().message));
+            return;
+        }
+        shown_ = std::make_shared<const PreviewResult>(std::move(*shown));
+        plots_->showPreview(*shown_, pixel);
+        compare_bar_->showPixel(pixel, shown_->noise_floor);
+    });
+}
+
+void MainWindow::endCompare() {
+    if (!compare_) return;
+    compare_.reset();
+    compare_job_.reset();
+    ++compare_request_;
+    h5_.closeResult();
+    compare_bar_->hide();
+    requestPreview();
 }
 
 void MainWindow::pinCurrentPixel() {

@@ -2,6 +2,7 @@
 // Sluice's main window: HDF5 tree and attributes docked left, preview plots in the centre, the filter
 // designer docked right. It wires the services (HDF5 on H5Service's thread, previews on worker threads)
 // to the widgets and keeps window layout, recent files and the last recipe in QSettings.
+#include "jobs/job_store.hpp"
 #include "services/h5_service.hpp"
 
 #include <QMainWindow>
@@ -16,6 +17,7 @@ class QTreeView;
 namespace sluice::gui {
 
 class AttributeTable;
+class CompareBar;
 class FilterDesigner;
 class H5TreeModel;
 class JobsController;
@@ -46,6 +48,13 @@ public:
     [[nodiscard]] PinnedPixels* pinnedPixels() const { return pins_; }
     /// Keep the current pixel on the plots for comparison.
     void pinCurrentPixel();
+    /// Show a job's result beside its source: the source (opened when needed) stays the open file, and
+    /// the plots show its raw rows against the result's stored Filtered_Data, pixel for pixel.
+    void compareWith(const jobs::JobRecord& job);
+    void endCompare();
+    /// The result being compared with, if any.
+    [[nodiscard]] const std::optional<ResultInfo>& comparison() const { return compare_; }
+    [[nodiscard]] CompareBar* compareBar() const { return compare_bar_; }
     [[nodiscard]] QString currentDataset() const;
     [[nodiscard]] QString currentFile() const { return file_path_; }
     /// HDF5 reads or a preview still under way (tests wait for false).
@@ -70,6 +79,8 @@ private:
     void continueReveal();
     void loadRow(std::uint64_t row);
     void requestPreview();
+    void beginCompare(const jobs::JobRecord& job);
+    void showComparedRow();
     void showError(const QString& title, const QString& text, const QString& detail);
     void promptOpen();
     void updateRunnable();
@@ -88,6 +99,11 @@ private:
     PreviewService* preview_;
     PinnedPixels* pins_;
     JobsController* jobs_ = nullptr;
+    CompareBar* compare_bar_;
+    std::optional<jobs::JobRecord> pending_compare_; ///< waits for its source and dataset to open
+    std::optional<jobs::JobRecord> compare_job_;
+    std::optional<ResultInfo> compare_;
+    std::uint64_t compare_request_ = 0;
     RecentFiles* recent_ = nullptr;
     QAction* close_action_ = nullptr;
 

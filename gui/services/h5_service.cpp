@@ -2,6 +2,8 @@
 
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
+#include "h5/attributes.hpp"
+#include "h5/result_group.hpp"
 #include "h5/rows.hpp"
 #include "signal/row_filter.hpp"
 #include "util/memory_budget.hpp"
@@ -42,6 +44,15 @@ struct H5Service::State {
     void reset() {
         datasets.clear();
         file.reset();
+    }
+
+    // The result compared with the current file.
+    h5::File result;
+    h5::Dataset result_filtered, result_floors;
+    void reset_result() {
+        result_floors.reset();
+        result_filtered.reset();
+        result.reset();
     }
 };
 
@@ -170,6 +181,65 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
         if (auto ok = h5::read_rows(*ds, row, 1, out); !ok) return std::unexpected(ok.error());
         return out;
     });
+}
+
+QFuture<Result<ResultInfo>> H5Service::openResult(std::filesystem::path path) {
+    return run([path = std::move(path)](State& s) -> Result<ResultInfo> {
+        s.reset_result();
+        auto file = h5::open_file(path, h5::Access::read_only);
+        if (!file) return std::unexpected(file.error());
+        auto group = h5::find_standalone_group(file->get());
+        if (!group) return std::unexpected(group.error().context(path.string()));
+        auto g = h5::open_group(file->get(), *group);
+        if (!g) return std::unexpected(g.error());
+        ResultInfo info;
+        info.path = path;
+        info.group = *group;
+        if (auto r = h5::read_string_attribute(g->get(), "sluice_recipe")) info.recipe_json = *r;
+        if (auto d = h5::read_string_attribute(g->get(), "sluice_source_dataset")) info.source_dataset = *d;
+        auto filtered = h5::open_dataset(file->get(), *group + "/Filtered_Data");
+        if (!filtered) return std::unexpected(filtered.error());
+        h5::Dataspace space(H5Dget_space(filtered->get()));
+        hsize_t dims[2] = {0, 0};
+        if (!space || H5Sget_simple_extent_ndims(space.get()) != 2 ||
+            H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0)
+            return fail(ErrorKind::bad_input, *group + "/Filtered_Data is not a 2-D dataset");
+        info.rows = dims[0];
+        info.points = dims[1];
+        if (h5::path_exists(file->get(), *group + "/Noise_Floors")) {
+            auto floors = h5::open_dataset(file->get(), *group + "/Noise_Floors");
+            if (!floors) return std::unexpected(floors.error());
+            s.result_floors = std::move(*floors);
+            info.has_noise_floors = true;
+        }
+        s.result_filtered = std::move(*filtered);
+        s.result = std::move(*file);
+        return info;
+    });
+}
+
+QFuture<Result<ResultRow>> H5Service::readResultRow(std::uint64_t row) {
+    return run([row](State& s) -> Result<ResultRow> {
+        if (!s.result) return fail(ErrorKind::cancelled, "no result is open");
+        h5::Dataspace space(H5Dget_space(s.result_filtered.get()));
+        hsize_t dims[2] = {0, 0};
+        H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+        if (row >= dims[0]) return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
+        ResultRow out;
+        out.filtered.resize(dims[1]);
+        if (auto ok = h5::read_rows(s.result_filtered.get(), row, 1, out.filtered); !ok)
+            return std::unexpected(ok.error());
+        if (s.result_floors) {
+            std::vector<double> floor(1);
+            if (auto ok = h5::read_rows(s.result_floors.get(), row, 1, floor); !ok) return std::unexpected(ok.error());
+            out.noise_floor = floor[0];
+        }
+        return out;
+    });
+}
+
+void H5Service::closeResult() {
+    (void)run([](State& s) { s.reset_result(); });
 }
 
 QFuture<Qt::HANDLE> H5Service::workerThread() {

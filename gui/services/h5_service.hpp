@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ struct OpenedFile {
 struct DatasetInfo {
     h5::MainDataset main;
     std::vector<double> position_indices; ///< P × d_pos, row-major (pixel chooser's X/Y grid)
+};
+
+/// A standalone result file (sluice-engine --output) opened beside the source to compare with it.
+struct ResultInfo {
+    std::filesystem::path path;
+    std::string group;            ///< the results group inside it
+    std::uint64_t rows = 0, points = 0;
+    bool has_noise_floors = false;
+    std::string recipe_json;      ///< the recipe it was made with (canonical JSON)
+    std::string source_dataset;   ///< the dataset of the source it was made from
+};
+
+/// One pixel of a result: the stored Filtered_Data row and, with a threshold, its stored noise floor.
+struct ResultRow {
+    std::vector<double> filtered;
+    std::optional<double> noise_floor;
 };
 
 class H5Service : public QObject {
@@ -52,6 +69,11 @@ public:
     [[nodiscard]] QFuture<Result<jobs::JobPlan>> planClusterJob(jobs::ClusterProfile profile,
                                                                 jobs::NewJob job);
     void close();
+    /// Open a result file read-only beside the current file (replacing any other result).
+    [[nodiscard]] QFuture<Result<ResultInfo>> openResult(std::filesystem::path path);
+    /// A row of the open result, read from the file (never recomputed).
+    [[nodiscard]] QFuture<Result<ResultRow>> readResultRow(std::uint64_t row);
+    void closeResult();
     /// The thread a job runs on: always the same one, whoever waits for the job and how.
     [[nodiscard]] QFuture<Qt::HANDLE> workerThread();
 

@@ -19,7 +19,9 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
                       .filtered = {},
                       .spectrum = std::vector<double>(n),
                       .composite = *composite,
-                      .noise_floor = std::nullopt};
+                      .noise_floor = std::nullopt,
+                      .filtered_spectrum = {},
+                      .stored = false};
     const bool active = !composite->empty() || input.recipe.noise_threshold.has_value();
     // RowFilter needs something to do; for the spectrum of an unfiltered pixel an all-pass mask serves.
     auto filter = active ? RowFilter::create(n, std::move(*composite), input.recipe.noise_threshold)
@@ -31,6 +33,22 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
         const RowResult r = filter->filter(raw, out.filtered);
         if (input.recipe.noise_threshold) out.noise_floor = r.noise_floor;
     }
+    return out;
+}
+
+Result<PreviewResult> compute_comparison(const PreviewInput& input, std::vector<double> stored,
+                                         std::optional<double> stored_floor) {
+    auto out = compute_preview(input);
+    if (!out) return out;
+    if (stored.size() != out->raw->size())
+        return fail(ErrorKind::bad_input, "the result's rows have another length than the source's");
+    auto all_pass = RowFilter::create(stored.size(), std::vector<float>(stored.size(), 1.0f), std::nullopt);
+    if (!all_pass) return std::unexpected(all_pass.error());
+    out->filtered_spectrum.resize(stored.size());
+    all_pass->magnitude_spectrum(stored, out->filtered_spectrum);
+    out->filtered = std::move(stored);
+    out->noise_floor = stored_floor;
+    out->stored = true;
     return out;
 }
 

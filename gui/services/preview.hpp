@@ -26,11 +26,21 @@ struct PreviewResult {
     std::vector<double> spectrum; ///< |FFT(raw)| in fftshift order
     std::vector<float> composite; ///< fftshift order; empty without frequency filters
     std::optional<double> noise_floor;
+    /// A comparison: `filtered` and `noise_floor` were read from a result file, not computed, and this
+    /// is |FFT| of that stored row (empty in a preview).
+    std::vector<double> filtered_spectrum;
+    bool stored = false;
 };
 
 /// Stage 2 (sample rate, then the recipe against N and fs) and the row through RowFilter.
 /// Errors are the messages of shared/recipe, naming filter, parameter and bound.
 [[nodiscard]] Result<PreviewResult> compute_preview(const PreviewInput& input);
+
+/// The source's row against a result's stored Filtered_Data row (and stored noise floor): the raw
+/// spectrum and the recipe's mask as in a preview, the stored row and its spectrum instead of a
+/// computed filtered signal.
+[[nodiscard]] Result<PreviewResult> compute_comparison(const PreviewInput& input, std::vector<double> stored,
+                                                       std::optional<double> stored_floor);
 
 /// Frequency of bin i of an fftshift-ordered spectrum of n points at fs (numpy's fftshift(fftfreq)).
 [[nodiscard]] double shifted_bin_frequency(std::size_t i, std::size_t n, double fs);

@@ -57,6 +57,8 @@ public:
     [[nodiscard]] QCPGraph* spectrumGraph() const { return magnitude_; }
     [[nodiscard]] QCPGraph* maskGraph() const { return mask_; }
     [[nodiscard]] QCPGraph* noiseFloorGraph() const { return floor_; }
+    /// In a comparison: the spectrum of the result's stored row.
+    [[nodiscard]] QCPGraph* storedSpectrumGraph() const { return stored_spectrum_; }
     /// The pinned pixels' curves, in pin order.
     [[nodiscard]] const std::vector<QCPGraph*>& pinnedTimeGraphs() const { return pinned_time_; }
     [[nodiscard]] const std::vector<QCPGraph*>& pinnedSpectrumGraphs() const { return pinned_spectrum_; }
@@ -78,6 +80,7 @@ private:
     QCPGraph* magnitude_;
     QCPGraph* mask_;
     QCPGraph* floor_;
+    QCPGraph* stored_spectrum_;
     std::vector<QCPGraph*> pinned_time_;
     std::vector<QCPGraph*> pinned_spectrum_;
     QString signal_label_;

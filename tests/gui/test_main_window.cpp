@@ -13,6 +13,7 @@
 #include "recipe/recipe.hpp"
 #include "services/preview.hpp"
 #include "signal/row_filter.hpp"
+#include "widgets/compare_bar.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/filter_editor.hpp"
 #include "widgets/jobs_view.hpp"
@@ -255,6 +256,62 @@ private slots:
         view->selectJob("merge-test");
         QVERIFY(!merge->isEnabled());
         QVERIFY(merge->toolTip().contains("Already merged"));
+    }
+
+
+    // Compare, then commit: Compare on a done job opens its source (the result never replaces it) and
+    // plots the source's raw row against the Filtered_Data stored in the result, read from the file,
+    // with the stored noise floor; Merge from the bar; Close returns to the designer's preview.
+    void compareShowsTheStoredResultBesideTheSource() {
+        qputenv("SLUICE_ENGINE", QByteArray::fromStdString(test::engine_exe().string()));
+        const auto src = dir_ / "compare-source.h5", result = dir_ / "compare-source-filtered-000.h5";
+        QVERIFY(test::synth(src, 20, 512, 1e6, 6).exit_code == 0);
+        test::write_text(dir_ / "compare-recipe.json", test::full_recipe(100000.0));
+        const auto r = test::run_engine(test::filter_args(src, dir_ / "compare-recipe.json", result));
+        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        jobs::JobRecord job;
+        job.id = "compare-test";
+        job.profile = "local";
+        job.state = jobs::JobState::done;
+        job.local_input = src.string();
+        job.dataset = test::kRawData.toStdString();
+        job.local_output = result.string();
+        job.recipe_json = test::full_recipe(100000.0);
+        job.created = job.updated = jobs::WallClock::now();
+        QVERIFY(jobs::JobStore::open(jobs::default_job_store_path().value())->insert(job));
+
+        MainWindow w;
+        openSynth(w); // another file is open
+        auto* view = w.jobs()->view();
+        QTRY_VERIFY(view->model()->rowOf("compare-test") >= 0);
+        view->selectJob("compare-test");
+        QTest::mouseClick(view->findChild<QPushButton*>("job_compare"), Qt::LeftButton);
+        QTRY_VERIFY2_WITH_TIMEOUT(w.comparison().has_value(),
+                                  qPrintable(w.statusBar()->currentMessage() + " | " + w.currentFile() + " | " +
+                                             w.currentDataset() +
+                                             (w.findChild<QMessageBox*>("errorDialog")
+                                                  ? " | " + w.findChild<QMessageBox*>("errorDialog")->informativeText()
+                                                  : QString())),
+                                  20000);
+        QCOMPARE(QFileInfo(w.currentFile()), QFileInfo(test::q(src))); // the source is the open file
+        const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+        const auto stored = test::read_f64(result, group + "/Filtered_Data");
+        const auto raw = test::read_f64(src, test::kRawData.toStdString());
+        const auto floors = test::read_f32(result, group + "/Noise_Floors");
+        for (std::uint64_t row : {0u, 3u}) {
+            w.pixelChooser()->setRow(row);
+            QTRY_VERIFY(values_of(w.plots()->filteredGraph()) ==
+                        std::vector<double>(stored.begin() + row * 512, stored.begin() + (row + 1) * 512));
+            QCOMPARE(values_of(w.plots()->rawGraph()),
+                     std::vector<double>(raw.begin() + row * 512, raw.begin() + (row + 1) * 512));
+            QCOMPARE(w.plots()->filteredGraph()->name(), QString("Filtered_Data (result file)"));
+            QTRY_VERIFY(w.compareBar()->text().contains(QString::number(floors[row], 'g', 6)));
+        }
+        QVERIFY(w.compareBar()->text().contains("low-pass 100 kHz"));
+        QVERIFY(!w.plots()->storedSpectrumGraph()->data()->isEmpty());
+        QTest::mouseClick(w.compareBar()->findChild<QPushButton*>("compare_close"), Qt::LeftButton);
+        QVERIFY(!w.comparison().has_value());
+        QVERIFY(w.compareBar()->isHidden());
     }
 
     void openingAFilePreviewsItsFirstMainDataset() {
