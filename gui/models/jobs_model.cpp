@@ -145,13 +145,16 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
     case DatasetColumn: return q(j.dataset);
     case RecipeColumn: return recipe_text(j.recipe_json);
     case WhereColumn: return whereText(profile);
-    case StateColumn: return stateText(state, profile);
+    case StateColumn:
+        // The engine's own word is fresher than the last poll's while a run here starts.
+        if (live && active && live->state == "running") return stateText(QStringLiteral("running"), profile);
+        return stateText(state, profile);
     case ProgressColumn: {
         if (j.rows_total <= 0) return {};
-        QString s = tr("%1 of %2 rows").arg(l.toString(rows_done), l.toString(j.rows_total));
+        QString s = tr("%1 / %2 rows").arg(l.toString(rows_done), l.toString(j.rows_total));
         if (live && active && live->rows_per_s > 0) {
-            s += tr(", %1 rows/s").arg(l.toString(live->rows_per_s, 'f', 0));
-            if (live->eta_s >= 0) s += tr(", %1 left").arg(duration_text(static_cast<std::int64_t>(live->eta_s)));
+            s += tr(" · %1/s").arg(l.toString(live->rows_per_s, 'f', 0));
+            if (live->eta_s > 0) s += tr(" · %1 left").arg(duration_text(static_cast<std::int64_t>(live->eta_s)));
         }
         return s;
     }

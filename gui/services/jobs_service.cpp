@@ -444,12 +444,16 @@ void JobsService::readLiveProgress() {
         QFile f(q(jobs::job_directory(*here, j.id)) + QStringLiteral("/progress.json"));
         if (!f.open(QIODevice::ReadOnly)) continue;
         const auto text = f.readAll().toStdString();
-        if (auto p = jobs::parse_engine_progress(text))
-            fresh[q(j.id)] = LiveProgress{p->rows_done, p->rows_per_s, p->eta_s};
+        if (auto p = jobs::parse_engine_progress(text)) {
+            fresh[q(j.id)] = LiveProgress{p->state, p->rows_done, p->rows_per_s, p->eta_s};
+            // The engine has ended: ask now instead of at the next poll, so the row says so at once.
+            if (p->state == "done" || p->state == "failed" || p->state == "stopped") checkNow();
+        }
     }
     const bool changed = fresh.size() != live_.size() ||
                          !std::ranges::equal(fresh, live_, [](const auto& a, const auto& b) {
-                             return a.first == b.first && a.second.rows_done == b.second.rows_done;
+                             return a.first == b.first && a.second.rows_done == b.second.rows_done &&
+                                    a.second.state == b.second.state;
                          });
     live_ = std::move(fresh);
     if (any && !live_timer_.isActive()) live_timer_.start();

@@ -25,6 +25,7 @@ class JobsWorker;
 
 /// What the engine last said about a running job on this computer.
 struct LiveProgress {
+    std::string state; ///< the engine's: starting, running, stopped, done, failed
     std::int64_t rows_done = 0;
     double rows_per_s = 0;
     double eta_s = -1; ///< negative: unknown

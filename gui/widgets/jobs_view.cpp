@@ -112,13 +112,17 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    const std::pair<int, int> widths[] = {{JobsModel::JobColumn, 150},     {JobsModel::SourceColumn, 130},
-                                          {JobsModel::DatasetColumn, 120}, {JobsModel::RecipeColumn, 160},
-                                          {JobsModel::WhereColumn, 100},   {JobsModel::StateColumn, 130},
-                                          {JobsModel::ProgressColumn, 220}, {JobsModel::DetailsColumn, 260}};
+    const std::pair<int, int> widths[] = {{JobsModel::JobColumn, 160},     {JobsModel::SourceColumn, 120},
+                                          {JobsModel::DatasetColumn, 110}, {JobsModel::RecipeColumn, 160},
+                                          {JobsModel::WhereColumn, 100},   {JobsModel::StateColumn, 140},
+                                          {JobsModel::ProgressColumn, 260}, {JobsModel::DetailsColumn, 300},
+                                          {JobsModel::ElapsedColumn, 70}};
     for (const auto& [column, width] : widths)
         table_->setColumnWidth(column, width);
-    table_->horizontalHeader()->moveSection(JobsModel::ElapsedColumn, JobsModel::DetailsColumn);
+    // What was filtered and how far it got come first; the job's id (for sluice-cli) last.
+    auto* header = table_->horizontalHeader();
+    header->moveSection(header->visualIndex(JobsModel::JobColumn), JobsModel::ColumnCount - 1);
+    header->moveSection(header->visualIndex(JobsModel::ElapsedColumn), header->visualIndex(JobsModel::DetailsColumn));
 
     state_filter_->setObjectName(QStringLiteral("jobs_state_filter"));
     state_filter_->addItem(tr("All jobs"), static_cast<int>(StateGroup::all));
