@@ -126,6 +126,15 @@ private slots:
         ::waitpid(gone, &status, 0);
         QVERIFY(!process_exists(gone));
         QVERIFY(process_exists(::getpid()));
+        // A killed writer nobody has reaped yet (a zombie) has ended too: kill(pid, 0) alone says it exists.
+        const pid_t zombie = ::fork();
+        if (zombie == 0) ::_exit(0);
+        QVERIFY(zombie > 0);
+        siginfo_t info{};
+        QCOMPARE(::waitid(P_PID, static_cast<id_t>(zombie), &info, WEXITED | WNOWAIT), 0); // ended, not reaped
+        QCOMPARE(::kill(zombie, 0), 0);
+        QVERIFY(!process_exists(zombie));
+        ::waitpid(zombie, &status, 0);
         const auto prefix = std::string(".data.h5.merging-");
         std::ofstream(dir / (prefix + std::to_string(gone))) << "stale copy";
         std::ofstream(dir / (prefix + std::to_string(::getpid()))) << "a merge under way";
