@@ -64,23 +64,30 @@ private slots:
         QCOMPARE(run_engine(args(timing), 2).exit_code, 0);
         const auto full_ms = static_cast<int>(t.elapsed());
         std::mt19937 rng(12345);
-        const int earliest = std::max(1, full_ms / 20);
-        int latest = std::max(earliest + 1, full_ms * 4 / 5);
+        // Kill moments are drawn from [lo, hi], which follows what the kills found rather than how fast this
+        // machine was when timed: a run that finished before its kill lowers hi and, with frequent
+        // checkpoints, a kill that found nothing marked raises lo, until some kill lands between a
+        // checkpoint and the end.
+        const bool frequent = checkpoint_s != "10";
+        int lo = std::max(1, full_ms / 20), hi = std::max(lo + 1, full_ms * 4 / 5);
         int killed_mid_run = 0, partly_marked = 0;
-        for (int attempt = 0; attempt < 40 && killed_mid_run < 10; ++attempt) {
-            const int delay = std::uniform_int_distribution<int>(earliest, latest)(rng);
+        for (int attempt = 0; attempt < 80 && (killed_mid_run < 10 || (frequent && partly_marked == 0));
+             ++attempt) {
+            if (hi <= lo + 1) hi = lo + std::max(2, lo); // the pace changed under us: widen again
+            const int delay = std::uniform_int_distribution<int>(lo, hi)(rng);
             auto r = run_engine(args(out), 2, std::chrono::minutes(2), [&](qint64 pid) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(delay));
                 for (auto rank : child_pids(pid))
                     ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
                 ::kill(static_cast<pid_t>(pid), SIGKILL);
             });
+            long marked = 0;
             if (fs::exists(out)) {
                 // Whatever the moment, the file's metadata stays readable, and every row marked done holds
                 // exactly the reference's numbers (the data was durable before its mark).
                 const auto done = read_u8(out, kGroup + "/completed_positions");
                 QVERIFY(!done.empty());
-                const auto marked = std::count(done.begin(), done.end(), 1);
+                marked = std::count(done.begin(), done.end(), 1);
                 partly_marked += marked > 0 && marked < static_cast<long>(done.size());
                 const auto y = read_f32(out, kGroup + "/Filtered_Data"),
                            want = read_f32(reference_, kGroup + "/Filtered_Data");
@@ -94,18 +101,19 @@ private slots:
                         QFAIL(qPrintable(QString("row %1 is marked done but its data differs").arg(row)));
             }
             if (r.exit_code == 0 && !r.crashed) {
-                // Finished before the kill (the machine got faster than when timed): kill earlier from now
-                // on, and start over so that later kills hit a partial file.
-                latest = std::max(earliest + 1, latest * 2 / 3);
+                // Finished before the kill: kill earlier from now on, and start over so that later kills
+                // hit a partial file.
+                hi = std::max(lo + 1, delay - 1);
                 fs::remove(out);
                 continue;
             }
             ++killed_mid_run;
+            if (frequent && marked == 0) lo = std::min(delay, hi - 1);
         }
         QVERIFY2(killed_mid_run >= 10,
                  qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
         // With frequent checkpoints some kills must land after a checkpoint and before the end.
-        if (checkpoint_s != "10")
+        if (frequent)
             QVERIFY2(partly_marked > 0, "no killed run had checkpointed part of its rows");
         auto r = run_engine(args(out), 2);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
