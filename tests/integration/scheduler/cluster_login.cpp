@@ -150,6 +150,9 @@ QString ClusterLogin::scheduler_command(const QString& program, const QStringLis
     p.setProcessEnvironment(env);
     p.start(q(tool_directory(scheduler, scheduler_env) / program.toStdString()), args);
     p.waitForFinished(60000);
+    // Callers parse stdout; what the command said on stderr (a refusal, say) goes to the test's log.
+    if (const auto err = QString::fromUtf8(p.readAllStandardError()).trimmed(); !err.isEmpty())
+        qInfo("%s %s: %s", qPrintable(program), qPrintable(args.join(' ')), qPrintable(err));
     return QString::fromUtf8(p.readAllStandardOutput());
 }
 

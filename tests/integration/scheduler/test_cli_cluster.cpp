@@ -31,6 +31,36 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The job's engine processes: sluice-engine running in its job directory (the job script cds there).
+std::vector<pid_t> engine_ranks(const fs::path& job_dir) {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    const auto want = fs::weakly_canonical(job_dir, ec);
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        const auto name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream comm(e.path() / "comm");
+        std::string command;
+        std::getline(comm, command);
+        if (command == "sluice-engine" && fs::read_symlink(e.path() / "cwd", ec) == want && !ec)
+            out.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+    return out;
+}
+
+// Whether `signal` waits for the stopped process `pid` (or it is gone).
+bool pending_or_gone(pid_t pid, int signal) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    if (!status) return true;
+    const unsigned long long bit = 1ULL << (signal - 1);
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("State:") && line.find("zombie") != std::string::npos) return true;
+        else if ((line.starts_with("SigPnd:") || line.starts_with("ShdPnd:")) &&
+                 (std::stoull(line.substr(7), nullptr, 16) & bit) != 0)
+            return true;
+    return false;
+}
+
 std::string read_text(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
@@ -139,7 +169,22 @@ class TestCliCluster : public QObject {
                 if (!running && !over) QThread::msleep(50);
             }
             QVERIFY2(running || over, "the job neither ran nor ended in 3 minutes");
-            if (running) (void)interrupt(first);
+            if (running) {
+                // Hold the ranks (SIGSTOP) so that, however fast this machine, the job cannot end before
+                // the interruption reaches them: a signal waiting on each, or the ranks killed.
+                const auto ranks = engine_ranks(job_dir(id));
+                for (const auto pid : ranks)
+                    ::kill(pid, SIGSTOP);
+                (void)interrupt(first);
+                QTRY_VERIFY_WITH_TIMEOUT(std::ranges::all_of(ranks,
+                                                             [](pid_t pid) {
+                                                                 return pending_or_gone(pid, SIGUSR1) ||
+                                                                        pending_or_gone(pid, SIGTERM);
+                                                             }),
+                                         180000);
+                for (const auto pid : ranks)
+                    ::kill(pid, SIGCONT);
+            }
 
             QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
             const auto out = QString::fromUtf8(watch.readAllStandardOutput());
