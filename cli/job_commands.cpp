@@ -247,8 +247,22 @@ int watch(const Context& ctx, const WatchArgs& a) {
                     shown[j.id] = j.updated;
                 }
         }
-        for (const auto& problem : pass->problems)
-            std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(problem.text()).c_str());
+        bool declined = false;
+        for (const auto& problem : pass->problems) {
+            if (problem.needs_login) {
+                // The user cancelled the login (or its answers were refused): asking again on every poll
+                // would nag; the jobs go on where they run.
+                std::fprintf(ctx.err, "sluice-cli: %s\nsluice-cli: not watching any longer; run `sluice-cli watch` again to log in\n",
+                             terminal_text(problem.message).c_str());
+                declined = true;
+            } else {
+                std::fprintf(ctx.err, "sluice-cli: %s\n", terminal_text(problem.text()).c_str());
+            }
+        }
+        if (declined) {
+            supervisor.release();
+            return 1;
+        }
         if (pass->idle || a.once || stop_requested) break;
         while (!stop_requested && jobs::MonotonicClock::now() < pass->next_tick)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

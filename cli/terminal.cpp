@@ -73,13 +73,18 @@ remote::SessionCallbacks terminal_callbacks() {
     };
     cb.keyboard_interactive =
         [](const remote::KbdIntRound& round) -> std::optional<std::vector<std::string>> {
-        if (!round.name.empty() || !round.instruction.empty()) {
+        // Ours first (who asks, why, a refused answer), then the server's own words.
+        std::string intro;
+        if (!round.who.empty())
+            intro += terminal_text(
+                fmt::format("Logging in to {}{}\n", round.who, round.why.empty() ? "" : " " + round.why));
+        if (round.attempt > 1) intro += "That was not accepted (a mistyped password or an expired code?); try again.\n";
+        if (!round.name.empty() || !round.instruction.empty())
+            intro += terminal_text(
+                fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n", round.instruction));
+        if (!intro.empty()) {
             const UniqueFd tty(::open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY));
-            if (tty.valid())
-                (void)write_all(tty.get(),
-                                terminal_text(fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n",
-                                                          round.instruction)),
-                                "/dev/tty");
+            if (tty.valid()) (void)write_all(tty.get(), intro, "/dev/tty");
         }
         std::vector<std::string> answers;
         for (const auto& p : round.prompts) {
@@ -89,8 +94,9 @@ remote::SessionCallbacks terminal_callbacks() {
         }
         return answers;
     };
-    cb.password = [](const std::string& user_at_host, int) {
-        return ask(fmt::format("{}'s password: ", user_at_host), false);
+    cb.password = [](const std::string& user_at_host, int attempt) {
+        return ask(fmt::format("{}{}'s password: ", attempt > 1 ? "Not accepted; try again. " : "", user_at_host),
+                   false);
     };
     return cb;
 }

@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMainWindow>
 #include <QMenu>
 #include <QMessageBox>
@@ -34,11 +35,22 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-std::optional<std::string> ask_secret(QWidget* parent, const QString& title, const QString& label) {
-    bool ok = false;
-    const auto answer = QInputDialog::getText(parent, title, label, QLineEdit::Password, {}, &ok);
-    if (!ok) return std::nullopt;
-    return answer.toStdString();
+// One login question. "Log In Later" leaves the cluster waiting until the user logs in from the Jobs
+// view; the question says who asks, for what, and whether the last answer was refused.
+std::optional<std::string> ask(QWidget* parent, const QString& title, const QString& label, bool secret) {
+    QInputDialog dialog(parent);
+    dialog.setObjectName(QStringLiteral("login_dialog"));
+    dialog.setWindowTitle(title);
+    dialog.setLabelText(label);
+    dialog.setTextEchoMode(secret ? QLineEdit::Password : QLineEdit::Normal);
+    dialog.setOkButtonText(QObject::tr("Log In"));
+    dialog.setCancelButtonText(QObject::tr("Log In Later"));
+    if (dialog.exec() != QDialog::Accepted) return std::nullopt;
+    return dialog.textValue().toStdString();
+}
+
+QString purpose(const std::string& why) {
+    return why.empty() ? QString() : QObject::tr("Sluice logs in %1.").arg(QString::fromStdString(why)) + "\n\n";
 }
 
 // Every login question as a dialog over the main window. Secrets are handed to libssh and not kept.
@@ -46,36 +58,41 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
     remote::SessionCallbacks cb;
     cb.accept_host_key = [parent](const remote::UnknownHostKey& key) {
         return QMessageBox::question(
-                   parent, QObject::tr("Unknown host"),
-                   QObject::tr(
-                       "Sluice has not seen %1 before. Its %2 key has the fingerprint\n\n%3\n\nCompare it "
-                       "with the one your cluster's documentation gives. Trust it and remember it?")
-                       .arg(QString::fromStdString(key.host), QString::fromStdString(key.key_type),
-                            QString::fromStdString(key.sha256_fingerprint)),
+                   parent, QObject::tr("Unknown host %1").arg(QString::fromStdString(key.host)),
+                   purpose(key.why) +
+                       QObject::tr(
+                           "Sluice has not seen %1 before. Its %2 key has the fingerprint\n\n%3\n\nCompare it "
+                           "with the one your cluster's documentation gives. Trust it and remember it?")
+                           .arg(QString::fromStdString(key.host), QString::fromStdString(key.key_type),
+                                QString::fromStdString(key.sha256_fingerprint)),
                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
     };
     cb.key_passphrase = [parent](const std::filesystem::path& file) {
-        return ask_secret(parent, QObject::tr("Key passphrase"),
-                          QObject::tr("Passphrase for %1:").arg(QString::fromStdString(file.string())));
+        return ask(parent, QObject::tr("Key passphrase"),
+                   QObject::tr("Passphrase for %1:").arg(QString::fromStdString(file.string())), true);
     };
+    // `who` is "user@host:port (profile P, to …)": see jobs::ClusterClient.
     cb.password = [parent](const std::string& who, int attempt) {
-        return ask_secret(parent, QObject::tr("Password"),
-                          (attempt > 1 ? QObject::tr("That did not work. ") : QString()) +
-                              QObject::tr("Password for %1:").arg(QString::fromStdString(who)));
+        return ask(parent, QObject::tr("Log in to %1").arg(QString::fromStdString(who)),
+                   (attempt > 1 ? QObject::tr("That password was not accepted — try again.") + "\n\n" : QString()) +
+                       QObject::tr("Password for %1:").arg(QString::fromStdString(who)),
+                   true);
     };
     cb.keyboard_interactive =
         [parent](const remote::KbdIntRound& round) -> std::optional<std::vector<std::string>> {
         std::vector<std::string> answers;
-        const auto title = round.name.empty() ? QObject::tr("Login") : QString::fromStdString(round.name);
+        const auto title = QObject::tr("Log in to %1").arg(QString::fromStdString(round.who));
         for (const auto& p : round.prompts) {
-            bool ok = false;
-            const auto label =
-                (round.instruction.empty() ? QString() : QString::fromStdString(round.instruction) + "\n") +
-                QString::fromStdString(p.text);
-            const auto a = QInputDialog::getText(parent, title, label,
-                                                 p.echo ? QLineEdit::Normal : QLineEdit::Password, {}, &ok);
-            if (!ok) return std::nullopt;
-            answers.push_back(a.toStdString());
+            QString label = purpose(round.why);
+            if (round.attempt > 1)
+                label += QObject::tr("The last answers were not accepted (a mistyped password, or a code that "
+                                     "had expired?) — try again.") +
+                         "\n\n";
+            if (!round.instruction.empty()) label += QString::fromStdString(round.instruction) + "\n";
+            label += QString::fromStdString(p.text);
+            auto a = ask(parent, title, label, !p.echo);
+            if (!a) return std::nullopt;
+            answers.push_back(std::move(*a));
         }
         return answers;
     };
@@ -117,6 +134,16 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
     });
     connect(view_, &JobsView::mergeRequested, this, &JobsController::confirmMerge);
     connect(service_, &JobsService::jobEnded, this, &JobsController::notify);
+    // A lasting line while a cluster waits for a login (the Jobs view has the button).
+    auto* login_status = new QLabel(&window_);
+    login_status->setObjectName(QStringLiteral("login_status"));
+    login_status->hide();
+    window_.statusBar()->addPermanentWidget(login_status);
+    connect(service_, &JobsService::problemsChanged, login_status, [this, login_status] {
+        const auto waiting = service_->needingLogin();
+        login_status->setVisible(!waiting.isEmpty());
+        login_status->setText(tr("Not logged in: %1").arg(waiting.join(QStringLiteral(", "))));
+    });
     connect(service_, &JobsService::actionFailed, this, [this](const QString& id, const QString& text) {
         emit message(id.isEmpty() ? text : tr("Job %1: %2").arg(id, text));
     });

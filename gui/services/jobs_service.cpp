@@ -61,6 +61,7 @@ public:
         };
         supervisor_ = std::make_unique<jobs::JobSupervisor>(
             *store_, [this](const std::string& profile) { return host(profile); }, options_);
+        publish(); // the jobs are shown before any login question they may lead to
         tick();
     }
 
@@ -75,6 +76,7 @@ public:
             publish();
             current_ = q(job.id);
             auto h = supervisor_->client(profile.name);
+            if (h) (*h)->set_purpose(tr("to submit job %1").arg(q(job.id)).toStdString());
             // On failure the record stays draft/uploading with the reason: the next pass tries again.
             Status st = h ? jobs::stage_and_submit(*store_, **h, job, options_) : Status(std::unexpected(h.error()));
             if (!st) emit failed(q(job.id), q(st.error().message));
@@ -83,9 +85,9 @@ public:
         });
     }
 
-    void cancel(const QString& id) { on_job(id, jobs::cancel_job); }
-    void resume(const QString& id) { on_job(id, jobs::resubmit_job); }
-    void fetch(const QString& id) { on_job(id, jobs::fetch_result); }
+    void cancel(const QString& id) { on_job(id, tr("to cancel job %1"), jobs::cancel_job); }
+    void resume(const QString& id) { on_job(id, tr("to resubmit job %1"), jobs::resubmit_job); }
+    void fetch(const QString& id) { on_job(id, tr("to download the result of job %1"), jobs::fetch_result); }
 
     void remove(const QString& id, bool delete_files) {
         guarded(id, [&] {
@@ -112,6 +114,13 @@ public:
         });
     }
 
+    /// The user chose to log in to the profile's cluster after "Log In Later": ask again, now.
+    void logIn(const QString& profile) {
+        if (!supervisor_) return;
+        supervisor_->log_in(profile.toStdString());
+        timer_->start(0);
+    }
+
     void checkNow() {
         if (!store_) return;
         if (auto all = store_->list())
@@ -126,6 +135,7 @@ public:
             if (!job) return;
             auto h = supervisor_->client(job->profile);
             if (!h) return emit failed(id, q(h.error().message));
+            (*h)->set_purpose(tr("to read the log of job %1").arg(id).toStdString());
             // job.log here; slurm-ID.out, or NAME.oID of PBS (-j oe), on a cluster; the last 200 KB each.
             const auto script = "cd -- \"$1\" || exit 0\n"
                                 "for f in job.log slurm-*.out *.o[0-9]*; do\n"
@@ -144,7 +154,7 @@ signals:
     void log(const QString& id, const QString& text);
     void snapshot(std::vector<sluice::jobs::JobRecord> all);
     void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
-    void problems(std::map<QString, QString> set, QStringList cleared);
+    void problems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
     void failed(const QString& id, const QString& message);
 
 private:
@@ -155,7 +165,8 @@ private:
             return fail(ErrorKind::bad_input,
                         "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
         if (jobs::is_local(**p)) return std::make_unique<jobs::LocalHost>(std::move(**p));
-        return std::make_unique<jobs::ClusterClient>(std::move(**p), callbacks_);
+        auto slot = pool_.slot(**p); // one login per user@host:port, whichever profile asks
+        return std::make_unique<jobs::ClusterClient>(std::move(**p), callbacks_, std::move(slot));
     }
 
     static std::set<std::string> active_profiles(const std::vector<jobs::JobRecord>& all) {
@@ -169,6 +180,7 @@ private:
     Status delete_job_files(const jobs::JobRecord& job) {
         auto h = supervisor_->client(job.profile);
         if (!h) return std::unexpected(h.error());
+        (*h)->set_purpose(tr("to delete the files of job %1").arg(q(job.id)).toStdString());
         const auto dir = jobs::job_directory((*h)->profile(), job.id);
         std::error_code ec;
         const std::filesystem::path result = job.local_output;
@@ -186,12 +198,13 @@ private:
     }
 
     template <class Action>
-    void on_job(const QString& id, Action action) {
+    void on_job(const QString& id, const QString& purpose, Action action) {
         guarded(id, [&] {
             auto job = find(id);
             if (!job) return;
             auto h = supervisor_->client(job->profile);
             if (!h) return emit failed(id, q(h.error().message));
+            (*h)->set_purpose(purpose.arg(id).toStdString());
             current_ = id;
             if (auto st = action(*store_, **h, *job, options_); !st) emit failed(id, q(st.error().message));
             supervisor_->nudge(job->profile);
@@ -239,12 +252,22 @@ private:
             return;
         }
         std::map<QString, QString> set;
-        for (const auto& p : pass->problems)
-            set[q(p.profile)] = tr("%1 (next try in %2 s)").arg(q(p.message)).arg(p.retry_in.count());
+        QStringList needs_login;
+        for (const auto& p : pass->problems) {
+            if (p.needs_login) {
+                // Nothing is tried again until the user says so: no countdown.
+                set[q(p.profile)] = tr("Not logged in to %1: its jobs are not followed. Log in to go on.")
+                                        .arg(q(p.profile));
+                needs_login << q(p.profile);
+            } else {
+                set[q(p.profile)] = tr("%1 (next try in %2 s)").arg(q(p.message)).arg(p.retry_in.count());
+            }
+        }
         QStringList cleared;
         for (const auto& p : pass->healthy)
             cleared << q(p);
-        if (!set.empty() || !cleared.isEmpty()) emit problems(std::move(set), std::move(cleared));
+        if (!set.empty() || !cleared.isEmpty())
+            emit problems(std::move(set), std::move(cleared), std::move(needs_login));
         publish();
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick -
                                                                                 jobs::MonotonicClock::now());
@@ -262,6 +285,7 @@ private:
     jobs::RunnerOptions options_;
     QTimer* timer_ = new QTimer(this);
     std::optional<jobs::JobStore> store_;
+    jobs::SessionPool pool_; ///< before supervisor_: its clients hold slots of it
     std::unique_ptr<jobs::JobSupervisor> supervisor_;
     QString current_;
     std::chrono::steady_clock::time_point last_progress_{};
@@ -394,6 +418,18 @@ QString JobsService::failureOf(const QString& id) const {
     return it == failures_.end() ? QString() : it->second;
 }
 
+void JobsService::logIn(const QString& profile) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, profile] { w->logIn(profile); }, Qt::QueuedConnection);
+}
+
+bool JobsService::needsLogin(const QString& profile) const {
+    return needs_login_.contains(profile);
+}
+
+QStringList JobsService::needingLogin() const {
+    return {needs_login_.begin(), needs_login_.end()};
+}
+
 void JobsService::checkNow() {
     QMetaObject::invokeMethod(worker_, &JobsWorker::checkNow, Qt::QueuedConnection);
 }
@@ -421,9 +457,15 @@ void JobsService::take(std::vector<jobs::JobRecord> all) {
     }
 }
 
-void JobsService::takeProblems(std::map<QString, QString> set, QStringList cleared) {
-    for (const auto& p : cleared)
+void JobsService::takeProblems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login) {
+    for (const auto& p : cleared) {
         problems_.erase(p);
+        needs_login_.erase(p);
+    }
+    for (const auto& [profile, text] : set)
+        if (!needs_login.contains(profile)) needs_login_.erase(profile);
+    for (const auto& p : needs_login)
+        needs_login_.insert(p);
     for (auto& [profile, text] : set)
         problems_[profile] = std::move(text);
     emit problemsChanged();

@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <map>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <vector>
 
@@ -66,6 +67,11 @@ public:
     void remove(const QString& id, bool delete_files);
     /// The result was merged into its source: "<source> as <group>".
     void markMerged(const QString& id, const QString& where);
+    /// Log in to the profile's cluster now (after the user chose "Log In Later" in a login question).
+    void logIn(const QString& profile);
+    /// A login question of the profile's cluster was cancelled: its jobs wait for logIn().
+    [[nodiscard]] bool needsLogin(const QString& profile) const;
+    [[nodiscard]] QStringList needingLogin() const;
     /// Poll every profile with active jobs now.
     void checkNow();
     /// The job's output (job.log here; the scheduler's output files on a cluster): logReady answers.
@@ -86,7 +92,7 @@ signals:
 
 private:
     void take(std::vector<jobs::JobRecord> all);
-    void takeProblems(std::map<QString, QString> set, QStringList cleared);
+    void takeProblems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
     void readLiveProgress();
 
     Files files_;
@@ -95,6 +101,7 @@ private:
     std::vector<jobs::JobRecord> jobs_;
     std::map<QString, LiveProgress> live_;
     std::map<QString, QString> problems_;
+    std::set<QString> needs_login_;
     std::map<QString, QString> failures_; ///< job id → why the last action on it failed
     remote::SessionCallbacks prompter_;
     std::stop_source closing_;

@@ -100,7 +100,9 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
       cancel_(button(tr("Cancel"), "job_cancel", this)), resume_(button(tr("Resume"), "job_resume", this)),
       compare_(button(tr("Compare"), "job_compare", this)), merge_(button(tr("Merge into Source…"), "job_merge", this)),
       fetch_(button(tr("Fetch Result"), "job_fetch", this)), log_(button(tr("Log"), "job_log", this)),
-      copy_path_(button(tr("Copy Path"), "job_copy_path", this)), remove_(button(tr("Remove…"), "job_remove", this)) {
+      copy_path_(button(tr("Copy Path"), "job_copy_path", this)), remove_(button(tr("Remove…"), "job_remove", this)),
+      login_bar_(new QWidget(this)), login_text_(new QLabel(login_bar_)),
+      login_(button(tr("Log In"), "job_login", login_bar_)) {
     filter_->setSourceModel(model_);
     table_->setObjectName(QStringLiteral("jobs_table"));
     table_->setModel(filter_);
@@ -139,6 +141,21 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     top_->addWidget(check);
     top_->addStretch();
 
+    // A cluster whose login question was answered "Log In Later": its jobs wait for this button.
+    login_bar_->setObjectName(QStringLiteral("login_bar"));
+    login_text_->setObjectName(QStringLiteral("login_text"));
+    login_text_->setWordWrap(true);
+    login_bar_->setStyleSheet(QStringLiteral("#login_bar { background: #fff4e5; border: 1px solid #e0a040; }"));
+    auto* login_row = new QHBoxLayout(login_bar_);
+    login_row->setContentsMargins(6, 3, 6, 3);
+    login_row->addWidget(login_text_, 1);
+    login_row->addWidget(login_);
+    login_bar_->hide();
+    connect(login_, &QPushButton::clicked, this, [this] {
+        if (!login_profile_.isEmpty()) service_.logIn(login_profile_);
+    });
+    connect(&service_, &JobsService::problemsChanged, this, &JobsView::updateLoginBar);
+
     transfer_->setObjectName(QStringLiteral("jobs_transfer"));
     transfer_->hide();
     auto* actions = new QHBoxLayout;
@@ -148,6 +165,7 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top_);
+    layout->addWidget(login_bar_);
     layout->addWidget(table_, 1);
     layout->addWidget(transfer_);
     layout->addLayout(actions);
@@ -173,7 +191,10 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
                     tr("%1 %2: %p%").arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id));
             });
     connect(&service_, &JobsService::logReady, this, &JobsView::showLog);
-    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsView::updateButtons);
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateButtons();
+        updateLoginBar();
+    });
 
     const auto on_selected = [this](auto fn) {
         return [this, fn] {
@@ -260,6 +281,22 @@ void JobsView::updateButtons() {
     copy_path_->setToolTip(here ? tr("Copy the job's folder on this computer")
                                 : tr("Copy the job's folder on the cluster"));
     remove_->setEnabled(job && !active);
+}
+
+void JobsView::updateLoginBar() {
+    const auto waiting = service_.needingLogin();
+    login_bar_->setVisible(!waiting.isEmpty());
+    if (waiting.isEmpty()) return;
+    // The selected job's cluster if it is one of them, else the first.
+    const auto job = service_.job(selectedId());
+    login_profile_ = job && waiting.contains(q(job->profile)) ? q(job->profile) : waiting.first();
+    int jobs = 0;
+    for (const auto& j : service_.jobs())
+        jobs += q(j.profile) == login_profile_ && jobs::needs_attention(j.state);
+    login_text_->setText(tr("Not logged in to %1: %n job(s) there wait until you log in.", nullptr, jobs)
+                             .arg(login_profile_) +
+                         (waiting.size() > 1 ? tr(" (%1 clusters wait.)").arg(waiting.size()) : QString()));
+    login_->setText(tr("Log In to %1").arg(login_profile_));
 }
 
 void JobsView::confirmRemove(const QString& id) {

@@ -44,6 +44,7 @@ private:
     void updateWhereFilter();
     void confirmRemove(const QString& id);
     void showLog(const QString& id, const QString& text);
+    void updateLoginBar();
 
     JobsService& service_;
     JobsModel* model_;
@@ -61,6 +62,10 @@ private:
     QPushButton* log_;
     QPushButton* copy_path_;
     QPushButton* remove_;
+    QWidget* login_bar_;
+    QLabel* login_text_;
+    QPushButton* login_;
+    QString login_profile_; ///< the profile login_ logs in to
 };
 
 } // namespace sluice::gui

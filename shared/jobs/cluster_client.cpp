@@ -16,25 +16,93 @@ std::string first_line(std::string_view text) {
 
 } // namespace
 
+std::shared_ptr<SessionPool::Slot> SessionPool::slot(const ClusterProfile& p) {
+    auto& s = slots_[fmt::format("{}@{}:{}", p.user, p.host, p.port.value_or(22))];
+    if (!s) s = std::make_shared<Slot>();
+    return s;
+}
+
+namespace {
+
+// The user's callbacks, each question told what the login is for. The session keeps its callbacks and
+// the slot keeps the session: the slot is held weakly, or neither would ever be freed.
+remote::SessionCallbacks with_purpose(remote::SessionCallbacks inner, const std::shared_ptr<SessionPool::Slot>& slot) {
+    const std::weak_ptr<SessionPool::Slot> weak = slot;
+    const auto why = [weak] {
+        const auto s = weak.lock();
+        return s ? s->why : std::string();
+    };
+    remote::SessionCallbacks cb = inner;
+    if (inner.accept_host_key)
+        cb.accept_host_key = [inner, why](const remote::UnknownHostKey& key) {
+            auto k = key;
+            k.why = why();
+            return inner.accept_host_key(k);
+        };
+    if (inner.keyboard_interactive)
+        cb.keyboard_interactive = [inner, why](const remote::KbdIntRound& round) {
+            auto r = round;
+            r.why = why();
+            return inner.keyboard_interactive(r);
+        };
+    if (inner.password)
+        cb.password = [inner, why](const std::string& who, int attempt) {
+            const auto w = why();
+            return inner.password(w.empty() ? who : fmt::format("{} — {}", who, w), attempt);
+        };
+    return cb;
+}
+
+} // namespace
+
 ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionOptions options,
-                             remote::SessionCallbacks callbacks)
-    : profile_(std::move(profile)), options_(std::move(options)), callbacks_(std::move(callbacks)) {}
-ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks)
-    : ClusterClient(profile, session_options_for(profile), std::move(callbacks)) {}
+                             remote::SessionCallbacks callbacks, std::shared_ptr<SessionPool::Slot> slot)
+    : profile_(std::move(profile)), options_(std::move(options)),
+      slot_(slot ? std::move(slot) : std::make_shared<SessionPool::Slot>()) {
+    callbacks_ = with_purpose(std::move(callbacks), slot_);
+}
+ClusterClient::ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks,
+                             std::shared_ptr<SessionPool::Slot> slot)
+    : ClusterClient(profile, session_options_for(profile), std::move(callbacks), std::move(slot)) {}
 ClusterClient::ClusterClient(ClusterClient&&) noexcept = default;
 ClusterClient& ClusterClient::operator=(ClusterClient&&) noexcept = default;
 ClusterClient::~ClusterClient() = default;
 
+void ClusterClient::set_purpose(std::string why) {
+    purpose_ = std::move(why);
+}
+
 Result<remote::Session*> ClusterClient::session() {
-    if (!session_) {
+    const auto context = [&](const Error& e) { return e.context(fmt::format("cluster '{}'", profile_.name)); };
+    // Cancelled questions are not asked again by themselves: the user logs in when they choose to.
+    if (slot_->declined)
+        return fail(ErrorKind::cancelled,
+                    fmt::format("cluster '{}' needs a login: the last login was cancelled or refused ({}); "
+                                "log in to go on",
+                                profile_.name, slot_->declined_because));
+    slot_->why = purpose_.empty() ? fmt::format("for profile {}", profile_.name)
+                                  : fmt::format("{} (profile {})", purpose_, profile_.name);
+    Status st;
+    if (!slot_->session) {
         auto s = remote::Session::connect(options_, callbacks_);
-        if (!s) return std::unexpected(s.error().context(fmt::format("cluster '{}'", profile_.name)));
-        session_.emplace(std::move(*s));
-    } else if (!session_->connected()) {
-        if (auto st = session_->ensure_connected(); !st)
-            return std::unexpected(st.error().context(fmt::format("cluster '{}'", profile_.name)));
+        if (s)
+            slot_->session.emplace(std::move(*s));
+        else
+            st = std::unexpected(s.error());
+    } else if (!slot_->session->connected()) {
+        st = slot_->session->ensure_connected();
     }
-    return &*session_;
+    if (!st) {
+        // Cancelled, refused answers or an untrusted host key: asking again by itself every few seconds
+        // would only nag. A network failure is different: the next round tries again.
+        if (const auto k = st.error().kind; k == ErrorKind::cancelled || k == ErrorKind::bad_input || k == ErrorKind::refused)
+        {
+            slot_->declined = true;
+            slot_->declined_because = st.error().message;
+        }
+        return std::unexpected(context(st.error()));
+    }
+    return &*slot_->session;
 }
 
 Result<std::string> ClusterClient::connect() {

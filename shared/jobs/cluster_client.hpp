@@ -7,20 +7,46 @@
 #include "remote/session.hpp"
 #include "remote/session_options.hpp"
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 
 namespace sluice::jobs {
 
+/// One login per user@host:port, shared by every profile that points there: the user answers 2FA once
+/// per host and app run. Belongs to one thread, like the sessions in it.
+class SessionPool {
+public:
+    struct Slot {
+        std::optional<remote::Session> session;
+        bool declined = false;        ///< a login was cancelled or refused: wait for the user
+        std::string declined_because; ///< its error, for messages
+        std::string why;       ///< what the login in progress is for
+    };
+    /// The slot for the profile's user@host:port (as the profile names them).
+    [[nodiscard]] std::shared_ptr<Slot> slot(const ClusterProfile& profile);
+
+private:
+    std::map<std::string, std::shared_ptr<Slot>> slots_;
+};
+
 class ClusterClient final : public JobHost {
 public:
-    ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks);
+    /// `slot`: a SessionPool's, to share the login with other profiles of the same host; none: its own.
+    ClusterClient(ClusterProfile profile, remote::SessionOptions options, remote::SessionCallbacks callbacks,
+                  std::shared_ptr<SessionPool::Slot> slot = {});
     /// With session_options_for(profile): the user's own OpenSSH files.
-    ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks);
+    ClusterClient(ClusterProfile profile, remote::SessionCallbacks callbacks,
+                  std::shared_ptr<SessionPool::Slot> slot = {});
     ClusterClient(ClusterClient&&) noexcept;
     ClusterClient& operator=(ClusterClient&&) noexcept;
     ~ClusterClient() override;
 
     [[nodiscard]] const ClusterProfile& profile() const override { return profile_; }
+    void set_purpose(std::string why) override;
+    [[nodiscard]] bool needs_login() const override { return slot_->declined; }
+    void allow_login() override { slot_->declined = false; }
     [[nodiscard]] Result<std::string> connect() override;
     [[nodiscard]] Result<remote::ScriptResult> run(std::string_view what, std::string_view script,
                                                    const std::vector<std::string>& args = {},
@@ -37,7 +63,8 @@ private:
     ClusterProfile profile_;
     remote::SessionOptions options_;
     remote::SessionCallbacks callbacks_;
-    std::optional<remote::Session> session_;
+    std::shared_ptr<SessionPool::Slot> slot_;
+    std::string purpose_;
 };
 
 /// Host, user and port of the profile; everything else from the user's OpenSSH files.

@@ -29,6 +29,12 @@ public:
     virtual ~JobHost() = default;
 
     [[nodiscard]] virtual const ClusterProfile& profile() const = 0;
+    /// What the next login is for, in words ("to check 2 running jobs"): login questions say it.
+    virtual void set_purpose(std::string /*why*/) {}
+    /// The user cancelled a login question ("log in later"): nothing more is asked, every call fails at
+    /// once, until allow_login().
+    [[nodiscard]] virtual bool needs_login() const { return false; }
+    virtual void allow_login() {}
     /// Log in if needed (asking the user only when the server demands it); "user@host:port" for messages.
     [[nodiscard]] virtual Result<std::string> connect() = 0;
     /// A POSIX script there (remote_script.hpp: values only as "$1", "$2", ...). A non-zero exit is an

@@ -29,17 +29,23 @@ Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRec
     auto cluster = client(profile);
     if (!cluster) return std::unexpected(cluster.error());
     bool changed = false;
+    const auto active = std::ranges::count_if(jobs, [&](const JobRecord& j) {
+        return j.profile == profile && needs_attention(j.state);
+    });
     for (auto& j : jobs)
         if (j.profile == profile && (j.state == draft || j.state == uploading)) {
+            (*cluster)->set_purpose(fmt::format("to submit job {}", j.id));
             if (auto st = stage_and_submit(store_, **cluster, j, options_); !st)
                 return std::unexpected(st.error());
             changed = true;
         }
+    (*cluster)->set_purpose(fmt::format("to check {} job{}", active, active == 1 ? "" : "s"));
     auto polled = poll_jobs(store_, **cluster, jobs, options_);
     if (!polled) return std::unexpected(polled.error());
     changed = changed || *polled;
     for (auto& j : jobs)
         if (j.profile == profile && (j.state == completed || j.state == downloading)) {
+            (*cluster)->set_purpose(fmt::format("to download the result of job {}", j.id));
             if (auto st = fetch_result(store_, **cluster, j, options_); !st)
                 return std::unexpected(st.error());
             changed = true;
@@ -79,7 +85,9 @@ Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& 
                 pass.healthy.push_back(profile);
             } else {
                 monitor_.failed(profile);
-                pass.problems.push_back({profile, changed.error().message, monitor_.interval(profile)});
+                const auto c = clients_.find(profile);
+                pass.problems.push_back({profile, changed.error().message, monitor_.interval(profile),
+                                         c != clients_.end() && c->second->needs_login()});
             }
         }
     }
@@ -90,6 +98,11 @@ Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& 
     const auto soon = now + (leader_ ? std::chrono::seconds(5) : std::chrono::seconds(1));
     pass.next_tick = std::min(monitor_.next_due().value_or(soon), soon);
     return pass;
+}
+
+void JobSupervisor::log_in(const std::string& profile) {
+    if (auto it = clients_.find(profile); it != clients_.end()) it->second->allow_login();
+    monitor_.hurry(profile, std::chrono::seconds(0));
 }
 
 std::string JobSupervisor::Pass::Problem::text() const {

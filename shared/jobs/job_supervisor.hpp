@@ -37,6 +37,7 @@ public:
             std::string profile;
             std::string message;            ///< why the round failed
             std::chrono::seconds retry_in{}; ///< when it is tried again
+            bool needs_login = false;        ///< a login question was cancelled: the user must log in
             /// "hpc: <message> (next try in 20 s)", for a terminal.
             [[nodiscard]] std::string text() const;
         };
@@ -55,6 +56,8 @@ public:
     void nudge(const std::string& profile) { monitor_.nudge(profile); }
     /// The user asked to check now: poll at once (at most every 2 s per cluster).
     void hurry(const std::string& profile) { monitor_.hurry(profile); }
+    /// The user chose to log in to the profile's cluster: ask again, now.
+    void log_in(const std::string& profile);
 
 private:
     Result<bool> round(const std::string& profile, std::vector<JobRecord>& jobs);

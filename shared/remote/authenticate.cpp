@@ -77,12 +77,15 @@ Outcome public_key(ssh_session session, const SessionCallbacks& callbacks) {
 }
 
 /// One full keyboard-interactive exchange: any number of rounds, each with zero or more prompts.
-Outcome keyboard_interactive(ssh_session session, const SessionCallbacks& callbacks) {
+Outcome keyboard_interactive(ssh_session session, const SessionCallbacks& callbacks, int attempt,
+                             const std::string& peer) {
     int rc = ssh_userauth_kbdint(session, nullptr, nullptr);
     while (rc == SSH_AUTH_INFO) {
         const int n = ssh_userauth_kbdint_getnprompts(session);
         if (n > 0) {
             KbdIntRound round;
+            round.attempt = attempt;
+            round.who = peer;
             round.name = ssh_userauth_kbdint_getname(session);
             round.instruction = ssh_userauth_kbdint_getinstruction(session);
             for (int i = 0; i < n; ++i) {
@@ -138,7 +141,7 @@ Status authenticate(ssh_session session, const SessionOptions& options, const Se
             tried_kbdint = true;
             tried.emplace_back("keyboard-interactive");
             for (int i = 0; i < attempts; ++i) {
-                result = keyboard_interactive(session, callbacks);
+                result = keyboard_interactive(session, callbacks, i + 1, peer);
                 if (result != Outcome::denied) break;
             }
             if (result == Outcome::denied) refusal = "the answers to the server's prompts were refused";

@@ -117,7 +117,7 @@ Status verify_host_key(ssh_session session, const SessionOptions& options,
                                                ssh_get_error(session)));
     }
 
-    const UnknownHostKey unknown{name, port, key_type, *fingerprint};
+    const UnknownHostKey unknown{name, port, key_type, *fingerprint, {}};
     if (!callbacks.accept_host_key)
         return fail(ErrorKind::refused,
                     fmt::format("the host key of {} ({} {}) is not known yet, and there is nobody to ask whether "

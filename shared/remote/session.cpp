@@ -13,6 +13,7 @@ struct Session::State {
     SessionHandle session;
     std::string peer;
     std::string script_shell = "bash";
+    bool logged_in = false; ///< connected AND authenticated: a half-done login is not a session
 };
 
 namespace {
@@ -80,6 +81,16 @@ Status configure(ssh_session s, const SessionOptions& o) {
 } // namespace
 
 Status Session::login(State& state) {
+    state.logged_in = false;
+    auto st = login_steps(state);
+    // A login that did not finish (refused, cancelled, timed out) leaves no half-open connection behind
+    // (it would sit in CLOSE-WAIT and pass for connected): the next try starts from scratch.
+    if (!st) state.session.reset();
+    state.logged_in = st.has_value();
+    return st;
+}
+
+Status Session::login_steps(State& state) {
     state.session.reset(ssh_new());
     ssh_session s = state.session.get();
     if (!s) return fail(ErrorKind::internal, "cannot create an SSH session");
@@ -117,6 +128,7 @@ Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
 Result<ChannelHandle> Session::open_channel() {
+    if (!connected()) return fail(ErrorKind::io, fmt::format("not logged in to {}", state_->peer));
     ssh_session s = state_->session.get();
     ChannelHandle channel(ssh_channel_new(s));
     if (!channel)
@@ -129,7 +141,7 @@ Result<ChannelHandle> Session::open_channel() {
 }
 
 bool Session::connected() const {
-    return state_ && ssh_is_connected(state_->session.get());
+    return state_ && state_->session && state_->logged_in && ssh_is_connected(state_->session.get());
 }
 const std::string& Session::peer() const {
     return state_->peer;
@@ -138,7 +150,7 @@ ssh_session Session::raw() const {
     return state_->session.get();
 }
 std::string Session::last_error() const {
-    return ssh_get_error(state_->session.get());
+    return state_->session ? ssh_get_error(state_->session.get()) : std::string("not connected");
 }
 const std::string& Session::script_shell() const {
     return state_->script_shell;

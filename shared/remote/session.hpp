@@ -29,6 +29,7 @@ public:
     /// A fresh session channel, for one exec or one subsystem.
     [[nodiscard]] Result<ChannelHandle> open_channel();
 
+    /// Connected and logged in (a login that failed or was cancelled half-way is not).
     [[nodiscard]] bool connected() const;
     /// user@host:port as resolved through ssh_config, for messages.
     [[nodiscard]] const std::string& peer() const;
@@ -46,6 +47,7 @@ private:
     struct State;
     explicit Session(std::unique_ptr<State> state);
     static Status login(State& state);
+    static Status login_steps(State& state);
     std::unique_ptr<State> state_;
 };
 

@@ -17,6 +17,7 @@ struct UnknownHostKey {
     int port = 22;
     std::string key_type;           ///< e.g. "ssh-ed25519"
     std::string sha256_fingerprint; ///< "SHA256:<base64>", as `ssh-keygen -l` prints it
+    std::string why;                ///< what the login is for ("profile hpc, to check 2 jobs"); may be empty
 };
 
 /// One keyboard-interactive round: the server may send zero, one or several prompts.
@@ -28,6 +29,9 @@ struct KbdIntRound {
     std::string name;
     std::string instruction;
     std::vector<Prompt> prompts;
+    int attempt = 1;  ///< > 1: the previous answers were refused (e.g. a wrong one-time code)
+    std::string who;  ///< user@host:port
+    std::string why;  ///< what the login is for; may be empty
 };
 
 struct SessionCallbacks {
@@ -37,7 +41,7 @@ struct SessionCallbacks {
     std::function<std::optional<std::string>(const std::filesystem::path& key_file)> key_passphrase;
     /// Answers for every prompt of a round, in order; nullopt cancels the login.
     std::function<std::optional<std::vector<std::string>>(const KbdIntRound&)> keyboard_interactive;
-    /// Password for user@host; nullopt cancels the login. `attempt` counts from 1.
+    /// Password for user@host; nullopt cancels the login. `attempt` counts from 1 (> 1: refused before).
     std::function<std::optional<std::string>(const std::string& user_at_host, int attempt)> password;
 };
 

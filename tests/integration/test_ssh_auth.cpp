@@ -165,25 +165,30 @@ private slots:
         QCOMPARE(std::string(ssh_get_cipher_out(session->raw())), std::string("aes256-ctr"));
     }
 
+    // A wrong code: the next exchange's rounds say it is a second attempt (the question can say "try
+    // again") and who is asked.
     void wrongTotpIsRefused() {
         test::TempDir dir;
-        int rounds = 0;
+        std::vector<int> attempts;
+        std::string who;
         SessionCallbacks cb;
         cb.keyboard_interactive = [&](const KbdIntRound& round) -> std::optional<std::vector<std::string>> {
-            ++rounds;
+            attempts.push_back(round.attempt);
+            who = round.who;
             std::vector<std::string> answers;
             for (const auto& p : round.prompts)
                 answers.push_back(asks_for_code(p) ? "000000" : env_["SSH_PASSWORD"]);
             return answers;
         };
         auto o = test::isolated_options(env_, dir, env_.port("SSH_OATH_PORT"));
-        o.password_attempts = 1;
+        o.password_attempts = 2;
         auto session = Session::connect(o, cb);
         QVERIFY(!session.has_value());
         QCOMPARE(session.error().kind, ErrorKind::bad_input);
         QVERIFY2(session.error().message.find("keyboard-interactive") != std::string::npos,
                  session.error().message.c_str());
-        QVERIFY(rounds >= 2);
+        QCOMPARE(attempts, (std::vector<int>{1, 1, 2, 2})); // password and code rounds, twice
+        QVERIFY2(who.find("@127.0.0.1:" + env_["SSH_OATH_PORT"]) != std::string::npos, who.c_str());
     }
 
     // The only test that spends a TOTP code: pam_oath refuses a code twice, so one login serves all.

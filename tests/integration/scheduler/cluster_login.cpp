@@ -92,7 +92,10 @@ ClusterLogin ClusterLogin::prepare(const TempDir& dir, jobs::Scheduler scheduler
     fs::create_directories(l.client_home / ".ssh");
     write_text(l.client_home / ".ssh/config",
                "Host loop\n  HostName " + l.cluster["SSH_HOST"] + "\n  Port " + l.cluster["SSH_PORT"] +
-                   "\n  User " + l.cluster["SSH_USER"] + "\n  IdentityFile " + l.cluster["SSH_KEY"] + "\n");
+                   "\n  User " + l.cluster["SSH_USER"] + "\n  IdentityFile " + l.cluster["SSH_KEY"] + "\n" +
+                   // The same account through its password: a login that asks.
+                   "Host loop-pw\n  HostName " + l.cluster["SSH_HOST"] + "\n  Port " + l.cluster["SSH_PORT"] +
+                   "\n  User " + l.cluster["SSH_USER"] + "\n  PubkeyAuthentication no\n");
     write_text(l.client_home / ".ssh/known_hosts",
                known_hosts_line(l.cluster, l.cluster.port(), l.cluster["SSH_HOST_KEY_PUB"]));
     return l;
@@ -121,6 +124,29 @@ jobs::ClusterProfile ClusterLogin::profile() const {
     p.resources.walltime = "00:10:00";
     p.engine = {jobs::EngineCommand::Kind::path, engine.string()};
     p.environment = {"OMPI_MCA_btl_vader_single_copy_mechanism=none"};
+    return p;
+}
+
+bool ClusterLogin::set_node_available(bool available) const {
+    if (scheduler == jobs::Scheduler::slurm) {
+        const auto node = scheduler_env.at("SLURM_NODE");
+        (void)scheduler_command("scontrol", {"update", QString::fromStdString("NodeName=" + node),
+                                             available ? "State=RESUME" : "State=DRAIN", "Reason=sluice-test"});
+        const auto state = scheduler_command("sinfo", {"-h", "-N", "-n", QString::fromStdString(node), "-o", "%T"});
+        return available ? !state.contains("drain") : state.contains("drain");
+    }
+    const auto node = QString::fromStdString(scheduler_env.at("PBS_NODE"));
+    (void)scheduler_command("pbsnodes", {available ? "-r" : "-o", node});
+    // A freed node alone starts no scheduling cycle (the next one may be minutes away); this does.
+    if (available) (void)scheduler_command("qmgr", {"-c", "set server scheduling = True"});
+    const auto state = scheduler_command("pbsnodes", {"-v", node});
+    return available ? !state.contains("offline") : state.contains("offline");
+}
+
+jobs::ClusterProfile ClusterLogin::password_profile(const std::string& name) const {
+    auto p = profile();
+    p.name = name;
+    p.host = "loop-pw";
     return p;
 }
 

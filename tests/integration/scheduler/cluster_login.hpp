@@ -34,10 +34,16 @@ struct ClusterLogin {
     [[nodiscard]] QProcessEnvironment client_environment() const;
     /// Profile "loop": the test partition or queue, 2 tasks, 10 minutes, the copied engine.
     [[nodiscard]] jobs::ClusterProfile profile() const;
+    /// Like profile(), named `name`, through host alias "loop-pw": the same account by password, so
+    /// that every login asks.
+    [[nodiscard]] jobs::ClusterProfile password_profile(const std::string& name) const;
     [[nodiscard]] std::vector<std::string> scheduler_calls() const;
     void clear_scheduler_calls() const;
     /// The partition (Slurm) or queue (PBS) jobs go to.
     [[nodiscard]] std::string queue() const;
+    /// Drain the node (Slurm) or mark it offline (PBS), so that jobs wait in the queue, or free it; true
+    /// when the scheduler says it is so.
+    [[nodiscard]] bool set_node_available(bool available) const;
     /// Run a scheduler command here as root against the test scheduler (scancel -b, squeue, qsig,
     /// qstat, qmgr); its stdout.
     [[nodiscard]] QString scheduler_command(const QString& program, const QStringList& args) const;

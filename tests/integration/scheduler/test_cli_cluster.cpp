@@ -231,24 +231,7 @@ class TestCliCluster : public QObject {
         return QJsonDocument::fromJson(f.readAll()).object();
     }
 
-    // Drains the node (Slurm) or marks it offline (PBS), so that jobs wait in the queue, or frees it.
-    bool set_node_available(bool available) const {
-        if (kSlurm) {
-            const auto node = login_.scheduler_env.at("SLURM_NODE");
-            (void)login_.scheduler_command("scontrol",
-                                           {"update", QString::fromStdString("NodeName=" + node),
-                                            available ? "State=RESUME" : "State=DRAIN", "Reason=purge-test"});
-            const auto state = login_.scheduler_command(
-                "sinfo", {"-h", "-N", "-n", QString::fromStdString(node), "-o", "%T"});
-            return available ? !state.contains("drain") : state.contains("drain");
-        }
-        const auto node = QString::fromStdString(login_.scheduler_env.at("PBS_NODE"));
-        (void)login_.scheduler_command("pbsnodes", {available ? "-r" : "-o", node});
-        // A freed node alone starts no scheduling cycle (the next one may be minutes away); this does.
-        if (available) (void)login_.scheduler_command("qmgr", {"-c", "set server scheduling = True"});
-        const auto state = login_.scheduler_command("pbsnodes", {"-v", node});
-        return available ? !state.contains("offline") : state.contains("offline");
-    }
+    bool set_node_available(bool available) const { return login_.set_node_available(available); }
 
 private slots:
     void initTestCase() {

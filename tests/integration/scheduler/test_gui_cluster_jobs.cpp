@@ -17,6 +17,10 @@
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 using namespace sluice;
 using namespace sluice::test;
@@ -33,6 +37,64 @@ QString sid(const std::string& id) {
     return QString::fromStdString(id);
 }
 
+// TCP connections as /proc/net/tcp lists them (IPv4 loopback is all the fixtures use).
+struct Tcp {
+    unsigned local_port = 0, remote_port = 0, state = 0;
+    std::string inode;
+};
+std::vector<Tcp> tcp_connections() {
+    std::vector<Tcp> out;
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    std::getline(in, line); // header
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+        const auto port = [](const std::string& a) { return std::stoul(a.substr(a.find(':') + 1), nullptr, 16); };
+        out.push_back({static_cast<unsigned>(port(local)), static_cast<unsigned>(port(remote)),
+                       static_cast<unsigned>(std::stoul(state, nullptr, 16)), inode});
+    }
+    return out;
+}
+// Socket inodes a process holds.
+std::set<std::string> socket_inodes(const fs::path& proc) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& fd : fs::directory_iterator(proc / "fd", ec)) {
+        const auto target = fs::read_symlink(fd.path(), ec).string();
+        if (target.starts_with("socket:[")) out.insert(target.substr(8, target.size() - 9));
+    }
+    return out;
+}
+// This process's connections to the sshd on `port`.
+std::vector<Tcp> my_connections_to(unsigned port) {
+    const auto mine = socket_inodes("/proc/self");
+    std::vector<Tcp> out;
+    for (const auto& c : tcp_connections())
+        if (c.remote_port == port && mine.contains(c.inode)) out.push_back(c);
+    return out;
+}
+// Cut this process's connections to the sshd on `port` from the server's side, as a restarted sshd or
+// a dropped network does: the sshd processes serving them are killed; other clients' stay.
+int drop_my_connections_to(unsigned port) {
+    std::set<std::string> server_side;
+    const auto all = tcp_connections();
+    for (const auto& mine : my_connections_to(port))
+        for (const auto& c : all)
+            if (c.local_port == port && c.remote_port == mine.local_port) server_side.insert(c.inode);
+    int killed = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        const auto name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto held = socket_inodes(e.path());
+        if (std::ranges::any_of(server_side, [&](const auto& i) { return held.contains(i); }))
+            killed += ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL) == 0;
+    }
+    return killed;
+}
+
 } // namespace
 
 class TestGuiClusterJobs : public QObject {
@@ -41,14 +103,15 @@ class TestGuiClusterJobs : public QObject {
     ClusterLogin login_;
     JobsService::Files files_;
 
-    jobs::JobRecord plan(const fs::path& source, std::optional<int> block_rows = {}) {
+    jobs::JobRecord plan(const fs::path& source, std::optional<int> block_rows = {},
+                         const std::string& profile = "loop") {
         jobs::NewJob job;
-        job.profile = "loop";
+        job.profile = profile;
         job.input = source;
         job.dataset = kRawData.toStdString();
         job.recipe_json = full_recipe();
         job.block_rows = block_rows;
-        auto p = jobs::plan_job(login_.profile(), job);
+        auto p = jobs::plan_job(profile == "loop" ? login_.profile() : login_.password_profile(profile), job);
         if (!p) qFatal("plan_job: %s", p.error().message.c_str());
         return p->record;
     }
@@ -77,7 +140,8 @@ private slots:
         files_.store = q(dir_ / "jobs.sqlite");
         files_.profiles = q(dir_ / "profiles.json");
         files_.local_runs = q(dir_ / "no-local-runs");
-        QVERIFY(jobs::save_profiles(dir_ / "profiles.json", {login_.profile()}));
+        QVERIFY(jobs::save_profiles(dir_ / "profiles.json", {login_.profile(), login_.password_profile("loop-pw"),
+                                                             login_.password_profile("loop-pw-2")}));
         QVERIFY(synth(dir_ / "small.h5", 300, 2048, 4e6, 5).exit_code == 0);
         write_text(dir_ / "recipe.json", full_recipe());
         const auto r =
@@ -167,6 +231,98 @@ private slots:
         again.cancel(QString::fromStdString(job.id)); // the point was the upload, not the filtering
         QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "cancelled" || state_of(panel, job.id) == "done",
                                  60000);
+    }
+
+    // "Log In Later" in the password question: the job waits, shown, with a Log In button; nothing asks
+    // again by itself; no half-open connection is kept. Logging in (a wrong password first: "try again")
+    // follows the job to done, and a second profile for the same account rides on that login.
+    void cancelledLoginWaitsForTheUser() {
+        QVERIFY(my_connections_to(static_cast<unsigned>(login_.cluster.port())).empty()); // closed services' ones
+        JobsService service(files_);
+        JobsView panel(service);
+        panel.show();
+        std::vector<int> attempts;
+        QStringList asked_for;
+        bool later = true;
+        remote::SessionCallbacks prompter;
+        prompter.password = [&](const std::string& who, int attempt) -> std::optional<std::string> {
+            attempts.push_back(attempt);
+            asked_for << QString::fromStdString(who);
+            if (later) return std::nullopt;
+            return attempt == 1 ? std::string("not the password") : login_.cluster["SSH_PASSWORD"];
+        };
+        service.setPrompter(prompter);
+        const auto job = plan(dir_ / "small.h5", {}, "loop-pw");
+        service.submit(login_.password_profile("loop-pw"), job);
+        auto* bar = panel.findChild<QWidget*>("login_bar");
+        auto* log_in = panel.findChild<QPushButton*>("job_login");
+        QVERIFY(bar && log_in);
+        QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 60000);
+        QCOMPARE(attempts.size(), std::size_t{1});
+        QVERIFY2(asked_for[0].contains("to submit job " + sid(job.id)) && asked_for[0].contains("loop-pw"),
+                 qPrintable(asked_for[0]));
+        QVERIFY(service.needsLogin("loop-pw"));
+        QCOMPARE(log_in->text(), QString("Log In to loop-pw"));
+        QVERIFY(my_connections_to(static_cast<unsigned>(login_.cluster.port())).empty()); // none half-open
+        // Polls that follow fail at once, without asking.
+        QSignalSpy rounds(&service, &JobsService::problemsChanged);
+        service.checkNow();
+        QTRY_VERIFY_WITH_TIMEOUT(rounds.count() >= 1, 60000);
+        QCOMPARE(attempts.size(), std::size_t{1});
+        QCOMPARE(service.jobs().back().scheduler_id, std::string());
+
+        later = false;
+        QTest::mouseClick(log_in, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "done", 240000);
+        QCOMPARE(attempts, (std::vector<int>{1, 1, 2})); // cancelled; wrong, then right
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!service.needsLogin("loop-pw"));
+
+        const auto second = plan(dir_ / "small.h5", {}, "loop-pw-2");
+        service.submit(login_.password_profile("loop-pw-2"), second);
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, second.id) == "done", 240000);
+        QCOMPARE(attempts.size(), std::size_t{3}); // the same account: no new question
+    }
+
+    // The connection drops while a job is followed (sshd restarted, network gone): the login question
+    // comes again; "Log In Later" waits for the user; logging in follows the job to done.
+    void droppedConnectionAsksAgainAndRecovers() {
+        JobsService service(files_);
+        JobsView panel(service);
+        panel.show();
+        int asked = 0;
+        bool later = false;
+        remote::SessionCallbacks prompter;
+        prompter.password = [&](const std::string&, int) -> std::optional<std::string> {
+            ++asked;
+            if (later) return std::nullopt;
+            return login_.cluster["SSH_PASSWORD"];
+        };
+        service.setPrompter(prompter);
+        // The job waits in the queue until the node is freed: it is active whenever the connection drops.
+        QVERIFY(login_.set_node_available(false));
+        const auto available = qScopeGuard([this] { (void)login_.set_node_available(true); });
+        const auto job = plan(dir_ / "small.h5", {}, "loop-pw");
+        service.submit(login_.password_profile("loop-pw"), job);
+        QTRY_VERIFY_WITH_TIMEOUT(service.job(sid(job.id)) && !service.job(sid(job.id))->scheduler_id.empty(),
+                                 120000);
+        QCOMPARE(asked, 1);
+        later = true;
+        QVERIFY(drop_my_connections_to(static_cast<unsigned>(login_.cluster.port())) > 0);
+        auto* bar = panel.findChild<QWidget*>("login_bar");
+        // Ask for polls (at most every 2 s) until the lost connection is noticed and the question answered.
+        QTRY_VERIFY_WITH_TIMEOUT((service.checkNow(), bar->isVisible()), 120000);
+        QCOMPARE(asked, 2);
+        for (const auto& c : my_connections_to(static_cast<unsigned>(login_.cluster.port())))
+            QFAIL(qPrintable(QString("a connection from port %1 is left in TCP state %2").arg(c.local_port).arg(c.state)));
+
+        later = false;
+        QVERIFY(login_.set_node_available(true));
+        QTest::mouseClick(panel.findChild<QPushButton*>("job_login"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(state_of(panel, job.id) == "done", 240000);
+        QCOMPARE(asked, 3);
+        QVERIFY(read_f32(job.local_output, kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
     }
 
     // An unknown host key is a question for the user, asked on the UI thread; refusing it stops there.
