@@ -17,25 +17,6 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-QString duration_text(std::int64_t seconds) {
-    if (seconds < 0) return {};
-    if (seconds < 3600) return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2:%3")
-        .arg(seconds / 3600)
-        .arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'))
-        .arg(seconds % 60, 2, 10, QLatin1Char('0'));
-}
-
-QString recipe_text(const std::string& json) {
-    auto r = parse_recipe(json);
-    return r ? q(recipe_summary(*r)) : QObject::tr("(unreadable recipe)");
-}
-
-QString walltime_of(const std::string& resources_json) {
-    const auto j = nlohmann::json::parse(resources_json, nullptr, false);
-    return j.is_object() ? q(j.value("walltime", std::string())) : QString();
-}
-
 } // namespace
 
 JobsModel::JobsModel(JobsService& service, QObject* parent) : QAbstractTableModel(parent), service_(service) {
@@ -67,6 +48,25 @@ int JobsModel::rowOf(const QString& id) const {
     for (int r = 0; r < rows_; ++r)
         if (index(r, 0).data(IdRole).toString() == id) return r;
     return -1;
+}
+
+QString JobsModel::durationText(std::int64_t seconds) {
+    if (seconds < 0) return {};
+    if (seconds < 3600) return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2:%3")
+        .arg(seconds / 3600)
+        .arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'))
+        .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString JobsModel::recipeText(const std::string& json) {
+    auto r = parse_recipe(json);
+    return r ? q(recipe_summary(*r)) : tr("(unreadable recipe)");
+}
+
+QString JobsModel::walltimeOf(const std::string& resources_json) {
+    const auto j = nlohmann::json::parse(resources_json, nullptr, false);
+    return j.is_object() ? q(j.value("walltime", std::string())) : QString();
 }
 
 QString JobsModel::whereText(const QString& profile) {
@@ -132,7 +132,7 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
         return {};
     case Qt::ToolTipRole:
         if (index.column() == SourceColumn) return q(j.local_input);
-        if (index.column() == RecipeColumn) return recipe_text(j.recipe_json);
+        if (index.column() == RecipeColumn) return recipeText(j.recipe_json);
         if (index.column() == DetailsColumn) return problem.isEmpty() ? q(j.message) : problem;
         return {};
     case Qt::DisplayRole: break;
@@ -143,7 +143,7 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
     case JobColumn: return id;
     case SourceColumn: return QFileInfo(q(j.local_input)).fileName();
     case DatasetColumn: return q(j.dataset);
-    case RecipeColumn: return recipe_text(j.recipe_json);
+    case RecipeColumn: return recipeText(j.recipe_json);
     case WhereColumn: return whereText(profile);
     case StateColumn:
         // The engine's own word is fresher than the last poll's while a run here starts.
@@ -154,22 +154,24 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
         QString s = tr("%1 / %2 rows").arg(l.toString(rows_done), l.toString(j.rows_total));
         if (live && active && live->rows_per_s > 0) {
             s += tr(" · %1/s").arg(l.toString(live->rows_per_s, 'f', 0));
-            if (live->eta_s > 0) s += tr(" · %1 left").arg(duration_text(static_cast<std::int64_t>(live->eta_s)));
+            if (live->eta_s > 0) s += tr(" · %1 left").arg(durationText(static_cast<std::int64_t>(live->eta_s)));
         }
         return s;
     }
     case DetailsColumn: {
         if (!problem.isEmpty()) return problem;
         if (!j.merged_into.empty()) return tr("Merged into %1").arg(q(j.merged_into));
+        if (j.state == jobs::JobState::pending && !j.queue_reason.empty())
+            return tr("%1 (waiting: %2)").arg(q(j.message), q(j.queue_reason));
         return q(j.message);
     }
     case ElapsedColumn: {
         const auto end = active ? jobs::WallClock::now() : j.updated;
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(end - j.created).count();
-        const QString wall = walltime_of(j.resources_json);
+        const QString wall = walltimeOf(j.resources_json);
         return profile == QLatin1String(jobs::local_profile_name) || wall.isEmpty()
-                   ? duration_text(seconds)
-                   : tr("%1 of %2").arg(duration_text(seconds), wall);
+                   ? durationText(seconds)
+                   : tr("%1 of %2").arg(durationText(seconds), wall);
     }
     default: return {};
     }

@@ -37,6 +37,12 @@ public:
     [[nodiscard]] static QString stateText(const QString& state, const QString& profile);
     /// "This computer" for the local profile, else the profile's name.
     [[nodiscard]] static QString whereText(const QString& profile);
+    /// "m:ss" or "h:mm:ss"; empty for a negative count.
+    [[nodiscard]] static QString durationText(std::int64_t seconds);
+    /// The recipe's filters in words, or that it cannot be read.
+    [[nodiscard]] static QString recipeText(const std::string& recipe_json);
+    /// The walltime the job asked for (its resources as submitted); empty when none.
+    [[nodiscard]] static QString walltimeOf(const std::string& resources_json);
 
 private:
     void refresh();

@@ -121,6 +121,20 @@ public:
         timer_->start(0);
     }
 
+    void readEvents(const QString& id) {
+        if (!store_) return;
+        auto events = store_->events(id.toStdString());
+        if (!events) return emit failed(id, q(events.error().message));
+        emit eventsRead(id, std::move(*events));
+    }
+
+    /// A job the user looks at: while it is on a cluster's queue, its cluster is polled every few
+    /// seconds instead of backing off to a minute.
+    void setWatched(const QString& id) {
+        watched_ = id.toStdString();
+        timer_->start(0);
+    }
+
     void checkNow() {
         if (!store_) return;
         if (auto all = store_->list())
@@ -152,6 +166,7 @@ public:
 
 signals:
     void log(const QString& id, const QString& text);
+    void eventsRead(const QString& id, std::vector<sluice::jobs::JobEvent> events);
     void snapshot(std::vector<sluice::jobs::JobRecord> all);
     void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
     void problems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
@@ -212,6 +227,12 @@ private:
         });
     }
 
+    std::optional<jobs::JobRecord> find_quietly(const std::string& id) {
+        auto job = store_->find(id);
+        if (!job || !*job) return std::nullopt;
+        return std::move(**job);
+    }
+
     std::optional<jobs::JobRecord> find(const QString& id) {
         if (!store_) return std::nullopt;
         auto job = store_->find(id.toStdString());
@@ -245,6 +266,12 @@ private:
     }
 
     void tick_now() {
+        const auto watched = watched_.empty() ? std::nullopt : find_quietly(watched_);
+        const bool follow = watched && watched->profile != jobs::local_profile_name &&
+                            (watched->state == jobs::JobState::submitted || watched->state == jobs::JobState::pending ||
+                             watched->state == jobs::JobState::running || watched->state == jobs::JobState::resubmitted) &&
+                            !failing_.contains(watched->profile);
+        if (follow) supervisor_->hurry(watched->profile, kWatchedPoll);
         auto pass = supervisor_->tick();
         if (!pass) {
             emit failed({}, q(pass.error().message));
@@ -253,7 +280,10 @@ private:
         }
         std::map<QString, QString> set;
         QStringList needs_login;
+        for (const auto& p : pass->healthy)
+            failing_.erase(p);
         for (const auto& p : pass->problems) {
+            failing_.insert(p.profile);
             if (p.needs_login) {
                 // Nothing is tried again until the user says so: no countdown.
                 set[q(p.profile)] = tr("Not logged in to %1: its jobs are not followed. Log in to go on.")
@@ -269,8 +299,8 @@ private:
         if (!set.empty() || !cleared.isEmpty())
             emit problems(std::move(set), std::move(cleared), std::move(needs_login));
         publish();
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick -
-                                                                                jobs::MonotonicClock::now());
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick - jobs::MonotonicClock::now());
+        if (follow) wait = std::min<std::chrono::milliseconds>(wait, kWatchedPoll);
         timer_->start(std::max(wait, std::chrono::milliseconds(200)));
     }
 
@@ -289,6 +319,9 @@ private:
     std::unique_ptr<jobs::JobSupervisor> supervisor_;
     QString current_;
     std::chrono::steady_clock::time_point last_progress_{};
+    std::string watched_;
+    std::set<std::string> failing_; ///< profiles whose last round failed: not hurried
+    static constexpr std::chrono::seconds kWatchedPoll{5};
 };
 
 namespace {
@@ -331,6 +364,7 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
     };
     qRegisterMetaType<std::vector<jobs::JobRecord>>();
     qRegisterMetaType<std::map<QString, QString>>();
+    qRegisterMetaType<std::vector<jobs::JobEvent>>();
     worker_ = new JobsWorker(files_, std::move(ask), closing_.get_token());
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -343,6 +377,7 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
         emit jobsChanged();
     });
     connect(worker_, &JobsWorker::log, this, &JobsService::logReady);
+    connect(worker_, &JobsWorker::eventsRead, this, &JobsService::eventsReady);
     thread_.setObjectName(QStringLiteral("sluice-jobs"));
     thread_.start();
     QMetaObject::invokeMethod(worker_, &JobsWorker::start, Qt::QueuedConnection);
@@ -416,6 +451,14 @@ void JobsService::readLog(const QString& id) {
 QString JobsService::failureOf(const QString& id) const {
     const auto it = failures_.find(id);
     return it == failures_.end() ? QString() : it->second;
+}
+
+void JobsService::readEvents(const QString& id) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->readEvents(id); }, Qt::QueuedConnection);
+}
+
+void JobsService::setWatched(const QString& id) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->setWatched(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::logIn(const QString& profile) {

@@ -67,6 +67,11 @@ public:
     void remove(const QString& id, bool delete_files);
     /// The result was merged into its source: "<source> as <group>".
     void markMerged(const QString& id, const QString& where);
+    /// The job's state history, oldest first: eventsReady answers.
+    void readEvents(const QString& id);
+    /// The job the user looks at (empty: none): while it waits or runs on a cluster, that cluster is
+    /// polled every 5 s instead of backing off.
+    void setWatched(const QString& id);
     /// Log in to the profile's cluster now (after the user chose "Log In Later" in a login question).
     void logIn(const QString& profile);
     /// A login question of the profile's cluster was cancelled: its jobs wait for logIn().
@@ -87,6 +92,7 @@ signals:
     /// An action on job `id` (or the store itself, with an empty id) failed.
     void actionFailed(const QString& id, const QString& message);
     void logReady(const QString& id, const QString& text);
+    void eventsReady(const QString& id, const std::vector<sluice::jobs::JobEvent>& events);
     /// A job reached done, failed, stopped or cancelled while the app watched.
     void jobEnded(const QString& id, const QString& state, const QString& message);
 

@@ -2,24 +2,22 @@
 
 #include "jobs/local_profile.hpp"
 #include "models/jobs_model.hpp"
+#include "widgets/job_details.hpp"
 #include "services/jobs_service.hpp"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDialog>
-#include <QDialogButtonBox>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPainter>
-#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QToolButton>
@@ -102,7 +100,7 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
       fetch_(button(tr("Fetch Result"), "job_fetch", this)), log_(button(tr("Log"), "job_log", this)),
       copy_path_(button(tr("Copy Path"), "job_copy_path", this)), remove_(button(tr("Remove…"), "job_remove", this)),
       login_bar_(new QWidget(this)), login_text_(new QLabel(login_bar_)),
-      login_(button(tr("Log In"), "job_login", login_bar_)) {
+      login_(button(tr("Log In"), "job_login", login_bar_)), details_(new JobDetails(service, this)) {
     filter_->setSourceModel(model_);
     table_->setObjectName(QStringLiteral("jobs_table"));
     table_->setModel(filter_);
@@ -166,7 +164,15 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top_);
     layout->addWidget(login_bar_);
-    layout->addWidget(table_, 1);
+    // The selected job in full beside the table; the table keeps most of the width.
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("jobs_split"));
+    split->addWidget(table_);
+    split->addWidget(details_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setChildrenCollapsible(true);
+    layout->addWidget(split, 1);
     layout->addWidget(transfer_);
     layout->addLayout(actions);
 
@@ -190,10 +196,10 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
                 transfer_->setFormat(
                     tr("%1 %2: %p%").arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id));
             });
-    connect(&service_, &JobsService::logReady, this, &JobsView::showLog);
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateButtons();
         updateLoginBar();
+        details_->showJob(selectedId());
     });
 
     const auto on_selected = [this](auto fn) {
@@ -214,7 +220,7 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
             }));
     connect(resume_, &QPushButton::clicked, this, on_selected([this](const QString& id) { service_.resume(id); }));
     connect(fetch_, &QPushButton::clicked, this, on_selected([this](const QString& id) { service_.fetch(id); }));
-    connect(log_, &QPushButton::clicked, this, on_selected([this](const QString& id) { service_.readLog(id); }));
+    connect(log_, &QPushButton::clicked, this, on_selected([this](const QString&) { details_->fetchLog(); }));
     connect(compare_, &QPushButton::clicked, this, on_selected([this](const QString& id) { emit compareRequested(id); }));
     connect(merge_, &QPushButton::clicked, this, on_selected([this](const QString& id) { emit mergeRequested(id); }));
     connect(remove_, &QPushButton::clicked, this, on_selected([this](const QString& id) { confirmRemove(id); }));
@@ -318,23 +324,6 @@ void JobsView::confirmRemove(const QString& id) {
     box.exec();
     if (box.clickedButton() == keep) service_.remove(id, false);
     if (box.clickedButton() == purge) service_.remove(id, true);
-}
-
-void JobsView::showLog(const QString& id, const QString& text) {
-    auto* dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("job_log_dialog"));
-    dialog->setWindowTitle(tr("Log of job %1").arg(id));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    auto* view = new QPlainTextEdit(text, dialog);
-    view->setReadOnly(true);
-    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    view->setMinimumSize(640, 360);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
-    auto* layout = new QVBoxLayout(dialog);
-    layout->addWidget(view);
-    layout->addWidget(buttons);
-    dialog->show();
 }
 
 } // namespace sluice::gui

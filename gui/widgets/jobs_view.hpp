@@ -17,6 +17,7 @@ class QTableView;
 
 namespace sluice::gui {
 
+class JobDetails;
 class JobsModel;
 class JobsService;
 
@@ -32,6 +33,7 @@ public:
     /// Jobs shown after filtering.
     [[nodiscard]] int visibleRows() const;
     [[nodiscard]] JobsModel* model() const { return model_; }
+    [[nodiscard]] JobDetails* details() const { return details_; }
 
 signals:
     /// Show the job's result beside its source, pixel for pixel.
@@ -43,7 +45,6 @@ private:
     void updateButtons();
     void updateWhereFilter();
     void confirmRemove(const QString& id);
-    void showLog(const QString& id, const QString& text);
     void updateLoginBar();
 
     JobsService& service_;
@@ -66,6 +67,7 @@ private:
     QLabel* login_text_;
     QPushButton* login_;
     QString login_profile_; ///< the profile login_ logs in to
+    JobDetails* details_;
 };
 
 } // namespace sluice::gui

@@ -219,6 +219,26 @@ Status stage_and_submit(JobStore& store, JobHost& host, JobRecord& job,
     return st;
 }
 
+namespace {
+
+// What the poll saw of the job, for its details: where and since when it runs, why it waits.
+void note_details(JobRecord& job, const Observation& seen) {
+    job.checked = WallClock::now();
+    const auto& sched = seen.queue ? seen.queue : seen.history;
+    if (sched) {
+        job.queue_reason = sched->state == JobState::pending && sched->reason != "None" ? sched->reason : "";
+        if (sched->elapsed) job.elapsed_s = sched->elapsed->count();
+    }
+    if (seen.files.status && *seen.files.status) {
+        const auto& status = **seen.files.status;
+        if (!status.host.empty()) job.node = status.host;
+        if (!status.started.empty()) job.started = status.started;
+        job.ended = status.ended.value_or("");
+    }
+}
+
+} // namespace
+
 Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& jobs,
                        const RunnerOptions& options) {
     const auto& profile = host.profile();
@@ -302,7 +322,13 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
             changed = true;
             continue;
         }
-        if (next.state == j->state && next.message == j->message && next.rows_done == j->rows_done) continue;
+        note_details(next, obs);
+        if (next.state == j->state && next.message == j->message && next.rows_done == j->rows_done) {
+            // Only what people read changed (the time of this poll at least): kept, not a change of state.
+            *j = std::move(next);
+            if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+            continue;
+        }
         const bool state_changed = next.state != j->state;
         next.updated = WallClock::now();
         *j = std::move(next);

@@ -145,7 +145,17 @@ constexpr const char* migration_v2 = R"sql(
 ALTER TABLE jobs ADD COLUMN merged_into TEXT NOT NULL DEFAULT '';
 PRAGMA user_version = 2;
 )sql";
-constexpr std::int64_t schema_version = 2;
+// Version 3: what the scheduler and the job's files said at the last poll, for the job's details.
+constexpr const char* migration_v3 = R"sql(
+ALTER TABLE jobs ADD COLUMN node TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN queue_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN started TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN ended TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN elapsed_s INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE jobs ADD COLUMN checked_ms INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 3;
+)sql";
+constexpr std::int64_t schema_version = 3;
 
 // The one place where JobRecord's fields meet the table's columns: SQL text, binding and reading all
 // follow this list.
@@ -156,7 +166,7 @@ struct Column {
     std::string_view name;
     Field field;
 };
-const std::array<Column, 22> columns = {{
+const std::array<Column, 28> columns = {{
     {"id", &JobRecord::id},
     {"profile", &JobRecord::profile},
     {"state", &JobRecord::state},
@@ -179,6 +189,12 @@ const std::array<Column, 22> columns = {{
     {"created_ms", &JobRecord::created},
     {"updated_ms", &JobRecord::updated},
     {"merged_into", &JobRecord::merged_into},
+    {"node", &JobRecord::node},
+    {"queue_reason", &JobRecord::queue_reason},
+    {"started", &JobRecord::started},
+    {"ended", &JobRecord::ended},
+    {"elapsed_s", &JobRecord::elapsed_s},
+    {"checked_ms", &JobRecord::checked},
 }};
 
 // "id, profile, ..." and "?1, ?2, ..." and "profile = ?2, ..." (id is column 1, the key).
@@ -305,6 +321,8 @@ Result<JobStore> JobStore::open(const fs::path& file) {
             if (auto st = exec(db.get(), schema_v1, "creating tables"); !st) return std::unexpected(st.error());
         if (v < 2)
             if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st) return std::unexpected(st.error());
+        if (v < 3)
+            if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st) return std::unexpected(st.error());
         if (auto st = tx->commit(); !st) return std::unexpected(st.error());
     }
     return JobStore(std::make_unique<Db>(Db{std::move(db)}));

@@ -55,7 +55,9 @@ public:
     /// A job was submitted or cancelled on `profile`: poll it soon.
     void nudge(const std::string& profile) { monitor_.nudge(profile); }
     /// The user asked to check now: poll at once (at most every 2 s per cluster).
-    void hurry(const std::string& profile) { monitor_.hurry(profile); }
+    void hurry(const std::string& profile, std::chrono::seconds min_gap = std::chrono::seconds(2)) {
+        monitor_.hurry(profile, min_gap);
+    }
     /// The user chose to log in to the profile's cluster: ask again, now.
     void log_in(const std::string& profile);
 

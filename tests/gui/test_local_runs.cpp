@@ -15,6 +15,7 @@
 #include "recipe/recipe.hpp"
 #include "services/jobs_service.hpp"
 #include "widgets/filter_designer.hpp"
+#include "widgets/job_details.hpp"
 
 #include <QAction>
 #include <QDir>
@@ -22,6 +23,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QPlainTextEdit>
+#include <QTreeWidget>
 #include <QtTest>
 #include <fstream>
 #include <signal.h>
@@ -109,7 +112,27 @@ private slots:
         QVERIFY(test::read_f32(job->local_output, kGroup + "/Filtered_Data") ==
                 test::read_f32(reference(src), kGroup + "/Filtered_Data"));
 
+        // Its details: where and how it ran, its history, the exact script and the recipe in words, its log.
         view->selectJob(id);
+        JobDetails* details = view->details();
+        QCOMPARE(details->jobId(), id);
+        QCOMPARE(details->field("where"), QString("This computer"));
+        QCOMPARE(details->field("scheduler_id"), "process " + QString::fromStdString(job->scheduler_id));
+        QVERIFY(!details->field("started").isEmpty() && !details->field("ended").isEmpty());
+        QVERIFY2(details->field("node") == QSysInfo::machineHostName(), qPrintable(details->field("node")));
+        auto* history = details->findChild<QTreeWidget*>("job_history");
+        const auto last_state = [history] {
+            const int n = history->topLevelItemCount();
+            return n ? history->topLevelItem(n - 1)->text(1) : QString();
+        };
+        QTRY_COMPARE(last_state(), QString("Done")); // the history is read on its own: wait for it
+        QVERIFY(history->topLevelItemCount() >= 3);  // started, running, ..., done
+        QCOMPARE(details->findChild<QPlainTextEdit*>("job_script")->toPlainText(), QString::fromStdString(job->job_script));
+        QVERIFY(details->findChild<QPlainTextEdit*>("job_recipe")->toPlainText().startsWith("low-pass 300 kHz"));
+        QTest::mouseClick(view->findChild<QPushButton*>("job_log"), Qt::LeftButton);
+        auto* log = details->findChild<QPlainTextEdit*>("job_log_text");
+        QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains("==> job.log <=="), 30000);
+
         auto* merge = view->findChild<QPushButton*>("job_merge");
         QVERIFY(merge->isEnabled());
         QTest::mouseClick(merge, Qt::LeftButton);

@@ -162,6 +162,11 @@ private slots:
         QCOMPARE(jobs[0].rows_done, std::int64_t{120});
         QCOMPARE(jobs[1].state, JobState::pending);
         QVERIFY2(jobs[1].message.find("Resources") != std::string::npos, jobs[1].message.c_str());
+        // The details people read: why b waits, how long a has run, when both were last seen.
+        QCOMPARE(jobs[1].queue_reason, std::string("Resources"));
+        QCOMPARE(jobs[0].queue_reason, std::string());
+        QCOMPARE(jobs[0].elapsed_s, std::int64_t{2});
+        QVERIFY(jobs[0].checked != WallClock::time_point{} && jobs[1].checked != WallClock::time_point{});
         QCOMPARE(calls("squeue").size(), std::size_t{1});
         QCOMPARE(calls("sacct").size(), std::size_t{0});
 
@@ -177,6 +182,11 @@ private slots:
         QVERIFY(calls("sacct").front().find(a.scheduler_id) != std::string::npos);
         const auto stored = store_->find(a.id);
         QCOMPARE((*stored)->state, JobState::completed);
+        // Where and when it ran, from its status file, and its elapsed time from the history; kept.
+        QCOMPARE((*stored)->node, std::string("n1"));
+        QCOMPARE((*stored)->started, std::string("2026-12-04T10:00:00Z"));
+        QCOMPARE((*stored)->ended, std::string("2026-12-04T10:01:00Z"));
+        QCOMPARE((*stored)->elapsed_s, std::int64_t{60});
     }
 
     // A clean stop is resubmitted (a new sbatch, submission 2) only when the run made progress.

@@ -48,6 +48,12 @@ private slots:
         j.scheduler_id = "123_4";
         j.resources_json = R"({"nodes": 2})";
         j.merged_into = "/data/scan.h5 as /Measurement_000/Channel_000/Raw_Data-FFT_Filtering_001";
+        j.node = "node17";
+        j.queue_reason = "Resources";
+        j.started = "2026-11-23T12:01:00Z";
+        j.ended = "2026-11-23T12:09:30Z";
+        j.elapsed_s = 510;
+        j.checked = WallClock::time_point(std::chrono::milliseconds(1'700'000'123'456));
         QVERIFY(store->insert(j));
         auto back = store->find(j.id);
         QVERIFY(back && *back);
@@ -63,6 +69,12 @@ private slots:
         QCOMPARE(b.scheduler_id, j.scheduler_id);
         QCOMPARE(b.resources_json, j.resources_json);
         QCOMPARE(b.merged_into, j.merged_into);
+        QCOMPARE(b.node, j.node);
+        QCOMPARE(b.queue_reason, j.queue_reason);
+        QCOMPARE(b.started, j.started);
+        QCOMPARE(b.ended, j.ended);
+        QCOMPARE(b.elapsed_s, std::int64_t(510));
+        QVERIFY(b.checked == j.checked);
         QCOMPARE(b.state, j.state);
         QCOMPARE(b.dataset, j.dataset);
         QCOMPARE(b.recipe_json, j.recipe_json);
@@ -220,6 +232,8 @@ PRAGMA user_version = 1;
         QVERIFY(old && *old);
         QCOMPARE((*old)->local_output, std::string("/d/out.h5"));
         QCOMPARE((*old)->merged_into, std::string());
+        QCOMPARE((*old)->elapsed_s, std::int64_t(-1)); // schema 3's columns, unknown for old jobs
+        QCOMPARE((*old)->node, std::string());
         auto j = **old;
         j.merged_into = "/d/in.h5 as /Raw_Data-FFT_Filtering_000";
         QVERIFY(store->update(j));

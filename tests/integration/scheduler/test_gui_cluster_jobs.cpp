@@ -10,6 +10,7 @@
 #include "jobs/profiles_file.hpp"
 #include "gui/jobs_helpers.hpp"
 #include "services/jobs_service.hpp"
+#include "widgets/job_details.hpp"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -165,6 +166,16 @@ private slots:
                 read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
 
         panel.selectJob(sid(job.id));
+        // Its details: the scheduler's id, where and how long it ran, when it was last checked.
+        const auto* details = panel.details();
+        const auto recorded = service.job(sid(job.id));
+        QVERIFY(recorded && !recorded->scheduler_id.empty());
+        QVERIFY2(details->field("scheduler_id").startsWith(sid(recorded->scheduler_id)),
+                 qPrintable(details->field("scheduler_id")));
+        QVERIFY2(!details->field("node").isEmpty() && !details->field("started").isEmpty(),
+                 qPrintable(details->field("node")));
+        QVERIFY(!details->field("checked").isEmpty());
+        QVERIFY(details->field("elapsed").contains("of 0:10:00") || details->field("elapsed").contains("of 00:10:00"));
         auto* compare = panel.findChild<QPushButton*>("job_compare");
         QVERIFY(compare && compare->isEnabled());
         QVERIFY(!panel.findChild<QPushButton*>("job_cancel")->isEnabled());

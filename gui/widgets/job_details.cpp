@@ -1,0 +1,240 @@
+#include "widgets/job_details.hpp"
+
+#include "jobs/local_profile.hpp"
+#include "models/jobs_model.hpp"
+#include "services/jobs_service.hpp"
+
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTabWidget>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace sluice::gui {
+namespace {
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+QString local_time(jobs::WallClock::time_point t) {
+    if (t == jobs::WallClock::time_point{}) return {};
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
+}
+
+// status.json's ISO 8601 UTC times, shown in local time.
+QString local_time(const std::string& iso) {
+    const auto t = QDateTime::fromString(q(iso), Qt::ISODate);
+    return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : q(iso);
+}
+
+QPlainTextEdit* text_view(const char* name, QWidget* parent) {
+    auto* v = new QPlainTextEdit(parent);
+    v->setObjectName(QString::fromLatin1(name));
+    v->setReadOnly(true);
+    v->setLineWrapMode(QPlainTextEdit::NoWrap);
+    v->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    return v;
+}
+
+// Summary rows: key (object name "detail_<key>") and label, in order.
+const std::pair<const char*, const char*> kFields[] = {
+    {"job", QT_TR_NOOP("Job")},
+    {"where", QT_TR_NOOP("Where")},
+    {"state", QT_TR_NOOP("State")},
+    {"message", QT_TR_NOOP("Last news")},
+    {"scheduler_id", QT_TR_NOOP("Scheduler id")},
+    {"queue_reason", QT_TR_NOOP("Waiting because")},
+    {"node", QT_TR_NOOP("Node")},
+    {"submitted", QT_TR_NOOP("Submitted")},
+    {"started", QT_TR_NOOP("Started")},
+    {"ended", QT_TR_NOOP("Ended")},
+    {"elapsed", QT_TR_NOOP("Elapsed")},
+    {"checked", QT_TR_NOOP("Last checked")},
+    {"source", QT_TR_NOOP("Source")},
+    {"dataset", QT_TR_NOOP("Dataset")},
+    {"result", QT_TR_NOOP("Result")},
+    {"merged", QT_TR_NOOP("Merged into")},
+};
+
+} // namespace
+
+JobDetails::JobDetails(JobsService& service, QWidget* parent)
+    : QWidget(parent), service_(service), tabs_(new QTabWidget(this)), form_(new QGridLayout),
+      none_(new QLabel(tr("Select a job to see its details."), this)), history_(new QTreeWidget(this)),
+      script_(text_view("job_script", this)), recipe_(text_view("job_recipe", this)),
+      log_(text_view("job_log_text", this)), fetch_log_(new QPushButton(tr("Fetch Log"), this)),
+      clock_(new QTimer(this)) {
+    tabs_->setObjectName(QStringLiteral("job_details_tabs"));
+    auto* summary = new QWidget;
+    auto* summary_layout = new QVBoxLayout(summary);
+    summary_layout->addWidget(none_);
+    summary_layout->addLayout(form_);
+    summary_layout->addStretch();
+    form_->setColumnStretch(1, 1);
+    int row = 0;
+    for (const auto& [key, label] : kFields) {
+        auto* name = new QLabel(tr(label) + QLatin1Char(':'), summary);
+        name->setObjectName(QStringLiteral("detail_name_") + QLatin1String(key));
+        name->setAlignment(Qt::AlignRight | Qt::AlignTop);
+        auto* value = new QLabel(summary);
+        value->setObjectName(QStringLiteral("detail_") + QLatin1String(key));
+        value->setTextFormat(Qt::PlainText);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        value->setWordWrap(true);
+        form_->addWidget(name, row, 0);
+        form_->addWidget(value, row++, 1);
+    }
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(summary);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    tabs_->addTab(scroll, tr("Summary"));
+
+    history_->setObjectName(QStringLiteral("job_history"));
+    history_->setHeaderLabels({tr("When"), tr("State"), tr("What happened")});
+    history_->setRootIsDecorated(false);
+    history_->header()->setStretchLastSection(true);
+    history_->setColumnWidth(0, 130);
+    history_->setColumnWidth(1, 110);
+    tabs_->addTab(history_, tr("History"));
+    tabs_->addTab(script_, tr("Job Script"));
+    tabs_->addTab(recipe_, tr("Recipe"));
+
+    auto* log_page = new QWidget;
+    auto* log_layout = new QVBoxLayout(log_page);
+    log_layout->setContentsMargins(0, 0, 0, 0);
+    fetch_log_->setObjectName(QStringLiteral("job_fetch_log"));
+    fetch_log_->setToolTip(tr("Read the job's output now (on a cluster: the scheduler's output files)"));
+    log_layout->addWidget(fetch_log_, 0, Qt::AlignLeft);
+    log_layout->addWidget(log_);
+    tabs_->addTab(log_page, tr("Log"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(tabs_);
+
+    connect(fetch_log_, &QPushButton::clicked, this, &JobDetails::fetchLog);
+    connect(&service_, &JobsService::logReady, this, [this](const QString& id, const QString& text) {
+        if (id == id_) log_->setPlainText(text);
+    });
+    connect(&service_, &JobsService::eventsReady, this, &JobDetails::showEvents);
+    connect(&service_, &JobsService::jobsChanged, this, &JobDetails::refresh);
+    clock_->setInterval(1000);
+    connect(clock_, &QTimer::timeout, this, &JobDetails::refresh);
+    showJob({});
+}
+
+void JobDetails::showJob(const QString& id) {
+    if (id != id_) {
+        id_ = id;
+        shown_updated_ = {};
+        history_->clear();
+        log_->clear();
+        service_.setWatched(id);
+    }
+    refresh();
+}
+
+void JobDetails::fetchLog() {
+    if (id_.isEmpty()) return;
+    log_->setPlainText(tr("Reading the log…"));
+    tabs_->setCurrentIndex(tabs_->count() - 1);
+    service_.readLog(id_);
+}
+
+QString JobDetails::field(const QString& key) const {
+    const auto* label = findChild<QLabel*>(QStringLiteral("detail_") + key);
+    return label ? label->text() : QString();
+}
+
+void JobDetails::setField(const QString& key, const QString& text) {
+    auto* label = findChild<QLabel*>(QStringLiteral("detail_") + key);
+    if (!label) return;
+    label->setText(text);
+    // Unknown rows are hidden, name and value.
+    label->setVisible(!text.isEmpty());
+    if (auto* name = findChild<QLabel*>(QStringLiteral("detail_name_") + key)) name->setVisible(!text.isEmpty());
+}
+
+void JobDetails::refresh() {
+    const auto job = service_.job(id_);
+    none_->setVisible(!job);
+    fetch_log_->setEnabled(job && !job->scheduler_id.empty());
+    for (const auto& [key, label] : kFields)
+        setField(QLatin1String(key), {});
+    if (!job) {
+        clock_->stop();
+        script_->clear();
+        recipe_->clear();
+        return;
+    }
+    if (!clock_->isActive()) clock_->start();
+    const auto profile = q(job->profile);
+    const bool here = job->profile == jobs::local_profile_name;
+    setField(QStringLiteral("job"), id_);
+    setField(QStringLiteral("where"), JobsModel::whereText(profile));
+    setField(QStringLiteral("state"), JobsModel::stateText(q(std::string(to_string(job->state))), profile));
+    setField(QStringLiteral("message"), q(job->message));
+    setField(QStringLiteral("scheduler_id"),
+             job->scheduler_id.empty() ? QString()
+             : here                    ? tr("process %1").arg(q(job->scheduler_id))
+                                       : q(job->scheduler_id) +
+                                             (job->submissions > 1 ? tr(" (submission %1)").arg(job->submissions)
+                                                                   : QString()));
+    if (job->state == jobs::JobState::pending) setField(QStringLiteral("queue_reason"), q(job->queue_reason));
+    setField(QStringLiteral("node"), q(job->node));
+    setField(QStringLiteral("submitted"), local_time(job->created));
+    setField(QStringLiteral("started"), job->started.empty() ? QString() : local_time(job->started));
+    setField(QStringLiteral("ended"), job->ended.empty() ? QString() : local_time(job->ended));
+    const auto wall = JobsModel::walltimeOf(job->resources_json);
+    if (job->elapsed_s >= 0)
+        setField(QStringLiteral("elapsed"), here || wall.isEmpty() ? JobsModel::durationText(job->elapsed_s)
+                                                                   : tr("%1 of %2 walltime")
+                                                                         .arg(JobsModel::durationText(job->elapsed_s), wall));
+    else if (!here && !wall.isEmpty())
+        setField(QStringLiteral("elapsed"), tr("not started (walltime %1)").arg(wall));
+    if (job->checked != jobs::WallClock::time_point{}) {
+        const auto ago = std::chrono::duration_cast<std::chrono::seconds>(jobs::WallClock::now() - job->checked).count();
+        setField(QStringLiteral("checked"), tr("%1 (%2 ago)").arg(local_time(job->checked), JobsModel::durationText(std::max<std::int64_t>(ago, 0))));
+    }
+    setField(QStringLiteral("source"), q(job->local_input));
+    setField(QStringLiteral("dataset"), q(job->dataset));
+    setField(QStringLiteral("result"), q(job->local_output));
+    setField(QStringLiteral("merged"), q(job->merged_into));
+
+    if (shown_updated_ != job->updated) {
+        // Moved on since shown: its history and files are read again.
+        shown_updated_ = job->updated;
+        service_.readEvents(id_);
+        script_->setPlainText(job->job_script.empty() ? tr("(not written yet)") : q(job->job_script));
+        const auto pretty = QJsonDocument::fromJson(QByteArray::fromStdString(job->recipe_json)).toJson();
+        recipe_->setPlainText(JobsModel::recipeText(job->recipe_json) + "\n\n" +
+                              (pretty.isEmpty() ? q(job->recipe_json) : QString::fromUtf8(pretty)));
+    }
+}
+
+void JobDetails::showEvents(const QString& id, const std::vector<jobs::JobEvent>& events) {
+    if (id != id_) return;
+    const auto job = service_.job(id_);
+    const auto profile = job ? q(job->profile) : QString();
+    history_->clear();
+    for (const auto& e : events) {
+        auto* item = new QTreeWidgetItem(history_);
+        item->setText(0, local_time(e.at));
+        item->setText(1, JobsModel::stateText(q(std::string(to_string(e.state))), profile));
+        item->setText(2, q(e.message));
+        item->setToolTip(2, q(e.message));
+    }
+}
+
+} // namespace sluice::gui
