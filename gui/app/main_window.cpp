@@ -24,6 +24,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QScreen>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTreeView>
@@ -221,7 +222,10 @@ void MainWindow::createMenus() {
 
 void MainWindow::restoreSettings() {
     QSettings s;
-    if (!restoreGeometry(s.value(kGeometryKey).toByteArray())) resize(1360, 820);
+    // A first start fits the screen: a window larger than a small screen (1024×700) would be squeezed
+    // by the window manager after the docks took their shares, leaving the plots starved.
+    if (!restoreGeometry(s.value(kGeometryKey).toByteArray()))
+        resize(QSize(1360, 820).boundedTo(screen()->availableGeometry().size()));
     if (!restoreState(s.value(kStateKey).toByteArray())) applyDefaultDockSizes();
     if (const QString text = s.value(kRecipeKey).toString(); !text.isEmpty())
         if (auto r = parse_recipe(text.toStdString())) designer_->setRecipe(*r);

@@ -93,6 +93,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
     layout->addLayout(header);
     layout->addLayout(fields_);
     layout->addWidget(message_);
+    layout->addStretch(1); // fields packed at the top of a tall tab
 
     std::visit(
         overloaded{
