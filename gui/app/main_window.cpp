@@ -60,6 +60,9 @@ MainWindow::MainWindow(QWidget* parent)
     layout->addWidget(pixels_);
     layout->addWidget(compare_bar_);
     layout->addWidget(plots_, 1);
+    // When the window shrinks, Qt takes width from the centre first: a floor keeps the plots readable
+    // and makes the docks give up their share instead.
+    central->setMinimumWidth(360);
     setCentralWidget(central);
 
     createDocks();

@@ -305,6 +305,27 @@ private slots:
         }
     }
 
+    // From a large window down to 1024×700: the plots keep a usable width and no dock goes below its
+    // minimum (Qt shrinks the centre first unless it has a floor).
+    void shrinkingTheWindowStarvesNothing() {
+        MainWindow w;
+        w.resize(1360, 820);
+        open(w, fast_);
+        action_named(w, "reset_layout")->trigger();
+        QTRY_VERIFY(w.plots()->width() > 500);
+        w.resize(1024, 700);
+        QTRY_COMPARE(w.width(), 1024);
+        QTRY_VERIFY2(w.plots()->width() >= 340, qPrintable(QString::number(w.plots()->width())));
+        for (auto* dock : w.findChildren<QDockWidget*>()) {
+            const QSize min = dock->widget()->minimumSizeHint();
+            QVERIFY2(
+                dock->widget()->width() >= min.width(),
+                qPrintable(
+                    QStringLiteral("%1 is %2 wide").arg(dock->objectName()).arg(dock->widget()->width())));
+        }
+        QVERIFY(w.minimumSizeHint().width() <= 1024);
+    }
+
     void resetLayoutRestoresEveryDock() {
         MainWindow w;
         w.resize(1024, 700);
