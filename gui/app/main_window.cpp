@@ -23,8 +23,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QSettings>
 #include <QScreen>
+#include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTreeView>
@@ -79,7 +79,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
-        if (r && (!r->filters.empty() || r->noise_threshold)) QSettings().setValue(kRecipeKey, q(to_json(*r)));
+        if (r && (!r->filters.empty() || r->noise_threshold))
+            QSettings().setValue(kRecipeKey, q(to_json(*r)));
         // An invalid recipe previews the raw signal: the data never disappears behind a typo.
         requestPreview();
         pins_->setRecipe(designer_->previewRecipe());
@@ -204,7 +205,8 @@ void MainWindow::createMenus() {
                     &PinnedPixels::clear);
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
     view->addSeparator();
-    view->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout)->setObjectName(QStringLiteral("reset_layout"));
+    view->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout)
+        ->setObjectName(QStringLiteral("reset_layout"));
 
     QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
     jobs->addAction(jobs_->runHereAction());
@@ -225,8 +227,7 @@ void MainWindow::createMenus() {
 
 void MainWindow::restoreSettings() {
     QSettings s;
-    // A first start fits the screen: a window larger than a small screen (1024×700) would be squeezed
-    // by the window manager after the docks took their shares, leaving the plots starved.
+    // A first start fits the screen, or the docks' shares would be of a window the screen squeezes.
     if (!restoreGeometry(s.value(kGeometryKey).toByteArray()))
         resize(QSize(1360, 820).boundedTo(screen()->availableGeometry().size()));
     if (!restoreState(s.value(kStateKey).toByteArray())) applyDefaultDockSizes();

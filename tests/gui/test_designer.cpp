@@ -167,8 +167,7 @@ private slots:
         QVERIFY(w.designer()->problemBar()->isHidden());
         QVERIFY(w.designer()->problem().isEmpty());
         QVERIFY(w.jobs()->runHereAction()->isEnabled());
-        QVERIFY(w.jobs()->runHereAction()->toolTip().isEmpty() ||
-                !w.jobs()->runHereAction()->toolTip().contains("cut-off"));
+        QVERIFY(!w.jobs()->runHereAction()->toolTip().contains("cut-off"));
 
         // Stage 2: 120 kHz is above Nyquist of the 200 kHz file (100 kHz).
         open(w, slow_);
@@ -181,7 +180,6 @@ private slots:
         QCOMPARE(w.shownPreview()->problems.size(), std::size_t{1});
         QCOMPARE(w.shownPreview()->sample_rate_hz, kLowRate); // the raw row is still drawn against time
         QVERIFY(w.plots()->timePlot()->xAxis->label().startsWith("Time"));
-        QVERIFY(!w.designer()->recipe().has_value() || w.designer()->recipe()->filters.size() == 1);
     }
 
     void enteringAProblemGoesToItsField() {
