@@ -182,6 +182,29 @@ private slots:
         QVERIFY(w.plots()->timePlot()->xAxis->label().startsWith("Time"));
     }
 
+    // No usable sample rate anywhere: the problem names the rate, and the data is drawn against sample
+    // number and cycles per sample.
+    void withoutARateThePlotsCountSamples() {
+        auto row = std::make_shared<const std::vector<double>>(row0_);
+        LowPass low{1e5, 0.05};
+        const auto shown = compute_preview({.row = row,
+                                            .row_index = 0,
+                                            .file_rate_hz = std::nullopt,
+                                            .recipe = FilterRecipe{{}, {low}, {}}});
+        QVERIFY(shown.has_value());
+        QCOMPARE(shown->sample_rate_hz, 0.0);
+        QCOMPARE(shown->problems.size(), std::size_t{1});
+        QCOMPARE(*shown->problems.front().field, (Field{{}, "sample_rate_hz", {}}));
+        QVERIFY(shown->filtered.empty() && shown->composite.empty());
+        PlotPanel plots;
+        plots.showPreview(*shown, QStringLiteral("row 0"));
+        QCOMPARE(plots.timePlot()->xAxis->label(), QStringLiteral("Sample"));
+        QCOMPARE(plots.spectrumPlot()->xAxis->label(), QStringLiteral("Frequency (cycles/sample)"));
+        QCOMPARE(values_of(plots.rawGraph()), row0_);
+        QCOMPARE(plots.rawGraph()->data()->at(kPoints - 1)->key, double{kPoints - 1});
+        QCOMPARE(plots.spectrumGraph()->data()->constBegin()->key, -0.5);
+    }
+
     void enteringAProblemGoesToItsField() {
         MainWindow w;
         open(w, fast_);
