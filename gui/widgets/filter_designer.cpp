@@ -28,17 +28,18 @@
 namespace sluice::gui {
 namespace {
 
-// Sensible starting points so that a new filter previews something at once.
-FilterSpec default_filter(int kind) {
+// Sensible starting points so that a new filter previews something at once: fractions of the sample
+// rate (100 kHz, 50 kHz, ... at 1 MHz), so that a new filter is valid on a file of any rate.
+FilterSpec default_filter(int kind, double fs) {
     switch (kind) {
     case 0:
-        return LowPass{100e3, 0.05};
+        return LowPass{fs / 10, 0.05};
     case 1:
-        return NoiseBand{{50e3}, {1e3}};
+        return NoiseBand{{fs / 20}, {fs / 1000}};
     case 2:
-        return HarmonicPass{10e3, 1e3, 3};
+        return HarmonicPass{fs / 100, fs / 1000, 3};
     default:
-        return BandPass{100e3, 20e3};
+        return BandPass{fs / 10, fs / 50};
     }
 }
 
@@ -93,7 +94,9 @@ FilterDesigner::FilterDesigner(QWidget* parent)
     add_button_->setObjectName(QStringLiteral("add_filter"));
     add_button_->setIcon(style()->standardIcon(QStyle::SP_FileDialogNewFolder));
     connect(add_button_, &QPushButton::clicked, this, [this] {
-        addFilter(default_filter(type_box_->currentIndex()));
+        const auto typed = rate_->hz();
+        const double fs = usable_rate(typed) ? *typed : file_rate_.value_or(1e6);
+        addFilter(default_filter(type_box_->currentIndex(), fs));
         tabs_->setCurrentIndex(tabs_->count() - 1);
     });
     auto* add_row = new QHBoxLayout;
@@ -149,9 +152,10 @@ FilterDesigner::FilterDesigner(QWidget* parent)
     form->addRow(rate_hint_);
     form->addRow(use_file_rate_);
 
+    // The bar goes under the Add row, so that its appearing never moves the button being clicked.
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(bar_);
     layout->addLayout(add_row);
+    layout->addWidget(bar_);
     layout->addWidget(empty_hint_);
     layout->addWidget(tabs_, 1);
     layout->addStretch(0);

@@ -267,6 +267,18 @@ private slots:
         QVERIFY(w.jobs()->runHereAction()->isEnabled());
     }
 
+    // A new filter on a 200 kHz file starts below its Nyquist (a fixed 100 kHz would start invalid).
+    void newFiltersStartValidForTheFilesRate() {
+        MainWindow w;
+        open(w, slow_);
+        for (int type = 0; type < 4; ++type)
+            addFilter(w, type);
+        QTRY_VERIFY(!w.busy());
+        QVERIFY2(w.designer()->problem().isEmpty(), qPrintable(w.designer()->problem()));
+        QCOMPARE(std::get<LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, kLowRate / 10);
+        QVERIFY(!w.plots()->filteredGraph()->data()->isEmpty());
+    }
+
     void thresholdExplainsItself() {
         MainWindow w;
         auto* threshold = w.designer()->findChild<QLineEdit*>("noise_threshold");
