@@ -75,7 +75,7 @@ start
 xdotool windowsize --sync "$window" 1024 700
 xdotool windowfocus --sync "$window" key alt+v l # View → Reset Layout: the docks' shares of 1024×700
 sleep 1
-xdotool mousemove --window "$window" 870 72 click 1
+xdotool mousemove --window "$window" 870 100 click 1 # the first entry of the bar
 sleep 1
 shot designer-invalid
 stop
