@@ -287,6 +287,11 @@ void FilterDesigner::revalidate() {
 void FilterDesigner::showDatasetProblems(std::vector<Error> problems) {
     if (!stage1_.empty()) problems.clear();
     std::ranges::stable_sort(problems, {}, position);
+    // Every preview reports; the bar is rebuilt only when what it says changes (no flicker while typing).
+    const auto same = [](const Error& a, const Error& b) {
+        return a.message == b.message && a.field == b.field;
+    };
+    if (std::ranges::equal(problems, stage2_, same)) return;
     stage2_ = std::move(problems);
     showProblems();
 }
