@@ -1,5 +1,6 @@
 #include "widgets/filter_designer.hpp"
 
+#include "util/overloaded.hpp"
 #include "widgets/filter_editor.hpp"
 #include "widgets/frequency_edit.hpp"
 
@@ -52,6 +53,33 @@ QString rate_text(double hz) {
     if (hz >= 1e6) return QStringLiteral("%1 MHz").arg(number_text(hz / 1e6));
     if (hz >= 1e3) return QStringLiteral("%1 kHz").arg(number_text(hz / 1e3));
     return QStringLiteral("%1 Hz").arg(number_text(hz));
+}
+
+// -0 filters as 0 but would give the recipe another canonical form and hash; parse_recipe writes 0 too.
+void drop_negative_zeros(FilterRecipe& r) {
+    const auto fix = [](double& x) { x = x == 0 ? 0.0 : x; };
+    if (r.sample_rate_hz) fix(*r.sample_rate_hz);
+    for (auto& f : r.filters) {
+        std::visit(overloaded{
+                       [&](LowPass& p) {
+                           fix(p.cutoff_hz);
+                           fix(p.roll_off);
+                       },
+                       [&](NoiseBand& p) {
+                           std::ranges::for_each(p.freqs_hz, fix);
+                           std::ranges::for_each(p.widths_hz, fix);
+                       },
+                       [&](HarmonicPass& p) {
+                           fix(p.first_hz);
+                           fix(p.band_width_hz);
+                       },
+                       [&](BandPass& p) {
+                           fix(p.center_hz);
+                           fix(p.width_hz);
+                       },
+                   },
+                   f);
+    }
 }
 
 Error not_a_number(Field field) {
@@ -272,6 +300,7 @@ void FilterDesigner::revalidate() {
     }
     std::ranges::stable_sort(stage1_, {}, position);
     if (!stage1_.empty()) stage2_.clear(); // stage 2 speaks only of a recipe that passed stage 1
+    drop_negative_zeros(r);
     recipe_ = r;
     if (!stage1_.empty()) recipe_ = fail(ErrorKind::bad_input, describe(stage1_.front()).toStdString());
 

@@ -277,6 +277,13 @@ private slots:
         QVERIFY2(w.designer()->problem().isEmpty(), qPrintable(w.designer()->problem()));
         QCOMPARE(std::get<LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, kLowRate / 10);
         QVERIFY(!w.plots()->filteredGraph()->data()->isEmpty());
+
+        // "-0" is 0, as parse_recipe reads it: the same canonical form and hash as a recipe file's.
+        replace_text(w.designer()->editors()[0]->findChild<QLineEdit*>("roll_off"), "-0");
+        QTRY_VERIFY(!w.busy());
+        const FilterRecipe typed = *w.designer()->recipe();
+        QVERIFY(!std::signbit(std::get<LowPass>(typed.filters[0]).roll_off));
+        QCOMPARE(recipe_hash(typed), recipe_hash(*parse_recipe(to_json(typed))));
     }
 
     void thresholdExplainsItself() {
