@@ -23,6 +23,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -59,6 +60,9 @@ MainWindow::MainWindow(QWidget* parent)
     layout->addWidget(pixels_);
     layout->addWidget(compare_bar_);
     layout->addWidget(plots_, 1);
+    // When the window shrinks, Qt takes width from the centre first: a floor keeps the plots readable
+    // and makes the docks give up their share instead.
+    central->setMinimumWidth(360);
     setCentralWidget(central);
 
     createDocks();
@@ -75,30 +79,30 @@ MainWindow::MainWindow(QWidget* parent)
     connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
-        if (!r) return; // the designer shows why; the preview keeps the last valid state
-        if (!r->filters.empty() || r->noise_threshold) QSettings().setValue(kRecipeKey, q(to_json(*r)));
+        if (r && (!r->filters.empty() || r->noise_threshold))
+            QSettings().setValue(kRecipeKey, q(to_json(*r)));
+        // An invalid recipe previews the raw signal: the data never disappears behind a typo.
         requestPreview();
-        pins_->setRecipe(*r);
+        pins_->setRecipe(designer_->previewRecipe());
     });
     connect(pins_, &PinnedPixels::changed, this, [this] { plots_->showPinned(pins_->shown()); });
     connect(plots_, &PlotPanel::pinRequested, this, &MainWindow::pinCurrentPixel);
     connect(plots_, &PlotPanel::unpinAllRequested, pins_, &PinnedPixels::clear);
+    connect(designer_, &FilterDesigner::problemChanged, this, &MainWindow::updateRunnable);
     connect(designer_, &FilterDesigner::recipeChanged, this, &MainWindow::updateRunnable);
     connect(preview_, &PreviewService::previewReady, this,
             [this](std::shared_ptr<const PreviewResult> result) {
                 if (compare_) return; // the comparison owns the plots until it is closed
                 shown_ = result;
-                // A result for an earlier, valid state must not wipe the message of an edit made since.
-                if (designer_->recipe()) designer_->showDatasetError({});
+                designer_->showDatasetProblems(result->problems);
                 plots_->showPreview(*result, pixels_->describe());
                 if (result->noise_floor)
                     statusBar()->showMessage(
                         tr("Noise floor of %1: %2").arg(pixels_->describe()).arg(*result->noise_floor),
                         kStatusMs);
             });
-    connect(preview_, &PreviewService::previewFailed, this, [this](const QString& message) {
-        if (designer_->recipe()) designer_->showDatasetError(message);
-    });
+    connect(preview_, &PreviewService::previewFailed, this,
+            [this](const QString& message) { statusBar()->showMessage(message, kStatusMs); });
 
     restoreSettings();
     updateRunnable();
@@ -124,10 +128,9 @@ void MainWindow::createDocks() {
         addDockWidget(area, d);
         return d;
     };
-    auto* tree = dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
+    dock(QStringLiteral("treeDock"), tr("HDF5 Tree"), tree_, Qt::LeftDockWidgetArea);
     dock(QStringLiteral("attributesDock"), tr("Attributes"), attributes_, Qt::LeftDockWidgetArea);
-    auto* designer =
-        dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
+    dock(QStringLiteral("designerDock"), tr("Filter Designer"), designer_, Qt::RightDockWidgetArea);
     jobs_ = new JobsController(*this, h5_, [this]() -> std::optional<JobsController::Inputs> {
         const auto& recipe = designer_->recipe();
         if (!dataset_ || !recipe) return std::nullopt;
@@ -150,9 +153,28 @@ void MainWindow::createDocks() {
                                      recipe ? q(recipe_summary(*recipe)) : tr("unknown"), q(j->merged_into));
         }
     });
-    // Wide enough on a first start for the tree's names beside kind and shape, and for the filter editors'
-    // value, unit and remove controls; a saved layout replaces this.
-    resizeDocks({tree, designer}, {340, 350}, Qt::Horizontal);
+    default_state_ = saveState();
+}
+
+// Shares of the window, not pixels, so that a small screen (1024×700) still leaves the plots room: the
+// tree a quarter, the designer a little more (value, unit and remove controls side by side), the Jobs
+// list a fifth of the height.
+void MainWindow::applyDefaultDockSizes() {
+    const auto find = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
+    resizeDocks({find("treeDock"), find("designerDock")}, {width() * 24 / 100, width() * 30 / 100},
+                Qt::Horizontal);
+    resizeDocks({find("treeDock"), find("attributesDock")}, {height() * 40 / 100, height() * 20 / 100},
+                Qt::Vertical);
+    resizeDocks({find("jobsDock")}, {height() / 5}, Qt::Vertical);
+}
+
+void MainWindow::resetLayout() {
+    restoreState(default_state_);
+    for (auto* d : findChildren<QDockWidget*>()) {
+        d->setFloating(false);
+        d->show();
+    }
+    applyDefaultDockSizes();
 }
 
 void MainWindow::createMenus() {
@@ -182,6 +204,9 @@ void MainWindow::createMenus() {
     view->addAction(tr("&Unpin All Pixels"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), pins_,
                     &PinnedPixels::clear);
     view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), plots_, &PlotPanel::resetZoom);
+    view->addSeparator();
+    view->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout)
+        ->setObjectName(QStringLiteral("reset_layout"));
 
     QMenu* jobs = menuBar()->addMenu(tr("&Jobs"));
     jobs->addAction(jobs_->runHereAction());
@@ -202,8 +227,10 @@ void MainWindow::createMenus() {
 
 void MainWindow::restoreSettings() {
     QSettings s;
-    if (!restoreGeometry(s.value(kGeometryKey).toByteArray())) resize(1360, 820);
-    restoreState(s.value(kStateKey).toByteArray());
+    // A first start fits the screen, or the docks' shares would be of a window the screen squeezes.
+    if (!restoreGeometry(s.value(kGeometryKey).toByteArray()))
+        resize(QSize(1360, 820).boundedTo(screen()->availableGeometry().size()));
+    if (!restoreState(s.value(kStateKey).toByteArray())) applyDefaultDockSizes();
     if (const QString text = s.value(kRecipeKey).toString(); !text.isEmpty())
         if (auto r = parse_recipe(text.toStdString())) designer_->setRecipe(*r);
 }
@@ -322,6 +349,7 @@ void MainWindow::closeFile() {
     attributes_->showNote({});
     pixels_->clear();
     plots_->clear(tr("Open an h5USID file and select a Main dataset to preview it."));
+    designer_->showDatasetProblems({});
     close_action_->setEnabled(false);
     setWindowTitle(tr("Sluice"));
     file_path_.clear();
@@ -409,12 +437,11 @@ void MainWindow::loadRow(std::uint64_t row) {
 }
 
 void MainWindow::requestPreview() {
-    const auto& recipe = designer_->recipe();
-    if (!dataset_ || !row_data_ || !recipe) return;
+    if (!dataset_ || !row_data_) return;
     preview_->request({.row = row_data_,
                        .row_index = row_index_,
                        .file_rate_hz = dataset_->main.sample_rate_hz,
-                       .recipe = *recipe});
+                       .recipe = designer_->previewRecipe()});
 }
 
 void MainWindow::compareWith(const jobs::JobRecord& job) {
@@ -506,9 +533,9 @@ void MainWindow::endCompare() {
 }
 
 void MainWindow::pinCurrentPixel() {
-    const auto& recipe = designer_->recipe();
-    if (!dataset_ || !row_data_ || !recipe) return;
-    pins_->pin(row_index_, pixels_->describe(), row_data_, dataset_->main.sample_rate_hz, *recipe);
+    if (!dataset_ || !row_data_) return;
+    pins_->pin(row_index_, pixels_->describe(), row_data_, dataset_->main.sample_rate_hz,
+               designer_->previewRecipe());
     statusBar()->showMessage(tr("Pinned %1: it stays on the plots for comparison (at most %2 pixels).")
                                  .arg(pixels_->describe())
                                  .arg(PinnedPixels::kMaxPins),
@@ -561,11 +588,14 @@ bool MainWindow::saveRecipe(const QString& path) {
 }
 
 void MainWindow::updateRunnable() {
+    // Every run and submit action says the designer's reason, the same words as its problem bar.
     const auto& recipe = designer_->recipe();
     if (!dataset_)
         jobs_->setRunnable(false, tr("Select a Main dataset to filter first."));
+    else if (!designer_->problem().isEmpty())
+        jobs_->setRunnable(false, designer_->problem());
     else if (!recipe || (recipe->filters.empty() && !recipe->noise_threshold))
-        jobs_->setRunnable(false, tr("Design a filter first: the recipe is empty or invalid."));
+        jobs_->setRunnable(false, tr("Design a filter first: the recipe is empty."));
     else
         jobs_->setRunnable(true, {});
 }

@@ -69,6 +69,9 @@ protected:
 
 private:
     void createDocks();
+    void applyDefaultDockSizes();
+    /// View → Reset Layout: every dock back in its first-start place and share of the window.
+    void resetLayout();
     void createMenus();
     void restoreSettings();
     void closeFile();
@@ -106,6 +109,7 @@ private:
     std::uint64_t compare_request_ = 0;
     RecentFiles* recent_ = nullptr;
     QAction* close_action_ = nullptr;
+    QByteArray default_state_; ///< the dock arrangement of a first start, for Reset Layout
 
     std::uint64_t generation_ = 0;
     QString file_path_;

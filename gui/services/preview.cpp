@@ -2,16 +2,53 @@
 
 #include "signal/row_filter.hpp"
 
+#include <cmath>
+
 namespace sluice::gui {
+namespace {
+
+bool usable_rate(std::optional<double> hz) {
+    return hz && std::isfinite(*hz) && *hz > 0;
+}
+
+// The raw row and its spectrum alone, for a recipe that cannot be applied. The time axis takes the
+// file's rate, else the recipe's, else none (sample numbers).
+Result<PreviewResult> raw_preview(const PreviewInput& input, std::vector<Error> problems) {
+    const std::size_t n = input.row->size();
+    const double fs = usable_rate(input.file_rate_hz)            ? *input.file_rate_hz
+                      : usable_rate(input.recipe.sample_rate_hz) ? *input.recipe.sample_rate_hz
+                                                                 : 0.0;
+    PreviewResult out{.row_index = input.row_index,
+                      .sample_rate_hz = fs,
+                      .raw = input.row,
+                      .filtered = {},
+                      .spectrum = std::vector<double>(n),
+                      .composite = {},
+                      .noise_floor = std::nullopt,
+                      .filtered_spectrum = {},
+                      .stored = false,
+                      .problems = std::move(problems)};
+    auto all_pass = RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
+    if (!all_pass) return std::unexpected(all_pass.error());
+    all_pass->magnitude_spectrum(*input.row, out.spectrum);
+    return out;
+}
+
+} // namespace
 
 Result<PreviewResult> compute_preview(const PreviewInput& input) {
     if (!input.row || input.row->empty()) return fail(ErrorKind::bad_input, "the pixel has no data");
     const auto& raw = *input.row;
     const std::size_t n = raw.size();
     auto fs = resolve_sample_rate(input.recipe, input.file_rate_hz);
-    if (!fs) return std::unexpected(fs.error());
+    if (!fs) return raw_preview(input, {fs.error()});
     auto composite = validate_for_dataset(input.recipe, n, *fs);
-    if (!composite) return std::unexpected(composite.error());
+    if (!composite) {
+        // Only now, on the failure path: list every problem, not just the first (same first message).
+        auto problems = dataset_problems(input.recipe, n, *fs);
+        if (problems.empty()) problems.push_back(composite.error());
+        return raw_preview(input, std::move(problems));
+    }
 
     PreviewResult out{.row_index = input.row_index,
                       .sample_rate_hz = *fs,
@@ -21,7 +58,8 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
                       .composite = *composite,
                       .noise_floor = std::nullopt,
                       .filtered_spectrum = {},
-                      .stored = false};
+                      .stored = false,
+                      .problems = {}};
     const bool active = !composite->empty() || input.recipe.noise_threshold.has_value();
     // RowFilter needs something to do; for the spectrum of an unfiltered pixel an all-pass mask serves.
     auto filter = active ? RowFilter::create(n, std::move(*composite), input.recipe.noise_threshold)

@@ -20,7 +20,7 @@ struct PreviewInput {
 
 struct PreviewResult {
     std::uint64_t row_index = 0;
-    double sample_rate_hz = 0;
+    double sample_rate_hz = 0; ///< 0: no usable rate, plot against sample number
     std::shared_ptr<const std::vector<double>> raw;
     std::vector<double> filtered; ///< empty when the recipe does nothing yet
     std::vector<double> spectrum; ///< |FFT(raw)| in fftshift order
@@ -30,10 +30,14 @@ struct PreviewResult {
     /// is |FFT| of that stored row (empty in a preview).
     std::vector<double> filtered_spectrum;
     bool stored = false;
+    /// Why the recipe could not be applied (stage 2, every bad field): then this is the raw row and its
+    /// spectrum only, with no mask or filtered curve. Empty when the recipe applied (or was empty).
+    std::vector<Error> problems;
 };
 
-/// Stage 2 (sample rate, then the recipe against N and fs) and the row through RowFilter.
-/// Errors are the messages of shared/recipe, naming filter, parameter and bound.
+/// Stage 2 (sample rate, then the recipe against N and fs) and the row through RowFilter. A recipe that
+/// fails stage 2 still gives the raw row and its spectrum, with the reasons in `problems`: the data is
+/// never hidden behind a recipe error. Errors are left for an empty row or a failed allocation.
 [[nodiscard]] Result<PreviewResult> compute_preview(const PreviewInput& input);
 
 /// The source's row against a result's stored Filtered_Data row (and stored noise floor): the raw

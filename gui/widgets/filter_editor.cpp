@@ -4,6 +4,7 @@
 
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -13,6 +14,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 
 namespace sluice::gui {
 namespace {
@@ -22,8 +24,15 @@ struct overloaded : F... {
     using F::operator()...;
 };
 
-std::unexpected<Error> not_a_number(const QString& field) {
-    return fail(ErrorKind::bad_input, FilterEditor::tr("%1: enter a number").arg(field).toStdString());
+// Narrow docks: a label that does not fit beside its field goes above it instead of widening the dock.
+QFormLayout* form_layout() {
+    auto* form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    return form;
+}
+
+double value_or_nan(std::optional<double> v) {
+    return v.value_or(std::nan(""));
 }
 
 } // namespace
@@ -40,6 +49,17 @@ QString FilterEditor::displayName(std::size_t kind) {
         return tr("Band-pass");
     default:
         return {};
+    }
+}
+
+QString FilterEditor::shortName(std::size_t kind) {
+    switch (kind) {
+    case 1:
+        return tr("Notch");
+    case 2:
+        return tr("Harmonics");
+    default:
+        return displayName(kind);
     }
 }
 
@@ -73,6 +93,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
     layout->addLayout(header);
     layout->addLayout(fields_);
     layout->addWidget(message_);
+    layout->addStretch(1); // fields packed at the top of a tall tab
 
     std::visit(
         overloaded{
@@ -81,7 +102,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
                 roll_off_ = new QLineEdit(number_text(f.roll_off), this);
                 roll_off_->setObjectName(QStringLiteral("roll_off"));
                 roll_off_->setToolTip(tr("Width of the transition as a fraction of the cut-off"));
-                auto* form = new QFormLayout;
+                auto* form = form_layout();
                 form->addRow(tr("Roll-off (fraction)"), roll_off_);
                 fields_->addLayout(form);
                 connect(roll_off_, &QLineEdit::textChanged, this, &FilterEditor::changed);
@@ -107,7 +128,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
                 harmonics_->setObjectName(QStringLiteral("num_harmonics"));
                 harmonics_->setRange(1, 100000);
                 harmonics_->setValue(static_cast<int>(std::clamp<std::int64_t>(f.num_harmonics, 1, 100000)));
-                auto* form = new QFormLayout;
+                auto* form = form_layout();
                 form->addRow(tr("Harmonics"), harmonics_);
                 fields_->addLayout(form);
                 connect(harmonics_, &QSpinBox::valueChanged, this, &FilterEditor::changed);
@@ -124,29 +145,32 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
 FrequencyEdit* FilterEditor::addFrequency(const QString& name, const QString& label, double hz) {
     auto* edit = new FrequencyEdit(name, this);
     edit->setHz(hz);
-    auto* form = new QFormLayout;
+    auto* form = form_layout();
     form->addRow(label, edit);
     fields_->addLayout(form);
     connect(edit, &FrequencyEdit::changed, this, &FilterEditor::changed);
     return edit;
 }
 
+// A band on two rows (frequency, then width), so that both unit boxes fit a narrow dock.
 void FilterEditor::addBand(double freq_hz, double width_hz) {
     auto* row = new QWidget(this);
-    auto* layout = new QHBoxLayout(row);
+    auto* layout = new QGridLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
-    Band band{row, new FrequencyEdit({}, row), new FrequencyEdit({}, row)};
+    layout->setVerticalSpacing(2);
+    Band band{row, new QLabel(row), new FrequencyEdit({}, row), new FrequencyEdit({}, row)};
     band.freq->setHz(freq_hz);
     band.width->setHz(width_hz);
     auto* remove = new QToolButton(row);
     remove->setIcon(style()->standardIcon(QStyle::SP_TrashIcon));
     remove->setToolTip(tr("Remove this band"));
     remove->setAutoRaise(true);
-    layout->addWidget(new QLabel(tr("at"), row));
-    layout->addWidget(band.freq, 1);
-    layout->addWidget(new QLabel(tr("width"), row));
-    layout->addWidget(band.width, 1);
-    layout->addWidget(remove);
+    layout->addWidget(band.label, 0, 0, Qt::AlignRight);
+    layout->addWidget(band.freq, 0, 1);
+    layout->addWidget(remove, 0, 2);
+    layout->addWidget(new QLabel(tr("width"), row), 1, 0, Qt::AlignRight);
+    layout->addWidget(band.width, 1, 1);
+    layout->setColumnStretch(1, 1);
     connect(band.freq, &FrequencyEdit::changed, this, &FilterEditor::changed);
     connect(band.width, &FrequencyEdit::changed, this, &FilterEditor::changed);
     connect(remove, &QToolButton::clicked, this, [this, row] {
@@ -168,6 +192,7 @@ void FilterEditor::removeBand(QWidget* row) {
 void FilterEditor::renameBands() {
     for (std::size_t i = 0; i < bands_.size(); ++i) {
         const QString suffix = QStringLiteral("[%1]").arg(i);
+        bands_[i].label->setText(tr("Band %1 at").arg(i + 1));
         bands_[i].freq->lineEdit()->setObjectName(QStringLiteral("freqs_hz") + suffix);
         bands_[i].freq->unitBox()->setObjectName(QStringLiteral("freqs_hz") + suffix +
                                                  QStringLiteral(".unit"));
@@ -177,42 +202,80 @@ void FilterEditor::renameBands() {
     }
 }
 
-Result<FilterSpec> FilterEditor::spec() const {
+FilterSpec FilterEditor::spec() const {
     switch (kind_) {
-    case 0: {
-        const auto cutoff = first_->hz();
-        const auto roll_off = parse_number(roll_off_->text());
-        if (!cutoff) return not_a_number(tr("cut-off"));
-        if (!roll_off) return not_a_number(tr("roll-off"));
-        return LowPass{*cutoff, *roll_off};
-    }
+    case 0:
+        return LowPass{value_or_nan(first_->hz()), value_or_nan(parse_number(roll_off_->text()))};
     case 1: {
         NoiseBand f;
-        for (std::size_t i = 0; i < bands_.size(); ++i) {
-            const auto freq = bands_[i].freq->hz();
-            const auto width = bands_[i].width->hz();
-            if (!freq) return not_a_number(tr("band %1 frequency").arg(i + 1));
-            if (!width) return not_a_number(tr("band %1 width").arg(i + 1));
-            f.freqs_hz.push_back(*freq);
-            f.widths_hz.push_back(*width);
+        for (const auto& band : bands_) {
+            f.freqs_hz.push_back(value_or_nan(band.freq->hz()));
+            f.widths_hz.push_back(value_or_nan(band.width->hz()));
         }
         return f;
     }
-    case 2: {
-        const auto first = first_->hz();
-        const auto width = second_->hz();
-        if (!first) return not_a_number(tr("first harmonic"));
-        if (!width) return not_a_number(tr("band width"));
-        return HarmonicPass{*first, *width, harmonics_->value()};
+    case 2:
+        return HarmonicPass{value_or_nan(first_->hz()), value_or_nan(second_->hz()), harmonics_->value()};
+    default:
+        return BandPass{value_or_nan(first_->hz()), value_or_nan(second_->hz())};
     }
-    default: {
-        const auto center = first_->hz();
-        const auto width = second_->hz();
-        if (!center) return not_a_number(tr("centre"));
-        if (!width) return not_a_number(tr("width"));
-        return BandPass{*center, *width};
+}
+
+std::vector<Error> FilterEditor::numberProblems() const {
+    std::vector<Error> out;
+    const auto check = [&](bool ok, const char* key, std::optional<std::size_t> element = {}) {
+        if (!ok)
+            out.push_back(
+                Error{ErrorKind::bad_input, tr("enter a number").toStdString(), Field{{}, key, element}});
+    };
+    switch (kind_) {
+    case 0:
+        check(first_->hz().has_value(), "cutoff_hz");
+        check(parse_number(roll_off_->text()).has_value(), "roll_off");
+        break;
+    case 1:
+        for (std::size_t i = 0; i < bands_.size(); ++i) {
+            check(bands_[i].freq->hz().has_value(), "freqs_hz", i);
+            check(bands_[i].width->hz().has_value(), "widths_hz", i);
+        }
+        break;
+    case 2:
+        check(first_->hz().has_value(), "first_hz");
+        check(second_->hz().has_value(), "band_width_hz");
+        break;
+    default:
+        check(first_->hz().has_value(), "center_hz");
+        check(second_->hz().has_value(), "width_hz");
     }
+    return out;
+}
+
+QWidget* FilterEditor::fieldWidget(const std::string& key, std::optional<std::size_t> element) const {
+    if (key == "freqs_hz" || key == "widths_hz") {
+        if (bands_.empty()) return nullptr;
+        const auto& band = bands_[std::min(element.value_or(0), bands_.size() - 1)];
+        return (key == "freqs_hz" ? band.freq : band.width)->lineEdit();
     }
+    if (key == "roll_off") return roll_off_;
+    if (key == "num_harmonics") return harmonics_;
+    if (key == "cutoff_hz" || key == "first_hz" || key == "center_hz")
+        return first_ ? first_->lineEdit() : nullptr;
+    if (key == "band_width_hz" || key == "width_hz") return second_ ? second_->lineEdit() : nullptr;
+    return nullptr;
+}
+
+QString FilterEditor::fieldLabel(const std::string& key, std::optional<std::size_t> element) const {
+    const auto band = static_cast<int>(element.value_or(0)) + 1;
+    if (key == "cutoff_hz") return tr("cut-off");
+    if (key == "roll_off") return tr("roll-off");
+    if (key == "freqs_hz") return element ? tr("band %1 frequency").arg(band) : tr("bands");
+    if (key == "widths_hz") return element ? tr("band %1 width").arg(band) : tr("bands");
+    if (key == "first_hz") return tr("first harmonic");
+    if (key == "band_width_hz") return tr("band width");
+    if (key == "num_harmonics") return tr("harmonics");
+    if (key == "center_hz") return tr("centre");
+    if (key == "width_hz") return tr("width");
+    return QString::fromStdString(key);
 }
 
 void FilterEditor::setIndex(int index) {

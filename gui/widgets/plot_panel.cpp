@@ -18,8 +18,24 @@ namespace {
 QCPTextElement* add_title(QCustomPlot* plot) {
     plot->plotLayout()->insertRow(0);
     auto* title = new QCPTextElement(plot, QString(), QFont(plot->font().family(), -1, QFont::DemiBold));
+    // A long title ("Time signal, row 12 (x = 3, y = 1) (unfiltered)") must not make the plot, and so
+    // the window's centre, as wide as the text: it is elided to the plot's width instead (set_title).
+    title->setMinimumSize(1, 0);
     plot->plotLayout()->addElement(0, 0, title);
     return title;
+}
+
+constexpr const char* kFullTitle = "sluiceFullTitle";
+
+void elide_title(QCustomPlot* plot, QCPTextElement* title) {
+    const QString full = title->property(kFullTitle).toString();
+    const QFontMetrics metrics(title->font());
+    title->setText(metrics.elidedText(full, Qt::ElideRight, std::max(40, plot->width() - 12)));
+}
+
+void set_title(QCustomPlot* plot, QCPTextElement* title, const QString& text) {
+    title->setProperty(kFullTitle, text);
+    elide_title(plot, title);
 }
 
 void make_interactive(QCustomPlot* plot) {
@@ -37,20 +53,25 @@ QVector<double> scaled_indices(std::size_t n, double step) {
     return keys;
 }
 
+// fs = 0 means no usable sample rate: sample numbers and cycles per sample instead of time and Hz.
 QVector<double> time_keys(std::size_t n, double fs) {
+    if (fs <= 0) return scaled_indices(n, 1);
     return scaled_indices(n, time_unit(static_cast<double>(n) / fs).scale / fs);
 }
 
 QVector<double> frequency_keys(std::size_t n, double fs) {
-    const double scale = frequency_unit(fs / 2).scale;
+    const double rate = fs > 0 ? fs : 1.0;
+    const double scale = fs > 0 ? frequency_unit(fs / 2).scale : 1.0;
     QVector<double> f(static_cast<qsizetype>(n));
     for (std::size_t i = 0; i < n; ++i)
-        f[static_cast<qsizetype>(i)] = shifted_bin_frequency(i, n, fs) * scale;
+        f[static_cast<qsizetype>(i)] = shifted_bin_frequency(i, n, rate) * scale;
     return f;
 }
 
-// Tableau colours that stand apart from the current pixel's grey, blue, orange and red.
+// Tableau colours that stand apart from the current pixel's grey, blue, orange and red, drawn lighter
+// and on a layer below the current pixel's curves so that a pin never hides the pixel being designed for.
 constexpr std::array<QRgb, 4> kPinColours = {0x2ca02c, 0x9467bd, 0x8c564b, 0xe377c2};
+const QString kPinnedLayer = QStringLiteral("pinned");
 
 } // namespace
 
@@ -73,6 +94,10 @@ PlotPanel::PlotPanel(QWidget* parent) : QWidget(parent), time_(new QCustomPlot),
     spectrum_title_ = add_title(spectrum_);
     make_interactive(time_);
     make_interactive(spectrum_);
+    for (auto* plot : {time_, spectrum_}) {
+        plot->addLayer(kPinnedLayer, plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+        plot->installEventFilter(this);
+    }
 
     raw_ = time_->addGraph();
     raw_->setName(tr("Raw"));
@@ -137,8 +162,8 @@ void PlotPanel::setDataset(const QString& quantity, const QString& units) {
 void PlotPanel::clear(const QString& hint) {
     for (auto* g : {raw_, filtered_, magnitude_, mask_, floor_, stored_spectrum_})
         g->data()->clear();
-    time_title_->setText(hint);
-    spectrum_title_->setText(QString());
+    set_title(time_, time_title_, hint);
+    set_title(spectrum_, spectrum_title_, QString());
     rescale_ = true;
     time_->replot();
     spectrum_->replot();
@@ -148,8 +173,8 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
     const auto& raw = *result.raw;
     const std::size_t n = raw.size();
     const double fs = result.sample_rate_hz;
-    const AxisUnit tu = time_unit(static_cast<double>(n) / fs);
-    const AxisUnit fu = frequency_unit(fs / 2);
+    const AxisUnit tu = fs > 0 ? time_unit(static_cast<double>(n) / fs) : AxisUnit{};
+    const AxisUnit fu = fs > 0 ? frequency_unit(fs / 2) : AxisUnit{};
 
     const QVector<double> t = time_keys(n, fs);
     // A comparison says where each curve comes from; a preview computes its filtered curve.
@@ -164,10 +189,13 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
     filtered_->setVisible(!result.filtered.empty());
     filtered_->addToLegend();
     if (result.filtered.empty()) filtered_->removeFromLegend();
-    time_->xAxis->setLabel(tr("Time (%1)").arg(tu.name));
+    time_->xAxis->setLabel(fs > 0 ? tr("Time (%1)").arg(tu.name) : tr("Sample"));
     time_->yAxis->setLabel(signal_label_);
-    time_title_->setText(result.stored ? tr("Time signal, %1: source and result").arg(pixel)
-                                       : tr("Time signal, %1").arg(pixel));
+    // "(unfiltered)" only when a recipe could not be applied; an empty recipe is simply the raw view.
+    set_title(time_, time_title_,
+              result.stored             ? tr("Time signal, %1: source and result").arg(pixel)
+              : result.problems.empty() ? tr("Time signal, %1").arg(pixel)
+                                        : tr("Time signal, %1 (unfiltered)").arg(pixel));
 
     const QVector<double> f = frequency_keys(n, fs);
     magnitude_->setData(f, QVector<double>(result.spectrum.begin(), result.spectrum.end()), true);
@@ -192,8 +220,8 @@ void PlotPanel::showPreview(const PreviewResult& result, const QString& pixel) {
         floor_->data()->clear();
         floor_->setVisible(false);
     }
-    spectrum_->xAxis->setLabel(tr("Frequency (%1)").arg(fu.name));
-    spectrum_title_->setText(tr("Spectrum, %1").arg(pixel));
+    spectrum_->xAxis->setLabel(fs > 0 ? tr("Frequency (%1)").arg(fu.name) : tr("Frequency (cycles/sample)"));
+    set_title(spectrum_, spectrum_title_, tr("Spectrum, %1").arg(pixel));
 
     if (rescale_) {
         resetZoom();
@@ -216,6 +244,7 @@ void PlotPanel::showPinned(const std::vector<PinnedPreview>& pins) {
         const std::vector<double>& signal = r.filtered.empty() ? *r.raw : r.filtered;
         const QPen pen(QColor(kPinColours[i % kPinColours.size()]), 1);
         auto* t = time_->addGraph();
+        t->setLayer(kPinnedLayer);
         t->setName(tr("Pinned: %1").arg(pins[i].label));
         t->setPen(pen);
         t->setAntialiased(false);
@@ -223,6 +252,7 @@ void PlotPanel::showPinned(const std::vector<PinnedPreview>& pins) {
                    true);
         pinned_time_.push_back(t);
         auto* s = spectrum_->addGraph();
+        s->setLayer(kPinnedLayer);
         s->setName(tr("Pinned: %1").arg(pins[i].label));
         s->setPen(pen);
         s->setAntialiased(false);
@@ -232,6 +262,14 @@ void PlotPanel::showPinned(const std::vector<PinnedPreview>& pins) {
     }
     time_->replot();
     spectrum_->replot();
+}
+
+bool PlotPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Resize) {
+        if (watched == time_) elide_title(time_, time_title_);
+        if (watched == spectrum_) elide_title(spectrum_, spectrum_title_);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 Status PlotPanel::exportImage(QCustomPlot* plot, const QString& path, QSize size) {

@@ -1,8 +1,9 @@
 #pragma once
 // The preview plots: the pixel's time signal (raw, with the filtered signal over it) and its spectrum
 // (log magnitude over frequency, composite mask on a second axis, noise floor as a line), with up to four
-// pinned pixels drawn over them in their own colours. Mouse wheel zooms, dragging pans, double-click resets
-// the view; the context menu exports an image, copies the data as CSV and pins the pixel.
+// pinned pixels drawn beneath them in their own colours (the current pixel always on top). Mouse wheel zooms,
+// dragging pans, double-click resets the view; the context menu exports an image, copies the data as CSV and
+// pins the pixel.
 #include "services/preview.hpp"
 #include "util/error.hpp"
 
@@ -62,6 +63,9 @@ public:
     /// The pinned pixels' curves, in pin order.
     [[nodiscard]] const std::vector<QCPGraph*>& pinnedTimeGraphs() const { return pinned_time_; }
     [[nodiscard]] const std::vector<QCPGraph*>& pinnedSpectrumGraphs() const { return pinned_spectrum_; }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
     void pinRequested();

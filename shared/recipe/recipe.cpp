@@ -35,6 +35,7 @@ std::string recipe_hash(const FilterRecipe& recipe) {
 
 Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<double> file_rate_hz) {
     // A file rate that is not a positive number is as good as none: the recipe's may stand in for it.
+    const Field rate_field{{}, "sample_rate_hz", {}};
     const bool file_usable = file_rate_hz && std::isfinite(*file_rate_hz) && *file_rate_hz > 0;
     if (recipe.sample_rate_hz) {
         // Exact comparison on purpose: the masks depend on every bit of fs.
@@ -42,7 +43,8 @@ Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<dou
             return fail(ErrorKind::bad_input,
                         fmt::format("recipe sample_rate_hz = {} Hz differs from the file's {} Hz: remove "
                                     "sample_rate_hz from the recipe or make it match",
-                                    *recipe.sample_rate_hz, *file_rate_hz));
+                                    *recipe.sample_rate_hz, *file_rate_hz),
+                        rate_field);
         }
         return *recipe.sample_rate_hz;
     }
@@ -51,10 +53,11 @@ Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<dou
         return fail(
             ErrorKind::bad_input,
             fmt::format("the file's sample rate ({} Hz) is not usable: set sample_rate_hz in the recipe",
-                        *file_rate_hz));
+                        *file_rate_hz),
+            rate_field);
     }
     return fail(ErrorKind::bad_input,
-                "the file does not give its sample rate: set sample_rate_hz in the recipe");
+                "the file does not give its sample rate: set sample_rate_hz in the recipe", rate_field);
 }
 
 } // namespace sluice

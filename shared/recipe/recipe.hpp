@@ -30,6 +30,10 @@ struct FilterRecipe {
 /// threshold in (0,1), no empty filter list, at least filters or a threshold).
 [[nodiscard]] Result<FilterRecipe> parse_recipe(std::string_view json_text);
 [[nodiscard]] Result<FilterRecipe> load_recipe(const std::filesystem::path& path);
+/// Every stage-1 problem of a recipe already made of numbers (an editor's), each with its Field, in the
+/// words parse_recipe would use for the first of them; empty when parse_recipe(to_json(recipe)) succeeds.
+/// The only problem without a field is "nothing to do" (neither filters nor a threshold), always last.
+[[nodiscard]] std::vector<Error> recipe_problems(const FilterRecipe& recipe);
 
 /// Pretty JSON (format + version first), which parse_recipe reads back to an equal recipe.
 [[nodiscard]] std::string to_json(const FilterRecipe& recipe);
@@ -48,5 +52,8 @@ struct FilterRecipe {
 /// On success returns the composite mask (empty when there are no filters).
 [[nodiscard]] Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n,
                                                               double fs);
+/// Every stage-2 problem (each filter on its own, so one bad filter does not hide another's), each with
+/// its Field; the first is validate_for_dataset's error. Empty when validate_for_dataset succeeds.
+[[nodiscard]] std::vector<Error> dataset_problems(const FilterRecipe& recipe, std::size_t n, double fs);
 
 } // namespace sluice

@@ -29,13 +29,26 @@ std::unexpected<Error> bad(std::string message) {
     return fail(ErrorKind::bad_input, std::move(message));
 }
 
+std::unexpected<Error> bad(std::string message, Field field) {
+    return fail(ErrorKind::bad_input, std::move(message), std::move(field));
+}
+
+constexpr std::string_view nothing_to_do =
+    "nothing to do: the recipe has neither filters nor a noise_threshold";
+
 constexpr std::array top_keys = {"format"sv, "version"sv, "sample_rate_hz"sv, "filters"sv,
                                  "noise_threshold"sv};
 
-// One JSON object being read; `where` names it in messages and is empty at the top level.
+// One JSON object being read; `where` names it in messages and is empty at the top level, where
+// `filter` is absent too.
 struct Obj {
     const Json& json;
     std::string where;
+    std::optional<std::size_t> filter;
+
+    [[nodiscard]] Field field(std::string_view key, std::optional<std::size_t> element = {}) const {
+        return Field{filter, std::string(key), element};
+    }
 
     [[nodiscard]] std::string name(std::string_view key) const {
         return where.empty() ? std::string(key) : fmt::format("{}.{}", where, key);
@@ -50,39 +63,77 @@ struct Obj {
     }
     [[nodiscard]] Result<const Json*> require(std::string_view key) const {
         if (const Json* v = find(key)) return v;
-        return bad(fmt::format("{}: missing key '{}'", label(), key));
+        return bad(fmt::format("{}: missing key '{}'", label(), key), field(key));
     }
     [[nodiscard]] Status only_keys(std::span<const std::string_view> allowed) const {
         for (auto it = json.begin(); it != json.end(); ++it) {
             if (std::ranges::find(allowed, std::string_view(it.key())) == allowed.end())
                 return bad(fmt::format("{}: unknown key '{}' (expected one of: {})", label(), it.key(),
-                                       fmt::join(allowed, ", ")));
+                                       fmt::join(allowed, ", ")),
+                           field(it.key()));
         }
         return {};
     }
 };
 
-Result<double> number(const Json& v, const std::string& name) {
-    if (!v.is_number()) return bad(fmt::format("{} must be a number, got {}", name, v.type_name()));
+// The value rules below are shared by the JSON reader and recipe_problems, so that both say the same.
+Status check_finite(double x, const std::string& name, const Field& field) {
+    if (!std::isfinite(x)) return bad(fmt::format("{} must be a finite number, got {}", name, x), field);
+    return {};
+}
+
+enum class Bound { any, non_negative, positive };
+
+Status check_bound(double x, const std::string& name, Bound bound, const Field& field) {
+    if (auto ok = check_finite(x, name, field); !ok) return ok;
+    if (bound == Bound::positive && !(x > 0)) return bad(fmt::format("{} = {} must be > 0", name, x), field);
+    if (bound == Bound::non_negative && !(x >= 0))
+        return bad(fmt::format("{} = {} must be >= 0", name, x), field);
+    return {};
+}
+
+Status check_threshold(double t) {
+    if (auto ok = check_finite(t, "noise_threshold", Field{{}, "noise_threshold", {}}); !ok) return ok;
+    if (!(t > 0 && t < 1))
+        return bad(
+            fmt::format("noise_threshold = {} must be strictly between 0 and 1 (null or absent: none)", t),
+            Field{{}, "noise_threshold", {}});
+    return {};
+}
+
+Status check_harmonics(double count, const std::string& name, const Field& field) {
+    if (count < 1) return bad(fmt::format("{} = {} must be >= 1", name, count), field);
+    return {};
+}
+
+Status check_bands(std::size_t freqs, std::size_t widths, const std::string& where, std::size_t filter) {
+    if (freqs > max_noise_bands)
+        return bad(fmt::format("{}: {} bands, at most {} fit (the result records them as HDF5 attributes, "
+                               "which are limited to 64 KiB)",
+                               where, freqs, max_noise_bands),
+                   Field{filter, "freqs_hz", {}});
+    if (freqs != widths)
+        return bad(fmt::format("{}: freqs_hz has {} values but widths_hz has {}; they pair up one to one",
+                               where, freqs, widths),
+                   Field{filter, "widths_hz", {}});
+    return {};
+}
+
+Result<double> bounded(const Json& v, const std::string& name, Bound bound, const Field& field) {
+    if (!v.is_number()) return bad(fmt::format("{} must be a number, got {}", name, v.type_name()), field);
     const double x = v.get<double>();
-    if (!std::isfinite(x)) return bad(fmt::format("{} must be a finite number, got {}", name, x));
+    if (auto ok = check_bound(x, name, bound, field); !ok) return std::unexpected(ok.error());
     return x == 0 ? 0.0 : x; // -0 would give the same masks but another canonical form and hash
 }
 
-enum class Bound { non_negative, positive };
-
-Result<double> bounded(const Json& v, const std::string& name, Bound bound) {
-    auto x = number(v, name);
-    if (!x) return x;
-    if (bound == Bound::positive && !(*x > 0)) return bad(fmt::format("{} = {} must be > 0", name, *x));
-    if (bound == Bound::non_negative && !(*x >= 0)) return bad(fmt::format("{} = {} must be >= 0", name, *x));
-    return x;
+Result<double> number(const Json& v, const std::string& name, const Field& field) {
+    return bounded(v, name, Bound::any, field);
 }
 
 Result<double> required(const Obj& o, std::string_view key, Bound bound) {
     auto v = o.require(key);
     if (!v) return std::unexpected(v.error());
-    return bounded(**v, o.name(key), bound);
+    return bounded(**v, o.name(key), bound, o.field(key));
 }
 
 Result<std::vector<double>> number_list(const Obj& o, std::string_view key) {
@@ -91,12 +142,13 @@ Result<std::vector<double>> number_list(const Obj& o, std::string_view key) {
     const Json& list = **v;
     const std::string name = o.name(key);
     if (!list.is_array())
-        return bad(fmt::format("{} must be an array of numbers, got {}", name, list.type_name()));
-    if (list.empty()) return bad(fmt::format("{} must not be empty", name));
+        return bad(fmt::format("{} must be an array of numbers, got {}", name, list.type_name()),
+                   o.field(key));
+    if (list.empty()) return bad(fmt::format("{} must not be empty", name), o.field(key));
     std::vector<double> out;
     out.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
-        auto x = bounded(list[i], fmt::format("{}[{}]", name, i), Bound::non_negative);
+        auto x = bounded(list[i], fmt::format("{}[{}]", name, i), Bound::non_negative, o.field(key, i));
         if (!x) return std::unexpected(x.error());
         out.push_back(*x);
     }
@@ -109,7 +161,7 @@ Result<FilterSpec> read_low_pass(const Obj& o) {
     if (!cutoff) return std::unexpected(cutoff.error());
     f.cutoff_hz = *cutoff;
     if (const Json* v = o.find("roll_off")) {
-        auto roll_off = bounded(*v, o.name("roll_off"), Bound::non_negative);
+        auto roll_off = bounded(*v, o.name("roll_off"), Bound::non_negative, o.field("roll_off"));
         if (!roll_off) return std::unexpected(roll_off.error());
         f.roll_off = *roll_off;
     }
@@ -122,13 +174,8 @@ Result<FilterSpec> read_noise_band(const Obj& o) {
     if (!freqs) return std::unexpected(freqs.error());
     auto widths = number_list(o, "widths_hz");
     if (!widths) return std::unexpected(widths.error());
-    if (freqs->size() > max_noise_bands)
-        return bad(fmt::format("{}: {} bands, at most {} fit (the result records them as HDF5 attributes, "
-                               "which are limited to 64 KiB)",
-                               o.where, freqs->size(), max_noise_bands));
-    if (freqs->size() != widths->size())
-        return bad(fmt::format("{}: freqs_hz has {} values but widths_hz has {}; they pair up one to one",
-                               o.where, freqs->size(), widths->size()));
+    if (auto ok = check_bands(freqs->size(), widths->size(), o.where, *o.filter); !ok)
+        return std::unexpected(ok.error());
     f.freqs_hz = std::move(*freqs);
     f.widths_hz = std::move(*widths);
     return f;
@@ -143,13 +190,14 @@ Result<FilterSpec> read_harmonic_pass(const Obj& o) {
     auto count_json = o.require("num_harmonics");
     if (!count_json) return std::unexpected(count_json.error());
     const std::string name = o.name("num_harmonics");
-    auto count = number(**count_json, name);
+    const Field field = o.field("num_harmonics");
+    auto count = number(**count_json, name, field);
     if (!count) return std::unexpected(count.error());
     // Integral doubles (3.0) are accepted: some tools write every number as a float.
     if (std::trunc(*count) != *count)
-        return bad(fmt::format("{} must be a whole number, got {}", name, *count));
-    if (*count < 1) return bad(fmt::format("{} = {} must be >= 1", name, *count));
-    if (*count >= 0x1p63) return bad(fmt::format("{} = {} is too large", name, *count));
+        return bad(fmt::format("{} must be a whole number, got {}", name, *count), field);
+    if (auto ok = check_harmonics(*count, name, field); !ok) return std::unexpected(ok.error());
+    if (*count >= 0x1p63) return bad(fmt::format("{} = {} is too large", name, *count), field);
     f.first_hz = *first;
     f.band_width_hz = *width;
     f.num_harmonics = static_cast<std::int64_t>(*count);
@@ -186,6 +234,10 @@ constexpr std::array<FilterKind, std::variant_size_v<FilterSpec>> kinds = {{
     {"band_pass", band_pass_keys, read_band_pass},
 }};
 
+std::string filter_where(std::size_t index, std::string_view type) {
+    return fmt::format("filters[{}] ({})", index, type);
+}
+
 std::string valid_types() {
     std::string out;
     for (const auto& k : kinds)
@@ -195,25 +247,32 @@ std::string valid_types() {
 
 Result<FilterSpec> read_filter(const Json& v, std::size_t index) {
     const std::string where = fmt::format("filters[{}]", index);
-    if (!v.is_object()) return bad(fmt::format("{} must be an object, got {}", where, v.type_name()));
+    const Field type_field{index, "type", {}};
+    if (!v.is_object())
+        return bad(fmt::format("{} must be an object, got {}", where, v.type_name()), Field{index, {}, {}});
     const auto type = v.find("type");
-    if (type == v.end()) return bad(fmt::format("{}: missing key 'type' (one of: {})", where, valid_types()));
+    if (type == v.end())
+        return bad(fmt::format("{}: missing key 'type' (one of: {})", where, valid_types()), type_field);
     if (!type->is_string())
-        return bad(fmt::format("{}.type must be a string, got {}", where, type->type_name()));
+        return bad(fmt::format("{}.type must be a string, got {}", where, type->type_name()), type_field);
     const auto& name = type->get_ref<const std::string&>();
     const auto kind = std::ranges::find(kinds, std::string_view(name), &FilterKind::type);
     if (kind == kinds.end())
-        return bad(fmt::format("{}: unknown type '{}' (valid types: {})", where, name, valid_types()));
-    const Obj o{v, fmt::format("{} ({})", where, kind->type)};
+        return bad(fmt::format("{}: unknown type '{}' (valid types: {})", where, name, valid_types()),
+                   type_field);
+    const Obj o{v, filter_where(index, kind->type), index};
     if (auto ok = o.only_keys(kind->keys); !ok) return std::unexpected(ok.error());
     return kind->read(o);
 }
 
 Result<std::vector<FilterSpec>> read_filters(const Json& v) {
-    if (!v.is_array()) return bad(fmt::format("filters must be an array of filters, got {}", v.type_name()));
+    if (!v.is_array())
+        return bad(fmt::format("filters must be an array of filters, got {}", v.type_name()),
+                   Field{{}, "filters", {}});
     // pycroscopy fails on an empty list with an IndexError; say what the user meant instead.
     if (v.empty())
-        return bad("\"filters\": [] has no filters: omit the key to run with the noise_threshold alone");
+        return bad("\"filters\": [] has no filters: omit the key to run with the noise_threshold alone",
+                   Field{{}, "filters", {}});
     std::vector<FilterSpec> out;
     out.reserve(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -321,13 +380,13 @@ Result<FilterRecipe> parse_recipe(std::string_view text) {
     const Json& root = *parsed;
     if (!root.is_object())
         return bad(fmt::format("a recipe must be a JSON object, got {}", root.type_name()));
-    const Obj top{root, ""};
+    const Obj top{root, "", std::nullopt};
     if (auto ok = check_header(top); !ok) return std::unexpected(ok.error());
     if (auto ok = top.only_keys(top_keys); !ok) return std::unexpected(ok.error());
 
     FilterRecipe recipe;
     if (const Json* v = top.find("sample_rate_hz")) {
-        auto fs = bounded(*v, "sample_rate_hz", Bound::positive);
+        auto fs = bounded(*v, "sample_rate_hz", Bound::positive, Field{{}, "sample_rate_hz", {}});
         if (!fs) return std::unexpected(fs.error());
         recipe.sample_rate_hz = *fs;
     }
@@ -337,16 +396,80 @@ Result<FilterRecipe> parse_recipe(std::string_view text) {
         recipe.filters = std::move(*filters);
     }
     if (const Json* v = top.find("noise_threshold"); v && !v->is_null()) {
-        auto t = number(*v, "noise_threshold");
+        auto t = number(*v, "noise_threshold", Field{{}, "noise_threshold", {}});
         if (!t) return std::unexpected(t.error());
-        if (!(*t > 0 && *t < 1))
-            return bad(fmt::format(
-                "noise_threshold = {} must be strictly between 0 and 1 (null or absent: none)", *t));
+        if (auto ok = check_threshold(*t); !ok) return std::unexpected(ok.error());
         recipe.noise_threshold = *t;
     }
-    if (recipe.filters.empty() && !recipe.noise_threshold)
-        return bad("nothing to do: the recipe has neither filters nor a noise_threshold");
+    if (recipe.filters.empty() && !recipe.noise_threshold) return bad(std::string(nothing_to_do));
     return recipe;
+}
+
+namespace {
+
+// The checks of read_* above on a recipe that is already numbers (the designer's), collecting every one.
+void filter_problems(const FilterSpec& spec, std::size_t i, std::vector<Error>& out) {
+    const std::string where = filter_where(i, filter_type_name(spec));
+    const auto check = [&](double x, std::string_view key, Bound bound,
+                           std::optional<std::size_t> element = {}) {
+        const std::string name =
+            element ? fmt::format("{}.{}[{}]", where, key, *element) : fmt::format("{}.{}", where, key);
+        if (auto ok = check_bound(x, name, bound, Field{i, std::string(key), element}); !ok)
+            out.push_back(ok.error());
+    };
+    std::visit(overloaded{
+                   [&](const LowPass& f) {
+                       check(f.cutoff_hz, "cutoff_hz", Bound::positive);
+                       check(f.roll_off, "roll_off", Bound::non_negative);
+                   },
+                   [&](const NoiseBand& f) {
+                       for (const auto& [key, list] :
+                            {std::pair{"freqs_hz"sv, &f.freqs_hz}, std::pair{"widths_hz"sv, &f.widths_hz}}) {
+                           if (list->empty())
+                               out.push_back(Error{ErrorKind::bad_input,
+                                                   fmt::format("{}.{} must not be empty", where, key),
+                                                   Field{i, std::string(key), {}}});
+                           for (std::size_t j = 0; j < list->size(); ++j)
+                               check((*list)[j], key, Bound::non_negative, j);
+                       }
+                       if (f.freqs_hz.empty() || f.widths_hz.empty()) return;
+                       if (auto ok = check_bands(f.freqs_hz.size(), f.widths_hz.size(), where, i); !ok)
+                           out.push_back(ok.error());
+                   },
+                   [&](const HarmonicPass& f) {
+                       check(f.first_hz, "first_hz", Bound::positive);
+                       check(f.band_width_hz, "band_width_hz", Bound::non_negative);
+                       const Field field{i, "num_harmonics", {}};
+                       if (auto ok = check_harmonics(static_cast<double>(f.num_harmonics),
+                                                     fmt::format("{}.num_harmonics", where), field);
+                           !ok)
+                           out.push_back(ok.error());
+                   },
+                   [&](const BandPass& f) {
+                       check(f.center_hz, "center_hz", Bound::positive);
+                       check(f.width_hz, "width_hz", Bound::non_negative);
+                   },
+               },
+               spec);
+}
+
+} // namespace
+
+std::vector<Error> recipe_problems(const FilterRecipe& recipe) {
+    std::vector<Error> out;
+    if (recipe.sample_rate_hz) {
+        if (auto ok = check_bound(*recipe.sample_rate_hz, "sample_rate_hz", Bound::positive,
+                                  Field{{}, "sample_rate_hz", {}});
+            !ok)
+            out.push_back(ok.error());
+    }
+    for (std::size_t i = 0; i < recipe.filters.size(); ++i)
+        filter_problems(recipe.filters[i], i, out);
+    if (recipe.noise_threshold)
+        if (auto ok = check_threshold(*recipe.noise_threshold); !ok) out.push_back(ok.error());
+    if (recipe.filters.empty() && !recipe.noise_threshold)
+        out.push_back(Error{ErrorKind::bad_input, std::string(nothing_to_do)});
+    return out;
 }
 
 std::string to_json(const FilterRecipe& recipe) {

@@ -9,13 +9,30 @@
 
 namespace sluice {
 
-Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs) {
+namespace {
+
+// The checks of the whole dataset that come before any filter.
+Status check_dataset(std::size_t n, double fs) {
     if (n == 0)
         return fail(ErrorKind::bad_input, "the dataset's rows have no points (N = 0): nothing to filter");
-    if (auto ok = check_length_and_rate(n, fs); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_length_and_rate(n, fs); !ok) return ok;
     // Before any mask or row buffer of n values exists: a damaged file can declare any length.
-    if (auto ok = check_memory(fmt::format("filtering rows of {} points", grouped(n)), n, row_bytes_per_point); !ok)
-        return std::unexpected(ok.error());
+    return check_memory(fmt::format("filtering rows of {} points", grouped(n)), n, row_bytes_per_point);
+}
+
+} // namespace
+
+std::vector<Error> dataset_problems(const FilterRecipe& recipe, std::size_t n, double fs) {
+    if (auto ok = check_dataset(n, fs); !ok) return {ok.error()};
+    std::vector<Error> out;
+    for (std::size_t i = 0; i < recipe.filters.size(); ++i)
+        if (auto m = filter_mask(n, fs, recipe.filters[i]); !m)
+            out.push_back(filter_error(m.error(), i, recipe.filters[i]));
+    return out;
+}
+
+Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs) {
+    if (auto ok = check_dataset(n, fs); !ok) return std::unexpected(ok.error());
     if (recipe.filters.empty()) return std::vector<float>{};
     return composite_mask(n, fs, recipe.filters);
 }

@@ -6,6 +6,13 @@
 
 namespace sluice {
 
+Error filter_error(const Error& e, std::size_t index, const FilterSpec& filter) {
+    Error out = e.context(fmt::format("filters[{}] ({})", index, filter_type_name(filter)));
+    if (!out.field) out.field = Field{};
+    out.field->filter = index;
+    return out;
+}
+
 Result<std::vector<float>> combine_masks(std::span<const std::vector<float>> masks) {
     if (masks.empty())
         return fail(ErrorKind::bad_input, "no filters to combine: omit the filter list instead");
@@ -29,9 +36,7 @@ Result<std::vector<float>> composite_mask(std::size_t n, double fs, std::span<co
     masks.reserve(filters.size());
     for (std::size_t i = 0; i < filters.size(); ++i) {
         auto m = filter_mask(n, fs, filters[i]);
-        if (!m)
-            return std::unexpected(
-                m.error().context(fmt::format("filters[{}] ({})", i, filter_type_name(filters[i]))));
+        if (!m) return std::unexpected(filter_error(m.error(), i, filters[i]));
         masks.push_back(std::move(*m));
     }
     return combine_masks(masks);

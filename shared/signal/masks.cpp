@@ -29,16 +29,33 @@ std::unexpected<Error> bad(std::string message) {
     return fail(ErrorKind::bad_input, std::move(message));
 }
 
-/// pycroscopy turns NaN/inf into an exception at int(round(...)); say so up front.
-Status require_finite(std::string_view what, double v, bool in_hz = true) {
-    if (std::isfinite(v)) return {};
-    return bad(fmt::format("{} = {}{} is not a finite number", what, format_number(v), in_hz ? " Hz" : ""));
+/// An error about one key of the filter (composite_mask adds which filter).
+std::unexpected<Error> bad(std::string message, std::string_view key,
+                           std::optional<std::size_t> element = {}) {
+    return fail(ErrorKind::bad_input, std::move(message), Field{{}, std::string(key), element});
 }
 
-Status require_non_negative(std::string_view what, double v, bool in_hz = true) {
-    SLUICE_CHECK(require_finite(what, v, in_hz));
+/// "low_pass.cutoff_hz" names the key "cutoff_hz".
+std::string_view key_of(std::string_view what) {
+    const auto dot = what.find('.');
+    const auto bracket = what.find('[');
+    return what.substr(dot + 1, bracket == what.npos ? what.npos : bracket - dot - 1);
+}
+
+/// pycroscopy turns NaN/inf into an exception at int(round(...)); say so up front.
+Status require_finite(std::string_view what, double v, bool in_hz = true,
+                      std::optional<std::size_t> element = {}) {
+    if (std::isfinite(v)) return {};
+    return bad(fmt::format("{} = {}{} is not a finite number", what, format_number(v), in_hz ? " Hz" : ""),
+               key_of(what), element);
+}
+
+Status require_non_negative(std::string_view what, double v, bool in_hz = true,
+                            std::optional<std::size_t> element = {}) {
+    SLUICE_CHECK(require_finite(what, v, in_hz, element));
     if (v >= 0) return {};
-    return bad(fmt::format("{} = {}{} is negative", what, format_number(v), in_hz ? " Hz" : ""));
+    return bad(fmt::format("{} = {}{} is negative", what, format_number(v), in_hz ? " Hz" : ""), key_of(what),
+               element);
 }
 
 // `mask[r] = value` for a scalar value.
@@ -73,12 +90,14 @@ Status check_length_and_rate(std::size_t n, double fs) {
     if (n > (std::size_t{1} << 53))
         return bad(fmt::format("signal length {} is too large to be handled exactly", n));
     if (!std::isfinite(fs))
-        return bad(fmt::format("sample rate {} Hz is not a finite number", format_number(fs)));
-    if (fs < 0) return bad(fmt::format("sample rate {} Hz is negative", format_number(fs)));
+        return bad(fmt::format("sample rate {} Hz is not a finite number", format_number(fs)),
+                   "sample_rate_hz");
+    if (fs < 0) return bad(fmt::format("sample rate {} Hz is negative", format_number(fs)), "sample_rate_hz");
     if (std::fmod(fs, 1.0) != 0)
         return bad(fmt::format("sample rate {} Hz is not a whole number of Hz (pycroscopy requires one)",
-                               format_number(fs)));
-    if (fs == 0) return bad("sample rate 0 Hz must be positive");
+                               format_number(fs)),
+                   "sample_rate_hz");
+    if (fs == 0) return bad("sample rate 0 Hz must be positive", "sample_rate_hz");
     return {};
 }
 
@@ -88,7 +107,8 @@ Result<std::vector<float>> low_pass_mask(std::size_t n, double fs, const LowPass
     const double nyquist = 0.5 * fs;
     if (f.cutoff_hz >= nyquist) // pycroscopy checks this before N and fs
         return bad(
-            fmt::format("low_pass.cutoff_hz = {} is at or above Nyquist ({})", hz(f.cutoff_hz), hz(nyquist)));
+            fmt::format("low_pass.cutoff_hz = {} is at or above Nyquist ({})", hz(f.cutoff_hz), hz(nyquist)),
+            "cutoff_hz");
     SLUICE_CHECK(check_length_and_rate(n, fs));
     SLUICE_CHECK(require_non_negative("low_pass.cutoff_hz", f.cutoff_hz));
     SLUICE_CHECK(require_non_negative("low_pass.roll_off", f.roll_off, false));
@@ -105,10 +125,12 @@ Result<std::vector<float>> low_pass_mask(std::size_t n, double fs, const LowPass
             return bad(
                 fmt::format("low_pass.cutoff_hz = {} is too close to Nyquist ({}): it rounds to the last "
                             "bin (k = {} for {} points), where its {}-bin roll-off does not fit",
-                            hz(f.cutoff_hz), hz(nyquist), k, N, s));
+                            hz(f.cutoff_hz), hz(nyquist), k, N, s),
+                "cutoff_hz");
         return bad(fmt::format("low_pass.roll_off = {} is too large for cutoff_hz = {}: its {}-bin roll-off "
                                "does not fit in {} points",
-                               format_number(f.roll_off), hz(f.cutoff_hz), s, N));
+                               format_number(f.roll_off), hz(f.cutoff_hz), s, N),
+                   "roll_off");
     };
     // A roll-off longer than the array cannot be anything but a refusal; this also bounds the allocation.
     if (s > N) return does_not_fit();
@@ -138,8 +160,9 @@ Result<std::vector<float>> band_pass_mask(std::size_t n, double fs, const BandPa
     SLUICE_CHECK(require_finite("band_pass.width_hz", f.width_hz));
     const double nyquist = 0.5 * fs;
     if (f.center_hz >= nyquist) // pycroscopy checks this before N and fs
-        return bad(fmt::format("band_pass.center_hz = {} is at or above Nyquist ({})", hz(f.center_hz),
-                               hz(nyquist)));
+        return bad(
+            fmt::format("band_pass.center_hz = {} is at or above Nyquist ({})", hz(f.center_hz), hz(nyquist)),
+            "center_hz");
     SLUICE_CHECK(check_length_and_rate(n, fs));
     SLUICE_CHECK(require_non_negative("band_pass.center_hz", f.center_hz));
     SLUICE_CHECK(require_non_negative("band_pass.width_hz", f.width_hz));
@@ -151,14 +174,16 @@ Result<std::vector<float>> band_pass_mask(std::size_t n, double fs, const BandPa
     // k < s: the bands around -f and +f overlap across DC, so the "band pass" keeps DC.
     if (k < s)
         return bad(fmt::format("band_pass.center_hz = {} is closer to DC than half of width_hz = {}",
-                               hz(f.center_hz), hz(f.width_hz)));
+                               hz(f.center_hz), hz(f.width_hz)),
+                   "width_hz");
     const auto lower = python_slice(c - k - s, c - k + s + 1, N);
     const auto upper = python_slice(c + k - s, c + k + s + 1, N);
     if (lower.wrapped || upper.wrapped)
         return bad(
             fmt::format("band_pass.center_hz = {} with width_hz = {} reaches past Nyquist ({}): the band "
                         "would wrap",
-                        hz(f.center_hz), hz(f.width_hz), hz(nyquist)));
+                        hz(f.center_hz), hz(f.width_hz), hz(nyquist)),
+            "center_hz");
     std::vector<float> mask(n, 0.0f);
     fill(mask, lower, 1.0f);
     fill(mask, upper, 1.0f);
@@ -169,10 +194,12 @@ Result<std::vector<std::int16_t>> noise_band_mask(std::size_t n, double fs, cons
     SLUICE_CHECK(check_length_and_rate(n, fs));
     if (f.freqs_hz.size() != f.widths_hz.size())
         return bad(fmt::format("noise_band: freqs_hz has {} values but widths_hz has {}", f.freqs_hz.size(),
-                               f.widths_hz.size()));
+                               f.widths_hz.size()),
+                   "widths_hz");
     for (std::size_t i = 0; i < f.freqs_hz.size(); ++i) {
-        SLUICE_CHECK(require_non_negative(fmt::format("noise_band.freqs_hz[{}]", i), f.freqs_hz[i]));
-        SLUICE_CHECK(require_non_negative(fmt::format("noise_band.widths_hz[{}]", i), f.widths_hz[i]));
+        SLUICE_CHECK(require_non_negative(fmt::format("noise_band.freqs_hz[{}]", i), f.freqs_hz[i], true, i));
+        SLUICE_CHECK(
+            require_non_negative(fmt::format("noise_band.widths_hz[{}]", i), f.widths_hz[i], true, i));
     }
 
     const i64 N = static_cast<i64>(n);
@@ -187,7 +214,8 @@ Result<std::vector<std::int16_t>> noise_band_mask(std::size_t n, double fs, cons
             return bad(
                 fmt::format("noise_band.freqs_hz[{0}] = {1} with widths_hz[{0}] = {2} reaches past Nyquist "
                             "({3}): the band would wrap",
-                            i, hz(f.freqs_hz[i]), hz(f.widths_hz[i]), hz(0.5 * fs)));
+                            i, hz(f.freqs_hz[i]), hz(f.widths_hz[i]), hz(0.5 * fs)),
+                "freqs_hz", i);
         fill(mask, lower, std::int16_t{0});
         fill(mask, upper, std::int16_t{0});
     }
@@ -202,10 +230,12 @@ Result<std::vector<std::int16_t>> harmonic_pass_mask(std::size_t n, double fs, c
     // 0 harmonics keeps only a band around DC, and more harmonics than bins can only pile up below one
     // bin (and would make pycroscopy's per-harmonic loop unbounded): both are refused.
     if (f.num_harmonics < 1)
-        return bad(fmt::format("harmonic_pass.num_harmonics = {} must be at least 1", f.num_harmonics));
+        return bad(fmt::format("harmonic_pass.num_harmonics = {} must be at least 1", f.num_harmonics),
+                   "num_harmonics");
     if (f.num_harmonics > N)
         return bad(fmt::format("harmonic_pass.num_harmonics = {} is more than the {} points of a row",
-                               f.num_harmonics, N));
+                               f.num_harmonics, N),
+                   "num_harmonics");
 
     const double Nd = static_cast<double>(N);
     const double nyquist = 0.5 * fs;
@@ -216,7 +246,8 @@ Result<std::vector<std::int16_t>> harmonic_pass_mask(std::size_t n, double fs, c
         return bad(
             fmt::format("harmonic_pass.first_hz = {} falls on bin {}, at or beyond the {} points of a row "
                         "(sample rate {})",
-                        hz(f.first_hz), k1, N, hz(fs)));
+                        hz(f.first_hz), k1, N, hz(fs)),
+            "first_hz");
     const double last_hz = static_cast<double>(f.num_harmonics) * f.first_hz;
     const i64 kL = rne(Nd * (last_hz / fs));
     // Write B's stop c-kL-s is the lowest bound of all writes (write A's and the loop's negative-side
@@ -225,11 +256,13 @@ Result<std::vector<std::int16_t>> harmonic_pass_mask(std::size_t n, double fs, c
         if (last_hz > nyquist)
             return bad(
                 fmt::format("harmonic_pass: num_harmonics = {} times first_hz = {} is past Nyquist ({})",
-                            f.num_harmonics, hz(f.first_hz), hz(nyquist)));
+                            f.num_harmonics, hz(f.first_hz), hz(nyquist)),
+                "num_harmonics");
         return bad(
             fmt::format("harmonic_pass.band_width_hz = {} around harmonic {} ({}) reaches past Nyquist "
                         "({}): the band would wrap",
-                        hz(f.band_width_hz), f.num_harmonics, hz(last_hz), hz(nyquist)));
+                        hz(f.band_width_hz), f.num_harmonics, hz(last_hz), hz(nyquist)),
+            "band_width_hz");
     }
 
     std::vector<std::int16_t> mask(n, 1);
@@ -250,7 +283,8 @@ Result<std::vector<std::int16_t>> harmonic_pass_mask(std::size_t n, double fs, c
     if (!ok) // unreachable after the check above; kept so that no wrap can ever pass silently
         return bad(
             fmt::format("harmonic_pass: the bands of band_width_hz = {} around first_hz = {} would wrap",
-                        hz(f.band_width_hz), hz(f.first_hz)));
+                        hz(f.band_width_hz), hz(f.first_hz)),
+            "band_width_hz");
     return mask;
 }
 

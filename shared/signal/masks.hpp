@@ -29,6 +29,9 @@ namespace sluice {
 /// and masks of different lengths (pycroscopy's "incompatible filters").
 [[nodiscard]] Result<std::vector<float>> combine_masks(std::span<const std::vector<float>> masks);
 
+/// A filter's mask error as composite_mask reports it: "filters[i] (type): ...", its field in filter i.
+[[nodiscard]] Error filter_error(const Error& e, std::size_t index, const FilterSpec& filter);
+
 /// §2.5: C = f32(m1); C = f32(C * f32(m_i)) in list order. Errors carry the filter's index
 /// ("filters[1] (noise_band): ..."). An empty list is an error (pycroscopy's IndexError).
 [[nodiscard]] Result<std::vector<float>> composite_mask(std::size_t n, double fs,

@@ -6,7 +6,7 @@ Error Error::context(std::string_view what) const {
     std::string m(what);
     m += ": ";
     m += message;
-    return Error{kind, std::move(m)};
+    return Error{kind, std::move(m), field};
 }
 
 } // namespace sluice

@@ -1,7 +1,9 @@
 #pragma once
 // Errors as values at every library boundary (std::expected), with a kind that the engine maps to its
 // exit codes: bad input and refusals → 2, internal faults → 1.
+#include <cstddef>
 #include <expected>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,9 +17,19 @@ enum class ErrorKind {
     internal,  ///< a bug or an unexpected library failure
 };
 
+/// Where in a recipe a problem is, as data, so that a user interface can point at the field without
+/// reading the message: filters[filter].key[element], or a top-level key when filter is absent.
+struct Field {
+    std::optional<std::size_t> filter;  ///< index in the recipe's filter list
+    std::string key;                    ///< the recipe's key: "cutoff_hz", "sample_rate_hz", ...
+    std::optional<std::size_t> element; ///< index in a list value (freqs_hz[element])
+    friend bool operator==(const Field&, const Field&) = default;
+};
+
 struct Error {
     ErrorKind kind = ErrorKind::internal;
     std::string message;
+    std::optional<Field> field = {}; ///< the recipe field concerned, when there is one
 
     /// Prefix context ("reading Raw_Data: ...") without losing the kind.
     [[nodiscard]] Error context(std::string_view what) const;
@@ -29,6 +41,10 @@ using Status = std::expected<void, Error>;
 
 [[nodiscard]] inline std::unexpected<Error> fail(ErrorKind kind, std::string message) {
     return std::unexpected(Error{kind, std::move(message)});
+}
+
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorKind kind, std::string message, Field field) {
+    return std::unexpected(Error{kind, std::move(message), std::move(field)});
 }
 
 } // namespace sluice

@@ -203,6 +203,34 @@ private slots:
         }
     }
 
+    // Pinning the current pixel puts its pinned curve exactly on the current filtered curve: the current
+    // one must still be seen whole (drawn on top), and in a colour of its own.
+    void pinnedPixelsNeverHideTheCurrentOne() {
+        MainWindow w;
+        openWithRecipe(w, *parse_recipe(kRecipe));
+        PlotPanel* plots = w.plots();
+        const QColor current = plots->filteredGraph()->pen().color();
+        const auto visible = [&] {
+            return pixels_near(plots->timePlot()->toPixmap(800, 500).toImage(), current);
+        };
+        const int alone = visible();
+        QVERIFY(alone > 200);
+
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier);
+        QTRY_COMPARE(plots->pinnedTimeGraphs().size(), std::size_t{1});
+        QCOMPARE(values_of(plots->pinnedTimeGraphs()[0]), values_of(plots->filteredGraph()));
+        const int pinned = visible();
+        // The legend grows by one row and covers a little of the curve; a pin on top would cover nearly all.
+        QVERIFY2(pinned > alone * 9 / 10,
+                 qPrintable(QStringLiteral("%1 of %2 pixels left").arg(pinned).arg(alone)));
+
+        const QColor pin = plots->pinnedTimeGraphs()[0]->pen().color();
+        for (const QCPGraph* g : {plots->rawGraph(), plots->filteredGraph(), plots->spectrumGraph(),
+                                  plots->maskGraph(), plots->noiseFloorGraph()})
+            QVERIFY(g->pen().color() != pin);
+        QCOMPARE(plots->pinnedSpectrumGraphs()[0]->pen().color(), pin);
+    }
+
     void pinnedPixelsAreShownTogether() {
         MainWindow w;
         FilterRecipe recipe = *parse_recipe(kRecipe);

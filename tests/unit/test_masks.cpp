@@ -441,6 +441,36 @@ private slots:
         QCOMPARE(q(format_number(-2.5)), QStringLiteral("-2.5"));
     }
 
+    // Every refusal of a filter names its key (and list element) as data, so a user interface can find
+    // the field without reading the message.
+    void refusalsNameTheirField() {
+        struct Case {
+            std::size_t n;
+            double fs;
+            FilterSpec spec;
+            Field field;
+        };
+        const Case cases[] = {
+            {1000, 1e6, LowPass{5e5, 0.05}, {{}, "cutoff_hz", {}}},
+            {1000, 1e6, LowPass{4e5, 2.5}, {{}, "roll_off", {}}},
+            {1000, 1e6, LowPass{1e5, -0.1}, {{}, "roll_off", {}}},
+            {1000, 1e6, NoiseBand{{1e3, 2e3}, {1, -5}}, {{}, "widths_hz", 1}},
+            {1000, 1e6, NoiseBand{{1e3, 700e3}, {1, 2e3}}, {{}, "freqs_hz", 1}},
+            {1000, 1e6, BandPass{5e3, 20e3}, {{}, "width_hz", {}}},
+            {1000, 1e6, BandPass{600e3, 1e3}, {{}, "center_hz", {}}},
+            {1000, 1e6, HarmonicPass{100e3, 5e3, 6}, {{}, "num_harmonics", {}}},
+            {1000, 1e6, HarmonicPass{100e3, 10e3, 5}, {{}, "band_width_hz", {}}},
+            {16, 16, HarmonicPass{15.5, 0, 1}, {{}, "first_hz", {}}},
+            {1000, 4e6 + 0.5, LowPass{1e5, 0.05}, {{}, "sample_rate_hz", {}}},
+        };
+        for (const auto& c : cases) {
+            const auto m = filter_mask(c.n, c.fs, c.spec);
+            QVERIFY(!m.has_value());
+            QVERIFY2(m.error().field.has_value(), m.error().message.c_str());
+            QVERIFY2(*m.error().field == c.field, m.error().message.c_str());
+        }
+    }
+
     void compositeRefusals() {
         QVERIFY(refusal(composite_mask(1000, 1e6, {})).contains("empty"));
         const std::vector<Mask> masks = {Mask(8, 1.0f), Mask(7, 1.0f)};
@@ -452,6 +482,10 @@ private slots:
         const QString indexed = refusal(composite_mask(1000, 1e6, list));
         QVERIFY2(indexed.startsWith("filters[1] (noise_band): noise_band.freqs_hz[0] = 700000 Hz"),
                  qPrintable(indexed));
+        // The field travels as data: filter 1's freqs_hz[0].
+        const auto error = composite_mask(1000, 1e6, list).error();
+        QVERIFY(error.field.has_value());
+        QCOMPARE(*error.field, (Field{1, "freqs_hz", 0}));
         QCOMPARE(q(std::string(filter_type_name(list[0]))), QStringLiteral("low_pass"));
         QCOMPARE(q(std::string(filter_type_name(FilterSpec{HarmonicPass{}}))),
                  QStringLiteral("harmonic_pass"));

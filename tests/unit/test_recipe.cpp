@@ -436,6 +436,65 @@ private slots:
         QVERIFY(validate_for_dataset(recipe_of({}, {}, 0.1), 2048, 4e6).has_value());
     }
 
+    // Stage 1 as data: parse_recipe's error names its field, and recipe_problems lists every problem
+    // of a recipe of numbers, the first one in parse_recipe's own words.
+    void stage1ProblemsCarryTheirField() {
+        auto r = parse(with_filters(R"({"type":"low_pass","cutoff_hz":1e5},
+                                       {"type":"noise_band","freqs_hz":[1e3, -2],"widths_hz":[1, 1]})"));
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().field.has_value());
+        QCOMPARE(*r.error().field, (Field{1, "freqs_hz", 1}));
+        r = parse(with_body(R"("sample_rate_hz": -1, "noise_threshold": 0.1)"));
+        QCOMPARE(*r.error().field, (Field{{}, "sample_rate_hz", {}}));
+        r = parse(with_body(R"("noise_threshold": 2)"));
+        QCOMPARE(*r.error().field, (Field{{}, "noise_threshold", {}}));
+        r = parse(
+            with_filters(R"({"type":"harmonic_pass","first_hz":1e3,"band_width_hz":1,"num_harmonics":0})"));
+        QCOMPARE(*r.error().field, (Field{0, "num_harmonics", {}}));
+
+        const auto bad =
+            recipe_of({LowPass{-5, 0.05}, BandPass{1e5, -1}, NoiseBand{{1e3, NAN}, {1, 1}}}, -3, 1.5);
+        const auto problems = recipe_problems(bad);
+        std::vector<Field> fields;
+        for (const auto& p : problems) {
+            QVERIFY(p.field.has_value());
+            QCOMPARE(p.kind, ErrorKind::bad_input);
+            fields.push_back(*p.field);
+        }
+        const std::vector<Field> expected = {{{}, "sample_rate_hz", {}},
+                                             {0, "cutoff_hz", {}},
+                                             {1, "width_hz", {}},
+                                             {2, "freqs_hz", 1},
+                                             {{}, "noise_threshold", {}}};
+        QCOMPARE(fields, expected);
+        // JSON cannot hold NaN, so compare words on a recipe without it.
+        const auto jsonable = recipe_of({LowPass{-5, 0.05}, BandPass{1e5, -1}}, {}, 0.1);
+        QCOMPARE(q(recipe_problems(jsonable).front().message),
+                 q(parse_recipe(to_json(jsonable)).error().message));
+        QCOMPARE(q(recipe_problems(jsonable)[1].message),
+                 QStringLiteral("filters[1] (band_pass).width_hz = -1 must be >= 0"));
+        QVERIFY(recipe_problems(recipe_of({LowPass{1e5, 0.05}})).empty());
+        const auto empty = recipe_problems(recipe_of({}));
+        QCOMPARE(empty.size(), std::size_t{1});
+        QVERIFY(!empty.front().field.has_value());
+        QVERIFY(recipe_problems(recipe_of({NoiseBand{{}, {}}})).size() == 2); // both lists are empty
+    }
+
+    // Stage 2 as data: every bad filter, not only the first, each with its index and key.
+    void stage2ProblemsCarryTheirField() {
+        const auto recipe = recipe_of({LowPass{7e5, 0.05}, NoiseBand{{1e3}, {10}}, BandPass{6e5, 1e3}});
+        const auto problems = dataset_problems(recipe, 1000, 1e6);
+        QCOMPARE(problems.size(), std::size_t{2});
+        QCOMPARE(*problems[0].field, (Field{0, "cutoff_hz", {}}));
+        QCOMPARE(*problems[1].field, (Field{2, "center_hz", {}}));
+        QCOMPARE(q(problems[0].message), refusal(validate_for_dataset(recipe, 1000, 1e6)));
+        QVERIFY(q(problems[1].message).startsWith("filters[2] (band_pass): band_pass.center_hz"));
+        QVERIFY(dataset_problems(recipe_of({LowPass{1e5, 0.05}}), 1000, 1e6).empty());
+        QCOMPARE(*dataset_problems(recipe, 1000, 1e6 + 0.5).front().field, (Field{{}, "sample_rate_hz", {}}));
+        const auto other_rate = resolve_sample_rate(recipe_of({}, 2e5, 0.1), 1e6);
+        QCOMPARE(*other_rate.error().field, (Field{{}, "sample_rate_hz", {}}));
+    }
+
     void recipesReadAsWords() {
         auto r = parse_recipe(R"({"format":"sluice-recipe","version":1,"filters":[
             {"type":"low_pass","cutoff_hz":400000,"roll_off":0.05},
@@ -444,8 +503,9 @@ private slots:
             {"type":"band_pass","center_hz":90000,"width_hz":20000}],"noise_threshold":0.0001})");
         QVERIFY(r.has_value());
         QCOMPARE(recipe_summary(*r),
-                 std::string("low-pass 400 kHz (roll-off 5 %), notch 250 kHz ±5 kHz, 1.2 MHz ±10 kHz, "
-                             "3 harmonics of 20 kHz (band 4 kHz), band-pass 90 kHz ±10 kHz, noise threshold 0.0001"));
+                 std::string(
+                     "low-pass 400 kHz (roll-off 5 %), notch 250 kHz ±5 kHz, 1.2 MHz ±10 kHz, "
+                     "3 harmonics of 20 kHz (band 4 kHz), band-pass 90 kHz ±10 kHz, noise threshold 0.0001"));
         QCOMPARE(frequency_text(50), std::string("50 Hz"));
     }
 };
