@@ -1,5 +1,7 @@
 #include "widgets/submit_dialog.hpp"
 
+#include "recipe/recipe.hpp"
+#include "recipe/recipe_text.hpp"
 #include "services/h5_service.hpp"
 #include "util/sha256.hpp"
 
@@ -10,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QSplitter>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -38,7 +41,7 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
     walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
     script_->setReadOnly(true);
     script_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    script_->setMinimumSize(640, 320);
+    script_->setMinimumSize(480, 320);
     message_->setWordWrap(true);
     submit_->setEnabled(false);
 
@@ -52,8 +55,29 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
     buttons->addButton(submit_, QDialogButtonBox::AcceptRole);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("The job script, exactly as it will be submitted:"), this));
-    layout->addWidget(script_);
+    // The script runs the engine on recipe.json, which is uploaded beside it: both are shown.
+    auto* recipe = recipe_ = new QPlainTextEdit(this);
+    recipe->setObjectName(QStringLiteral("submit_recipe"));
+    recipe->setReadOnly(true);
+    recipe->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    const auto parsed = parse_recipe(job_.recipe_json);
+    recipe->setPlainText(parsed ? text(recipe_summary(*parsed)) : text(parsed.error().message));
+    auto* script_side = new QWidget(this);
+    auto* script_layout = new QVBoxLayout(script_side);
+    script_layout->setContentsMargins(0, 0, 0, 0);
+    script_layout->addWidget(new QLabel(tr("The job script, exactly as it will be submitted:"), script_side));
+    script_layout->addWidget(script_);
+    auto* recipe_side = new QWidget(this);
+    auto* recipe_layout = new QVBoxLayout(recipe_side);
+    recipe_layout->setContentsMargins(0, 0, 0, 0);
+    recipe_layout->addWidget(new QLabel(tr("Its recipe.json:"), recipe_side));
+    recipe_layout->addWidget(recipe);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(script_side);
+    split->addWidget(recipe_side);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
     layout->addWidget(message_);
     layout->addWidget(buttons);
 
@@ -123,6 +147,10 @@ void SubmitDialog::replan() {
         if (request != request_) return;
         if (plan) {
             script_->setPlainText(text(plan->script));
+            // The filters in words, then recipe.json byte for byte as it is uploaded.
+            const auto parsed = parse_recipe(plan->record.recipe_json);
+            recipe_->setPlainText((parsed ? text(recipe_summary(*parsed)) : QString()) + "\n\n" +
+                                  text(plan->record.recipe_json));
             message_->setText(
                 tr("The result will be downloaded to %1.").arg(text(plan->record.local_output)));
             plan_ = std::move(*plan);

@@ -51,6 +51,7 @@ private:
     QSpinBox* tasks_;
     QLineEdit* partition_;
     QPlainTextEdit* script_;
+    QPlainTextEdit* recipe_ = nullptr; ///< recipe.json as uploaded beside the script
     QLabel* message_;
     QPushButton* submit_;
 };

@@ -8,6 +8,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 
@@ -73,6 +74,11 @@ private slots:
             QVERIFY2(script.contains(line), qPrintable(line + " not in:\n" + script));
         QVERIFY(submit_button(d)->isEnabled());
         QVERIFY2(d.messageText().contains("scan-filtered-000.h5"), qPrintable(d.messageText()));
+        // Beside the script, the recipe.json it runs: the filters in words, then the JSON itself.
+        auto* recipe = d.findChild<QPlainTextEdit*>("submit_recipe");
+        QVERIFY(recipe);
+        QVERIFY2(recipe->toPlainText().startsWith("low-pass 300 kHz"), qPrintable(recipe->toPlainText()));
+        QVERIFY(recipe->toPlainText().endsWith(QString::fromStdString(d.plan()->record.recipe_json)));
     }
 
     void badValuesDisableSubmitWithTheReason() {
