@@ -14,7 +14,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev libfftw3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
-  xvfb xauth python3-h5py python3-numpy
+  xvfb xauth python3-h5py python3-numpy dbus-daemon
   openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.

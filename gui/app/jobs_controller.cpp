@@ -2,6 +2,7 @@
 
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
+#include "services/desktop_notifier.hpp"
 #include "services/h5_service.hpp"
 #include "services/merge_runner.hpp"
 #include "models/jobs_model.hpp"
@@ -106,7 +107,7 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
       service_(new JobsService(std::move(files), this)), view_(new JobsView(*service_)), merge_(new MergeRunner(this)),
       run_here_(new QAction(tr("Run on This &Computer"), this)),
       submit_(new QAction(tr("Submit to a &Cluster…"), this)),
-      profiles_(new QAction(tr("Cluster &Profiles…"), this)) {
+      profiles_(new QAction(tr("Cluster &Profiles…"), this)), notifier_(new DesktopNotifier(this)) {
     service_->setPrompter(dialogs(&window_));
     auto* dock = new QDockWidget(tr("Jobs"), &window_);
     dock->setObjectName(QStringLiteral("jobsDock"));
@@ -134,6 +135,16 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
     });
     connect(view_, &JobsView::mergeRequested, this, &JobsController::confirmMerge);
     connect(service_, &JobsService::jobEnded, this, &JobsController::notify);
+    // "Open Result" in a notification: the result beside its source, the window in front.
+    connect(notifier_, &DesktopNotifier::openRequested, this, [this](const QString& id) {
+        const auto job = service_->job(id);
+        if (!job) return;
+        window_.showNormal();
+        window_.raise();
+        window_.activateWindow();
+        view_->selectJob(id);
+        emit compareRequested(*job);
+    });
     // A lasting line while a cluster waits for a login (the Jobs view has the button).
     auto* login_status = new QLabel(&window_);
     login_status->setObjectName(QStringLiteral("login_status"));
@@ -299,8 +310,11 @@ void JobsController::confirmMerge(const QString& id) {
 void JobsController::notify(const QString& id, const QString& state, const QString& message) {
     const auto title = tr("Sluice job %1: %2").arg(id, JobsModel::stateText(state, service_->job(id) ? q(service_->job(id)->profile) : QString()));
     emit this->message(title + " — " + message);
-    // A desktop notification when there is a tray, so that a job finishing hours later is noticed;
-    // otherwise the status bar and the job's row say it.
+    // A desktop notification, so that a job finishing hours later is noticed: the desktop's
+    // notification service (with "Open Result"), else the tray; the job's row says it either way.
+    const auto job = service_->job(id);
+    const bool result = state == QLatin1String("done") && job && !job->local_output.empty();
+    if (notifier_->notify(title, message, result ? id : QString(), state != QLatin1String("done"))) return;
     if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
     if (!tray_) {
         tray_ = new QSystemTrayIcon(window_.windowIcon(), this);

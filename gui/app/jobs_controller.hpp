@@ -18,6 +18,7 @@ class QSystemTrayIcon;
 
 namespace sluice::gui {
 
+class DesktopNotifier;
 class H5Service;
 class JobsView;
 class MergeRunner;
@@ -77,6 +78,7 @@ private:
     QAction* run_here_;
     QAction* submit_;
     QAction* profiles_;
+    DesktopNotifier* notifier_;
     QSystemTrayIcon* tray_ = nullptr;
 };
 
