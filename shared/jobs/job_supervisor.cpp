@@ -1,5 +1,7 @@
 #include "jobs/job_supervisor.hpp"
 
+#include "jobs/scratch.hpp"
+
 #include "jobs/local_profile.hpp"
 
 #include <algorithm>
@@ -48,6 +50,15 @@ Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRec
             (*cluster)->set_purpose(fmt::format("to download the result of job {}", j.id));
             if (auto st = fetch_result(store_, **cluster, j, options_); !st)
                 return std::unexpected(st.error());
+            // The profile may want the cluster's copies gone once the result is here and verified. A
+            // failure to remove them is told, never fatal: the result is safe.
+            if (j.state == JobState::done && (*cluster)->profile().scratch_after_download == ScratchPolicy::remove) {
+                (*cluster)->set_purpose(fmt::format("to remove the files of job {} from scratch", j.id));
+                if (auto freed = remove_scratch(store_, **cluster, j, jobs, options_); !freed) {
+                    j.message += "; its files stay on the cluster: " + freed.error().message;
+                    (void)store_.update(j);
+                }
+            }
             changed = true;
         }
     return changed;

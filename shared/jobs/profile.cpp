@@ -128,6 +128,22 @@ Result<Scheduler> scheduler_from_string(std::string_view s) {
     return bad(fmt::format("scheduler: '{}' is not slurm, pbs or torque", printable(s)));
 }
 
+std::string_view to_string(ScratchPolicy p) {
+    switch (p) {
+    case ScratchPolicy::keep: return "keep";
+    case ScratchPolicy::ask: return "ask";
+    case ScratchPolicy::remove: return "remove";
+    }
+    return "?";
+}
+
+Result<ScratchPolicy> scratch_policy_from_string(std::string_view s) {
+    if (s == "keep") return ScratchPolicy::keep;
+    if (s == "ask") return ScratchPolicy::ask;
+    if (s == "remove") return ScratchPolicy::remove;
+    return bad(fmt::format("scratch_after_download: '{}' is not keep, ask or remove", printable(s)));
+}
+
 std::string sluice_directory(const ClusterProfile& profile) {
     std::string dir = profile.scratch_dir;
     while (dir.size() > 1 && dir.back() == '/')

@@ -43,6 +43,11 @@ struct Resources {
     std::string memory;                ///< per node, \d+[KMGT]? (no suffix: MB, as Slurm); empty: default
 };
 
+/// What happens to a job's files in the cluster's scratch once its result is downloaded and verified.
+enum class ScratchPolicy { keep, ask, remove };
+[[nodiscard]] std::string_view to_string(ScratchPolicy p);
+[[nodiscard]] Result<ScratchPolicy> scratch_policy_from_string(std::string_view text);
+
 struct ClusterProfile {
     std::string name;
     Scheduler scheduler = Scheduler::slurm;
@@ -58,6 +63,8 @@ struct ClusterProfile {
     /// Slurm only: `srun --mpi=<plugin>`. pmix suits OpenMPI 4; Slurm's own default is often "none",
     /// under which each task would run alone (the engine refuses that for more than one task).
     std::string srun_mpi = "pmix";
+    /// ask: the app offers to remove them (the CLI: `sluice-cli clean`); remove: at once; keep: never.
+    ScratchPolicy scratch_after_download = ScratchPolicy::ask;
 };
 
 /// One filter run on a cluster. Paths are on the cluster, absolute or relative to the job directory.

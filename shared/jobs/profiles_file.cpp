@@ -134,6 +134,15 @@ Result<ClusterProfile> read_profile(const json& obj) {
     if (st) st = r.engine(p.engine);
     if (st) st = r.boolean("hdf5_file_locking", p.hdf5_file_locking);
     if (st) st = r.string("srun_mpi", p.srun_mpi);
+    std::string scratch_policy = "ask";
+    if (st) st = r.string("scratch_after_download", scratch_policy);
+    if (st) {
+        auto policy = scratch_policy_from_string(scratch_policy);
+        if (policy)
+            p.scratch_after_download = *policy;
+        else
+            st = std::unexpected(policy.error());
+    }
     if (st) st = r.no_unknown_keys();
     if (!st) {
         if (p.name.empty()) return std::unexpected(st.error());
@@ -167,6 +176,7 @@ json write_profile(const ClusterProfile& p) {
     o["engine"] = json{{kind, p.engine.value}};
     o["hdf5_file_locking"] = p.hdf5_file_locking;
     if (p.scheduler == Scheduler::slurm) o["srun_mpi"] = p.srun_mpi;
+    o["scratch_after_download"] = std::string(to_string(p.scratch_after_download));
     return o;
 }
 

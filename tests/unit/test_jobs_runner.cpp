@@ -7,6 +7,7 @@
 #include "common/h5_fixtures.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/local_host.hpp"
+#include "jobs/scratch.hpp"
 #include "jobs/script.hpp"
 #include "util/sha256.hpp"
 
@@ -126,6 +127,45 @@ private slots:
     }
 
     void init() { fs::remove(state_ / "calls.log"); }
+
+    // A done job's files in scratch are listed with sizes and removed, except an input another job that
+    // is not done still uses; it goes with the last of them. Jobs not done keep everything.
+    void scratchIsCleanedOnlyOfWhatNoJobNeeds() {
+        auto a = submitted();
+        auto b = submitted(); // the same input: one copy in scratch
+        QCOMPARE(a.remote_input, b.remote_input);
+        const auto input_dir = fs::path(a.remote_input).parent_path();
+        QVERIFY(fs::exists(a.remote_input) && fs::exists(job_dir(a)) && fs::exists(job_dir(b)));
+        QVERIFY(!remove_scratch(*store_, *host_, a, {a, b}, options_).has_value()); // a is not done
+
+        a.state = JobState::done;
+        QVERIFY(store_->update(a));
+        auto listed = list_scratch(*host_, a, {a, b});
+        QVERIFY2(listed, listed ? "" : listed.error().message.c_str());
+        QCOMPARE(listed->size(), std::size_t{2});
+        QCOMPARE(fs::path((*listed)[0].path), job_dir(a));
+        QCOMPARE(fs::path((*listed)[1].path), input_dir);
+        QVERIFY((*listed)[1].bytes >= static_cast<std::uint64_t>(fs::file_size(a.remote_input))); // and the directory
+        QCOMPARE((*listed)[1].needed_by, std::vector<std::string>{b.id});
+        QVERIFY2(scratch_text(*listed).find("the input stays: job " + b.id) != std::string::npos,
+                 scratch_text(*listed).c_str());
+
+        auto freed = remove_scratch(*store_, *host_, a, {a, b}, options_);
+        QVERIFY2(freed, freed ? "" : freed.error().message.c_str());
+        QVERIFY(*freed > 0);
+        QVERIFY(!fs::exists(job_dir(a)));
+        QVERIFY(fs::exists(a.remote_input) && fs::exists(job_dir(b))); // b still needs them
+        QVERIFY2(store_->find(a.id).value()->message.find("removed from the cluster's scratch") != std::string::npos,
+                 store_->find(a.id).value()->message.c_str());
+
+        b.state = JobState::done;
+        QVERIFY(store_->update(b));
+        QVERIFY(remove_scratch(*store_, *host_, b, {a, b}, options_).has_value());
+        QVERIFY(!fs::exists(input_dir) && !fs::exists(job_dir(b)));
+        QVERIFY(fs::exists(source_)); // the user's own file is never touched
+        auto none = list_scratch(*host_, b, {a, b});
+        QVERIFY(none && none->empty());
+    }
 
     // Upload (verified copy in scratch), job directory, one sbatch; a client that died before recording
     // the id gets the same id back from the job directory instead of a second job.
