@@ -362,7 +362,7 @@ void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
     const QString path = index.data(H5TreeModel::PathRole).toString();
     const auto request = ++attribute_request_;
     track(h5_.attributes(generation_, path.toStdString()),
-          [this, request](Result<std::vector<H5AttributeEntry>> r) {
+          [this, request](Result<std::vector<h5::AttributeEntry>> r) {
               if (request != attribute_request_) return;
               if (r)
                   attributes_->setAttributes(*r);

@@ -49,7 +49,7 @@ private:
     struct Node;
     [[nodiscard]] Node* node(const QModelIndex& index) const;
     [[nodiscard]] QModelIndex indexOf(const Node* n) const;
-    void adopt(Node& parent, std::vector<H5Entry> entries);
+    void adopt(Node& parent, std::vector<h5::Entry> entries);
 
     H5Service& service_;
     std::unique_ptr<Node> root_;
