@@ -9,6 +9,8 @@
 #include "util/memory_budget.hpp"
 
 #include <cstring>
+#include <optional>
+#include <utility>
 #include <fmt/format.h>
 #include <type_traits>
 #include <variant>
@@ -39,33 +41,37 @@ Result<bool> present(hid_t g, const char* first, const char* second) {
     return a;
 }
 
+// Both numbers of a filter, or nullopt when the run did not use that filter.
+Result<std::optional<std::pair<double, double>>> numbers(hid_t g, const char* first, const char* second) {
+    auto has = present(g, first, second);
+    if (!has) return std::unexpected(has.error());
+    if (!*has) return std::nullopt;
+    auto a = read_double_attribute(g, first), b = read_double_attribute(g, second);
+    if (!a || !b) return std::unexpected(!a ? a.error() : b.error());
+    return std::pair{*a, *b};
+}
+
 Result<std::vector<FilterSpec>> read_filters(hid_t g) {
     // pycroscopy keeps no order between filters of different kinds. Only a low-pass mask holds values
     // other than 0 and 1, so their float32 product (FILTER_SPEC §2.5) is the same in any order; this one
     // lists pass bands before stop bands.
     std::vector<FilterSpec> out;
-    auto num = [g](const char* name) { return read_double_attribute(g, name); };
-    auto has = present(g, kBandPassStart, kBandPassWidth);
-    if (!has) return std::unexpected(has.error());
-    if (*has) {
-        auto c = num(kBandPassStart), w = num(kBandPassWidth);
-        if (!c || !w) return std::unexpected(!c ? c.error() : w.error());
-        out.emplace_back(BandPass{.center_hz = *c, .width_hz = *w});
-    }
-    if (has = present(g, kHarmonicStart, kHarmonicWidth); !has) return std::unexpected(has.error());
-    if (*has) {
-        auto f = num(kHarmonicStart), w = num(kHarmonicWidth);
+    auto band = numbers(g, kBandPassStart, kBandPassWidth);
+    if (!band) return std::unexpected(band.error());
+    if (*band) out.emplace_back(BandPass{.center_hz = (*band)->first, .width_hz = (*band)->second});
+    auto harmonic = numbers(g, kHarmonicStart, kHarmonicWidth);
+    if (!harmonic) return std::unexpected(harmonic.error());
+    if (*harmonic) {
         auto n = read_int_attribute(g, kHarmonicBands);
-        if (!f || !w || !n) return std::unexpected(!f ? f.error() : !w ? w.error() : n.error());
-        out.emplace_back(HarmonicPass{.first_hz = *f, .band_width_hz = *w, .num_harmonics = *n});
+        if (!n) return std::unexpected(n.error());
+        out.emplace_back(HarmonicPass{.first_hz = (*harmonic)->first, .band_width_hz = (*harmonic)->second,
+                                      .num_harmonics = *n});
     }
-    if (has = present(g, kLowPassCutOff, kLowPassWidths); !has) return std::unexpected(has.error());
-    if (*has) {
-        auto c = num(kLowPassCutOff), r = num(kLowPassWidths);
-        if (!c || !r) return std::unexpected(!c ? c.error() : r.error());
-        out.emplace_back(LowPass{.cutoff_hz = *c, .roll_off = *r});
-    }
-    if (has = present(g, kNoiseFreqs, kNoiseWidths); !has) return std::unexpected(has.error());
+    auto low = numbers(g, kLowPassCutOff, kLowPassWidths);
+    if (!low) return std::unexpected(low.error());
+    if (*low) out.emplace_back(LowPass{.cutoff_hz = (*low)->first, .roll_off = (*low)->second});
+    auto has = present(g, kNoiseFreqs, kNoiseWidths);
+    if (!has) return std::unexpected(has.error());
     if (*has) {
         auto f = read_double_array_attribute(g, kNoiseFreqs), w = read_double_array_attribute(g, kNoiseWidths);
         if (!f || !w) return std::unexpected(!f ? f.error() : w.error());

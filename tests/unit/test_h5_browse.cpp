@@ -2,6 +2,7 @@
 // listings, bit-exact pages, bounded pages of huge declared datasets, per-row RMS, stored noise floors,
 // and the recipe a results group was made with.
 #include "common/h5_fixtures.hpp"
+#include "common/result_checks.hpp"
 #include "h5/attributes.hpp"
 #include "h5/browse.hpp"
 #include "h5/handles.hpp"
@@ -23,12 +24,6 @@ const std::string kRaw = kChannel + "/Raw_Data";
 const std::string kGroup = kRaw + "-FFT_Filtering_000";
 const char* const kGoldenSetups[] = {"p2048_lowpass_notch", "p2048_harmonic", "p1023_bandpass",
                                      "p1023_threshold_only"};
-
-#define CHECK_OK(expr)                                                                                       \
-    do {                                                                                                     \
-        const auto& r_ = (expr);                                                                             \
-        QVERIFY2(r_.has_value(), r_.has_value() ? "" : r_.error().message.c_str());                          \
-    } while (0)
 
 // Filters in a fixed order, so that two recipes compare regardless of the order of their filters.
 FilterRecipe sorted(FilterRecipe r) {
