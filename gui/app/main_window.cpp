@@ -3,6 +3,7 @@
 #include "app/jobs_controller.hpp"
 #include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
+#include "app/tree_actions.hpp"
 #include "models/h5_tree_model.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
@@ -108,17 +109,25 @@ MainWindow::MainWindow(QWidget* parent)
     updateRunnable();
 }
 
-MainWindow::~MainWindow() = default;
+// Children that call h5_ (values windows, the tree's model and actions, the position map) go first: members
+// are destroyed before QObject deletes the children, and a child calling a destroyed H5Service in its
+// own teardown would use freed memory.
+MainWindow::~MainWindow() {
+    delete tree_actions_; // and its values windows
+    delete centralWidget();
+    for (auto* d : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
+        delete d;
+    delete model_;
+}
 
 void MainWindow::createDocks() {
     tree_->setObjectName(QStringLiteral("tree"));
     tree_->setModel(model_);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
-    tree_->header()->setStretchLastSection(false);
-    tree_->header()->setSectionResizeMode(H5TreeModel::NameColumn, QHeaderView::Stretch);
-    tree_->header()->setSectionResizeMode(H5TreeModel::KindColumn, QHeaderView::ResizeToContents);
-    tree_->header()->setSectionResizeMode(H5TreeModel::ShapeColumn, QHeaderView::ResizeToContents);
+    tree_actions_ = new TreeActions(*tree_, h5_, *this);
+    connect(tree_actions_, &TreeActions::message, this, [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
+    connect(tree_actions_, &TreeActions::recipeChosen, designer_, &FilterDesigner::setRecipe);
 
     const auto dock = [this](const QString& name, const QString& title, QWidget* widget,
                              Qt::DockWidgetArea area) {
@@ -264,7 +273,8 @@ void MainWindow::track(QFuture<T> future, F&& then) {
 }
 
 bool MainWindow::busy() const {
-    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy();
+    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy() ||
+           tree_actions_->busy();
 }
 
 QString MainWindow::currentDataset() const {
@@ -289,6 +299,7 @@ void MainWindow::openFile(const QString& path) {
         }
         closeFile();
         generation_ = opened->generation;
+        tree_actions_->setGeneration(generation_);
         file_path_ = path;
         model_->setFile(*opened);
         recent_->add(path);
@@ -346,6 +357,7 @@ void MainWindow::closeFile() {
     ++row_request_;
     ++attribute_request_;
     model_->clear();
+    tree_actions_->setGeneration(0);
     attributes_->showNote({});
     pixels_->clear();
     plots_->clear(tr("Open an h5USID file and select a Main dataset to preview it."));
@@ -372,16 +384,11 @@ void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
     if (index.data(H5TreeModel::IsMainRole).toBool() && path != currentDataset()) openDataset(path);
 }
 
-// Enter or double-click: a Main dataset opens; anything else that is a dataset says why it cannot.
+// Enter or double-click: a Main dataset opens (on selection); any other dataset shows its values.
 void MainWindow::onNodeActivated(const QModelIndex& index) {
     if (index.data(H5TreeModel::IsMainRole).toBool() || !index.data(H5TreeModel::IsDatasetRole).toBool())
         return;
-    const QString path = index.data(H5TreeModel::PathRole).toString();
-    track(h5_.openDataset(generation_, path.toStdString()), [this, path](Result<DatasetInfo> info) {
-        if (!info && info.error().kind != ErrorKind::cancelled)
-            showError(tr("Not a Main dataset"), tr("“%1” cannot be filtered.").arg(path),
-                      q(info.error().message));
-    });
+    tree_actions_->openValues(index.data(H5TreeModel::PathRole).toString());
 }
 
 void MainWindow::openDataset(const QString& path) {

@@ -26,6 +26,7 @@ class PixelChooser;
 class PlotPanel;
 class PreviewService;
 class RecentFiles;
+class TreeActions;
 struct PreviewResult;
 
 class MainWindow : public QMainWindow {
@@ -95,6 +96,7 @@ private:
     H5Service h5_;
     H5TreeModel* model_;
     QTreeView* tree_;
+    TreeActions* tree_actions_ = nullptr;
     AttributeTable* attributes_;
     PlotPanel* plots_;
     PixelChooser* pixels_;

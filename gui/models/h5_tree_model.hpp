@@ -16,7 +16,7 @@ class H5TreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
     enum Column { NameColumn, KindColumn, ShapeColumn, ColumnCount };
-    enum Role { PathRole = Qt::UserRole + 1, IsMainRole, IsDatasetRole };
+    enum Role { PathRole = Qt::UserRole + 1, IsMainRole, IsDatasetRole, IsResultRole };
 
     explicit H5TreeModel(H5Service& service, QObject* parent = nullptr);
     ~H5TreeModel() override;
