@@ -12,6 +12,7 @@
 #include "widgets/compare_bar.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
+#include "widgets/position_map.hpp"
 #include "widgets/plot_panel.hpp"
 
 #include <QAction>
@@ -29,6 +30,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTreeView>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace sluice::gui {
@@ -51,14 +53,17 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
       designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)),
-      compare_bar_(new CompareBar) {
+      compare_bar_(new CompareBar), map_(new PositionMap(h5_)) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
-    layout->addWidget(pixels_);
+    auto* top = new QHBoxLayout;
+    top->addWidget(pixels_, 1, Qt::AlignTop);
+    top->addWidget(map_);
+    layout->addLayout(top);
     layout->addWidget(compare_bar_);
     layout->addWidget(plots_, 1);
     // When the window shrinks, Qt takes width from the centre first: a floor keeps the plots readable
@@ -78,6 +83,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(tree_, &QTreeView::activated, this, &MainWindow::onNodeActivated);
     connect(model_, &QAbstractItemModel::rowsInserted, this, [this] { continueReveal(); });
     connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
+    connect(pixels_, &PixelChooser::rowChanged, map_, &PositionMap::setCurrentRow);
+    connect(map_, &PositionMap::rowClicked, pixels_, &PixelChooser::setRow);
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
         if (r && (!r->filters.empty() || r->noise_threshold))
@@ -274,7 +281,7 @@ void MainWindow::track(QFuture<T> future, F&& then) {
 
 bool MainWindow::busy() const {
     return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy() ||
-           tree_actions_->busy();
+           tree_actions_->busy() || map_->busy();
 }
 
 QString MainWindow::currentDataset() const {
@@ -360,6 +367,7 @@ void MainWindow::closeFile() {
     tree_actions_->setGeneration(0);
     attributes_->showNote({});
     pixels_->clear();
+    map_->clear();
     plots_->clear(tr("Open an h5USID file and select a Main dataset to preview it."));
     designer_->showDatasetProblems({});
     close_action_->setEnabled(false);
@@ -408,6 +416,7 @@ void MainWindow::openDataset(const QString& path) {
         plots_->setDataset(q(main.quantity), q(main.units));
         designer_->setFileSampleRate(main.sample_rate_hz, q(main.sample_rate_origin));
         pixels_->setPositions(main.rows, main.position_indices.labels, dataset_->position_indices);
+        map_->setDataset(generation_, *dataset_);
         statusBar()->showMessage(tr("%1: %2 pixels × %3 points, %4")
                                      .arg(path)
                                      .arg(main.rows)

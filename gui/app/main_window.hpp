@@ -24,6 +24,7 @@ class JobsController;
 class PinnedPixels;
 class PixelChooser;
 class PlotPanel;
+class PositionMap;
 class PreviewService;
 class RecentFiles;
 class TreeActions;
@@ -105,6 +106,7 @@ private:
     PinnedPixels* pins_;
     JobsController* jobs_ = nullptr;
     CompareBar* compare_bar_;
+    PositionMap* map_;
     std::optional<jobs::JobRecord> pending_compare_; ///< waits for its source and dataset to open
     std::optional<jobs::JobRecord> compare_job_;
     std::optional<ResultInfo> compare_;

@@ -7,11 +7,17 @@
 #include "models/h5_tree_model.hpp"
 #include "recipe/recipe.hpp"
 #include "widgets/filter_designer.hpp"
+#include "widgets/position_map.hpp"
 #include "widgets/values_window.hpp"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
+#include <QProgressBar>
+#include <QSpinBox>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -21,6 +27,7 @@
 #include <QtTest>
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 using namespace sluice;
@@ -79,10 +86,14 @@ class TestHdfView : public QObject {
     std::vector<float> composite_;
     test::TempDir dir_;
     std::filesystem::path huge_;
+    std::vector<double> p1023_raw_;
+    std::vector<float> p1023_floors_;
 
 private slots:
     void initTestCase() {
         composite_ = test::read_f32(test::golden("p2048_lowpass_notch.h5"), kGroup.toStdString() + "/Composite_Filter");
+        p1023_raw_ = test::read_f64(test::golden("p1023-input.h5"), kRaw.toStdString());
+        p1023_floors_ = test::read_f32(test::golden("p1023_bandpass.h5"), kGroup.toStdString() + "/Noise_Floors");
         huge_ = dir_ / "huge.h5";
         test::write_declared_main(huge_, std::uint64_t{1} << 18, std::uint64_t{1} << 18);
     }
@@ -194,6 +205,67 @@ private slots:
                 return m.front().toString().contains(QStringLiteral("from pycroscopy's attributes"));
             }));
         }
+    }
+
+    // The map beside the pixel chooser: each pixel's RMS, read on opening for a small dataset; a click
+    // selects the pixel; a result's stored noise floors; the Map switch hides it.
+    void positionMapShowsRmsAndSelectsPixels() {
+        MainWindow w;
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(open_and_settle(w, test::golden("p1023_bandpass.h5")));
+        auto* map = w.findChild<PositionMap*>(QStringLiteral("positionMap"));
+        QVERIFY(map && map->isVisible());
+        QTRY_VERIFY(!w.busy());
+        QCOMPARE(map->values().size(), std::size_t{7});
+        for (std::size_t r = 0; r < 7; ++r) {
+            double sum = 0;
+            for (std::size_t i = 0; i < 1023; ++i)
+                sum += p1023_raw_[r * 1023 + i] * p1023_raw_[r * 1023 + i];
+            QCOMPARE(map->values()[r], std::sqrt(sum / 1023));
+        }
+        QVERIFY(map->findChild<QLabel*>(QStringLiteral("map_range"))->text().startsWith(QStringLiteral("dark ")));
+
+        auto* image = map->findChild<MapImage*>(QStringLiteral("map_image"));
+        QTest::mouseClick(image, Qt::LeftButton, {}, image->cellRect(5).center().toPoint());
+        QTRY_COMPARE(w.findChild<QSpinBox*>(QStringLiteral("pixel_row"))->value(), 5);
+        QTRY_VERIFY(!w.busy());
+
+        auto* quantity = map->findChild<QComboBox*>(QStringLiteral("map_quantity"));
+        QTRY_COMPARE(quantity->count(), 2);
+        quantity->setCurrentIndex(1);
+        emit quantity->activated(1);
+        QTRY_VERIFY(!w.busy());
+        for (std::size_t r = 0; r < 7; ++r)
+            QCOMPARE(map->values()[r], static_cast<double>(p1023_floors_[r]));
+
+        map->findChild<QCheckBox*>(QStringLiteral("map_toggle"))->click();
+        QVERIFY(!image->isVisible());
+    }
+
+    // 2^36 declared values: nothing is read until asked, and Cancel stops the reading.
+    void hugeMapComputesOnlyOnRequestAndCancels() {
+        MainWindow w;
+        w.show();
+        QVERIFY(open_and_settle(w, huge_));
+        auto* map = w.findChild<PositionMap*>(QStringLiteral("positionMap"));
+        QTRY_VERIFY(!w.busy());
+        const auto known = [map] { return std::ranges::count_if(map->values(), [](double v) { return !std::isnan(v); }); };
+        QCOMPARE(known(), 0);
+        auto* compute = map->findChild<QPushButton*>(QStringLiteral("map_compute"));
+        QVERIFY(compute->isVisible());
+        QVERIFY2(compute->text().contains(QStringLiteral("256 GiB")), qPrintable(compute->text()));
+        compute->click();
+        auto* progress = map->findChild<QProgressBar*>(QStringLiteral("map_progress"));
+        QTRY_VERIFY(progress->value() > 0);
+        map->findChild<QPushButton*>(QStringLiteral("map_cancel"))->click();
+        QTRY_VERIFY(!w.busy());
+        const auto stopped_at = known();
+        QVERIFY(stopped_at > 0 && static_cast<std::size_t>(stopped_at) < map->values().size());
+        QVERIFY(compute->isVisible());
+        QVERIFY(!progress->isVisible());
+        QVERIFY(map->findChild<QLabel*>(QStringLiteral("map_range"))->text().startsWith(QStringLiteral("Cancelled")));
+        QCOMPARE(known(), stopped_at); // nothing more arrived once nothing was in flight
     }
 };
 
