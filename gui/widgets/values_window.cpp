@@ -100,6 +100,7 @@ ValuesWindow::ValuesWindow(H5Service& service, std::uint64_t generation, QString
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(table_);
     split->addWidget(plot_);
+    split->setSizes({360, 240});
     auto* layout = new QVBoxLayout(this);
     auto* title = new QLabel(QStringLiteral("<b>%1</b> %2 %3")
                                  .arg(path_.toHtmlEscaped(), QString::fromStdString(h5::shape_text(first.shape)),
@@ -169,8 +170,9 @@ void ValuesWindow::showPage(h5::ValuesPage page) {
 void ValuesWindow::plot() {
     plot_->clearPlottables();
     const auto& p = page();
-    plot_->setVisible(p.numeric() && p.rows * p.columns > 0);
-    if (!plot_->isVisible()) return;
+    const bool plottable = p.numeric() && p.rows * p.columns > 0;
+    plot_->setVisible(plottable); // (isVisible() is false until the window is shown)
+    if (!plottable) return;
     if (p.rows == 1 || p.columns == 1) {
         // One row or one column: a line over the dataset's own indices.
         const bool along_rows = p.columns == 1;

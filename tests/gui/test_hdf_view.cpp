@@ -29,6 +29,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <qcustomplot.h>
 
 using namespace sluice;
 using namespace sluice::gui;
@@ -166,7 +167,10 @@ private slots:
             QVERIFY2(std::memcmp(&back, &composite_[static_cast<std::size_t>(c)], sizeof(float)) == 0,
                      text.constData());
         }
-        QVERIFY(values->findChild<QWidget*>(QStringLiteral("values_plot"))->isVisible());
+        auto* plot = values->findChild<QCustomPlot*>(QStringLiteral("values_plot"));
+        QVERIFY(plot->isVisible());
+        QCOMPARE(plot->graphCount(), 1);
+        QCOMPARE(static_cast<std::size_t>(plot->graph(0)->dataCount()), composite_.size());
     }
 
     // A file declaring 2^36 values: one bounded page, and paging moves through it.
