@@ -95,7 +95,7 @@ void TreeActions::openValues(const QString& path) {
             if (generation != generation_) return;
             if (!page) {
                 if (page.error().kind != ErrorKind::cancelled)
-                    emit message(tr("%1 cannot be shown: %2").arg(path, QString::fromStdString(page.error().message)));
+                    emit message(QString::fromStdString(page.error().message)); // it names the dataset
                 return;
             }
             auto* w = new ValuesWindow(service_, generation, path, std::move(*page), &window_);

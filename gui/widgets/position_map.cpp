@@ -196,7 +196,8 @@ void PositionMap::clear() {
     quantity_->clear();
     quantity_->setEnabled(false);
     image_->clear();
-    range_->setText(tr("Open a Main dataset to map its pixels."));
+    range_->clear();
+    hide(); // until there are pixels to map
     progress_->hide();
     cancel_->hide();
     compute_->hide();
@@ -210,6 +211,7 @@ void PositionMap::setDataset(std::uint64_t generation, const DatasetInfo& info) 
     points_ = info.main.points;
     bytes_ = saturating_product(saturating_product(rows_, points_), value_bytes(info.main.type));
     image_->setGrid(info.main.position_indices.labels, info.position_indices, rows_);
+    show();
     quantity_->addItem(tr("RMS"));
     quantity_->setEnabled(true);
     listResults();

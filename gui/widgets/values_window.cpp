@@ -65,7 +65,7 @@ ValuesWindow::ValuesWindow(H5Service& service, std::uint64_t generation, QString
     setWindowTitle(tr("%1 — values").arg(path_));
     table_->setObjectName(QStringLiteral("values_table"));
     table_->setModel(model_);
-    table_->horizontalHeader()->setDefaultSectionSize(110);
+    table_->setWordWrap(false);
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     plot_->setObjectName(QStringLiteral("values_plot"));
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -163,6 +163,13 @@ void ValuesWindow::showPage(h5::ValuesPage page) {
                         .arg(h5::max_page_values));
     previous_->setEnabled(page.first_row > 0);
     next_->setEnabled(page.first_row + page.rows < page.total_rows);
+    // Columns as wide as the widest of the first values (all of them could be millions), within reason.
+    int widest = 40;
+    const auto sample = std::min<std::uint64_t>(page.rows * page.columns, 256);
+    for (std::uint64_t i = 0; i < sample; ++i)
+        widest = std::max(widest, table_->fontMetrics().horizontalAdvance(
+                                      QString::fromStdString(page.text(i / page.columns, i % page.columns))));
+    table_->horizontalHeader()->setDefaultSectionSize(std::min(widest + 16, 320));
     model_->setPage(std::move(page));
     plot();
 }
@@ -185,6 +192,7 @@ void ValuesWindow::plot() {
         }
         auto* graph = plot_->addGraph();
         graph->setData(x, y, true);
+        plot_->yAxis->setRangeReversed(false);
         plot_->xAxis->setLabel(along_rows ? tr("row") : tr("column"));
         plot_->yAxis->setLabel(tr("value"));
     } else {
@@ -199,6 +207,7 @@ void ValuesWindow::plot() {
         map->rescaleDataRange(true);
         plot_->xAxis->setLabel(tr("column"));
         plot_->yAxis->setLabel(tr("row"));
+        plot_->yAxis->setRangeReversed(true); // row 0 on top, as in the table
     }
     plot_->rescaleAxes();
     plot_->replot();
