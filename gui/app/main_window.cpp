@@ -116,14 +116,13 @@ MainWindow::MainWindow(QWidget* parent)
     updateRunnable();
 }
 
-// Children that call h5_ (values windows, the tree's model and actions, the position map) go first: members
-// are destroyed before QObject deletes the children, and a child calling a destroyed H5Service in its
-// own teardown would use freed memory.
+// Children that call h5_ (values windows, the tree with its model and actions, the position map) go
+// first: members are destroyed before QObject deletes the children, and a child calling a destroyed
+// H5Service in its own teardown would use freed memory.
 MainWindow::~MainWindow() {
     delete tree_actions_; // and its values windows
     delete centralWidget();
-    for (auto* d : findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly))
-        delete d;
+    delete findChild<QDockWidget*>(QStringLiteral("treeDock"), Qt::FindDirectChildrenOnly);
     delete model_;
 }
 
