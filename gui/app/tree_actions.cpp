@@ -113,7 +113,8 @@ void TreeActions::useSettings(const QString& group) {
             if (generation != generation_) return;
             if (!r) {
                 if (r.error().kind != ErrorKind::cancelled)
-                    emit message(tr("No settings in %1: %2").arg(group, QString::fromStdString(r.error().message)));
+                    emit message(
+                        tr("No settings in %1: %2").arg(group, QString::fromStdString(r.error().message)));
                 return;
             }
             emit recipeChosen(r->recipe);

@@ -37,8 +37,9 @@ std::uint64_t value_bytes(h5::ValueType t) {
 }
 
 std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
-    return b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b ? std::numeric_limits<std::uint64_t>::max()
-                                                                        : a * b;
+    return b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b
+               ? std::numeric_limits<std::uint64_t>::max()
+               : a * b;
 }
 
 const QColor kUnknown(20, 30, 90); // cells without a value yet
@@ -52,7 +53,8 @@ MapImage::MapImage(QWidget* parent) : QWidget(parent) {
     setToolTip(tr("Click a pixel to show it"));
 }
 
-void MapImage::setGrid(const std::vector<std::string>& labels, const std::vector<double>& positions, std::uint64_t rows) {
+void MapImage::setGrid(const std::vector<std::string>& labels, const std::vector<double>& positions,
+                       std::uint64_t rows) {
     const std::size_t dims = labels.size();
     cell_.assign(rows, 0);
     width_ = height_ = 1;
@@ -85,7 +87,8 @@ void MapImage::setValues(const std::vector<double>& values, double lo, double hi
     for (std::size_t r = 0; r < values.size() && r < cell_.size(); ++r) {
         if (!std::isfinite(values[r])) continue;
         const int g = static_cast<int>(std::lround(255.0 * (values[r] - lo) / span));
-        image_.setPixel(static_cast<int>(cell_[r] % width_), static_cast<int>(cell_[r] / width_), qRgb(g, g, g));
+        image_.setPixel(static_cast<int>(cell_[r] % width_), static_cast<int>(cell_[r] / width_),
+                        qRgb(g, g, g));
     }
     update();
 }
@@ -104,9 +107,11 @@ void MapImage::clear() {
 
 QRectF MapImage::cellRect(std::uint64_t row) const {
     const QRectF area = drawn();
-    const double cw = area.width() / static_cast<double>(width_), ch = area.height() / static_cast<double>(height_);
+    const double cw = area.width() / static_cast<double>(width_),
+                 ch = area.height() / static_cast<double>(height_);
     const auto c = row < cell_.size() ? cell_[row] : 0;
-    return {area.left() + static_cast<double>(c % width_) * cw, area.top() + static_cast<double>(c / width_) * ch, cw, ch};
+    return {area.left() + static_cast<double>(c % width_) * cw,
+            area.top() + static_cast<double>(c / width_) * ch, cw, ch};
 }
 
 void MapImage::paintEvent(QPaintEvent*) {
@@ -127,8 +132,10 @@ void MapImage::paintEvent(QPaintEvent*) {
 void MapImage::mousePressEvent(QMouseEvent* e) {
     const QRectF area = drawn();
     if (cell_.empty() || !area.contains(e->position())) return;
-    const auto x = static_cast<std::uint64_t>((e->position().x() - area.left()) / area.width() * static_cast<double>(width_));
-    const auto y = static_cast<std::uint64_t>((e->position().y() - area.top()) / area.height() * static_cast<double>(height_));
+    const auto x = static_cast<std::uint64_t>((e->position().x() - area.left()) / area.width() *
+                                              static_cast<double>(width_));
+    const auto y = static_cast<std::uint64_t>((e->position().y() - area.top()) / area.height() *
+                                              static_cast<double>(height_));
     const auto cell = std::min(y, height_ - 1) * width_ + std::min(x, width_ - 1);
     if (row_at_[cell] >= 0) emit rowClicked(static_cast<std::uint64_t>(row_at_[cell]));
 }
@@ -136,7 +143,8 @@ void MapImage::mousePressEvent(QMouseEvent* e) {
 // The grid keeps its aspect ratio (square cells) and is centred, but is never thinner than 16 px to click
 // on (a line of pixels).
 QRectF MapImage::drawn() const {
-    const double scale = std::min(width() / static_cast<double>(width_), height() / static_cast<double>(height_));
+    const double scale =
+        std::min(width() / static_cast<double>(width_), height() / static_cast<double>(height_));
     const double w = std::max(scale * static_cast<double>(width_), std::min<double>(width(), 16.0));
     const double h = std::max(scale * static_cast<double>(height_), std::min<double>(height(), 16.0));
     return {(width() - w) / 2, (height() - h) / 2, w, h};
@@ -224,13 +232,15 @@ void PositionMap::listResults() {
     const std::string parent = slash == 0 ? "/" : path_.substr(0, slash);
     const std::string prefix = path_.substr(slash + 1) + "-FFT_Filtering_";
     ++pending_;
-    service_.listGroup(generation_, parent).then(this, [this, generation = generation_, prefix](Result<std::vector<h5::Entry>> entries) {
-        --pending_;
-        if (!entries || generation != generation_) return;
-        for (const auto& e : *entries)
-            if (e.filter_result && e.name.starts_with(prefix))
-                quantity_->addItem(tr("Noise floor: %1").arg(QString::fromStdString(e.name)), QString::fromStdString(e.path));
-    });
+    service_.listGroup(generation_, parent)
+        .then(this, [this, generation = generation_, prefix](Result<std::vector<h5::Entry>> entries) {
+            --pending_;
+            if (!entries || generation != generation_) return;
+            for (const auto& e : *entries)
+                if (e.filter_result && e.name.starts_with(prefix))
+                    quantity_->addItem(tr("Noise floor: %1").arg(QString::fromStdString(e.name)),
+                                       QString::fromStdString(e.path));
+        });
 }
 
 void PositionMap::setCurrentRow(std::uint64_t row) {
@@ -248,17 +258,18 @@ void PositionMap::quantityChosen(int index) {
         const auto group = quantity_->itemData(index).toString().toStdString();
         range_->setText(tr("Reading the noise floors…"));
         ++pending_;
-        service_.noiseFloors(generation_, group).then(this, [this, job = job_](Result<std::vector<double>> floors) {
-            --pending_;
-            if (job != job_) return;
-            if (!floors) {
-                range_->setText(QString::fromStdString(floors.error().message));
-                return;
-            }
-            values_ = std::move(*floors);
-            values_.resize(rows_, std::numeric_limits<double>::quiet_NaN());
-            showValues();
-        });
+        service_.noiseFloors(generation_, group)
+            .then(this, [this, job = job_](Result<std::vector<double>> floors) {
+                --pending_;
+                if (job != job_) return;
+                if (!floors) {
+                    range_->setText(QString::fromStdString(floors.error().message));
+                    return;
+                }
+                values_ = std::move(*floors);
+                values_.resize(rows_, std::numeric_limits<double>::quiet_NaN());
+                showValues();
+            });
         return;
     }
     if (bytes_ <= kAutoBytes) {
@@ -294,7 +305,8 @@ void PositionMap::readBlock(std::uint64_t first) {
             }
             std::copy(rms->begin(), rms->end(), values_.begin() + static_cast<std::ptrdiff_t>(first));
             const auto done = first + count;
-            progress_->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(rows_)));
+            progress_->setValue(
+                static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(rows_)));
             if (done < rows_) {
                 readBlock(done);
                 if (done % std::max<std::uint64_t>(rows_ / 20, 1) < count) showValues(); // now and then
@@ -306,7 +318,9 @@ void PositionMap::readBlock(std::uint64_t first) {
 
 void PositionMap::cancel() {
     ++job_;
-    finished(tr("Cancelled after %1 of %2 pixels.").arg(std::ranges::count_if(values_, [](double v) { return !std::isnan(v); })).arg(rows_));
+    finished(tr("Cancelled after %1 of %2 pixels.")
+                 .arg(std::ranges::count_if(values_, [](double v) { return !std::isnan(v); }))
+                 .arg(rows_));
     compute_->setText(tr("Compute (reads %1)").arg(QString::fromStdString(human_bytes(bytes_))));
     compute_->show();
 }
@@ -325,7 +339,10 @@ void PositionMap::showValues() {
         if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     image_->setValues(values_, lo, hi);
     if (lo <= hi)
-        range_->setText(tr("dark %1 … bright %2 (%3)").arg(lo, 0, 'g', 4).arg(hi, 0, 'g', 4).arg(quantity_->currentText()));
+        range_->setText(tr("dark %1 … bright %2 (%3)")
+                            .arg(lo, 0, 'g', 4)
+                            .arg(hi, 0, 'g', 4)
+                            .arg(quantity_->currentText()));
 }
 
 } // namespace sluice::gui

@@ -27,7 +27,8 @@ class MapImage : public QWidget {
 public:
     explicit MapImage(QWidget* parent = nullptr);
     /// labels and positions as in Position_Indices (rows × labels.size(), row-major).
-    void setGrid(const std::vector<std::string>& labels, const std::vector<double>& positions, std::uint64_t rows);
+    void setGrid(const std::vector<std::string>& labels, const std::vector<double>& positions,
+                 std::uint64_t rows);
     void setValues(const std::vector<double>& values, double lo, double hi);
     void setCurrent(std::uint64_t row);
     void clear();

@@ -86,7 +86,8 @@ ValuesWindow::ValuesWindow(H5Service& service, std::uint64_t generation, QString
         box->setKeyboardTracking(false);
         controls->addWidget(new QLabel(tr("dim %1").arg(d)));
         controls->addWidget(box);
-        connect(box, &QSpinBox::valueChanged, this, [this] { request(static_cast<std::uint64_t>(first_row_->value())); });
+        connect(box, &QSpinBox::valueChanged, this,
+                [this] { request(static_cast<std::uint64_t>(first_row_->value())); });
         leading_.push_back(box);
     }
     controls->addWidget(new QLabel(tr("First row")));
@@ -102,9 +103,10 @@ ValuesWindow::ValuesWindow(H5Service& service, std::uint64_t generation, QString
     split->addWidget(plot_);
     split->setSizes({360, 240});
     auto* layout = new QVBoxLayout(this);
-    auto* title = new QLabel(QStringLiteral("<b>%1</b> %2 %3")
-                                 .arg(path_.toHtmlEscaped(), QString::fromStdString(h5::shape_text(first.shape)),
-                                      QString::fromStdString(first.dtype)));
+    auto* title =
+        new QLabel(QStringLiteral("<b>%1</b> %2 %3")
+                       .arg(path_.toHtmlEscaped(), QString::fromStdString(h5::shape_text(first.shape)),
+                            QString::fromStdString(first.dtype)));
     title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(title);
     layout->addLayout(controls);
@@ -113,13 +115,16 @@ ValuesWindow::ValuesWindow(H5Service& service, std::uint64_t generation, QString
 
     first_row_->setRange(0, clamp_int(first.total_rows > 0 ? first.total_rows - 1 : 0));
     first_column_->setRange(0, clamp_int(first.total_columns > 0 ? first.total_columns - 1 : 0));
-    connect(first_row_, &QSpinBox::valueChanged, this, [this](int v) { request(static_cast<std::uint64_t>(v)); });
+    connect(first_row_, &QSpinBox::valueChanged, this,
+            [this](int v) { request(static_cast<std::uint64_t>(v)); });
     connect(first_column_, &QSpinBox::valueChanged, this,
             [this] { request(static_cast<std::uint64_t>(first_row_->value())); });
     connect(previous_, &QPushButton::clicked, this, [this] {
-        first_row_->setValue(clamp_int(page().first_row - std::min(page().first_row, std::max<std::uint64_t>(page().rows, 1))));
+        first_row_->setValue(clamp_int(page().first_row -
+                                       std::min(page().first_row, std::max<std::uint64_t>(page().rows, 1))));
     });
-    connect(next_, &QPushButton::clicked, this, [this] { first_row_->setValue(clamp_int(page().first_row + page().rows)); });
+    connect(next_, &QPushButton::clicked, this,
+            [this] { first_row_->setValue(clamp_int(page().first_row + page().rows)); });
 
     showPage(std::move(first));
     // Big enough for a few columns and a plot, never bigger than most of the screen.
@@ -198,8 +203,10 @@ void ValuesWindow::plot() {
     } else {
         auto* map = new QCPColorMap(plot_->xAxis, plot_->yAxis);
         map->data()->setSize(clamp_int(p.columns), clamp_int(p.rows));
-        map->data()->setRange(QCPRange(static_cast<double>(p.first_column), static_cast<double>(p.first_column + p.columns - 1)),
-                              QCPRange(static_cast<double>(p.first_row), static_cast<double>(p.first_row + p.rows - 1)));
+        map->data()->setRange(
+            QCPRange(static_cast<double>(p.first_column),
+                     static_cast<double>(p.first_column + p.columns - 1)),
+            QCPRange(static_cast<double>(p.first_row), static_cast<double>(p.first_row + p.rows - 1)));
         for (std::uint64_t r = 0; r < p.rows; ++r)
             for (std::uint64_t c = 0; c < p.columns; ++c)
                 map->data()->setCell(static_cast<int>(c), static_cast<int>(r), p.number(r, c));

@@ -104,9 +104,11 @@ Result<std::vector<double>> BrowseFile::row_rms(const std::string& dataset, std:
     if (dims->size() != 2) return fail(ErrorKind::bad_input, dataset + " is not a 2-D dataset");
     const std::uint64_t n = (*dims)[1];
     if (first > (*dims)[0] || count > (*dims)[0] - first)
-        return fail(ErrorKind::bad_input,
-                    fmt::format("rows {}..{} are outside {} ({} rows)", first, first + count, dataset, (*dims)[0]));
-    if (auto ok = check_memory(fmt::format("{} rows of {} points", count, grouped(n)), count * n, sizeof(double)); !ok)
+        return fail(ErrorKind::bad_input, fmt::format("rows {}..{} are outside {} ({} rows)", first,
+                                                      first + count, dataset, (*dims)[0]));
+    if (auto ok =
+            check_memory(fmt::format("{} rows of {} points", count, grouped(n)), count * n, sizeof(double));
+        !ok)
         return std::unexpected(ok.error());
     std::vector<double> values(count * n);
     if (auto ok = read_rows(dataset, first, count, values); !ok) return std::unexpected(ok.error());
@@ -125,7 +127,8 @@ Result<std::vector<double>> BrowseFile::noise_floors(const std::string& group) {
     auto dims = shape(path);
     if (!dims) return std::unexpected(dims.error());
     if (dims->size() != 2 || (*dims)[1] != 1)
-        return fail(ErrorKind::bad_input, fmt::format("{} is {}, not one value per row", path, shape_text(*dims)));
+        return fail(ErrorKind::bad_input,
+                    fmt::format("{} is {}, not one value per row", path, shape_text(*dims)));
     if (auto ok = check_memory(path, (*dims)[0], sizeof(double)); !ok) return std::unexpected(ok.error());
     std::vector<double> floors((*dims)[0]);
     if (auto ok = read_rows(path, 0, floors.size(), floors); !ok) return std::unexpected(ok.error());

@@ -9,10 +9,10 @@
 #include "util/memory_budget.hpp"
 
 #include <cstring>
-#include <optional>
-#include <utility>
 #include <fmt/format.h>
+#include <optional>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace sluice::h5 {
@@ -36,8 +36,8 @@ constexpr const char* kNoiseThreshold = "noise_threshold";
 Result<bool> present(hid_t g, const char* first, const char* second) {
     const bool a = has_attribute(g, first);
     if (a != has_attribute(g, second))
-        return fail(ErrorKind::bad_input,
-                    fmt::format("{} has '{}' but not '{}'", object_path(g), a ? first : second, a ? second : first));
+        return fail(ErrorKind::bad_input, fmt::format("{} has '{}' but not '{}'", object_path(g),
+                                                      a ? first : second, a ? second : first));
     return a;
 }
 
@@ -64,8 +64,8 @@ Result<std::vector<FilterSpec>> read_filters(hid_t g) {
     if (*harmonic) {
         auto n = read_int_attribute(g, kHarmonicBands);
         if (!n) return std::unexpected(n.error());
-        out.emplace_back(HarmonicPass{.first_hz = (*harmonic)->first, .band_width_hz = (*harmonic)->second,
-                                      .num_harmonics = *n});
+        out.emplace_back(HarmonicPass{
+            .first_hz = (*harmonic)->first, .band_width_hz = (*harmonic)->second, .num_harmonics = *n});
     }
     auto low = numbers(g, kLowPassCutOff, kLowPassWidths);
     if (!low) return std::unexpected(low.error());
@@ -73,7 +73,8 @@ Result<std::vector<FilterSpec>> read_filters(hid_t g) {
     auto has = present(g, kNoiseFreqs, kNoiseWidths);
     if (!has) return std::unexpected(has.error());
     if (*has) {
-        auto f = read_double_array_attribute(g, kNoiseFreqs), w = read_double_array_attribute(g, kNoiseWidths);
+        auto f = read_double_array_attribute(g, kNoiseFreqs),
+             w = read_double_array_attribute(g, kNoiseWidths);
         if (!f || !w) return std::unexpected(!f ? f.error() : w.error());
         out.emplace_back(NoiseBand{.freqs_hz = std::move(*f), .widths_hz = std::move(*w)});
     }
@@ -85,7 +86,8 @@ Result<std::vector<float>> read_composite(hid_t file, const std::string& path) {
     if (!d) return std::unexpected(d.error());
     Dataspace space(H5Dget_space(d->get()));
     hsize_t n = 0;
-    if (!space || H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
+    if (!space || H5Sget_simple_extent_ndims(space.get()) != 1 ||
+        H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
         return fail(ErrorKind::bad_input, path + " is not 1-D");
     if (auto ok = check_memory(path, n, sizeof(float)); !ok) return std::unexpected(ok.error());
     std::vector<float> v(n);
@@ -113,7 +115,8 @@ std::string check_composite(hid_t file, const std::string& group_path, const Fil
 
 } // namespace
 
-Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double sample_rate_hz, std::uint64_t points) {
+Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double sample_rate_hz,
+                               std::uint64_t points) {
     if (recipe.filters.empty()) return {};
     if (auto s = write_double_attribute(group, kSampRate, sample_rate_hz); !s) return s;
     if (auto s = write_int_attribute(group, kSignalLength, static_cast<std::int64_t>(points)); !s) return s;
@@ -152,11 +155,12 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
         if (!recipe) return std::unexpected(recipe.error().context(group_path + " sluice_recipe"));
         return ResultRecipe{.recipe = std::move(*recipe), .from_sluice = true, .note = {}};
     }
-    auto tool = has_attribute(g->get(), "tool") ? read_string_attribute(g->get(), "tool") : Result<std::string>();
+    auto tool =
+        has_attribute(g->get(), "tool") ? read_string_attribute(g->get(), "tool") : Result<std::string>();
     if (!tool || *tool != results_tool)
         return fail(ErrorKind::bad_input,
-                    fmt::format("{} is not a results group of FFT filtering (its 'tool' is not {})", group_path,
-                                results_tool));
+                    fmt::format("{} is not a results group of FFT filtering (its 'tool' is not {})",
+                                group_path, results_tool));
     ResultRecipe out;
     auto filters = read_filters(g->get());
     if (!filters) return std::unexpected(filters.error());
@@ -167,7 +171,8 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
         out.recipe.noise_threshold = *tol;
     }
     if (out.recipe.filters.empty() && !out.recipe.noise_threshold)
-        return fail(ErrorKind::bad_input, group_path + " records neither filter parameters nor a noise threshold");
+        return fail(ErrorKind::bad_input,
+                    group_path + " records neither filter parameters nor a noise threshold");
     if (has_attribute(g->get(), kSampRate)) {
         auto fs = read_double_attribute(g->get(), kSampRate);
         if (!fs) return std::unexpected(fs.error());
@@ -180,7 +185,8 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
     }
     if (!out.recipe.filters.empty()) {
         if (!out.recipe.sample_rate_hz)
-            return fail(ErrorKind::bad_input, fmt::format("{} records filters but no {}", group_path, kSampRate));
+            return fail(ErrorKind::bad_input,
+                        fmt::format("{} records filters but no {}", group_path, kSampRate));
         out.note = check_composite(file, group_path, out.recipe, g->get());
     }
     return out;

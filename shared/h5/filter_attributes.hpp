@@ -2,14 +2,13 @@
 // The filter parameters of a results group as pycroscopy's SignalFilter records them (FILTER_SPEC §6):
 // written by the engine, read back by BrowseFile as the recipe a group was made with. Writer and reader
 // sit together so that they name the same attributes.
-#include <hdf5.h>
-
-#include <cstdint>
-#include <string>
-
 #include "h5/browse.hpp"
 #include "recipe/recipe.hpp"
 #include "util/error.hpp"
+
+#include <cstdint>
+#include <hdf5.h>
+#include <string>
 
 namespace sluice::h5 {
 

@@ -13,16 +13,16 @@ enum class ValueType { float32, float64, int8, uint8, int16, uint16, int32, uint
 [[nodiscard]] const char* value_type_name(ValueType t); ///< numpy-style: "float32", "uint16", ...
 
 struct Ancillary {
-    std::string path;                 ///< full path in the file
+    std::string path; ///< full path in the file
     std::array<std::uint64_t, 2> shape{};
-    std::vector<std::string> labels;  ///< one per dimension
+    std::vector<std::string> labels; ///< one per dimension
     std::vector<std::string> units;
 };
 
 struct MainDataset {
     std::string path;
-    std::uint64_t rows = 0;   ///< P, positions
-    std::uint64_t points = 0; ///< N, spectroscopic points per row
+    std::uint64_t rows = 0;              ///< P, positions
+    std::uint64_t points = 0;            ///< N, spectroscopic points per row
     ValueType type = ValueType::float32; ///< meaningful only when not_filterable is empty
     std::string dtype;                   ///< numpy-style name of the values: "float32", "complex128", ...
     /// Empty when Sluice can filter the dataset; otherwise why not, in words for the user (complex or

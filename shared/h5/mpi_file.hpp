@@ -1,11 +1,10 @@
 #pragma once
 // The engine's parallel open and create: HDF5 files through the MPI-IO driver. Apart from h5_file.hpp
 // so that only the engine includes mpi.h (DESIGN §8: the GUI sees neither HDF5 nor MPI headers).
-#include <mpi.h>
+#include "h5/h5_file.hpp"
 
 #include <filesystem>
-
-#include "h5/h5_file.hpp"
+#include <mpi.h>
 
 namespace sluice::h5 {
 

@@ -32,7 +32,8 @@ Status read_strings(hid_t dataset, hid_t file_type, hid_t file_space, hid_t mem_
     std::vector<std::string> out;
     out.reserve(n);
     Datatype mem(H5Tcopy(H5T_C_S1));
-    if (!mem || H5Tset_cset(mem.get(), H5Tget_cset(file_type)) < 0) return h5_fail("cannot set up a string type");
+    if (!mem || H5Tset_cset(mem.get(), H5Tget_cset(file_type)) < 0)
+        return h5_fail("cannot set up a string type");
     if (H5Tis_variable_str(file_type) > 0) {
         if (H5Tset_size(mem.get(), H5T_VARIABLE) < 0) return h5_fail("cannot set up a string type");
         // Variable-length strings can be any length: ask how much they need before reading them.
@@ -40,8 +41,9 @@ Status read_strings(hid_t dataset, hid_t file_type, hid_t file_space, hid_t mem_
         if (n > 0 && H5Dvlen_get_buf_size(dataset, mem.get(), file_space, &bytes) < 0)
             return h5_fail("cannot size the strings of " + object_path(dataset));
         if (bytes > max_page_bytes)
-            return fail(ErrorKind::bad_input, fmt::format("these {} strings of {} take {} bytes, more than a page holds",
-                                                          n, object_path(dataset), bytes));
+            return fail(ErrorKind::bad_input,
+                        fmt::format("these {} strings of {} take {} bytes, more than a page holds", n,
+                                    object_path(dataset), bytes));
         std::vector<char*> ptrs(n, nullptr);
         if (n > 0 && H5Dread(dataset, mem.get(), mem_space, file_space, H5P_DEFAULT, ptrs.data()) < 0)
             return h5_fail("cannot read the strings of " + object_path(dataset));
@@ -114,15 +116,16 @@ Result<ValuesPage> read_page(hid_t dataset, const PageRequest& request) {
     page.dtype = dtype_name(type.get());
     const H5T_class_t cls = H5Tget_class(type.get());
     if (cls != H5T_INTEGER && cls != H5T_FLOAT && cls != H5T_STRING)
-        return fail(ErrorKind::bad_input, fmt::format("{} holds {} values, which Sluice cannot show", name, page.dtype));
+        return fail(ErrorKind::bad_input,
+                    fmt::format("{} holds {} values, which Sluice cannot show", name, page.dtype));
 
     // The table: the last two dimensions; the ones before them are fixed at `leading`.
     const std::size_t lead = rank > 2 ? static_cast<std::size_t>(rank) - 2 : 0;
     for (std::size_t d = 0; d < lead; ++d) {
         const std::uint64_t at = d < request.leading.size() ? request.leading[d] : 0;
         if (at >= dims[d])
-            return fail(ErrorKind::bad_input,
-                        fmt::format("index {} of dimension {} is outside {} ({} there)", at, d, name, dims[d]));
+            return fail(ErrorKind::bad_input, fmt::format("index {} of dimension {} is outside {} ({} there)",
+                                                          at, d, name, dims[d]));
         page.leading.push_back(at);
     }
     page.total_rows = rank == 0 ? 1 : dims[lead];
@@ -132,9 +135,11 @@ Result<ValuesPage> read_page(hid_t dataset, const PageRequest& request) {
 
     std::uint64_t value_bytes = 8;
     if (cls == H5T_FLOAT && H5Tget_size(type.get()) <= 4) value_bytes = 4;
-    if (cls == H5T_STRING) value_bytes = H5Tis_variable_str(type.get()) > 0 ? 16 : H5Tget_size(type.get()) + 1;
-    page.columns = std::min({page.total_columns - page.first_column, std::max<std::uint64_t>(request.max_columns, 1),
-                             max_page_values, std::max<std::uint64_t>(max_page_bytes / value_bytes, 1)});
+    if (cls == H5T_STRING)
+        value_bytes = H5Tis_variable_str(type.get()) > 0 ? 16 : H5Tget_size(type.get()) + 1;
+    page.columns =
+        std::min({page.total_columns - page.first_column, std::max<std::uint64_t>(request.max_columns, 1),
+                  max_page_values, std::max<std::uint64_t>(max_page_bytes / value_bytes, 1)});
     const std::uint64_t per_row = std::max<std::uint64_t>(page.columns, 1);
     page.rows = std::min({page.total_rows - page.first_row, request.max_rows, max_page_values / per_row,
                           max_page_bytes / (per_row * value_bytes)});
@@ -154,8 +159,9 @@ Result<ValuesPage> read_page(hid_t dataset, const PageRequest& request) {
             count.push_back(page.columns);
         }
         const bool none = n == 0;
-        if ((none ? H5Sselect_none(space.get()) : H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(),
-                                                                       nullptr, count.data(), nullptr)) < 0 ||
+        if ((none ? H5Sselect_none(space.get())
+                  : H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                        nullptr)) < 0 ||
             (none && H5Sselect_none(memory.get()) < 0))
             return h5_fail("cannot select a page of " + name);
     }
@@ -164,8 +170,9 @@ Result<ValuesPage> read_page(hid_t dataset, const PageRequest& request) {
     if (cls == H5T_STRING)
         read = read_strings(dataset, type.get(), space.get(), memory.get(), page);
     else if (cls == H5T_FLOAT)
-        read = value_bytes == 4 ? read_numbers<float>(dataset, H5T_NATIVE_FLOAT, space.get(), memory.get(), page)
-                                : read_numbers<double>(dataset, H5T_NATIVE_DOUBLE, space.get(), memory.get(), page);
+        read = value_bytes == 4
+                   ? read_numbers<float>(dataset, H5T_NATIVE_FLOAT, space.get(), memory.get(), page)
+                   : read_numbers<double>(dataset, H5T_NATIVE_DOUBLE, space.get(), memory.get(), page);
     else if (H5Tget_sign(type.get()) == H5T_SGN_NONE)
         read = read_numbers<std::uint64_t>(dataset, H5T_NATIVE_UINT64, space.get(), memory.get(), page);
     else

@@ -14,13 +14,13 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
-#include <QProgressBar>
-#include <QSpinBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTreeView>
@@ -39,7 +39,8 @@ namespace {
 const QString kChannel = QStringLiteral("/Measurement_000/Channel_000");
 const QString kRaw = kChannel + QStringLiteral("/Raw_Data");
 const QString kGroup = kRaw + QStringLiteral("-FFT_Filtering_000");
-const char* const kSetups[] = {"p2048_lowpass_notch", "p2048_harmonic", "p1023_bandpass", "p1023_threshold_only"};
+const char* const kSetups[] = {"p2048_lowpass_notch", "p2048_harmonic", "p1023_bandpass",
+                               "p1023_threshold_only"};
 
 QString q(const std::filesystem::path& p) {
     return QString::fromStdString(p.string());
@@ -92,9 +93,11 @@ class TestHdfView : public QObject {
 
 private slots:
     void initTestCase() {
-        composite_ = test::read_f32(test::golden("p2048_lowpass_notch.h5"), kGroup.toStdString() + "/Composite_Filter");
+        composite_ = test::read_f32(test::golden("p2048_lowpass_notch.h5"),
+                                    kGroup.toStdString() + "/Composite_Filter");
         p1023_raw_ = test::read_f64(test::golden("p1023-input.h5"), kRaw.toStdString());
-        p1023_floors_ = test::read_f32(test::golden("p1023_bandpass.h5"), kGroup.toStdString() + "/Noise_Floors");
+        p1023_floors_ =
+            test::read_f32(test::golden("p1023_bandpass.h5"), kGroup.toStdString() + "/Noise_Floors");
         huge_ = dir_ / "huge.h5";
         test::write_declared_main(huge_, std::uint64_t{1} << 18, std::uint64_t{1} << 18);
     }
@@ -113,7 +116,8 @@ private slots:
         const int needed = tree->visualRect(group).left() - tree->header()->sectionViewportPosition(0) +
                            tree->fontMetrics().horizontalAdvance(group.data().toString());
         QVERIFY2(tree->columnWidth(H5TreeModel::NameColumn) >= needed,
-                 qPrintable(QStringLiteral("%1 < %2").arg(tree->columnWidth(H5TreeModel::NameColumn)).arg(needed)));
+                 qPrintable(
+                     QStringLiteral("%1 < %2").arg(tree->columnWidth(H5TreeModel::NameColumn)).arg(needed)));
         tree->header()->resizeSection(H5TreeModel::KindColumn, 173);
         QCOMPARE(tree->header()->sectionSize(H5TreeModel::KindColumn), 173);
     }
@@ -128,7 +132,7 @@ private slots:
         QMenu* menu = w.findChild<QMenu*>(QStringLiteral("treeMenu"));
         QVERIFY(menu);
         QVERIFY(menu->actions().contains(action(w, "copyPathAction")));
-        QVERIFY(action(w, "useSettingsAction")->isEnabled());  // a results group
+        QVERIFY(action(w, "useSettingsAction")->isEnabled()); // a results group
         QVERIFY(!action(w, "openValuesAction")->isEnabled()); // not a dataset
         QGuiApplication::clipboard()->clear();
         action(w, "copyPathAction")->trigger();
@@ -184,7 +188,8 @@ private slots:
         QTRY_VERIFY(w.findChild<ValuesWindow*>() != nullptr);
         auto* values = w.findChild<ValuesWindow*>();
         const auto* model = values->findChild<QTableView*>(QStringLiteral("values_table"))->model();
-        const auto shown = static_cast<std::uint64_t>(model->rowCount()) * static_cast<std::uint64_t>(model->columnCount());
+        const auto shown =
+            static_cast<std::uint64_t>(model->rowCount()) * static_cast<std::uint64_t>(model->columnCount());
         QVERIFY(shown > 0 && shown <= h5::max_page_values);
         QCOMPARE(values->page().total_rows, std::uint64_t{1} << 18);
         values->findChild<QPushButton*>(QStringLiteral("values_next"))->click();
@@ -228,7 +233,8 @@ private slots:
                 sum += p1023_raw_[r * 1023 + i] * p1023_raw_[r * 1023 + i];
             QCOMPARE(map->values()[r], std::sqrt(sum / 1023));
         }
-        QVERIFY(map->findChild<QLabel*>(QStringLiteral("map_range"))->text().startsWith(QStringLiteral("dark ")));
+        QVERIFY(
+            map->findChild<QLabel*>(QStringLiteral("map_range"))->text().startsWith(QStringLiteral("dark ")));
 
         auto* image = map->findChild<MapImage*>(QStringLiteral("map_image"));
         QTest::mouseClick(image, Qt::LeftButton, {}, image->cellRect(5).center().toPoint());
@@ -254,7 +260,9 @@ private slots:
         QVERIFY(open_and_settle(w, huge_));
         auto* map = w.findChild<PositionMap*>(QStringLiteral("positionMap"));
         QTRY_VERIFY(!w.busy());
-        const auto known = [map] { return std::ranges::count_if(map->values(), [](double v) { return !std::isnan(v); }); };
+        const auto known = [map] {
+            return std::ranges::count_if(map->values(), [](double v) { return !std::isnan(v); });
+        };
         QCOMPARE(known(), 0);
         auto* compute = map->findChild<QPushButton*>(QStringLiteral("map_compute"));
         QVERIFY(compute->isVisible());
@@ -268,7 +276,9 @@ private slots:
         QVERIFY(stopped_at > 0 && static_cast<std::size_t>(stopped_at) < map->values().size());
         QVERIFY(compute->isVisible());
         QVERIFY(!progress->isVisible());
-        QVERIFY(map->findChild<QLabel*>(QStringLiteral("map_range"))->text().startsWith(QStringLiteral("Cancelled")));
+        QVERIFY(map->findChild<QLabel*>(QStringLiteral("map_range"))
+                    ->text()
+                    .startsWith(QStringLiteral("Cancelled")));
         QCOMPARE(known(), stopped_at); // nothing more arrived once nothing was in flight
     }
 };

@@ -44,8 +44,8 @@ private slots:
     void listsGroupsAndMarksResults() {
         auto f = h5::BrowseFile::open(golden("p2048_lowpass_notch.h5"));
         CHECK_OK(f);
-        QCOMPARE(f->main_datasets(), (std::vector<std::string>{kRaw, kGroup + "/Filtered_Data",
-                                                               kGroup + "/Noise_Floors"}));
+        QCOMPARE(f->main_datasets(),
+                 (std::vector<std::string>{kRaw, kGroup + "/Filtered_Data", kGroup + "/Noise_Floors"}));
         auto members = f->list_group(kChannel);
         CHECK_OK(members);
         const auto group = std::ranges::find(*members, kGroup, &h5::Entry::path);
@@ -59,7 +59,8 @@ private slots:
         QVERIFY(!raw->filter_result);
         auto attrs = f->attributes(kGroup);
         CHECK_OK(attrs);
-        QVERIFY(std::ranges::find(*attrs, std::string("samp_rate"), &h5::AttributeEntry::name) != attrs->end());
+        QVERIFY(std::ranges::find(*attrs, std::string("samp_rate"), &h5::AttributeEntry::name) !=
+                attrs->end());
     }
 
     // Pages hold the stored values exactly: float32 stays float32, and its text reads back to the same bits.
@@ -76,7 +77,8 @@ private slots:
         QCOMPARE(std::memcmp(&back, &expected[3 * 2048 + 7], sizeof(float)), 0);
 
         // A window further in: rows 5.., columns 100.. of at most 3 × 10.
-        auto part = f->read_page(kRaw, {.first_row = 5, .first_column = 100, .max_rows = 3, .max_columns = 10});
+        auto part =
+            f->read_page(kRaw, {.first_row = 5, .first_column = 100, .max_rows = 3, .max_columns = 10});
         CHECK_OK(part);
         QCOMPARE(part->rows, std::uint64_t{3});
         QCOMPARE(part->columns, std::uint64_t{10});
@@ -162,7 +164,8 @@ private slots:
             CHECK_OK(expected);
             QVERIFY2(sorted(rebuilt->recipe) == sorted(*expected), setup);
             if (rebuilt->recipe.filters.empty()) continue;
-            auto built = validate_for_dataset(rebuilt->recipe, f->shape(kRaw)->at(1), *rebuilt->recipe.sample_rate_hz);
+            auto built =
+                validate_for_dataset(rebuilt->recipe, f->shape(kRaw)->at(1), *rebuilt->recipe.sample_rate_hz);
             CHECK_OK(built);
             QVERIFY2(same_bits(*built, read_f32(file, kGroup + "/Composite_Filter")), setup);
         }
@@ -191,7 +194,8 @@ private slots:
             h5::File file(H5Fopen(copy.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
             h5::Group g(H5Gopen2(file.get(), kGroup.c_str(), H5P_DEFAULT));
             auto harmonic = load_recipe(golden("p2048_harmonic.recipe.json"));
-            QVERIFY(h5::write_string_attribute(g.get(), "sluice_recipe", canonical_json(*harmonic)).has_value());
+            QVERIFY(
+                h5::write_string_attribute(g.get(), "sluice_recipe", canonical_json(*harmonic)).has_value());
         }
         auto sluice = recipe_of(kGroup);
         CHECK_OK(sluice);
