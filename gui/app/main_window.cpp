@@ -5,15 +5,15 @@
 #include "app/recent_files.hpp"
 #include "app/tree_actions.hpp"
 #include "models/h5_tree_model.hpp"
+#include "recipe/recipe_text.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
-#include "recipe/recipe_text.hpp"
 #include "widgets/attribute_table.hpp"
 #include "widgets/compare_bar.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
-#include "widgets/position_map.hpp"
 #include "widgets/plot_panel.hpp"
+#include "widgets/position_map.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -21,6 +21,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -30,7 +31,6 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTreeView>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace sluice::gui {
@@ -132,7 +132,8 @@ void MainWindow::createDocks() {
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
     tree_actions_ = new TreeActions(*tree_, h5_, *this);
-    connect(tree_actions_, &TreeActions::message, this, [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
+    connect(tree_actions_, &TreeActions::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
     connect(tree_actions_, &TreeActions::recipeChosen, designer_, &FilterDesigner::setRecipe);
 
     const auto dock = [this](const QString& name, const QString& title, QWidget* widget,

@@ -189,11 +189,13 @@ QVariant H5TreeModel::data(const QModelIndex& index, int role) const {
                                                QString::fromStdString(e.dtype));
         return {};
     case Qt::ToolTipRole:
-        if (is_main) return tr("%1\nh5USID Main dataset: select it to preview").arg(QString::fromStdString(e.path));
+        if (is_main)
+            return tr("%1\nh5USID Main dataset: select it to preview").arg(QString::fromStdString(e.path));
         if (e.kind == h5::EntryKind::dataset)
             return tr("%1\nDouble-click to see its values").arg(QString::fromStdString(e.path));
         if (e.filter_result)
-            return tr("%1\nFFT filtering results: right-click to use its settings").arg(QString::fromStdString(e.path));
+            return tr("%1\nFFT filtering results: right-click to use its settings")
+                .arg(QString::fromStdString(e.path));
         return QString::fromStdString(e.path);
     case Qt::DecorationRole: {
         if (index.column() != NameColumn) return {};

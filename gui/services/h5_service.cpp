@@ -139,7 +139,8 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
         if (!f) return std::unexpected(f.error());
         auto dims = (*f)->shape(path);
         if (!dims) return std::unexpected(dims.error());
-        if (dims->size() != 2) return fail(ErrorKind::bad_input, fmt::format("{} is not a 2-D dataset", path));
+        if (dims->size() != 2)
+            return fail(ErrorKind::bad_input, fmt::format("{} is not a 2-D dataset", path));
         if (row >= (*dims)[0])
             return fail(ErrorKind::bad_input,
                         fmt::format("row {} is outside {} (it has {} rows)", row, path, (*dims)[0]));
@@ -155,7 +156,8 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
 
 QFuture<Result<h5::ValuesPage>> H5Service::readPage(std::uint64_t generation, std::string path,
                                                     h5::PageRequest request) {
-    return run([generation, path = std::move(path), request = std::move(request)](State& s) -> Result<h5::ValuesPage> {
+    return run([generation, path = std::move(path),
+                request = std::move(request)](State& s) -> Result<h5::ValuesPage> {
         auto f = s.at(generation);
         if (!f) return std::unexpected(f.error());
         return (*f)->read_page(path, request);
@@ -209,10 +211,12 @@ QFuture<Result<ResultRow>> H5Service::readResultRow(std::uint64_t row) {
         const auto filtered = s.result_group + "/Filtered_Data";
         auto dims = s.result->shape(filtered);
         if (!dims) return std::unexpected(dims.error());
-        if (row >= (*dims)[0]) return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
+        if (row >= (*dims)[0])
+            return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
         ResultRow out;
         out.filtered.resize((*dims)[1]);
-        if (auto ok = s.result->read_rows(filtered, row, 1, out.filtered); !ok) return std::unexpected(ok.error());
+        if (auto ok = s.result->read_rows(filtered, row, 1, out.filtered); !ok)
+            return std::unexpected(ok.error());
         const auto floors = s.result_group + "/Noise_Floors";
         if (s.result->exists(floors)) {
             std::vector<double> floor(1);

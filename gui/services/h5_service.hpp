@@ -1,10 +1,10 @@
 #pragma once
 // The one place where the GUI touches HDF5, always through h5::BrowseFile (the GUI sees no HDF5
-// header). HDF5 is not thread-safe, so every call runs on this service's single worker thread (a QThreadPool limited to one thread that never expires); nothing
-// else in the app calls HDF5. Results come back as QFutures (of QPromises, which a waiting caller cannot
-// run itself), continued on the UI thread with .then(context, ...). One file is open at a time; each open
-// gets a new generation number, and requests made for an older generation fail with ErrorKind::cancelled
-// instead of reading the new file.
+// header). HDF5 is not thread-safe, so every call runs on this service's single worker thread (a QThreadPool
+// limited to one thread that never expires); nothing else in the app calls HDF5. Results come back as
+// QFutures (of QPromises, which a waiting caller cannot run itself), continued on the UI thread with
+// .then(context, ...). One file is open at a time; each open gets a new generation number, and requests made
+// for an older generation fail with ErrorKind::cancelled instead of reading the new file.
 #include "h5/browse.hpp"
 #include "h5/main_dataset.hpp"
 #include "jobs/job_runner.hpp"
@@ -53,7 +53,8 @@ public:
 
     /// Open `path` read-only in place of the current file; on failure the current file stays open.
     [[nodiscard]] QFuture<Result<OpenedFile>> open(std::filesystem::path path);
-    [[nodiscard]] QFuture<Result<std::vector<h5::Entry>>> listGroup(std::uint64_t generation, std::string path);
+    [[nodiscard]] QFuture<Result<std::vector<h5::Entry>>> listGroup(std::uint64_t generation,
+                                                                    std::string path);
     [[nodiscard]] QFuture<Result<std::vector<h5::AttributeEntry>>> attributes(std::uint64_t generation,
                                                                               std::string path);
     [[nodiscard]] QFuture<Result<DatasetInfo>> openDataset(std::uint64_t generation, std::string path);
@@ -68,7 +69,8 @@ public:
     [[nodiscard]] QFuture<Result<std::vector<double>>> rowRms(std::uint64_t generation, std::string path,
                                                               std::uint64_t first, std::uint64_t count);
     /// The stored Noise_Floors of the results group `group`.
-    [[nodiscard]] QFuture<Result<std::vector<double>>> noiseFloors(std::uint64_t generation, std::string group);
+    [[nodiscard]] QFuture<Result<std::vector<double>>> noiseFloors(std::uint64_t generation,
+                                                                   std::string group);
     /// The recipe the results group `group` was made with.
     [[nodiscard]] QFuture<Result<h5::ResultRecipe>> resultRecipe(std::uint64_t generation, std::string group);
     /// jobs::plan_job for a cluster run: it reads the input's Main dataset, so it runs here too.

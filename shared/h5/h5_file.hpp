@@ -13,7 +13,8 @@ enum class Access { read_only, read_write };
 
 /// Open an existing HDF5 file. Non-HDF5 and truncated files give ErrorKind::bad_input with a message
 /// that says so. `fapl` is a file-access property list (H5P_DEFAULT: the serial driver).
-[[nodiscard]] Result<File> open_file(const std::filesystem::path& path, Access access, hid_t fapl = H5P_DEFAULT);
+[[nodiscard]] Result<File> open_file(const std::filesystem::path& path, Access access,
+                                     hid_t fapl = H5P_DEFAULT);
 
 /// Create (truncate) a file with the given file-access property list.
 [[nodiscard]] Result<File> create_file(const std::filesystem::path& path, hid_t fapl = H5P_DEFAULT);

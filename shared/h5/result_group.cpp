@@ -1,14 +1,5 @@
 #include "h5/result_group.hpp"
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <ctime>
-#include <netdb.h>
-
-#include <fmt/format.h>
-
 #include "h5/attributes.hpp"
 #include "h5/filter_attributes.hpp"
 #include "h5/h5_error.hpp"
@@ -16,6 +7,13 @@
 #include "h5/handles.hpp"
 #include "h5/rows.hpp"
 #include "sluice/version.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace sluice::h5 {
 namespace {

@@ -1,13 +1,12 @@
 #pragma once
 // h5USID "Main" datasets (DESIGN §4b): detection, ancillary reading and sample-rate lookup.
-#include <hdf5.h>
+#include "h5/main_dataset.hpp"
+#include "util/error.hpp"
 
+#include <hdf5.h>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "h5/main_dataset.hpp"
-#include "util/error.hpp"
 
 namespace sluice::h5 {
 
