@@ -88,6 +88,7 @@ class TestHdfView : public QObject {
     std::vector<float> composite_;
     test::TempDir dir_;
     std::filesystem::path huge_;
+    std::filesystem::path with_compound_;
     std::vector<double> p1023_raw_;
     std::vector<float> p1023_floors_;
 
@@ -98,6 +99,11 @@ private slots:
         p1023_raw_ = test::read_f64(test::golden("p1023-input.h5"), kRaw.toStdString());
         p1023_floors_ =
             test::read_f32(test::golden("p1023_bandpass.h5"), kGroup.toStdString() + "/Noise_Floors");
+        with_compound_ = dir_ / "compound.h5";
+        std::filesystem::copy_file(test::golden("p2048-input.h5"), with_compound_);
+        std::filesystem::permissions(with_compound_, std::filesystem::perms::owner_write,
+                                     std::filesystem::perm_options::add);
+        test::add_compound_dataset(with_compound_, kChannel.toStdString() + "/Pairs");
         huge_ = dir_ / "huge.h5";
         test::write_declared_main(huge_, std::uint64_t{1} << 18, std::uint64_t{1} << 18);
     }
@@ -175,6 +181,21 @@ private slots:
         QVERIFY(plot->isVisible());
         QCOMPARE(plot->graphCount(), 1);
         QCOMPARE(static_cast<std::size_t>(plot->graph(0)->dataCount()), composite_.size());
+    }
+
+    // What cannot be shown says why in the status bar: no dialog, no window.
+    void unshowableDatasetSaysWhyInTheStatusBar() {
+        MainWindow w;
+        w.show();
+        QVERIFY(open_and_settle(w, with_compound_));
+        const QString path = kChannel + QStringLiteral("/Pairs");
+        QVERIFY(select(w, path));
+        QTRY_VERIFY(!w.busy());
+        QTest::mouseDClick(tree_of(w)->viewport(), Qt::LeftButton, {},
+                           tree_of(w)->visualRect(tree_of(w)->currentIndex()).center());
+        QTRY_VERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("compound")));
+        QVERIFY(w.findChild<ValuesWindow*>() == nullptr);
+        QVERIFY(w.findChildren<QWidget*>(QStringLiteral("errorDialog")).isEmpty());
     }
 
     // A file declaring 2^36 values: one bounded page, and paging moves through it.
