@@ -4,7 +4,7 @@
 #include "block_loop.hpp"
 #include "filter_job.hpp"
 #include "h5/h5_error.hpp"
-#include "h5/h5_file.hpp"
+#include "h5/mpi_file.hpp"
 #include "h5/result_group.hpp"
 #include "mpi_env.hpp"
 #include "progress.hpp"

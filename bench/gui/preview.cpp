@@ -4,8 +4,7 @@
 //   bench_preview SYNTH.h5 [RUNS]
 #include "services/preview.hpp"
 
-#include "h5/h5_file.hpp"
-#include "h5/rows.hpp"
+#include "h5/browse.hpp"
 #include "recipe/recipe.hpp"
 #include "widgets/plot_panel.hpp"
 
@@ -50,13 +49,11 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     const int runs = argc > 2 ? std::atoi(argv[2]) : 200;
 
-    auto file = h5::open_file(argv[1], h5::Access::read_only);
+    auto file = h5::BrowseFile::open(argv[1]);
     if (!file) return std::fprintf(stderr, "%s\n", file.error().message.c_str()), 1;
-    auto ds = h5::open_dataset(file->get(), "/Measurement_000/Channel_000/Raw_Data");
-    if (!ds) return std::fprintf(stderr, "%s\n", ds.error().message.c_str()), 1;
     const std::uint64_t points = 16384;
     auto row = std::make_shared<std::vector<double>>(points);
-    if (auto ok = h5::read_rows(ds->get(), 0, 1, *row); !ok)
+    if (auto ok = file->read_rows("/Measurement_000/Channel_000/Raw_Data", 0, 1, *row); !ok)
         return std::fprintf(stderr, "%s (the file must have 16384 points a row)\n",
                             ok.error().message.c_str()),
                1;

@@ -3,15 +3,17 @@
 #include "app/jobs_controller.hpp"
 #include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
+#include "app/tree_actions.hpp"
 #include "models/h5_tree_model.hpp"
+#include "recipe/recipe_text.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
-#include "recipe/recipe_text.hpp"
 #include "widgets/attribute_table.hpp"
 #include "widgets/compare_bar.hpp"
 #include "widgets/filter_designer.hpp"
 #include "widgets/pixel_chooser.hpp"
 #include "widgets/plot_panel.hpp"
+#include "widgets/position_map.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -19,6 +21,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -50,14 +53,17 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new H5TreeModel(h5_, this)), tree_(new QTreeView),
       attributes_(new AttributeTable), plots_(new PlotPanel), pixels_(new PixelChooser),
       designer_(new FilterDesigner), preview_(new PreviewService(this)), pins_(new PinnedPixels(this)),
-      compare_bar_(new CompareBar) {
+      compare_bar_(new CompareBar), map_(new PositionMap(h5_)) {
     setWindowTitle(tr("Sluice"));
     setAcceptDrops(true);
 
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
-    layout->addWidget(pixels_);
+    auto* top = new QHBoxLayout;
+    top->addWidget(pixels_, 1, Qt::AlignTop);
+    top->addWidget(map_);
+    layout->addLayout(top);
     layout->addWidget(compare_bar_);
     layout->addWidget(plots_, 1);
     // When the window shrinks, Qt takes width from the centre first: a floor keeps the plots readable
@@ -77,6 +83,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(tree_, &QTreeView::activated, this, &MainWindow::onNodeActivated);
     connect(model_, &QAbstractItemModel::rowsInserted, this, [this] { continueReveal(); });
     connect(pixels_, &PixelChooser::rowChanged, this, &MainWindow::loadRow);
+    connect(pixels_, &PixelChooser::rowChanged, map_, &PositionMap::setCurrentRow);
+    connect(map_, &PositionMap::rowClicked, pixels_, &PixelChooser::setRow);
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
         if (r && (!r->filters.empty() || r->noise_threshold))
@@ -108,17 +116,25 @@ MainWindow::MainWindow(QWidget* parent)
     updateRunnable();
 }
 
-MainWindow::~MainWindow() = default;
+// Children that call h5_ (values windows, the tree with its model and actions, the position map) go
+// first: members are destroyed before QObject deletes the children, and a child calling a destroyed
+// H5Service in its own teardown would use freed memory.
+MainWindow::~MainWindow() {
+    delete tree_actions_; // and its values windows
+    delete centralWidget();
+    delete findChild<QDockWidget*>(QStringLiteral("treeDock"), Qt::FindDirectChildrenOnly);
+    delete model_;
+}
 
 void MainWindow::createDocks() {
     tree_->setObjectName(QStringLiteral("tree"));
     tree_->setModel(model_);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
-    tree_->header()->setStretchLastSection(false);
-    tree_->header()->setSectionResizeMode(H5TreeModel::NameColumn, QHeaderView::Stretch);
-    tree_->header()->setSectionResizeMode(H5TreeModel::KindColumn, QHeaderView::ResizeToContents);
-    tree_->header()->setSectionResizeMode(H5TreeModel::ShapeColumn, QHeaderView::ResizeToContents);
+    tree_actions_ = new TreeActions(*tree_, h5_, *this);
+    connect(tree_actions_, &TreeActions::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
+    connect(tree_actions_, &TreeActions::recipeChosen, designer_, &FilterDesigner::setRecipe);
 
     const auto dock = [this](const QString& name, const QString& title, QWidget* widget,
                              Qt::DockWidgetArea area) {
@@ -264,7 +280,8 @@ void MainWindow::track(QFuture<T> future, F&& then) {
 }
 
 bool MainWindow::busy() const {
-    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy();
+    return in_flight_ > 0 || model_->pendingFetches() > 0 || preview_->busy() || pins_->busy() ||
+           tree_actions_->busy() || map_->busy();
 }
 
 QString MainWindow::currentDataset() const {
@@ -289,6 +306,7 @@ void MainWindow::openFile(const QString& path) {
         }
         closeFile();
         generation_ = opened->generation;
+        tree_actions_->setGeneration(generation_);
         file_path_ = path;
         model_->setFile(*opened);
         recent_->add(path);
@@ -346,8 +364,10 @@ void MainWindow::closeFile() {
     ++row_request_;
     ++attribute_request_;
     model_->clear();
+    tree_actions_->setGeneration(0);
     attributes_->showNote({});
     pixels_->clear();
+    map_->clear();
     plots_->clear(tr("Open an h5USID file and select a Main dataset to preview it."));
     designer_->showDatasetProblems({});
     close_action_->setEnabled(false);
@@ -362,7 +382,7 @@ void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
     const QString path = index.data(H5TreeModel::PathRole).toString();
     const auto request = ++attribute_request_;
     track(h5_.attributes(generation_, path.toStdString()),
-          [this, request](Result<std::vector<H5AttributeEntry>> r) {
+          [this, request](Result<std::vector<h5::AttributeEntry>> r) {
               if (request != attribute_request_) return;
               if (r)
                   attributes_->setAttributes(*r);
@@ -372,16 +392,11 @@ void MainWindow::onCurrentNodeChanged(const QModelIndex& index) {
     if (index.data(H5TreeModel::IsMainRole).toBool() && path != currentDataset()) openDataset(path);
 }
 
-// Enter or double-click: a Main dataset opens; anything else that is a dataset says why it cannot.
+// Enter or double-click: a Main dataset opens (on selection); any other dataset shows its values.
 void MainWindow::onNodeActivated(const QModelIndex& index) {
     if (index.data(H5TreeModel::IsMainRole).toBool() || !index.data(H5TreeModel::IsDatasetRole).toBool())
         return;
-    const QString path = index.data(H5TreeModel::PathRole).toString();
-    track(h5_.openDataset(generation_, path.toStdString()), [this, path](Result<DatasetInfo> info) {
-        if (!info && info.error().kind != ErrorKind::cancelled)
-            showError(tr("Not a Main dataset"), tr("“%1” cannot be filtered.").arg(path),
-                      q(info.error().message));
-    });
+    tree_actions_->openValues(index.data(H5TreeModel::PathRole).toString());
 }
 
 void MainWindow::openDataset(const QString& path) {
@@ -401,6 +416,7 @@ void MainWindow::openDataset(const QString& path) {
         plots_->setDataset(q(main.quantity), q(main.units));
         designer_->setFileSampleRate(main.sample_rate_hz, q(main.sample_rate_origin));
         pixels_->setPositions(main.rows, main.position_indices.labels, dataset_->position_indices);
+        map_->setDataset(generation_, *dataset_);
         statusBar()->showMessage(tr("%1: %2 pixels × %3 points, %4")
                                      .arg(path)
                                      .arg(main.rows)

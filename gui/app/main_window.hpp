@@ -24,8 +24,10 @@ class JobsController;
 class PinnedPixels;
 class PixelChooser;
 class PlotPanel;
+class PositionMap;
 class PreviewService;
 class RecentFiles;
+class TreeActions;
 struct PreviewResult;
 
 class MainWindow : public QMainWindow {
@@ -95,6 +97,7 @@ private:
     H5Service h5_;
     H5TreeModel* model_;
     QTreeView* tree_;
+    TreeActions* tree_actions_ = nullptr;
     AttributeTable* attributes_;
     PlotPanel* plots_;
     PixelChooser* pixels_;
@@ -103,6 +106,7 @@ private:
     PinnedPixels* pins_;
     JobsController* jobs_ = nullptr;
     CompareBar* compare_bar_;
+    PositionMap* map_;
     std::optional<jobs::JobRecord> pending_compare_; ///< waits for its source and dataset to open
     std::optional<jobs::JobRecord> compare_job_;
     std::optional<ResultInfo> compare_;

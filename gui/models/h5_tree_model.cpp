@@ -9,7 +9,7 @@
 namespace sluice::gui {
 
 struct H5TreeModel::Node {
-    H5Entry entry;
+    h5::Entry entry;
     Node* parent = nullptr;
     int row = 0;
     std::vector<std::unique_ptr<Node>> children;
@@ -19,19 +19,19 @@ struct H5TreeModel::Node {
 
 namespace {
 
-QString kind_text(const H5Entry& e, bool is_main) {
+QString kind_text(const h5::Entry& e, bool is_main) {
     switch (e.kind) {
-    case H5Kind::group:
+    case h5::EntryKind::group:
         return H5TreeModel::tr("Group");
-    case H5Kind::dataset:
+    case h5::EntryKind::dataset:
         return is_main ? H5TreeModel::tr("Main dataset") : H5TreeModel::tr("Dataset");
-    case H5Kind::named_type:
+    case h5::EntryKind::named_type:
         return H5TreeModel::tr("Datatype");
-    case H5Kind::soft_link:
+    case h5::EntryKind::soft_link:
         return H5TreeModel::tr("Link → %1").arg(QString::fromStdString(e.link_target));
-    case H5Kind::external_link:
+    case h5::EntryKind::external_link:
         return H5TreeModel::tr("External link → %1").arg(QString::fromStdString(e.link_target));
-    case H5Kind::other:
+    case h5::EntryKind::other:
         return H5TreeModel::tr("Unreadable");
     }
     return {};
@@ -55,7 +55,7 @@ void H5TreeModel::setFile(const OpenedFile& file) {
     root_ = std::make_unique<Node>();
     root_->entry.name = "/";
     root_->entry.path = "/";
-    root_->entry.kind = H5Kind::group;
+    root_->entry.kind = h5::EntryKind::group;
     root_->fetched = true;
     adopt(*root_, file.root);
     endResetModel();
@@ -72,13 +72,13 @@ void H5TreeModel::clear() {
     endResetModel();
 }
 
-void H5TreeModel::adopt(Node& parent, std::vector<H5Entry> entries) {
+void H5TreeModel::adopt(Node& parent, std::vector<h5::Entry> entries) {
     for (auto& e : entries) {
         auto child = std::make_unique<Node>();
         child->entry = std::move(e);
         child->parent = &parent;
         child->row = static_cast<int>(parent.children.size());
-        child->fetched = child->entry.kind != H5Kind::group; // only groups have members to list
+        child->fetched = child->entry.kind != h5::EntryKind::group; // only groups have members to list
         parent.children.push_back(std::move(child));
     }
 }
@@ -150,7 +150,7 @@ void H5TreeModel::fetchMore(const QModelIndex& parent) {
     n->fetching = true;
     ++pending_;
     service_.listGroup(generation_, n->entry.path)
-        .then(this, [this, n, epoch = epoch_](Result<std::vector<H5Entry>> entries) {
+        .then(this, [this, n, epoch = epoch_](Result<std::vector<h5::Entry>> entries) {
             if (epoch != epoch_) return; // the tree was reset; n is gone
             --pending_;
             n->fetching = false;
@@ -178,26 +178,31 @@ Qt::ItemFlags H5TreeModel::flags(const QModelIndex& index) const {
 QVariant H5TreeModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid()) return {};
     const Node* n = node(index);
-    const H5Entry& e = n->entry;
-    const bool is_main = e.kind == H5Kind::dataset && main_datasets_.contains(e.path);
+    const h5::Entry& e = n->entry;
+    const bool is_main = e.kind == h5::EntryKind::dataset && main_datasets_.contains(e.path);
     switch (role) {
     case Qt::DisplayRole:
         if (index.column() == NameColumn) return QString::fromStdString(e.name);
         if (index.column() == KindColumn) return kind_text(e, is_main);
-        if (e.kind == H5Kind::dataset)
-            return QStringLiteral("%1 %2").arg(QString::fromStdString(shape_text(e.shape)),
+        if (e.kind == h5::EntryKind::dataset)
+            return QStringLiteral("%1 %2").arg(QString::fromStdString(h5::shape_text(e.shape)),
                                                QString::fromStdString(e.dtype));
         return {};
     case Qt::ToolTipRole:
-        return is_main
-                   ? tr("%1\nh5USID Main dataset: select it to preview").arg(QString::fromStdString(e.path))
-                   : QString::fromStdString(e.path);
+        if (is_main)
+            return tr("%1\nh5USID Main dataset: select it to preview").arg(QString::fromStdString(e.path));
+        if (e.kind == h5::EntryKind::dataset)
+            return tr("%1\nDouble-click to see its values").arg(QString::fromStdString(e.path));
+        if (e.filter_result)
+            return tr("%1\nFFT filtering results: right-click to use its settings")
+                .arg(QString::fromStdString(e.path));
+        return QString::fromStdString(e.path);
     case Qt::DecorationRole: {
         if (index.column() != NameColumn) return {};
         const QStyle* style = QApplication::style();
-        if (e.kind == H5Kind::group) return style->standardIcon(QStyle::SP_DirIcon);
+        if (e.kind == h5::EntryKind::group) return style->standardIcon(QStyle::SP_DirIcon);
         if (is_main) return style->standardIcon(QStyle::SP_MediaPlay);
-        if (e.kind == H5Kind::dataset) return style->standardIcon(QStyle::SP_FileIcon);
+        if (e.kind == h5::EntryKind::dataset) return style->standardIcon(QStyle::SP_FileIcon);
         return style->standardIcon(QStyle::SP_FileLinkIcon);
     }
     case Qt::FontRole:
@@ -212,7 +217,9 @@ QVariant H5TreeModel::data(const QModelIndex& index, int role) const {
     case IsMainRole:
         return is_main;
     case IsDatasetRole:
-        return e.kind == H5Kind::dataset;
+        return e.kind == h5::EntryKind::dataset;
+    case IsResultRole:
+        return e.filter_result;
     default:
         return {};
     }

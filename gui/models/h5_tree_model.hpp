@@ -16,7 +16,7 @@ class H5TreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
     enum Column { NameColumn, KindColumn, ShapeColumn, ColumnCount };
-    enum Role { PathRole = Qt::UserRole + 1, IsMainRole, IsDatasetRole };
+    enum Role { PathRole = Qt::UserRole + 1, IsMainRole, IsDatasetRole, IsResultRole };
 
     explicit H5TreeModel(H5Service& service, QObject* parent = nullptr);
     ~H5TreeModel() override;
@@ -49,7 +49,7 @@ private:
     struct Node;
     [[nodiscard]] Node* node(const QModelIndex& index) const;
     [[nodiscard]] QModelIndex indexOf(const Node* n) const;
-    void adopt(Node& parent, std::vector<H5Entry> entries);
+    void adopt(Node& parent, std::vector<h5::Entry> entries);
 
     H5Service& service_;
     std::unique_ptr<Node> root_;

@@ -1,10 +1,5 @@
 #include "services/h5_service.hpp"
 
-#include "h5/h5_error.hpp"
-#include "h5/h5_file.hpp"
-#include "h5/attributes.hpp"
-#include "h5/result_group.hpp"
-#include "h5/rows.hpp"
 #include "signal/row_filter.hpp"
 #include "util/memory_budget.hpp"
 
@@ -25,34 +20,14 @@ struct is_expected<std::expected<T, E>> : std::true_type {};
 } // namespace
 
 struct H5Service::State {
-    h5::File file;
+    std::optional<h5::BrowseFile> file;
     std::uint64_t generation = 0;
-    std::map<std::string, h5::Dataset> datasets; ///< opened once per file for repeated row reads
+    std::optional<h5::BrowseFile> result; ///< the result compared with the current file
+    std::string result_group;
 
-    [[nodiscard]] Status check(std::uint64_t wanted) const {
+    [[nodiscard]] Result<h5::BrowseFile*> at(std::uint64_t wanted) {
         if (!file || wanted != generation) return fail(ErrorKind::cancelled, "the file was closed");
-        return {};
-    }
-    Result<hid_t> dataset(const std::string& path) {
-        if (auto it = datasets.find(path); it != datasets.end()) return it->second.get();
-        auto d = h5::open_dataset(file.get(), path);
-        if (!d) return std::unexpected(d.error());
-        const hid_t id = d->get();
-        datasets.emplace(path, std::move(*d));
-        return id;
-    }
-    void reset() {
-        datasets.clear();
-        file.reset();
-    }
-
-    // The result compared with the current file.
-    h5::File result;
-    h5::Dataset result_filtered, result_floors;
-    void reset_result() {
-        result_floors.reset();
-        result_filtered.reset();
-        result.reset();
+        return &*file;
     }
 };
 
@@ -88,7 +63,6 @@ auto H5Service::run(F&& job) {
 H5Service::H5Service(QObject* parent) : QObject(parent), state_(std::make_shared<State>()) {
     pool_.setMaxThreadCount(1);
     pool_.setExpiryTimeout(-1);
-    (void)run([](State&) { h5::silence_error_printing(); });
 }
 
 H5Service::~H5Service() {
@@ -99,40 +73,41 @@ H5Service::~H5Service() {
 QFuture<Result<OpenedFile>> H5Service::open(std::filesystem::path path) {
     return run([path = std::move(path)](State& s) -> Result<OpenedFile> {
         // The current file stays open until the new one has proved readable.
-        auto file = h5::open_file(path, h5::Access::read_only);
+        auto file = h5::BrowseFile::open(path);
         if (!file) return std::unexpected(file.error());
-        auto root = list_group(file->get(), "/");
+        auto root = file->list_group("/");
         if (!root) return std::unexpected(root.error());
-        s.reset();
-        ++s.generation;
         OpenedFile out{.path = path,
-                       .generation = s.generation,
-                       .main_datasets = h5::find_main_datasets(file->get()),
+                       .generation = ++s.generation,
+                       .main_datasets = file->main_datasets(),
                        .root = std::move(*root)};
         s.file = std::move(*file);
         return out;
     });
 }
 
-QFuture<Result<std::vector<H5Entry>>> H5Service::listGroup(std::uint64_t generation, std::string path) {
-    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<H5Entry>> {
-        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
-        return list_group(s.file.get(), path);
+QFuture<Result<std::vector<h5::Entry>>> H5Service::listGroup(std::uint64_t generation, std::string path) {
+    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<h5::Entry>> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->list_group(path);
     });
 }
 
-QFuture<Result<std::vector<H5AttributeEntry>>> H5Service::attributes(std::uint64_t generation,
-                                                                     std::string path) {
-    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<H5AttributeEntry>> {
-        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
-        return list_attributes(s.file.get(), path);
+QFuture<Result<std::vector<h5::AttributeEntry>>> H5Service::attributes(std::uint64_t generation,
+                                                                       std::string path) {
+    return run([generation, path = std::move(path)](State& s) -> Result<std::vector<h5::AttributeEntry>> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->attributes(path);
     });
 }
 
 QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, std::string path) {
     return run([generation, path = std::move(path)](State& s) -> Result<DatasetInfo> {
-        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
-        auto main = h5::read_main_dataset(s.file.get(), path);
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        auto main = (*f)->main_dataset(path);
         if (!main) return std::unexpected(main.error());
         if (!main->not_filterable.empty())
             return fail(ErrorKind::bad_input,
@@ -144,10 +119,8 @@ QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, st
                                    pos.shape[0] * std::min<std::uint64_t>(pos.shape[1], 1u << 20), sizeof(double));
             !ok)
             return std::unexpected(ok.error());
-        auto ds = s.dataset(pos.path);
-        if (!ds) return std::unexpected(ds.error());
         info.position_indices.resize(pos.shape[0] * pos.shape[1]);
-        if (auto ok = h5::read_rows(*ds, 0, pos.shape[0], info.position_indices); !ok)
+        if (auto ok = (*f)->read_rows(pos.path, 0, pos.shape[0], info.position_indices); !ok)
             return std::unexpected(ok.error().context("reading " + pos.path));
         return info;
     });
@@ -162,57 +135,71 @@ QFuture<Result<jobs::JobPlan>> H5Service::planClusterJob(jobs::ClusterProfile pr
 QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation, std::string path,
                                                         std::uint64_t row) {
     return run([generation, path = std::move(path), row](State& s) -> Result<std::vector<double>> {
-        if (auto ok = s.check(generation); !ok) return std::unexpected(ok.error());
-        auto ds = s.dataset(path);
-        if (!ds) return std::unexpected(ds.error());
-        h5::Dataspace space(H5Dget_space(*ds));
-        hsize_t dims[2] = {0, 0};
-        if (!space || H5Sget_simple_extent_ndims(space.get()) != 2 ||
-            H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0)
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        auto dims = (*f)->shape(path);
+        if (!dims) return std::unexpected(dims.error());
+        if (dims->size() != 2)
             return fail(ErrorKind::bad_input, fmt::format("{} is not a 2-D dataset", path));
-        if (row >= dims[0])
+        if (row >= (*dims)[0])
             return fail(ErrorKind::bad_input,
-                        fmt::format("row {} is outside {} (it has {} rows)", row, path, dims[0]));
-        if (auto ok = check_memory(fmt::format("a row of {} points", grouped(dims[1])), dims[1],
+                        fmt::format("row {} is outside {} (it has {} rows)", row, path, (*dims)[0]));
+        if (auto ok = check_memory(fmt::format("a row of {} points", grouped((*dims)[1])), (*dims)[1],
                                    row_bytes_per_point);
             !ok)
             return std::unexpected(ok.error());
-        std::vector<double> out(dims[1]);
-        if (auto ok = h5::read_rows(*ds, row, 1, out); !ok) return std::unexpected(ok.error());
+        std::vector<double> out((*dims)[1]);
+        if (auto ok = (*f)->read_rows(path, row, 1, out); !ok) return std::unexpected(ok.error());
         return out;
+    });
+}
+
+QFuture<Result<h5::ValuesPage>> H5Service::readPage(std::uint64_t generation, std::string path,
+                                                    h5::PageRequest request) {
+    return run([generation, path = std::move(path),
+                request = std::move(request)](State& s) -> Result<h5::ValuesPage> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->read_page(path, request);
+    });
+}
+
+QFuture<Result<std::vector<double>>> H5Service::rowRms(std::uint64_t generation, std::string path,
+                                                       std::uint64_t first, std::uint64_t count) {
+    return run([generation, path = std::move(path), first, count](State& s) -> Result<std::vector<double>> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->row_rms(path, first, count);
+    });
+}
+
+QFuture<Result<std::vector<double>>> H5Service::noiseFloors(std::uint64_t generation, std::string group) {
+    return run([generation, group = std::move(group)](State& s) -> Result<std::vector<double>> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->noise_floors(group);
+    });
+}
+
+QFuture<Result<h5::ResultRecipe>> H5Service::resultRecipe(std::uint64_t generation, std::string group) {
+    return run([generation, group = std::move(group)](State& s) -> Result<h5::ResultRecipe> {
+        auto f = s.at(generation);
+        if (!f) return std::unexpected(f.error());
+        return (*f)->result_recipe(group);
     });
 }
 
 QFuture<Result<ResultInfo>> H5Service::openResult(std::filesystem::path path) {
     return run([path = std::move(path)](State& s) -> Result<ResultInfo> {
-        s.reset_result();
-        auto file = h5::open_file(path, h5::Access::read_only);
+        s.result.reset();
+        auto file = h5::BrowseFile::open(path);
         if (!file) return std::unexpected(file.error());
-        auto group = h5::find_standalone_group(file->get());
-        if (!group) return std::unexpected(group.error().context(path.string()));
-        auto g = h5::open_group(file->get(), *group);
-        if (!g) return std::unexpected(g.error());
+        auto summary = file->standalone_result();
+        if (!summary) return std::unexpected(summary.error());
         ResultInfo info;
+        static_cast<h5::StandaloneResult&>(info) = std::move(*summary);
         info.path = path;
-        info.group = *group;
-        if (auto r = h5::read_string_attribute(g->get(), "sluice_recipe")) info.recipe_json = *r;
-        if (auto d = h5::read_string_attribute(g->get(), "sluice_source_dataset")) info.source_dataset = *d;
-        auto filtered = h5::open_dataset(file->get(), *group + "/Filtered_Data");
-        if (!filtered) return std::unexpected(filtered.error());
-        h5::Dataspace space(H5Dget_space(filtered->get()));
-        hsize_t dims[2] = {0, 0};
-        if (!space || H5Sget_simple_extent_ndims(space.get()) != 2 ||
-            H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0)
-            return fail(ErrorKind::bad_input, *group + "/Filtered_Data is not a 2-D dataset");
-        info.rows = dims[0];
-        info.points = dims[1];
-        if (h5::path_exists(file->get(), *group + "/Noise_Floors")) {
-            auto floors = h5::open_dataset(file->get(), *group + "/Noise_Floors");
-            if (!floors) return std::unexpected(floors.error());
-            s.result_floors = std::move(*floors);
-            info.has_noise_floors = true;
-        }
-        s.result_filtered = std::move(*filtered);
+        s.result_group = info.group;
         s.result = std::move(*file);
         return info;
     });
@@ -221,17 +208,19 @@ QFuture<Result<ResultInfo>> H5Service::openResult(std::filesystem::path path) {
 QFuture<Result<ResultRow>> H5Service::readResultRow(std::uint64_t row) {
     return run([row](State& s) -> Result<ResultRow> {
         if (!s.result) return fail(ErrorKind::cancelled, "no result is open");
-        h5::Dataspace space(H5Dget_space(s.result_filtered.get()));
-        hsize_t dims[2] = {0, 0};
-        H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-        if (row >= dims[0]) return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
+        const auto filtered = s.result_group + "/Filtered_Data";
+        auto dims = s.result->shape(filtered);
+        if (!dims) return std::unexpected(dims.error());
+        if (row >= (*dims)[0])
+            return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
         ResultRow out;
-        out.filtered.resize(dims[1]);
-        if (auto ok = h5::read_rows(s.result_filtered.get(), row, 1, out.filtered); !ok)
+        out.filtered.resize((*dims)[1]);
+        if (auto ok = s.result->read_rows(filtered, row, 1, out.filtered); !ok)
             return std::unexpected(ok.error());
-        if (s.result_floors) {
+        const auto floors = s.result_group + "/Noise_Floors";
+        if (s.result->exists(floors)) {
             std::vector<double> floor(1);
-            if (auto ok = h5::read_rows(s.result_floors.get(), row, 1, floor); !ok) return std::unexpected(ok.error());
+            if (auto ok = s.result->read_rows(floors, row, 1, floor); !ok) return std::unexpected(ok.error());
             out.noise_floor = floor[0];
         }
         return out;
@@ -239,7 +228,7 @@ QFuture<Result<ResultRow>> H5Service::readResultRow(std::uint64_t row) {
 }
 
 void H5Service::closeResult() {
-    (void)run([](State& s) { s.reset_result(); });
+    (void)run([](State& s) { s.result.reset(); });
 }
 
 QFuture<Qt::HANDLE> H5Service::workerThread() {
@@ -247,7 +236,7 @@ QFuture<Qt::HANDLE> H5Service::workerThread() {
 }
 
 void H5Service::close() {
-    (void)run([](State& s) { s.reset(); });
+    (void)run([](State& s) { s.file.reset(); });
 }
 
 } // namespace sluice::gui

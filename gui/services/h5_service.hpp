@@ -1,12 +1,12 @@
 #pragma once
-// The one place where the GUI touches HDF5. HDF5 is not thread-safe, so every call runs on this
-// service's single worker thread (a QThreadPool limited to one thread that never expires); nothing
-// else in the app calls HDF5. Results come back as QFutures (of QPromises, which a waiting caller cannot
-// run itself), continued on the UI thread with .then(context, ...). One file is open at a time; each open
-// gets a new generation number, and requests made for an older generation fail with ErrorKind::cancelled
-// instead of reading the new file.
-#include "browse/h5_listing.hpp"
-#include "h5/usid.hpp"
+// The one place where the GUI touches HDF5, always through h5::BrowseFile (the GUI sees no HDF5
+// header). HDF5 is not thread-safe, so every call runs on this service's single worker thread (a QThreadPool
+// limited to one thread that never expires); nothing else in the app calls HDF5. Results come back as
+// QFutures (of QPromises, which a waiting caller cannot run itself), continued on the UI thread with
+// .then(context, ...). One file is open at a time; each open gets a new generation number, and requests made
+// for an older generation fail with ErrorKind::cancelled instead of reading the new file.
+#include "h5/browse.hpp"
+#include "h5/main_dataset.hpp"
 #include "jobs/job_runner.hpp"
 #include "util/error.hpp"
 
@@ -26,7 +26,7 @@ struct OpenedFile {
     std::filesystem::path path;
     std::uint64_t generation = 0;
     std::vector<std::string> main_datasets; ///< h5USID Main datasets, in name order
-    std::vector<H5Entry> root;              ///< members of "/"
+    std::vector<h5::Entry> root;            ///< members of "/"
 };
 
 struct DatasetInfo {
@@ -35,13 +35,8 @@ struct DatasetInfo {
 };
 
 /// A standalone result file (sluice-engine --output) opened beside the source to compare with it.
-struct ResultInfo {
+struct ResultInfo : h5::StandaloneResult {
     std::filesystem::path path;
-    std::string group;            ///< the results group inside it
-    std::uint64_t rows = 0, points = 0;
-    bool has_noise_floors = false;
-    std::string recipe_json;      ///< the recipe it was made with (canonical JSON)
-    std::string source_dataset;   ///< the dataset of the source it was made from
 };
 
 /// One pixel of a result: the stored Filtered_Data row and, with a threshold, its stored noise floor.
@@ -58,13 +53,26 @@ public:
 
     /// Open `path` read-only in place of the current file; on failure the current file stays open.
     [[nodiscard]] QFuture<Result<OpenedFile>> open(std::filesystem::path path);
-    [[nodiscard]] QFuture<Result<std::vector<H5Entry>>> listGroup(std::uint64_t generation, std::string path);
-    [[nodiscard]] QFuture<Result<std::vector<H5AttributeEntry>>> attributes(std::uint64_t generation,
-                                                                            std::string path);
+    [[nodiscard]] QFuture<Result<std::vector<h5::Entry>>> listGroup(std::uint64_t generation,
+                                                                    std::string path);
+    [[nodiscard]] QFuture<Result<std::vector<h5::AttributeEntry>>> attributes(std::uint64_t generation,
+                                                                              std::string path);
     [[nodiscard]] QFuture<Result<DatasetInfo>> openDataset(std::uint64_t generation, std::string path);
     /// One row of a 2-D dataset as doubles.
     [[nodiscard]] QFuture<Result<std::vector<double>>> readRow(std::uint64_t generation, std::string path,
                                                                std::uint64_t row);
+    /// A bounded page of any dataset's values (h5::max_page_values, h5::max_page_bytes).
+    [[nodiscard]] QFuture<Result<h5::ValuesPage>> readPage(std::uint64_t generation, std::string path,
+                                                           h5::PageRequest request);
+    /// RMS of rows [first, first+count) of a 2-D dataset: one block, so that a caller can show progress
+    /// and stop between blocks.
+    [[nodiscard]] QFuture<Result<std::vector<double>>> rowRms(std::uint64_t generation, std::string path,
+                                                              std::uint64_t first, std::uint64_t count);
+    /// The stored Noise_Floors of the results group `group`.
+    [[nodiscard]] QFuture<Result<std::vector<double>>> noiseFloors(std::uint64_t generation,
+                                                                   std::string group);
+    /// The recipe the results group `group` was made with.
+    [[nodiscard]] QFuture<Result<h5::ResultRecipe>> resultRecipe(std::uint64_t generation, std::string group);
     /// jobs::plan_job for a cluster run: it reads the input's Main dataset, so it runs here too.
     [[nodiscard]] QFuture<Result<jobs::JobPlan>> planClusterJob(jobs::ClusterProfile profile,
                                                                 jobs::NewJob job);

@@ -17,7 +17,7 @@ AttributeTable::AttributeTable(QWidget* parent) : QTableWidget(0, 3, parent) {
     setAlternatingRowColors(true);
 }
 
-void AttributeTable::setAttributes(const std::vector<H5AttributeEntry>& attributes) {
+void AttributeTable::setAttributes(const std::vector<h5::AttributeEntry>& attributes) {
     if (attributes.empty()) return showNote(tr("No attributes"));
     clearSpans();
     setRowCount(static_cast<int>(attributes.size()));

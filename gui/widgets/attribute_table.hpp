@@ -1,6 +1,6 @@
 #pragma once
 // The attributes of the node selected in the HDF5 tree.
-#include "browse/h5_listing.hpp"
+#include "h5/browse.hpp"
 
 #include <QTableWidget>
 #include <vector>
@@ -11,7 +11,7 @@ class AttributeTable : public QTableWidget {
     Q_OBJECT
 public:
     explicit AttributeTable(QWidget* parent = nullptr);
-    void setAttributes(const std::vector<H5AttributeEntry>& attributes);
+    void setAttributes(const std::vector<h5::AttributeEntry>& attributes);
     void showNote(const QString& note); ///< one greyed line instead of attributes ("No attributes", errors)
 };
 

@@ -227,6 +227,17 @@ Result<double> read_double_attribute(hid_t obj, const std::string& name) {
     return v;
 }
 
+Result<std::vector<double>> read_double_array_attribute(hid_t obj, const std::string& name) {
+    auto a = open_attribute(obj, name);
+    if (!a) return std::unexpected(a.error());
+    if (a->cls != H5T_FLOAT && a->cls != H5T_INTEGER)
+        return std::unexpected(wrong_type(*a, obj, name, "numbers").error());
+    std::vector<double> v(a->count);
+    if (!v.empty() && H5Aread(a->attr.get(), H5T_NATIVE_DOUBLE, v.data()) < 0)
+        return h5_fail("cannot read " + where(obj, name));
+    return v;
+}
+
 Result<std::int64_t> read_int_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
     if (!a) return std::unexpected(a.error());

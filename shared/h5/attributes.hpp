@@ -31,6 +31,8 @@ inline constexpr std::uint64_t max_attribute_bytes = std::uint64_t{64} << 20;
 /// A numeric scalar (or 1-element array) attribute, converted to double / int64.
 [[nodiscard]] Result<double> read_double_attribute(hid_t obj, const std::string& name);
 [[nodiscard]] Result<std::int64_t> read_int_attribute(hid_t obj, const std::string& name);
+/// A numeric attribute of any shape, converted to doubles (e.g. noise_band_freqs).
+[[nodiscard]] Result<std::vector<double>> read_double_array_attribute(hid_t obj, const std::string& name);
 /// Dereference an object-reference attribute and return the referenced object's path.
 [[nodiscard]] Result<std::string> read_reference_attribute(hid_t obj, const std::string& name);
 

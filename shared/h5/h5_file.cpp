@@ -67,17 +67,9 @@ std::optional<Error> truncation_error(const fs::path& path, const std::string& s
                     path.string(), on_disk, m[2].str())};
 }
 
-Result<PropList> file_access(MPI_Comm comm) {
-    PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
-    if (!fapl) return h5_fail("cannot create a file-access property list");
-    if (comm != MPI_COMM_NULL && H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL) < 0)
-        return h5_fail("cannot set up MPI-IO file access");
-    return fapl;
-}
-
 } // namespace
 
-Result<File> open_file(const fs::path& path, Access access, MPI_Comm comm) {
+Result<File> open_file(const fs::path& path, Access access, hid_t fapl) {
     if (auto st = check_existing(path, access); !st) return std::unexpected(st.error());
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) {
@@ -88,10 +80,8 @@ Result<File> open_file(const fs::path& path, Access access, MPI_Comm comm) {
     }
     if (is_hdf5 == 0) return fail(ErrorKind::bad_input, fmt::format("{} is not an HDF5 file", path.string()));
 
-    auto fapl = file_access(comm);
-    if (!fapl) return std::unexpected(fapl.error());
     const unsigned flags = access == Access::read_write ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
-    File f(H5Fopen(path.c_str(), flags, fapl->get()));
+    File f(H5Fopen(path.c_str(), flags, fapl));
     if (!f) {
         const auto stack = take_error_stack();
         if (auto e = truncation_error(path, stack)) return std::unexpected(*e);
@@ -109,16 +99,14 @@ Result<File> open_file(const fs::path& path, Access access, MPI_Comm comm) {
     return f;
 }
 
-Result<File> create_file(const fs::path& path, MPI_Comm comm) {
+Result<File> create_file(const fs::path& path, hid_t fapl) {
     const auto dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         return fail(ErrorKind::bad_input, fmt::format("the directory {} does not exist", dir.string()));
     if (fs::is_directory(path, ec))
         return fail(ErrorKind::bad_input, fmt::format("{} is a directory, not a file", path.string()));
-    auto fapl = file_access(comm);
-    if (!fapl) return std::unexpected(fapl.error());
-    File f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl->get()));
+    File f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
     if (!f) return h5_fail(fmt::format("cannot create {}", path.string()));
     return f;
 }

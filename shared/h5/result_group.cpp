@@ -1,20 +1,19 @@
 #include "h5/result_group.hpp"
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <ctime>
-#include <netdb.h>
-
-#include <fmt/format.h>
-
 #include "h5/attributes.hpp"
+#include "h5/filter_attributes.hpp"
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
 #include "h5/handles.hpp"
 #include "h5/rows.hpp"
 #include "sluice/version.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace sluice::h5 {
 namespace {
@@ -28,39 +27,6 @@ std::string name_of(const std::string& path) { return path.substr(path.rfind('/'
 
 std::string join(const std::string& parent, const std::string& name) {
     return parent == "/" ? "/" + name : parent + "/" + name;
-}
-
-// Filter parameters as pycroscopy's SignalFilter records them: one attribute per name, later filters of
-// the same kind overwrite earlier ones.
-Status write_filter_attributes(hid_t group, const ResultGroupPlan& plan) {
-    if (plan.recipe.filters.empty()) return {};
-    if (auto s = write_double_attribute(group, "samp_rate", plan.sample_rate_hz); !s) return s;
-    if (auto s = write_int_attribute(group, "signal_length", static_cast<std::int64_t>(plan.source.points)); !s)
-        return s;
-    for (const auto& f : plan.recipe.filters) {
-        Status s = std::visit(
-            [&](const auto& v) -> Status {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, LowPass>) {
-                    if (auto r = write_double_attribute(group, "low_pass_cut_off", v.cutoff_hz); !r) return r;
-                    return write_double_attribute(group, "low_pass_widths", v.roll_off);
-                } else if constexpr (std::is_same_v<T, BandPass>) {
-                    if (auto r = write_double_attribute(group, "band_pass_start_freq", v.center_hz); !r) return r;
-                    return write_double_attribute(group, "band_pass_band_width", v.width_hz);
-                } else if constexpr (std::is_same_v<T, HarmonicPass>) {
-                    if (auto r = write_double_attribute(group, "harmonic_pass_start_freq", v.first_hz); !r) return r;
-                    if (auto r = write_double_attribute(group, "harmonic_pass_band_width", v.band_width_hz); !r)
-                        return r;
-                    return write_int_attribute(group, "harmonic_pass_bands", v.num_harmonics);
-                } else {
-                    if (auto r = write_double_array_attribute(group, "noise_band_freqs", v.freqs_hz); !r) return r;
-                    return write_double_array_attribute(group, "noise_band_widths", v.widths_hz);
-                }
-            },
-            f);
-        if (!s) return s;
-    }
-    return {};
 }
 
 Status write_bookkeeping(hid_t obj, const Bookkeeping& book) {
@@ -206,7 +172,7 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
     } else {
         chain([&] { return write_reference_attribute(g, "source_000", target, main.path); });
     }
-    chain([&] { return write_filter_attributes(g, plan); });
+    chain([&] { return write_filter_attributes(g, plan.recipe, plan.sample_rate_hz, main.points); });
     if (plan.recipe.noise_threshold)
         chain([&] { return write_double_attribute(g, "noise_threshold", *plan.recipe.noise_threshold); });
     chain([&] { return write_int_attribute(g, "num_pix", static_cast<std::int64_t>(main.rows)); });

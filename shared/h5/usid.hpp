@@ -1,42 +1,14 @@
 #pragma once
 // h5USID "Main" datasets (DESIGN §4b): detection, ancillary reading and sample-rate lookup.
-#include <hdf5.h>
+#include "h5/main_dataset.hpp"
+#include "util/error.hpp"
 
-#include <array>
-#include <cstdint>
+#include <hdf5.h>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "util/error.hpp"
-
 namespace sluice::h5 {
-
-enum class ValueType { float32, float64, int8, uint8, int16, uint16, int32, uint32, int64, uint64 };
-[[nodiscard]] const char* value_type_name(ValueType t); ///< numpy-style: "float32", "uint16", ...
-
-struct Ancillary {
-    std::string path;                 ///< full path in the file
-    std::array<std::uint64_t, 2> shape{};
-    std::vector<std::string> labels;  ///< one per dimension
-    std::vector<std::string> units;
-};
-
-struct MainDataset {
-    std::string path;
-    std::uint64_t rows = 0;   ///< P, positions
-    std::uint64_t points = 0; ///< N, spectroscopic points per row
-    ValueType type = ValueType::float32; ///< meaningful only when not_filterable is empty
-    std::string dtype;                   ///< numpy-style name of the values: "float32", "complex128", ...
-    /// Empty when Sluice can filter the dataset; otherwise why not, in words for the user (complex or
-    /// compound values, one point per position). pyUSID still calls such datasets Main.
-    std::string quantity;
-    std::string units;
-    Ancillary position_indices, position_values, spectroscopic_indices, spectroscopic_values;
-    std::optional<double> sample_rate_hz; ///< from the attribute or the spectroscopic values
-    std::string sample_rate_origin;       ///< where it came from, for messages and the UI
-    std::string not_filterable;
-};
 
 /// Check every h5USID rule for `path` and read its description; the error names the first rule broken
 /// (e.g. "Raw_Data is not an h5USID Main dataset: attribute 'Position_Indices' is missing"). Main datasets

@@ -132,4 +132,15 @@ void write_declared_main(const std::filesystem::path& path, std::uint64_t rows, 
     check(h5::write_string_attribute(raw.get(), "units", "A"));
 }
 
+void add_compound_dataset(const std::filesystem::path& file, const std::string& dataset) {
+    h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    h5::Datatype pair(H5Tcreate(H5T_COMPOUND, 2 * sizeof(double)));
+    H5Tinsert(pair.get(), "re", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(pair.get(), "im", sizeof(double), H5T_NATIVE_DOUBLE);
+    const hsize_t n[1] = {3};
+    h5::Dataspace space(H5Screate_simple(1, n, nullptr));
+    h5::Dataset d(H5Dcreate2(f.get(), dataset.c_str(), pair.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (!f || !d) throw std::runtime_error("cannot add " + dataset + " to " + file.string());
+}
+
 } // namespace sluice::test

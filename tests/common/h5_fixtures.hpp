@@ -38,6 +38,9 @@ private:
 void write_declared_main(const std::filesystem::path& file, std::uint64_t rows, std::uint64_t points,
                          bool rate_attribute = true);
 
+/// Add a 1-D dataset of three {re, im} float64 pairs (a compound type) at `dataset` of an existing file.
+void add_compound_dataset(const std::filesystem::path& file, const std::string& dataset);
+
 /// Distance in float32 units-in-the-last-place between two finite floats.
 [[nodiscard]] std::int64_t ulp_distance(float a, float b);
 

@@ -88,18 +88,18 @@ private slots:
         auto channel = service.attributes(opened->generation, kChannel.toStdString()).result();
         QVERIFY(channel.has_value());
         const auto rate =
-            std::ranges::find(*channel, std::string("IO_samp_rate_[Hz]"), &H5AttributeEntry::name);
+            std::ranges::find(*channel, std::string("IO_samp_rate_[Hz]"), &h5::AttributeEntry::name);
         QVERIFY(rate != channel->end());
         QCOMPARE(rate->type, std::string("float64"));
         QCOMPARE(rate->value, std::string("2000000"));
 
         auto raw = service.attributes(opened->generation, kRaw.toStdString()).result();
         QVERIFY(raw.has_value());
-        const auto ref = std::ranges::find(*raw, std::string("Position_Indices"), &H5AttributeEntry::name);
+        const auto ref = std::ranges::find(*raw, std::string("Position_Indices"), &h5::AttributeEntry::name);
         QVERIFY(ref != raw->end());
         QCOMPARE(ref->type, std::string("reference"));
         QCOMPARE(QString::fromStdString(ref->value), QStringLiteral("→ ") + kChannel + "/Position_Indices");
-        const auto quantity = std::ranges::find(*raw, std::string("quantity"), &H5AttributeEntry::name);
+        const auto quantity = std::ranges::find(*raw, std::string("quantity"), &h5::AttributeEntry::name);
         QVERIFY(quantity != raw->end());
         QCOMPARE(quantity->type, std::string("string"));
         QVERIFY(!quantity->value.empty());

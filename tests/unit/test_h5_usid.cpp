@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common/h5_describe.hpp"
 #include "common/h5_fixtures.hpp"
+#include "common/result_checks.hpp"
 #include "h5/attributes.hpp"
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
@@ -26,21 +27,6 @@ namespace {
 
 const std::string kChannel = "/Measurement_000/Channel_000";
 const std::string kRaw = kChannel + "/Raw_Data";
-
-#define CHECK_OK(expr)                                                                                       \
-    do {                                                                                                     \
-        const auto& r_ = (expr);                                                                             \
-        QVERIFY2(r_.has_value(), r_.has_value() ? "" : r_.error().message.c_str());                          \
-    } while (0)
-
-// The error of a failed Result, checked for kind and a substring of its message.
-#define CHECK_ERROR(expr, kind_, text)                                                                       \
-    do {                                                                                                     \
-        const auto& r_ = (expr);                                                                             \
-        QVERIFY2(!r_.has_value(), "expected an error");                                                      \
-        QVERIFY2(r_.error().message.find(text) != std::string::npos, r_.error().message.c_str());            \
-        QCOMPARE(r_.error().kind, kind_);                                                                    \
-    } while (0)
 
 Status synth(const fs::path& out, std::uint64_t rows, std::uint64_t points, double rate,
              std::uint64_t seed = 1) {
