@@ -56,6 +56,19 @@ if(SLUICE_HELP2MAN)
                   "sluice-cli(1), sluice(1), mpirun(1)" engine)
 endif()
 
+# A site install of the engine (cmake --install of the engine preset) brings its Lmod modulefile,
+# written for the prefix it is installed to (docs/ADMIN.md); the .debs install to /usr and need none.
+option(SLUICE_INSTALL_MODULEFILE "Install an Lmod modulefile for the engine" ${SLUICE_ENGINE_ONLY})
+set(SLUICE_MODULE_DEPENDS "" CACHE STRING "Modules the engine's modulefile loads (depends_on), e.g. openmpi;hdf5")
+if(SLUICE_INSTALL_MODULEFILE)
+  install(CODE "execute_process(COMMAND \"${CMAKE_COMMAND}\" \"-DPREFIX=\${CMAKE_INSTALL_PREFIX}\"
+      -DVERSION=${PROJECT_VERSION} \"-DDEPENDS=${SLUICE_MODULE_DEPENDS}\"
+      -DBINDIR=${CMAKE_INSTALL_BINDIR} -DMANDIR=${CMAKE_INSTALL_MANDIR}
+      \"-DOUTPUT=\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/sluice/modulefiles/sluice-engine/${PROJECT_VERSION}.lua\"
+      -P \"${PROJECT_SOURCE_DIR}/packaging/lmod/modulefile.cmake\" COMMAND_ERROR_IS_FATAL ANY)"
+    COMPONENT engine)
+endif()
+
 if(NOT SLUICE_ENGINE_ONLY)
   install(TARGETS sluice RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT desktop)
   sluice_man_page(sluice "desktop app: browse h5USID files, design FFT filters, run them here or on a cluster"
