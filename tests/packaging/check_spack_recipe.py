@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Spack recipe (packaging/spack/packages/sluice-engine/package.py) against this tree, with a stub of
+"""The Spack recipe (packaging/spack/spack_repo/sluice/packages/sluice_engine/package.py) against this tree, with a stub of
 spack.package (Spack itself is not needed): every SLUICE_ option it sets exists in the CMake files, it
 builds the engine alone, and every package the engine-only configure looks for has a depends_on.
     check_spack_recipe.py SOURCE_DIR"""
@@ -9,9 +9,8 @@ import sys
 import types
 
 source = pathlib.Path(sys.argv[1])
-recipe = source / "packaging/spack/packages/sluice-engine/package.py"
+recipe = source / "packaging/spack/spack_repo/sluice/packages/sluice_engine/package.py"
 failures = []
-
 recorded = {"depends_on": [], "version": [], "requires": []}
 
 
@@ -40,6 +39,14 @@ stub.on_package_attributes = lambda **k: (lambda f: f)
 stub.__all__ = [n for n in dir(stub) if not n.startswith("_")]
 sys.modules["spack"] = types.ModuleType("spack")
 sys.modules["spack.package"] = stub
+build_systems = types.ModuleType("spack_repo.builtin.build_systems.cmake")
+build_systems.CMakePackage = CMakePackage
+for name in ("spack_repo", "spack_repo.builtin", "spack_repo.builtin.build_systems"):
+    sys.modules[name] = types.ModuleType(name)
+sys.modules["spack_repo.builtin.build_systems.cmake"] = build_systems
+repo_yaml = recipe.parents[2] / "repo.yaml"
+if "namespace: sluice" not in repo_yaml.read_text() or recipe.parent.name != "sluice_engine":
+    failures.append("the repository layout is Spack 1.0's: spack_repo/sluice/{repo.yaml,packages/sluice_engine}")
 
 namespace = {}
 exec(compile(recipe.read_text(), str(recipe), "exec"), namespace)

@@ -1,11 +1,14 @@
-# Spack recipe for sluice-engine, the MPI engine of Sluice (docs/ADMIN.md). Put this repository on
-# Spack's repo list (`spack repo add packaging/spack`), then `spack install sluice-engine ^openmpi`.
+# Spack recipe for sluice-engine, the MPI engine of Sluice (docs/ADMIN.md). A package repository in
+# Spack 1.0's layout (repo API v2.0): `spack repo add packaging/spack/spack_repo/sluice`, then
+# `spack install sluice-engine ^openmpi`.
 #
 # Only the engine is built (the `engine` preset's SLUICE_ENGINE_ONLY): no Qt, libssh or SQLite. The
 # engine is MPI by design (parallel HDF5 collective I/O), so there is no ~mpi variant; the MPI is the
 # provider of the virtual `mpi` that the spec picks (^openmpi, ^mpich, ^cray-mpich). Tests follow
 # Spack's conventions instead of a variant: `spack install --test=root` runs the filter check after the
 # install, `spack test run sluice-engine` runs the test_ methods against an installed engine.
+from spack_repo.builtin.build_systems.cmake import CMakePackage
+
 from spack.package import *
 
 
