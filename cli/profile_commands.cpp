@@ -5,6 +5,7 @@
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
+#include "sluice/version.hpp"
 #include "terminal.hpp"
 #include "util/utf8.hpp"
 
@@ -125,8 +126,16 @@ int profile_test(const Context& ctx, const std::string& name) {
     if (!writable->out.empty()) std::fprintf(ctx.out, "    %s", writable->out.c_str());
 
     auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));
-    if (!engine) return report(ctx, engine.error());
+    if (!engine)
+        return report(ctx, engine.error().context(fmt::format(
+                               "no usable engine (build one there with 'sluice-cli engine deploy {}')", name)));
     std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
+    // Another version may read recipes or write results this client does not expect.
+    const auto expected = fmt::format("sluice-engine {}", version);
+    if (engine->out.substr(0, engine->out.find('\n')) != expected)
+        std::fprintf(ctx.out, "!!  this client is %s: run 'sluice-cli engine deploy %s' to put the same version "
+                              "there\n",
+                     expected.c_str(), name.c_str());
     return 0;
 }
 

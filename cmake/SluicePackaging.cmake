@@ -76,6 +76,13 @@ if(NOT SLUICE_ENGINE_ONLY)
   sluice_man_page(sluice-cli "run Sluice filter jobs on Slurm and PBS clusters from a terminal"
                   "sluice(1), sluice-engine(1)" desktop)
 
+  include(SluiceEngineSource)
+  # sluice-cli engine deploy finds the archive beside its own installation, or else in this build tree.
+  target_compile_definitions(sluice_cli PRIVATE
+    SLUICE_ENGINE_SOURCE_NAME="${SLUICE_ENGINE_SOURCE_NAME}"
+    SLUICE_ENGINE_SOURCE_INSTALLED="../${CMAKE_INSTALL_DATADIR}/sluice/${SLUICE_ENGINE_SOURCE_NAME}"
+    SLUICE_ENGINE_SOURCE_BUILD="${SLUICE_ENGINE_SOURCE}")
+
   set(linux "${PROJECT_SOURCE_DIR}/resources/linux")
   set(icons "${PROJECT_SOURCE_DIR}/resources/icons")
   install(FILES "${linux}/${SLUICE_APP_ID}.desktop" DESTINATION "${CMAKE_INSTALL_DATADIR}/applications"

@@ -43,6 +43,8 @@ for f in usr/bin/sluice usr/bin/sluice-cli usr/share/man/man1/sluice.1.gz usr/sh
   "usr/share/icons/hicolor/scalable/apps/$app_id.svg"; do
   has_file "$desktop" "$f"
 done
+# What engine deploy uploads.
+has_file "$desktop" "usr/share/sluice/sluice-engine-$version-source.tar.gz"
 for size in 16 24 32 48 64 128 256 512; do has_file "$desktop" "usr/share/icons/hicolor/${size}x${size}/apps/$app_id.png"; done
 if dpkg-deb -c "$desktop" | grep -q 'usr/bin/sluice-engine'; then fail "sluice ships the engine too"; fi
 
