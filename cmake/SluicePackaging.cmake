@@ -83,6 +83,14 @@ if(NOT SLUICE_ENGINE_ONLY)
     SLUICE_ENGINE_SOURCE_INSTALLED="../${CMAKE_INSTALL_DATADIR}/sluice/${SLUICE_ENGINE_SOURCE_NAME}"
     SLUICE_ENGINE_SOURCE_BUILD="${SLUICE_ENGINE_SOURCE}")
 
+  # Help → User Guide reads the guide and what it links to from here (gui/app/user_guide.cpp).
+  set(doc_dir "${CMAKE_INSTALL_DATADIR}/sluice/doc")
+  target_compile_definitions(sluice_gui PRIVATE SLUICE_INSTALLED_DOCS="../${doc_dir}"
+                                                SLUICE_SOURCE_DOCS="${PROJECT_SOURCE_DIR}/docs")
+  install(FILES docs/USER_GUIDE.md docs/ADMIN.md docs/CLUSTER.md docs/FILTER_SPEC.md DESTINATION "${doc_dir}"
+          COMPONENT desktop)
+  install(DIRECTORY docs/images/ DESTINATION "${doc_dir}/images" COMPONENT desktop FILES_MATCHING PATTERN "*.png")
+
   set(linux "${PROJECT_SOURCE_DIR}/resources/linux")
   set(icons "${PROJECT_SOURCE_DIR}/resources/icons")
   install(FILES "${linux}/${SLUICE_APP_ID}.desktop" DESTINATION "${CMAKE_INSTALL_DATADIR}/applications"

@@ -43,8 +43,9 @@ for f in usr/bin/sluice usr/bin/sluice-cli usr/share/man/man1/sluice.1.gz usr/sh
   "usr/share/icons/hicolor/scalable/apps/$app_id.svg"; do
   has_file "$desktop" "$f"
 done
-# What engine deploy uploads.
+# What engine deploy uploads, and what Help → User Guide shows.
 has_file "$desktop" "usr/share/sluice/sluice-engine-$version-source.tar.gz"
+for f in USER_GUIDE.md ADMIN.md CLUSTER.md FILTER_SPEC.md images/main-window.png; do has_file "$desktop" "usr/share/sluice/doc/$f"; done
 for size in 16 24 32 48 64 128 256 512; do has_file "$desktop" "usr/share/icons/hicolor/${size}x${size}/apps/$app_id.png"; done
 if dpkg-deb -c "$desktop" | grep -q 'usr/bin/sluice-engine'; then fail "sluice ships the engine too"; fi
 
