@@ -34,8 +34,8 @@ Result<fs::path> engine_source_archive() {
     }
     if (fs::is_regular_file(SLUICE_ENGINE_SOURCE_BUILD, ec)) return fs::path(SLUICE_ENGINE_SOURCE_BUILD);
     return fail(ErrorKind::io, fmt::format("the engine's source archive {} is not installed next to "
-                                                  "sluice-cli (reinstall the sluice package)",
-                                                  SLUICE_ENGINE_SOURCE_NAME));
+                                           "sluice-cli (reinstall the sluice package)",
+                                           SLUICE_ENGINE_SOURCE_NAME));
 }
 
 // $1 prefix or empty, $2 version: the install prefix with ~ and the default resolved on the cluster.
@@ -114,7 +114,8 @@ Status record_engine(const Context& ctx, const std::string& profile_name, const 
 }
 
 std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -135,7 +136,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     // The build sees what a job sees (the profile's modules and environment), plus the build's own.
     jobs::ClusterProfile build_profile = *profile;
     build_profile.engine = {jobs::EngineCommand::Kind::path, "sluice-engine"};
-    build_profile.modules.insert(build_profile.modules.end(), args.build_modules.begin(), args.build_modules.end());
+    build_profile.modules.insert(build_profile.modules.end(), args.build_modules.begin(),
+                                 args.build_modules.end());
     const auto environment = jobs::environment_script(build_profile);
 
     jobs::ClusterClient cluster(*profile, terminal_callbacks());
@@ -144,8 +146,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     const auto install = trimmed(prefix->out);
     const auto engine = install + "/bin/sluice-engine";
 
-    auto found = cluster.run("looking for an installed engine", "set -eu\n" + environment + std::string(installed_version),
-                             {engine});
+    auto found = cluster.run("looking for an installed engine",
+                             "set -eu\n" + environment + std::string(installed_version), {engine});
     if (!found) return report(ctx, found.error());
     if (trimmed(found->out) == want && !args.force) {
         std::fprintf(ctx.out, "ok  %s is already at %s: nothing to build\n", want.c_str(), engine.c_str());
@@ -153,7 +155,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
         if (!found->out.empty())
             std::fprintf(ctx.out, "    %s found at %s: replacing it with %s\n", trimmed(found->out).c_str(),
                          engine.c_str(), version);
-        auto tools = cluster.run("checking the build tools", "set -eu\n" + environment + std::string(preflight));
+        auto tools =
+            cluster.run("checking the build tools", "set -eu\n" + environment + std::string(preflight));
         if (!tools) return report(ctx, tools.error());
         std::fprintf(ctx.out, "ok  build tools: %s", tools->out.c_str());
 
@@ -167,17 +170,17 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
         std::fprintf(ctx.out, "ok  source %s %s %s\n", archive->filename().c_str(),
                      uploaded->skipped ? "already in" : "uploaded to", build_dir.c_str());
 
-        std::fprintf(ctx.out, "    building on the login node with %d jobs (at most %d minutes)...\n", args.jobs,
-                     args.time_limit_minutes);
+        std::fprintf(ctx.out, "    building on the login node with %d jobs (at most %d minutes)...\n",
+                     args.jobs, args.time_limit_minutes);
         std::fflush(ctx.out);
-        auto built = cluster.run("building sluice-engine", "set -eu\n" + environment + std::string(build_and_install),
-                                 {build_dir, install, std::to_string(args.jobs)},
-                                 std::chrono::minutes(args.time_limit_minutes));
+        auto built = cluster.run(
+            "building sluice-engine", "set -eu\n" + environment + std::string(build_and_install),
+            {build_dir, install, std::to_string(args.jobs)}, std::chrono::minutes(args.time_limit_minutes));
         // A failure's message is the script's first line of stderr: what to load, and where the log is.
         if (!built) return report(ctx, built.error());
         if (trimmed(built->out) != want)
-            return report(ctx, {ErrorKind::io, fmt::format("the engine built at {} says '{}', not '{}'", engine,
-                                                           trimmed(built->out), want)});
+            return report(ctx, {ErrorKind::io, fmt::format("the engine built at {} says '{}', not '{}'",
+                                                           engine, trimmed(built->out), want)});
         std::fprintf(ctx.out, "ok  built and installed %s in %s\n", want.c_str(), install.c_str());
     }
 
@@ -186,7 +189,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
         if (auto st = record_engine(ctx, profile->name, engine); !st) return report(ctx, st.error());
         std::fprintf(ctx.out, "ok  profile '%s' now runs %s\n", profile->name.c_str(), engine.c_str());
     }
-    std::fprintf(ctx.out, "ok  module file: %s/share/sluice/modulefiles (module use it to load sluice-engine)\n",
+    std::fprintf(ctx.out,
+                 "ok  module file: %s/share/sluice/modulefiles (module use it to load sluice-engine)\n",
                  install.c_str());
     return 0;
 }

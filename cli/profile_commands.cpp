@@ -127,14 +127,16 @@ int profile_test(const Context& ctx, const std::string& name) {
 
     auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));
     if (!engine)
-        return report(ctx, engine.error().context(fmt::format(
-                               "no usable engine (build one there with 'sluice-cli engine deploy {}')", name)));
+        return report(ctx,
+                      engine.error().context(fmt::format(
+                          "no usable engine (build one there with 'sluice-cli engine deploy {}')", name)));
     std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
     // Another version may read recipes or write results this client does not expect.
     const auto expected = fmt::format("sluice-engine {}", version);
     if (engine->out.substr(0, engine->out.find('\n')) != expected)
-        std::fprintf(ctx.out, "!!  this client is %s: run 'sluice-cli engine deploy %s' to put the same version "
-                              "there\n",
+        std::fprintf(ctx.out,
+                     "!!  this client is %s: run 'sluice-cli engine deploy %s' to put the same version "
+                     "there\n",
                      expected.c_str(), name.c_str());
     return 0;
 }

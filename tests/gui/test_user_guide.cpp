@@ -36,7 +36,8 @@ private slots:
         QVERIFY(plain.contains(QStringLiteral("Put the engine on the cluster")));
         QVERIFY(!plain.contains(QStringLiteral("## ")));
         // The screenshots resolve beside the guide.
-        const auto image = text->loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("images/main-window.png")));
+        const auto image =
+            text->loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("images/main-window.png")));
         QVERIFY2(image.isValid() && !image.toByteArray().isEmpty(), "images/main-window.png did not load");
 
         action->trigger();

@@ -2,7 +2,8 @@
 // engine does not exist fails its test with the deploy hint; deploy uploads the source archive this
 // build made, builds it as the cluster user with the cluster's compilers and libraries, installs it with
 // its modulefile and records it in the profile; a job then runs that engine with 2 ranks under srun and
-// matches a local run; a second deploy builds nothing; a compiler that is missing or too old is named with what to load.
+// matches a local run; a second deploy builds nothing; a compiler that is missing or too old is named with
+// what to load.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
@@ -63,9 +64,10 @@ class TestCliEngineDeploy : public QObject {
     }
 
     Cli add_profile(const QString& name, const QStringList& extra = {}) {
-        return cli(QStringList{"profile", "add", name, "--host", "loop", "--scratch", q(login_.user_home / "scratch"),
-                               "--partition", QString::fromStdString(login_.queue()), "--tasks-per-node", "2",
-                               "--walltime", "00:10:00", "--engine-path", "/nonexistent/sluice-engine", "--env",
+        return cli(QStringList{"profile", "add", name, "--host", "loop", "--scratch",
+                               q(login_.user_home / "scratch"), "--partition",
+                               QString::fromStdString(login_.queue()), "--tasks-per-node", "2", "--walltime",
+                               "00:10:00", "--engine-path", "/nonexistent/sluice-engine", "--env",
                                "OMPI_MCA_btl_vader_single_copy_mechanism=none"} +
                    extra);
     }
@@ -97,7 +99,8 @@ private slots:
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
         c = cli({"engine", "deploy", "no-compiler"});
         QCOMPARE(c.exit_code, 1);
-        QVERIFY2(c.err.contains("no C++ compiler (/nonexistent/c++)") && c.err.contains("GCC 12"), qPrintable(c.err));
+        QVERIFY2(c.err.contains("no C++ compiler (/nonexistent/c++)") && c.err.contains("GCC 12"),
+                 qPrintable(c.err));
         c = add_profile("old-compiler", {"--env", "CXX=/bin/false"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
         c = cli({"engine", "deploy", "old-compiler"});
@@ -110,10 +113,12 @@ private slots:
         auto c = cli({"engine", "deploy", "fresh", "--jobs", "2"}, 20 * 60 * 1000);
         qInfo("deploy printed:\n%s", qPrintable(c.out));
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains(QString("built and installed sluice-engine %1").arg(SLUICE_VERSION)), qPrintable(c.out));
+        QVERIFY2(c.out.contains(QString("built and installed sluice-engine %1").arg(SLUICE_VERSION)),
+                 qPrintable(c.out));
         QVERIFY(fs::is_regular_file(deployed_));
         QVERIFY(fs::is_regular_file(deployed_.parent_path().parent_path() /
-                                    "share/sluice/modulefiles/sluice-engine" / (std::string(SLUICE_VERSION) + ".lua")));
+                                    "share/sluice/modulefiles/sluice-engine" /
+                                    (std::string(SLUICE_VERSION) + ".lua")));
         // The build directory is gone; only the verified source archive stays for a later rebuild.
         QVERIFY(!fs::exists(login_.user_home / "scratch/sluice/engine-build" / SLUICE_VERSION / "build"));
         QCOMPARE(profile_json("fresh")["engine"].toObject()["path"].toString(), q(deployed_));
@@ -137,14 +142,15 @@ private slots:
         QVERIFY(synth(dir_ / "tiny.h5", 64, 1024, 4e6, 3).exit_code == 0);
         auto r = run_engine(filter_args(dir_ / "tiny.h5", dir_ / "recipe.json", dir_ / "reference.h5", 64));
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-        auto c = cli({"submit", q(dir_ / "tiny.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
-                      "--profile", "fresh"});
+        auto c = cli({"submit", q(dir_ / "tiny.h5"), "--dataset", kRawData, "--recipe",
+                      q(dir_ / "recipe.json"), "--profile", "fresh"});
         QVERIFY2(c.exit_code == 0, qPrintable(c.err));
         c = cli({"watch", "--max-interval", "2"}, 300000);
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
         const fs::path result = dir_ / "tiny-filtered-000.h5";
         QVERIFY(fs::exists(result));
-        QVERIFY(read_f32(result, kGroup + "/Filtered_Data") == read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
+        QVERIFY(read_f32(result, kGroup + "/Filtered_Data") ==
+                read_f32(dir_ / "reference.h5", kGroup + "/Filtered_Data"));
     }
 };
 
