@@ -69,6 +69,8 @@ provides = {"MPI": "mpi", "HDF5": "hdf5", "PkgConfig": "pkgconfig", "nlohmann_js
             "CLI11": "cli11", "fmt": "fmt", "OpenSSL": "openssl", "fftw3": "fftw"}
 top = (source / "CMakeLists.txt").read_text().split("if(NOT SLUICE_ENGINE_ONLY)")[0]
 wanted = re.findall(r"find_package\((\w+)", top) + re.findall(r"pkg_check_modules\(\w+ REQUIRED (?:IMPORTED_TARGET )?(\w+)", top)
+# The header-only libraries, found or taken from a source archive's third_party/ (SluiceThirdParty.cmake).
+wanted += re.findall(r"^sluice_header_library\((\w+)", (source / "cmake/SluiceThirdParty.cmake").read_text(), re.M)
 depends = {re.split(r"[@ +~]", a[0])[0] for a, _ in recorded["depends_on"]}
 for name in wanted:
     spack_name = provides.get(name)
