@@ -151,6 +151,8 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
         ->default_val(30)
         ->check(CLI::Range(1, 240));
     deploy_cmd->add_flag("--force", deploy.force, "Build even when this version is installed there");
+    deploy_cmd->add_flag("--no-test-job", deploy.no_test_job,
+                         "After a build, do not run the 2-rank test job through the scheduler");
 
     try {
         app.parse(argc, argv);

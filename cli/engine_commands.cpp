@@ -12,10 +12,13 @@
 #include "sluice/version.hpp"
 #include "terminal.hpp"
 #include "util/sha256.hpp"
+#include "util/shell_quote.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fstream>
 #include <system_error>
 
 namespace sluice::cli {
@@ -127,6 +130,69 @@ std::string trimmed(std::string s) {
     return s;
 }
 
+// The deployed engine's first job: a small synthetic file (written here by this computer's engine)
+// filtered with 2 ranks through the cluster's scheduler, by the same submit and watch as every job.
+int test_job(const Context& ctx, const std::string& profile) {
+    const auto local_engine = jobs::find_local_engine();
+    if (local_engine.empty()) {
+        std::fprintf(ctx.out, "--  no sluice-engine on this computer to write a test file: no test job\n");
+        return 0;
+    }
+    std::string pattern = (fs::temp_directory_path() / "sluice-deploy-XXXXXX").string();
+    if (!::mkdtemp(pattern.data()))
+        return report(ctx, {ErrorKind::io, "cannot create a temporary directory"});
+    const fs::path dir = pattern;
+    struct Remove {
+        fs::path dir;
+        ~Remove() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } remove{dir};
+    const auto input = dir / "deploy-test.h5";
+    const auto synth = shell_join({local_engine.string(), "synth", "--output", input.string(), "--rows", "16",
+                                   "--points", "1024", "--rate", "1000000", "--seed", "1"}) +
+                       " >/dev/null";
+    if (std::system(synth.c_str()) != 0 || !fs::exists(input))
+        return report(
+            ctx, {ErrorKind::io, fmt::format("{} could not write the test file", local_engine.string())});
+    std::ofstream(dir / "recipe.json")
+        << R"({"format": "sluice-recipe", "version": 1, "noise_threshold": 0.0001, )"
+        << R"("filters": [{"type": "low_pass", "cutoff_hz": 100000.0, "roll_off": 0.05}]})" << '\n';
+    SubmitArgs args;
+    args.input = input;
+    args.dataset = "/Measurement_000/Channel_000/Raw_Data";
+    args.recipe = dir / "recipe.json";
+    args.profile = profile;
+    args.output = dir / "deploy-test-filtered.h5";
+    args.nodes = 1;
+    args.tasks_per_node = 2;
+    args.walltime = "00:05:00";
+    // The job id is submit's last line of output.
+    char* text = nullptr;
+    std::size_t size = 0;
+    std::FILE* captured = ::open_memstream(&text, &size);
+    Context quiet = ctx;
+    quiet.out = captured;
+    const int submitted = submit(quiet, args);
+    std::fclose(captured);
+    std::string id = trimmed(std::string(text, size));
+    std::free(text);
+    if (submitted != 0) return submitted;
+    id = id.substr(id.rfind('\n') + 1);
+    std::fprintf(ctx.out, "    test job %s: 2 ranks on the deployed engine; watching it...\n", id.c_str());
+    std::fflush(ctx.out);
+    WatchArgs watching;
+    watching.ids = {id};
+    watching.max_interval_s = 10;
+    watching.max_resubmits = 0;
+    if (const int watched = watch(ctx, watching); watched != 0) return watched;
+    if (!fs::exists(args.output))
+        return report(ctx, {ErrorKind::io, fmt::format("test job {} ended without a result", id)});
+    std::fprintf(ctx.out, "ok  test job %s filtered a synthetic file with 2 ranks\n", id.c_str());
+    return 0;
+}
+
 } // namespace
 
 int engine_deploy(const Context& ctx, const DeployArgs& args) {
@@ -157,7 +223,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     auto found = cluster.run("looking for an installed engine",
                              "set -eu\n" + environment + std::string(installed_version), {engine});
     if (!found) return report(ctx, found.error());
-    if (trimmed(found->out) == want && !args.force) {
+    const bool built_now = trimmed(found->out) != want || args.force;
+    if (!built_now) {
         std::fprintf(ctx.out, "ok  %s is already at %s: nothing to build\n", want.c_str(), engine.c_str());
     } else {
         if (!found->out.empty())
@@ -200,7 +267,9 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     std::fprintf(ctx.out,
                  "ok  module file: %s/share/sluice/modulefiles (module use it to load sluice-engine)\n",
                  install.c_str());
-    return 0;
+    if (!built_now || args.no_test_job) return 0;
+    // submit and watch log in again, as those commands do (a 2FA code each time).
+    return test_job(ctx, profile->name);
 }
 
 } // namespace sluice::cli

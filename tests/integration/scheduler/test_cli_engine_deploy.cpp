@@ -1,9 +1,9 @@
 // `sluice-cli engine deploy` end to end on the test cluster (sshd + Slurm fixtures): a profile whose
 // engine does not exist fails its test with the deploy hint; deploy uploads the source archive this
 // build made, builds it as the cluster user with the cluster's compilers and libraries, installs it with
-// its modulefile and records it in the profile; a job then runs that engine with 2 ranks under srun and
-// matches a local run; a second deploy builds nothing; a compiler that is missing or too old is named with
-// what to load.
+// its modulefile, records it in the profile and runs its own 2-rank test job through Slurm; a job then
+// runs that engine with 2 ranks under srun and matches a local run; a second deploy builds nothing; a
+// compiler that is missing or too old is named with what to load.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
@@ -114,6 +114,9 @@ private slots:
         qInfo("deploy printed:\n%s", qPrintable(c.out));
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
         QVERIFY2(c.out.contains(QString("built and installed sluice-engine %1").arg(SLUICE_VERSION)),
+                 qPrintable(c.out));
+        // Its first job ran through Slurm with 2 ranks and came back, by the deploy itself.
+        QVERIFY2(c.out.contains("ok  test job ") && c.out.contains("filtered a synthetic file with 2 ranks"),
                  qPrintable(c.out));
         QVERIFY(fs::is_regular_file(deployed_));
         QVERIFY(fs::is_regular_file(deployed_.parent_path().parent_path() /
