@@ -201,6 +201,9 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     if (jobs::is_local(*profile))
         return report(ctx, {ErrorKind::refused, "'local' runs the engine installed on this computer; deploy "
                                                 "is for cluster profiles"});
+    if (!args.prefix.empty() && !args.prefix.starts_with('/') && !args.prefix.starts_with("~/"))
+        return report(ctx, {ErrorKind::bad_input,
+                            fmt::format("--prefix must be absolute or start with ~/: {}", args.prefix)});
     auto archive = engine_source_archive();
     if (!archive) return report(ctx, archive.error());
     auto archive_sha = sha256_file(*archive);

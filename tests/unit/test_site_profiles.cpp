@@ -1,6 +1,7 @@
 // Site profiles (/etc/sluice/profiles.json, or $SLUICE_SITE_PROFILES): every user sees them next to
 // their own, a user's profile of the same name replaces the site's, a broken site file is an error that
-// names it, and sluice-cli lists them as the site's and will not remove them.
+// names it, and sluice-cli lists them as the site's and will not remove them. Also what engine deploy
+// refuses before it logs in anywhere.
 #include "app.hpp"
 #include "common/h5_fixtures.hpp"
 #include "jobs/profiles_file.hpp"
@@ -139,6 +140,21 @@ private slots:
         auto hpc = jobs::load_profile(user_, "hpc");
         QVERIFY(hpc && *hpc);
         QCOMPARE(QString::fromStdString((*hpc)->host), QString("site.example"));
+    }
+
+    void engineDeployRefusesBeforeAnyLogin() {
+        QVERIFY(jobs::save_profiles(user_, {cluster("hpc", "unreachable.invalid")}).has_value());
+        auto r = cli({"engine", "deploy", "hpc", "--prefix", "relative/dir"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--prefix must be absolute or start with ~/"), qPrintable(r.err));
+        r = cli({"engine", "deploy", "local"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("'local' runs the engine installed on this computer"), qPrintable(r.err));
+        r = cli({"engine", "deploy", "nowhere"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("no profile 'nowhere'"), qPrintable(r.err));
+        r = cli({"engine", "deploy", "hpc", "--jobs", "0"});
+        QCOMPARE(r.code, 2);
     }
 };
 
