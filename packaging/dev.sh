@@ -16,7 +16,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy
   # Man pages from --help; the checks of the .debs, desktop entry, metainfo and modulefile (label packaging).
-  help2man file desktop-file-utils appstream lmod
+  help2man file desktop-file-utils appstream lmod man-db
   openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
