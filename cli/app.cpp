@@ -132,6 +132,28 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     auto* resume = app.add_subcommand("resume", "Run a stopped, failed or cancelled job again from its checkpoint");
     resume->add_option("job", job_id, "Job id")->required();
 
+    cli::DeployArgs deploy;
+    auto* engine = app.add_subcommand("engine", "Put this version's sluice-engine on a cluster");
+    engine->require_subcommand(1, 1);
+    auto* deploy_cmd = engine->add_subcommand(
+        "deploy", "Build sluice-engine on the cluster's login node against its MPI, HDF5 and FFTW, and "
+                  "record it in the profile (nothing to do when that version is there)");
+    deploy_cmd->add_option("name", deploy.profile, "Profile name")->required();
+    deploy_cmd->add_option("--build-module", deploy.build_modules,
+                           "A `module` command for the build only, e.g. 'load cmake' (repeatable; the "
+                           "profile's --module lines apply too)");
+    deploy_cmd->add_option("--prefix", deploy.prefix,
+                           "Install directory on the cluster (default ~/.local/share/sluice/engine/VERSION)");
+    deploy_cmd->add_option("--jobs", deploy.jobs, "Parallel compiles on the login node")
+        ->default_val(4)
+        ->check(CLI::Range(1, 64));
+    deploy_cmd->add_option("--time-limit", deploy.time_limit_minutes, "Longest build, minutes")
+        ->default_val(30)
+        ->check(CLI::Range(1, 240));
+    deploy_cmd->add_flag("--force", deploy.force, "Build even when this version is installed there");
+    deploy_cmd->add_flag("--no-test-job", deploy.no_test_job,
+                         "After a build, do not run the 2-rank test job through the scheduler");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) { // --help, --version: to the caller's streams
@@ -181,6 +203,7 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     if (*cancel) return cli::cancel(ctx, job_id);
     if (*fetch) return cli::fetch(ctx, job_id);
     if (*resume) return cli::resume(ctx, job_id);
+    if (*deploy_cmd) return cli::engine_deploy(ctx, deploy);
     return 2;
 }
 

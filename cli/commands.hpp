@@ -57,4 +57,17 @@ int fetch(const Context& ctx, const std::string& id);
 /// Run a stopped, failed or cancelled job again; the engine resumes from its checkpoint.
 int resume(const Context& ctx, const std::string& id);
 
+struct DeployArgs {
+    std::string profile;
+    std::vector<std::string> build_modules; ///< `module` commands for the build only (cmake, gcc)
+    std::string prefix;                     ///< empty: ~/.local/share/sluice/engine/<version> on the cluster
+    int jobs = 4;                           ///< parallel compiles on the login node
+    int time_limit_minutes = 30;
+    bool force = false;       ///< rebuild even when the same version is installed
+    bool no_test_job = false; ///< skip the 2-rank job through the scheduler after a build
+};
+/// Build this client's engine on the profile's cluster from the shipped source and record it in the
+/// profile (engine_commands.cpp). The same version already there: nothing is built.
+int engine_deploy(const Context& ctx, const DeployArgs& args);
+
 } // namespace sluice::cli

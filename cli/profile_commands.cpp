@@ -5,6 +5,7 @@
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
+#include "sluice/version.hpp"
 #include "terminal.hpp"
 #include "util/utf8.hpp"
 
@@ -52,12 +53,24 @@ int profile_list(const Context& ctx, bool json) {
                      here->resources.tasks_per_node, here->resources.tasks_per_node == 1 ? "" : "s",
                      jobs::mpirun_usable() ? " (mpirun)" : "", engine.empty() ? "not found" : engine.c_str());
     }
-    if (profiles->empty())
+    // The site's profiles that the user's file does not replace, marked as such.
+    auto site = jobs::load_site_profiles();
+    if (!site) return report(ctx, site.error());
+    std::erase_if(*site, [&](const auto& p) {
+        return std::ranges::find(*profiles, p.name, &jobs::ClusterProfile::name) != profiles->end();
+    });
+    if (profiles->empty() && site->empty())
         std::fprintf(ctx.out, "no cluster profiles yet: add one with 'sluice-cli profile add'\n");
+    const auto print = [&](const jobs::ClusterProfile& p, const char* origin) {
+        std::fprintf(ctx.out, "%-20s %-7s %s%s%s  scratch %s%s\n", p.name.c_str(),
+                     std::string(to_string(p.scheduler)).c_str(), p.user.empty() ? "" : (p.user + "@").c_str(),
+                     p.host.c_str(), p.port ? fmt::format(":{}", *p.port).c_str() : "", p.scratch_dir.c_str(),
+                     origin);
+    };
     for (const auto& p : *profiles)
-        std::fprintf(ctx.out, "%-20s %-7s %s%s%s  scratch %s\n", p.name.c_str(),
-                    std::string(to_string(p.scheduler)).c_str(), p.user.empty() ? "" : (p.user + "@").c_str(),
-                    p.host.c_str(), p.port ? fmt::format(":{}", *p.port).c_str() : "", p.scratch_dir.c_str());
+        print(p, "");
+    for (const auto& p : *site)
+        print(p, "  (site)");
     return 0;
 }
 
@@ -67,7 +80,14 @@ int profile_remove(const Context& ctx, const std::string& name) {
     auto profiles = jobs::load_profiles(ctx.profiles);
     if (!profiles) return report(ctx, profiles.error());
     const auto removed = std::erase_if(*profiles, [&](const auto& p) { return p.name == name; });
-    if (removed == 0) return report(ctx, {ErrorKind::bad_input, fmt::format("no profile '{}'", name)});
+    if (removed == 0) {
+        auto site = jobs::load_site_profiles();
+        if (site && std::ranges::find(*site, name, &jobs::ClusterProfile::name) != site->end())
+            return report(ctx, {ErrorKind::refused, fmt::format("profile '{}' is the site's ({}); only its "
+                                                                "administrator can remove it",
+                                                                name, jobs::site_profiles_path().string())});
+        return report(ctx, {ErrorKind::bad_input, fmt::format("no profile '{}'", name)});
+    }
     if (auto st = jobs::save_profiles(ctx.profiles, *profiles); !st) return report(ctx, st.error());
     std::fprintf(ctx.out, "profile '%s' removed\n", name.c_str());
     return 0;
@@ -125,8 +145,18 @@ int profile_test(const Context& ctx, const std::string& name) {
     if (!writable->out.empty()) std::fprintf(ctx.out, "    %s", writable->out.c_str());
 
     auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));
-    if (!engine) return report(ctx, engine.error());
+    if (!engine)
+        return report(ctx,
+                      engine.error().context(fmt::format(
+                          "no usable engine (build one there with 'sluice-cli engine deploy {}')", name)));
     std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
+    // Another version may read recipes or write results this client does not expect.
+    const auto expected = fmt::format("sluice-engine {}", version);
+    if (engine->out.substr(0, engine->out.find('\n')) != expected)
+        std::fprintf(ctx.out,
+                     "!!  this client is %s: run 'sluice-cli engine deploy %s' to put the same version "
+                     "there\n",
+                     expected.c_str(), name.c_str());
     return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sluice developer entry point (DESIGN §9). Idempotent; works as root or as a user with sudo.
 #   packaging/dev.sh demo   install deps, build, make demo data, launch the app on it
-#   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui),
+#   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui, packaging),
 #                           then build the fuzz preset (clang) and run its fixed-time fuzz runs (label fuzz)
 set -euo pipefail
 
@@ -15,6 +15,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy dbus-daemon
+  # Man pages from --help; the checks of the .debs, desktop entry, metainfo and modulefile (label packaging).
+  help2man file desktop-file-utils appstream lmod man-db
   openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
@@ -25,7 +27,7 @@ packages=(
 )
 
 usage() {
-  sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 

@@ -4,6 +4,7 @@
 #include "app/pinned_pixels.hpp"
 #include "app/recent_files.hpp"
 #include "app/tree_actions.hpp"
+#include "app/user_guide.hpp"
 #include "models/h5_tree_model.hpp"
 #include "recipe/recipe_text.hpp"
 #include "services/preview_service.hpp"
@@ -233,6 +234,7 @@ void MainWindow::createMenus() {
     jobs->addAction(jobs_->profilesAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User Guide"), QKeySequence::HelpContents, this, [this] { show_user_guide(this); });
     help->addAction(tr("&About Sluice"), this, [this] {
         QMessageBox::about(this, tr("About Sluice"),
                            tr("<b>Sluice %1</b><p>FFT filtering of h5USID datasets, on this computer or on a "

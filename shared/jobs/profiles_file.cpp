@@ -5,6 +5,7 @@
 #include "util/atomic_file.hpp"
 #include "util/json_text.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
@@ -249,6 +250,15 @@ Result<std::vector<ClusterProfile>> load_profiles(const std::filesystem::path& f
     return profiles;
 }
 
+std::filesystem::path site_profiles_path() {
+    if (const char* site = std::getenv("SLUICE_SITE_PROFILES"); site && *site) return site;
+    return "/etc/sluice/profiles.json";
+}
+
+Result<std::vector<ClusterProfile>> load_site_profiles() {
+    return load_profiles(site_profiles_path());
+}
+
 Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file, std::string_view name) {
     if (name == local_profile_name) {
         auto here = local_profile();
@@ -259,6 +269,10 @@ Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& 
     if (!profiles) return std::unexpected(profiles.error());
     for (auto& p : *profiles)
         if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
+    auto site = load_site_profiles();
+    if (!site) return std::unexpected(site.error());
+    for (auto& p : *site)
+        if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
     return std::optional<ClusterProfile>();
 }
 
@@ -267,6 +281,11 @@ Result<std::vector<ClusterProfile>> all_profiles(const std::filesystem::path& fi
     if (!here) return std::unexpected(here.error());
     auto clusters = load_profiles(file);
     if (!clusters) return std::unexpected(clusters.error());
+    auto site = load_site_profiles();
+    if (!site) return std::unexpected(site.error());
+    for (auto& p : *site)
+        if (std::ranges::find(*clusters, p.name, &ClusterProfile::name) == clusters->end())
+            clusters->push_back(std::move(p));
     clusters->insert(clusters->begin(), std::move(*here));
     return clusters;
 }

@@ -210,6 +210,10 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     return s;
 }
 
+std::string environment_script(const ClusterProfile& profile) {
+    return environment_setup(profile);
+}
+
 std::string engine_check_script(const ClusterProfile& profile) {
     std::string s = "set -eu\n";
     s += environment_setup(profile);

@@ -46,4 +46,8 @@ inline constexpr std::chrono::seconds min_engine_time{60};
 /// `sluice-cli profile test` runs it on the login node to show the engine is found.
 [[nodiscard]] std::string engine_check_script(const ClusterProfile& profile);
 
+/// The job's module and environment lines alone (module loads, exports), for other scripts that must
+/// see what a job sees: `sluice-cli engine deploy` builds the engine under them.
+[[nodiscard]] std::string environment_script(const ClusterProfile& profile);
+
 } // namespace sluice::jobs
