@@ -3,6 +3,7 @@
 // is refused up front.
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
+#include "util/process.hpp"
 #include "util/sha256.hpp"
 
 #include <QtTest>
@@ -51,31 +52,53 @@ private slots:
         QTest::newRow("default checkpoints (10 s)") << "10";
     }
     void sigkillAtRandomMomentsThenResume() {
-        // Kill moments are spread over the time an uninterrupted 2-rank run takes on this machine.
+        // Kill moments are counted from the moment the ranks enter the block loop (the progress file says
+        // "running"), so that start-up time, which varies most on a loaded machine, does not decide them.
         QFETCH(QString, checkpoint_s);
-        const auto timing = dir_ / "timing.h5", out = dir_ / "killed.h5";
+        const auto timing = dir_ / "timing.h5", out = dir_ / "killed.h5", progress = dir_ / "killed.json";
         fs::remove(timing);
         fs::remove(out);
         auto args = [&](const fs::path& o) {
-            return filter_args(src_, recipe_, o, 8) << "--checkpoint-seconds" << checkpoint_s;
+            return filter_args(src_, recipe_, o, 8) << "--checkpoint-seconds" << checkpoint_s << "--progress"
+                                                    << q(progress);
+        };
+        // Waits until the loop runs; false if the engine ended first.
+        auto wait_for_loop = [&](qint64 pid) {
+            for (;;) {
+                QFile f(q(progress));
+                if (f.open(QIODevice::ReadOnly)) {
+                    const auto state = QJsonDocument::fromJson(f.readAll()).object()["state"].toString();
+                    if (!state.isEmpty() && state != "starting") return true;
+                }
+                if (!sluice::process_exists(pid)) return false; // mpirun ended (a zombie counts as ended)
+                std::this_thread::sleep_for(std::chrono::microseconds(500));
+            }
         };
         QElapsedTimer t;
-        t.start();
-        QCOMPARE(run_engine(args(timing), 2).exit_code, 0);
-        const auto full_ms = static_cast<int>(t.elapsed());
+        int loop_ms = 0;
+        fs::remove(progress);
+        QCOMPARE(run_engine(args(timing), 2, std::chrono::minutes(2),
+                            [&](qint64 pid) {
+                                if (wait_for_loop(pid)) t.start();
+                            })
+                     .exit_code,
+                 0);
+        loop_ms = t.isValid() ? static_cast<int>(t.elapsed()) : 1000; // includes waiting for mpirun to end
         std::mt19937 rng(12345);
         // Kill moments are drawn from [lo, hi], which follows what the kills found rather than how fast this
         // machine was when timed: a run that finished before its kill lowers hi and, with frequent
         // checkpoints, a kill that found nothing marked raises lo, until some kill lands between a
         // checkpoint and the end.
         const bool frequent = checkpoint_s != "10";
-        int lo = std::max(1, full_ms / 20), hi = std::max(lo + 1, full_ms * 4 / 5);
+        int lo = 0, hi = std::max(2, loop_ms);
         int killed_mid_run = 0, partly_marked = 0;
         for (int attempt = 0; attempt < 80 && (killed_mid_run < 10 || (frequent && partly_marked == 0));
              ++attempt) {
             if (hi <= lo + 1) hi = lo + std::max(2, lo); // the pace changed under us: widen again
             const int delay = std::uniform_int_distribution<int>(lo, hi)(rng);
+            fs::remove(progress);
             auto r = run_engine(args(out), 2, std::chrono::minutes(2), [&](qint64 pid) {
+                if (!wait_for_loop(pid)) return;
                 std::this_thread::sleep_for(std::chrono::milliseconds(delay));
                 for (auto rank : child_pids(pid))
                     ::kill(static_cast<pid_t>(rank), SIGKILL); // both ranks at once
