@@ -129,6 +129,11 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     cancel->add_option("job", job_id, "Job id")->required();
     auto* fetch = app.add_subcommand("fetch", "Download a completed job's result");
     fetch->add_option("job", job_id, "Job id")->required();
+    bool clean_dry_run = false;
+    auto* clean = app.add_subcommand(
+        "clean", "Remove a done job's files from its cluster's scratch (its input stays while another job needs it)");
+    clean->add_option("job", job_id, "Job id")->required();
+    clean->add_flag("--dry-run", clean_dry_run, "Only list the files and their sizes");
     auto* resume = app.add_subcommand("resume", "Run a stopped, failed or cancelled job again from its checkpoint");
     resume->add_option("job", job_id, "Job id")->required();
 
@@ -202,6 +207,7 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     if (*watch_cmd) return cli::watch(ctx, watch);
     if (*cancel) return cli::cancel(ctx, job_id);
     if (*fetch) return cli::fetch(ctx, job_id);
+    if (*clean) return cli::clean(ctx, job_id, clean_dry_run);
     if (*resume) return cli::resume(ctx, job_id);
     if (*deploy_cmd) return cli::engine_deploy(ctx, deploy);
     return 2;

@@ -54,6 +54,8 @@ int watch(const Context& ctx, const WatchArgs& args);
 
 int cancel(const Context& ctx, const std::string& id);
 int fetch(const Context& ctx, const std::string& id);
+/// List a done job's files on its cluster with sizes and remove those no other job needs.
+int clean(const Context& ctx, const std::string& id, bool dry_run);
 /// Run a stopped, failed or cancelled job again; the engine resumes from its checkpoint.
 int resume(const Context& ctx, const std::string& id);
 

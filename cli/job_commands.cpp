@@ -11,6 +11,8 @@
 #include "terminal.hpp"
 #include "util/utf8.hpp"
 #include "util/json_text.hpp"
+#include "jobs/scratch.hpp"
+#include "util/memory_budget.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -207,6 +209,31 @@ int cancel(const Context& ctx, const std::string& id) {
 
 int fetch(const Context& ctx, const std::string& id) {
     return on_job(ctx, id, jobs::fetch_result);
+}
+
+int clean(const Context& ctx, const std::string& id, bool dry_run) {
+    return on_job(ctx, id,
+                  [&ctx, dry_run](jobs::JobStore& store, jobs::JobHost& host, jobs::JobRecord& job,
+                                  const jobs::RunnerOptions& options) -> Status {
+                      auto all = store.list();
+                      if (!all) return std::unexpected(all.error());
+                      auto files = jobs::list_scratch(host, job, *all);
+                      if (!files) return std::unexpected(files.error());
+                      for (const auto& f : *files)
+                          std::fprintf(ctx.out, "%12s  %s%s\n", human_bytes(f.bytes).c_str(),
+                                       terminal_text(f.path).c_str(),
+                                       f.needed_by.empty()
+                                           ? ""
+                                           : terminal_text(" (kept: job " + f.needed_by.front() + " needs it)").c_str());
+                      if (dry_run || files->empty()) {
+                          std::fprintf(ctx.out, "%s\n", jobs::scratch_text(*files).c_str());
+                          return {};
+                      }
+                      auto freed = jobs::remove_scratch(store, host, job, *all, options);
+                      if (!freed) return std::unexpected(freed.error());
+                      std::fprintf(ctx.out, "removed %s from the cluster's scratch\n", human_bytes(*freed).c_str());
+                      return {};
+                  });
 }
 
 int resume(const Context& ctx, const std::string& id) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the real app for README.md (docs/images/*.png), taken on a virtual X display:
 #   xvfb-run -a -s "-screen 0 1400x900x24" docs/screenshots.sh [BUILD_DIR]     (default build/ci)
-# Needs xwd, xdotool and ImageMagick's convert. Settings and run records go to a throw-away directory.
+# Needs xwd, xdotool and ImageMagick's convert. Settings and the job store go to a throw-away directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/ci}
@@ -44,13 +44,13 @@ printf '[recipe]\nlast="%s"\n' "${recipe//\"/\\\"}" >"$XDG_CONFIG_HOME/sluice/sl
 start
 shot filter-designer
 
-# 3. Run on this computer (Alt+R), wait for the result to open next to the raw data.
+# 3. Run on this computer (Alt+R): the job in the Jobs view with its details, done.
 xdotool windowfocus --sync "$window" key alt+r
-for _ in $(seq 60); do
-  grep -q '"state": *"done"' "$XDG_DATA_HOME"/sluice/local-runs/*.json 2>/dev/null && break
+for _ in $(seq 120); do
+  "$build/cli/sluice-cli" status 2>/dev/null | grep -q ' done ' && break
   sleep 1
 done
-sleep 4 # the result file opens and previews
+sleep 2 # the view and the details pane follow the job store
 shot run-panel
 stop
 

@@ -6,6 +6,7 @@
 #include "jobs/local_import.hpp"
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
+#include "jobs/scratch.hpp"
 #include "jobs/status_file.hpp"
 
 #include <QFile>
@@ -121,6 +122,28 @@ public:
         timer_->start(0);
     }
 
+    // A done job's files on its cluster: listed (remove = false) or removed.
+    void scratch(const QString& id, bool remove) {
+        guarded(id, [&] {
+            auto job = find(id);
+            if (!job) return;
+            auto h = supervisor_->client(job->profile);
+            if (!h) return emit failed(id, q(h.error().message));
+            (*h)->set_purpose(tr("to look at the files of job %1").arg(id).toStdString());
+            auto all = store_->list();
+            if (!all) return emit failed(id, q(all.error().message));
+            if (remove) {
+                auto freed = jobs::remove_scratch(*store_, **h, *job, *all, options_);
+                if (!freed) return emit failed(id, q(freed.error().message));
+                publish();
+            }
+            auto files = jobs::list_scratch(**h, *job, *all);
+            if (!files) return emit failed(id, q(files.error().message));
+            emit scratchListed(id, q(jobs::scratch_text(*files)),
+                               std::ranges::any_of(*files, [](const auto& f) { return f.needed_by.empty(); }));
+        });
+    }
+
     void readEvents(const QString& id) {
         if (!store_) return;
         auto events = store_->events(id.toStdString());
@@ -167,6 +190,7 @@ public:
 signals:
     void log(const QString& id, const QString& text);
     void eventsRead(const QString& id, std::vector<sluice::jobs::JobEvent> events);
+    void scratchListed(const QString& id, const QString& text, bool removable);
     void snapshot(std::vector<sluice::jobs::JobRecord> all);
     void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
     void problems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
@@ -378,6 +402,7 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
     });
     connect(worker_, &JobsWorker::log, this, &JobsService::logReady);
     connect(worker_, &JobsWorker::eventsRead, this, &JobsService::eventsReady);
+    connect(worker_, &JobsWorker::scratchListed, this, &JobsService::scratchListed);
     thread_.setObjectName(QStringLiteral("sluice-jobs"));
     thread_.start();
     QMetaObject::invokeMethod(worker_, &JobsWorker::start, Qt::QueuedConnection);
@@ -451,6 +476,14 @@ void JobsService::readLog(const QString& id) {
 QString JobsService::failureOf(const QString& id) const {
     const auto it = failures_.find(id);
     return it == failures_.end() ? QString() : it->second;
+}
+
+void JobsService::listScratch(const QString& id) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->scratch(id, false); }, Qt::QueuedConnection);
+}
+
+void JobsService::removeScratch(const QString& id) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->scratch(id, true); }, Qt::QueuedConnection);
 }
 
 void JobsService::readEvents(const QString& id) {

@@ -67,6 +67,10 @@ public:
     void remove(const QString& id, bool delete_files);
     /// The result was merged into its source: "<source> as <group>".
     void markMerged(const QString& id, const QString& where);
+    /// A done cluster job's files in scratch, with sizes: scratchListed answers.
+    void listScratch(const QString& id);
+    /// Remove them (an input stays while another job needs it); scratchListed then says what is left.
+    void removeScratch(const QString& id);
     /// The job's state history, oldest first: eventsReady answers.
     void readEvents(const QString& id);
     /// The job the user looks at (empty: none): while it waits or runs on a cluster, that cluster is
@@ -93,6 +97,8 @@ signals:
     void actionFailed(const QString& id, const QString& message);
     void logReady(const QString& id, const QString& text);
     void eventsReady(const QString& id, const std::vector<sluice::jobs::JobEvent>& events);
+    /// What job `id` has on its cluster ("2.5 MiB in 2 items"), and whether any of it can be removed.
+    void scratchListed(const QString& id, const QString& text, bool removable);
     /// A job reached done, failed, stopped or cancelled while the app watched.
     void jobEnded(const QString& id, const QString& state, const QString& message);
 

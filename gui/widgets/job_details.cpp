@@ -9,7 +9,9 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
@@ -73,12 +75,24 @@ JobDetails::JobDetails(JobsService& service, QWidget* parent)
       none_(new QLabel(tr("Select a job to see its details."), this)), history_(new QTreeWidget(this)),
       script_(text_view("job_script", this)), recipe_(text_view("job_recipe", this)),
       log_(text_view("job_log_text", this)), fetch_log_(new QPushButton(tr("Fetch Log"), this)),
-      clock_(new QTimer(this)) {
+      scratch_(new QLabel(this)), list_scratch_(new QPushButton(tr("Show Cluster Files"), this)),
+      remove_scratch_(new QPushButton(tr("Remove from Cluster…"), this)), clock_(new QTimer(this)) {
     tabs_->setObjectName(QStringLiteral("job_details_tabs"));
     auto* summary = new QWidget;
     auto* summary_layout = new QVBoxLayout(summary);
     summary_layout->addWidget(none_);
     summary_layout->addLayout(form_);
+    // A done job's copies in the cluster's scratch: listed with sizes on request, removed after asking.
+    scratch_->setObjectName(QStringLiteral("job_scratch_text"));
+    scratch_->setWordWrap(true);
+    list_scratch_->setObjectName(QStringLiteral("job_list_scratch"));
+    remove_scratch_->setObjectName(QStringLiteral("job_remove_scratch"));
+    auto* scratch_row = new QHBoxLayout;
+    scratch_row->addWidget(list_scratch_);
+    scratch_row->addWidget(remove_scratch_);
+    scratch_row->addStretch();
+    summary_layout->addWidget(scratch_);
+    summary_layout->addLayout(scratch_row);
     summary_layout->addStretch();
     form_->setColumnStretch(1, 1);
     int row = 0;
@@ -124,6 +138,27 @@ JobDetails::JobDetails(JobsService& service, QWidget* parent)
     layout->addWidget(tabs_);
 
     connect(fetch_log_, &QPushButton::clicked, this, &JobDetails::fetchLog);
+    connect(list_scratch_, &QPushButton::clicked, this, [this] {
+        scratch_->setText(tr("Looking at the cluster…"));
+        service_.listScratch(id_);
+    });
+    connect(remove_scratch_, &QPushButton::clicked, this, [this] {
+        const auto answer = QMessageBox::question(
+            this, tr("Remove from Cluster"),
+            tr("Remove job %1's files from the cluster's scratch? The result on this computer stays; the job "
+               "cannot be resumed there afterwards. An input another job still needs is kept.")
+                .arg(id_),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) return;
+        scratch_->setText(tr("Removing…"));
+        service_.removeScratch(id_);
+    });
+    connect(&service_, &JobsService::scratchListed, this,
+            [this](const QString& id, const QString& text, bool removable) {
+                if (id != id_) return;
+                scratch_->setText(tr("On the cluster: %1").arg(text));
+                remove_scratch_->setEnabled(removable);
+            });
     connect(&service_, &JobsService::logReady, this, [this](const QString& id, const QString& text) {
         if (id == id_) log_->setPlainText(text);
     });
@@ -140,6 +175,7 @@ void JobDetails::showJob(const QString& id) {
         shown_updated_ = {};
         history_->clear();
         log_->clear();
+        scratch_->clear();
         service_.setWatched(id);
     }
     refresh();
@@ -170,6 +206,10 @@ void JobDetails::refresh() {
     const auto job = service_.job(id_);
     none_->setVisible(!job);
     fetch_log_->setEnabled(job && !job->scheduler_id.empty());
+    const bool on_cluster_done = job && job->state == jobs::JobState::done && job->profile != jobs::local_profile_name;
+    list_scratch_->setVisible(on_cluster_done);
+    remove_scratch_->setVisible(on_cluster_done);
+    scratch_->setVisible(on_cluster_done);
     for (const auto& [key, label] : kFields)
         setField(QLatin1String(key), {});
     if (!job) {

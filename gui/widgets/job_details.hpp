@@ -48,6 +48,9 @@ private:
     QPlainTextEdit* recipe_;
     QPlainTextEdit* log_;
     QPushButton* fetch_log_;
+    QLabel* scratch_;             ///< what the job has on its cluster, once listed
+    QPushButton* list_scratch_;   ///< "Show Cluster Files"
+    QPushButton* remove_scratch_; ///< "Remove from Cluster…"
     QTimer* clock_; ///< "last checked 12 s ago" stays true
     jobs::WallClock::time_point shown_updated_{};
 };

@@ -30,7 +30,7 @@ struct ScratchFile {
 [[nodiscard]] Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& job,
                                                    const std::vector<JobRecord>& all, const RunnerOptions& options);
 
-/// "48.0 MB in 2 files (the input stays: job X needs it)", for people.
+/// "48 MiB in 2 items (the input stays: job X needs it)", for people.
 [[nodiscard]] std::string scratch_text(const std::vector<ScratchFile>& files);
 
 } // namespace sluice::jobs

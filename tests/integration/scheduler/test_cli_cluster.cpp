@@ -338,6 +338,16 @@ private slots:
                                     .arg(poll_times[i] - poll_times[i - 1])));
         qInfo("%zu polls (one %s each) for 2 jobs; %zu scheduler commands in all", poll_times.size(),
               kPoll.c_str(), scheduler_calls().size());
+
+        // Scratch: a's files are listed with sizes, the input shared with b (done too) goes with a's clean.
+        const auto listed = cli({"clean", "--dry-run", a});
+        QVERIFY2(listed.exit_code == 0, qPrintable(listed.err));
+        QVERIFY2(listed.out.contains(q(job_dir(a))) && listed.out.contains(" MiB"), qPrintable(listed.out));
+        QVERIFY(fs::exists(job_dir(a)));
+        const auto cleaned = cli({"clean", a});
+        QVERIFY2(cleaned.exit_code == 0 && cleaned.out.contains("removed "), qPrintable(cleaned.err + cleaned.out));
+        QVERIFY(!fs::exists(job_dir(a)) && fs::exists(job_dir(b)));
+        QVERIFY(job(a)["message"].toString().contains("removed from the cluster's scratch"));
     }
 
     // A download interrupted (the store says "downloading") after which the user put a file of their own

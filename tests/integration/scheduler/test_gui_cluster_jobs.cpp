@@ -14,6 +14,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QThread>
@@ -183,6 +184,18 @@ private slots:
         QTest::mouseClick(compare, Qt::LeftButton);
         QCOMPARE(asked.count(), 1);
         QCOMPARE(asked.first().first().toString(), sid(job.id));
+
+        // Its copies in scratch: listed with sizes, then removed after asking; the result here stays.
+        const auto dir = login_.user_home / "scratch/sluice/jobs" / job.id;
+        QVERIFY(fs::exists(dir));
+        auto* scratch = details->findChild<QLabel*>("job_scratch_text");
+        QTest::mouseClick(details->findChild<QPushButton*>("job_list_scratch"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(scratch->text().contains("MiB in 2 items"), 60000);
+        answer_next_box(QMessageBox::Yes);
+        QTest::mouseClick(details->findChild<QPushButton*>("job_remove_scratch"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(scratch->text().contains("nothing left on the cluster"), 60000);
+        QVERIFY(!fs::exists(dir) && !fs::exists(recorded->remote_input));
+        QVERIFY(fs::exists(job.local_output));
     }
 
     void cancelButtonCancelsTheJob() {
