@@ -1,4 +1,5 @@
 #include "app/jobs_controller.hpp"
+#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
@@ -31,10 +32,6 @@ namespace sluice::gui {
 namespace {
 
 const QString kResultsFolderKey = QStringLiteral("results/folder");
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 // One login question. "Log In Later" leaves the cluster waiting until the user logs in from the Jobs
 // view; the question says who asks, for what, and whether the last answer was refused.

@@ -70,6 +70,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    static constexpr int kStatusMs = 6000; ///< how long a status-bar message stays
     void createDocks();
     void applyDefaultDockSizes();
     /// View → Reset Layout: every dock back in its first-start place and share of the window.
@@ -126,5 +127,14 @@ private:
     std::shared_ptr<const PreviewResult> shown_;
     int in_flight_ = 0;
 };
+
+template <class T, class F>
+void MainWindow::track(QFuture<T> future, F&& then) {
+    ++in_flight_;
+    future.then(this, [this, then = std::forward<F>(then)](T result) mutable {
+        --in_flight_;
+        then(std::move(result));
+    });
+}
 
 } // namespace sluice::gui

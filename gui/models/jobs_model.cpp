@@ -1,4 +1,5 @@
 #include "models/jobs_model.hpp"
+#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "recipe/recipe_text.hpp"
@@ -11,14 +12,6 @@
 #include <nlohmann/json.hpp>
 
 namespace sluice::gui {
-namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
-
-} // namespace
-
 JobsModel::JobsModel(JobsService& service, QObject* parent) : QAbstractTableModel(parent), service_(service) {
     connect(&service_, &JobsService::jobsChanged, this, &JobsModel::refresh);
     connect(&service_, &JobsService::problemsChanged, this, &JobsModel::refresh);

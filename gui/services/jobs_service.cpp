@@ -1,4 +1,5 @@
 #include "services/jobs_service.hpp"
+#include "qstring_from.hpp"
 
 #include "jobs/cluster_client.hpp"
 #include "jobs/job_supervisor.hpp"
@@ -17,14 +18,6 @@
 #include <set>
 
 namespace sluice::gui {
-namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
-
-} // namespace
-
 /// Lives on JobsService's thread: every libssh and SQLite call of the app's jobs runs here.
 class JobsWorker : public QObject {
     Q_OBJECT

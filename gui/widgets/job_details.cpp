@@ -1,4 +1,5 @@
 #include "widgets/job_details.hpp"
+#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "models/jobs_model.hpp"
@@ -22,10 +23,6 @@
 
 namespace sluice::gui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 QString local_time(jobs::WallClock::time_point t) {
     if (t == jobs::WallClock::time_point{}) return {};

@@ -1,4 +1,5 @@
 #include "widgets/jobs_view.hpp"
+#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "models/jobs_model.hpp"
@@ -26,10 +27,6 @@
 
 namespace sluice::gui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 enum class StateGroup { all, active, ended, trouble };
 
