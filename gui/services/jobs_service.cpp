@@ -13,8 +13,11 @@
 #include <QFile>
 #include <QMetaObject>
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <set>
 
 namespace sluice::gui {
@@ -347,13 +350,32 @@ QString default_path(Result<std::filesystem::path> p) {
     return p ? QString::fromStdString(p->string()) : QString();
 }
 
-// Runs `ask` on the UI thread (where `context` lives) while the worker waits for the answer.
+// Runs `ask` on the UI thread (where `context` lives) while the worker waits for the answer, or until the
+// app closes: the UI thread may then be waiting for this worker (~JobsService), so the worker gives up and
+// takes the empty answer (the login is cancelled). `ask` owns copies of what it shows, since the worker's
+// frame may be gone by the time it runs; when `context` is destroyed first, Qt drops it unrun.
 template <class R, class F>
-R on_ui(QObject* context, F ask) {
-    R answer{};
+R on_ui(QObject* context, std::stop_token closing, std::atomic<int>& waiting, F ask) {
+    struct Answer {
+        std::mutex m;
+        std::condition_variable_any cv;
+        std::optional<R> value;
+    };
+    auto answer = std::make_shared<Answer>();
+    ++waiting;
     QMetaObject::invokeMethod(
-        context, [&] { answer = ask(); }, Qt::BlockingQueuedConnection);
-    return answer;
+        context,
+        [answer, closing, ask = std::move(ask)]() mutable {
+            R value = closing.stop_requested() ? R{} : ask();
+            std::lock_guard lock(answer->m);
+            answer->value = std::move(value);
+            answer->cv.notify_all();
+        },
+        Qt::QueuedConnection);
+    std::unique_lock lock(answer->m);
+    answer->cv.wait(lock, closing, [&] { return answer->value.has_value(); });
+    --waiting;
+    return answer->value ? std::move(*answer->value) : R{};
 }
 
 } // namespace
@@ -362,22 +384,33 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
     if (files_.store.isEmpty()) files_.store = default_path(jobs::default_job_store_path());
     if (files_.profiles.isEmpty()) files_.profiles = default_path(jobs::default_profiles_path());
     // The worker's callbacks ask whatever prompter is set when the question comes.
+    // The prompter is copied on the UI thread before it is called: a dialog's nested event loop may
+    // replace it meanwhile.
     remote::SessionCallbacks ask;
-    ask.accept_host_key = [this](const remote::UnknownHostKey& key) {
-        return on_ui<bool>(this, [&] { return prompter_.accept_host_key && prompter_.accept_host_key(key); });
-    };
-    ask.key_passphrase = [this](const std::filesystem::path& file) {
-        return on_ui<std::optional<std::string>>(
-            this, [&] { return prompter_.key_passphrase ? prompter_.key_passphrase(file) : std::nullopt; });
-    };
-    ask.keyboard_interactive = [this](const remote::KbdIntRound& round) {
-        return on_ui<std::optional<std::vector<std::string>>>(this, [&] {
-            return prompter_.keyboard_interactive ? prompter_.keyboard_interactive(round) : std::nullopt;
+    const auto closing = closing_.get_token();
+    ask.accept_host_key = [this, closing](const remote::UnknownHostKey& key) {
+        return on_ui<bool>(this, closing, asking_, [this, key] {
+            const auto p = prompter_.accept_host_key;
+            return p && p(key);
         });
     };
-    ask.password = [this](const std::string& who, int attempt) {
-        return on_ui<std::optional<std::string>>(
-            this, [&] { return prompter_.password ? prompter_.password(who, attempt) : std::nullopt; });
+    ask.key_passphrase = [this, closing](const std::filesystem::path& file) {
+        return on_ui<std::optional<std::string>>(this, closing, asking_, [this, file] {
+            const auto p = prompter_.key_passphrase;
+            return p ? p(file) : std::nullopt;
+        });
+    };
+    ask.keyboard_interactive = [this, closing](const remote::KbdIntRound& round) {
+        return on_ui<std::optional<std::vector<std::string>>>(this, closing, asking_, [this, round] {
+            const auto p = prompter_.keyboard_interactive;
+            return p ? p(round) : std::nullopt;
+        });
+    };
+    ask.password = [this, closing](const std::string& who, int attempt) {
+        return on_ui<std::optional<std::string>>(this, closing, asking_, [this, who, attempt] {
+            const auto p = prompter_.password;
+            return p ? p(who, attempt) : std::nullopt;
+        });
     };
     qRegisterMetaType<std::vector<jobs::JobRecord>>();
     qRegisterMetaType<std::map<QString, QString>>();

@@ -14,6 +14,7 @@
 #include <QString>
 #include <QThread>
 #include <QTimer>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
@@ -80,6 +81,9 @@ public:
     void logIn(const QString& profile);
     /// A login question of the profile's cluster was cancelled: its jobs wait for logIn().
     [[nodiscard]] bool needsLogin(const QString& profile) const;
+    /// A login question is waiting for the user's answer. Closing the app meanwhile answers it with
+    /// "Log In Later" instead of waiting.
+    [[nodiscard]] bool askingUser() const { return asking_.load() > 0; }
     [[nodiscard]] QStringList needingLogin() const;
     /// Poll every profile with active jobs now.
     void checkNow();
@@ -117,6 +121,7 @@ private:
     std::map<QString, QString> failures_; ///< job id → why the last action on it failed
     remote::SessionCallbacks prompter_;
     std::stop_source closing_;
+    std::atomic<int> asking_{0}; ///< worker calls waiting in on_ui
     QTimer live_timer_;
 };
 

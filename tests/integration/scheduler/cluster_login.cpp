@@ -12,10 +12,12 @@ namespace sluice::test {
 namespace fs = std::filesystem;
 namespace {
 
-// The fixtures' paths hold no single quote.
+// The fixtures' paths hold no single quote. While $HOME/scheduler-hold exists, commands wait (after being
+// logged), as on a cluster whose controller does not answer.
 std::string wrapper(const fs::path& tools) {
     return "#!/bin/sh\n"
            "echo \"$PPID $(date +%s.%N) $(basename \"$0\") $*\" >>\"$HOME/scheduler-calls.log\"\n"
+           "while [ -e \"$HOME/scheduler-hold\" ]; do sleep 0.1; done\n"
            "exec '" +
            tools.string() + "'/\"$(basename \"$0\")\" \"$@\"\n";
 }

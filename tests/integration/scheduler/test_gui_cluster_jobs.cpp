@@ -13,6 +13,7 @@
 #include "widgets/job_details.hpp"
 
 #include <QApplication>
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QPushButton>
@@ -378,6 +379,65 @@ private slots:
         QCOMPARE(service.jobs().back().scheduler_id, std::string());
         service.cancel(QString::fromStdString(job.id));
         QTRY_COMPARE(service.jobs().back().state, jobs::JobState::cancelled);
+    }
+
+    // Quitting waits neither for the user nor for the cluster: with a login question not yet answered,
+    // or a poll the scheduler does not answer, the service (and so the app) closes within 2 s.
+    void closingDuringALoginQuestionOrAHungPollEndsAtOnce() {
+        const auto closing_ms = [](std::unique_ptr<JobsService>& service) {
+            QElapsedTimer t;
+            t.start();
+            service.reset();
+            return t.elapsed();
+        };
+        const auto question = plan(dir_ / "small.h5", {}, "loop-pw");
+        {
+            auto service = std::make_unique<JobsService>(files_);
+            int asked = 0;
+            remote::SessionCallbacks prompter;
+            prompter.password = [&](const std::string&, int) -> std::optional<std::string> {
+                ++asked;
+                return std::nullopt;
+            };
+            service->setPrompter(prompter);
+            service->submit(login_.password_profile("loop-pw"), question);
+            // The question is posted to this thread, which does not take it yet: the dialog is still open.
+            QDeadlineTimer deadline(60000);
+            while (!service->askingUser() && !deadline.hasExpired())
+                QThread::msleep(5);
+            QVERIFY(service->askingUser());
+            const auto ms = closing_ms(service);
+            QVERIFY2(ms < 2000, qPrintable(QString("closing during a login question took %1 ms").arg(ms)));
+            QCoreApplication::processEvents();
+            QCOMPARE(asked, 0); // the question went with the app, unasked
+        }
+        QVERIFY(jobs::JobStore::open(files_.store.toStdString())->remove(question.id));
+
+        QVERIFY(login_.set_node_available(false)); // the job waits in the queue: every round polls it
+        const auto available = qScopeGuard([this] { (void)login_.set_node_available(true); });
+        const auto hold = login_.user_home / "scheduler-hold";
+        const auto released = qScopeGuard([&] { fs::remove(hold); });
+        const auto job = plan(dir_ / "small.h5");
+        auto service = std::make_unique<JobsService>(files_);
+        service->submit(login_.profile(), job);
+        QTRY_VERIFY_WITH_TIMEOUT(service->job(sid(job.id)) && !service->job(sid(job.id))->scheduler_id.empty(),
+                                 120000);
+        write_text(hold, "");
+        const auto polls = [this] {
+            return std::ranges::count_if(login_.scheduler_calls(), [](const std::string& call) {
+                return call.find(kScheduler == jobs::Scheduler::slurm ? " squeue " : " qstat ") != std::string::npos;
+            });
+        };
+        const auto before = polls();
+        QTRY_VERIFY_WITH_TIMEOUT((service->checkNow(), polls() > before), 60000); // the poll hangs in it
+        const auto ms = closing_ms(service);
+        QVERIFY2(ms < 2000, qPrintable(QString("closing during a hung poll took %1 ms").arg(ms)));
+
+        fs::remove(hold);
+        JobsService again(files_);
+        again.cancel(sid(job.id));
+        QTRY_VERIFY_WITH_TIMEOUT(again.job(sid(job.id)) && again.job(sid(job.id))->state == jobs::JobState::cancelled,
+                                 60000);
     }
 };
 
