@@ -131,10 +131,12 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     fetch->add_option("job", job_id, "Job id")->required();
     bool clean_dry_run = false;
     auto* clean = app.add_subcommand(
-        "clean", "Remove a done job's files from its cluster's scratch (its input stays while another job needs it)");
+        "clean",
+        "Remove a done job's files from its cluster's scratch (its input stays while another job needs it)");
     clean->add_option("job", job_id, "Job id")->required();
     clean->add_flag("--dry-run", clean_dry_run, "Only list the files and their sizes");
-    auto* resume = app.add_subcommand("resume", "Run a stopped, failed or cancelled job again from its checkpoint");
+    auto* resume =
+        app.add_subcommand("resume", "Run a stopped, failed or cancelled job again from its checkpoint");
     resume->add_option("job", job_id, "Job id")->required();
 
     cli::DeployArgs deploy;

@@ -1,6 +1,7 @@
 #pragma once
-// sluice-cli's subcommands over sluice_client (the sluice_cli library; app.hpp parses the command line). Each returns the process exit code: 0 done, 1 a failure
-// (connection, server, disk), 2 bad input or a refusal; the reason goes to stderr on one line.
+// sluice-cli's subcommands over sluice_client (the sluice_cli library; app.hpp parses the command line). Each
+// returns the process exit code: 0 done, 1 a failure (connection, server, disk), 2 bad input or a refusal;
+// the reason goes to stderr on one line.
 #include "jobs/profile.hpp"
 #include "util/error.hpp"
 

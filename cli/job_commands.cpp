@@ -2,17 +2,17 @@
 #include "commands.hpp"
 #include "jobs/cluster_client.hpp"
 #include "jobs/job_monitor.hpp"
-#include "jobs/local_host.hpp"
-#include "jobs/local_profile.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/job_supervisor.hpp"
+#include "jobs/local_host.hpp"
+#include "jobs/local_profile.hpp"
+#include "jobs/scratch.hpp"
 #include "recipe/recipe.hpp"
 #include "terminal.hpp"
-#include "util/utf8.hpp"
 #include "util/json_text.hpp"
-#include "jobs/scratch.hpp"
 #include "util/memory_budget.hpp"
+#include "util/utf8.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -67,7 +67,7 @@ std::string local_time(WallClock::time_point t) {
 
 void print_change(const Context& ctx, const jobs::JobRecord& j) {
     std::fprintf(ctx.out, "%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
-                std::string(to_string(j.state)).c_str(), terminal_text(j.message).c_str());
+                 std::string(to_string(j.state)).c_str(), terminal_text(j.message).c_str());
     std::fflush(ctx.out);
 }
 
@@ -177,9 +177,9 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
     for (const auto& j : *jobs) {
         const auto rows = j.rows_total ? fmt::format("{}/{}", j.rows_done, j.rows_total) : std::string("-");
         std::fprintf(ctx.out, "%-22s %-12s %-11s %-10s %-13s %s\n", j.id.c_str(), j.profile.c_str(),
-                    std::string(to_string(j.state)).c_str(),
-                    j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(),
-                    terminal_text(j.message).c_str());
+                     std::string(to_string(j.state)).c_str(),
+                     j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(),
+                     terminal_text(j.message).c_str());
     }
     return 0;
 }
@@ -212,28 +212,29 @@ int fetch(const Context& ctx, const std::string& id) {
 }
 
 int clean(const Context& ctx, const std::string& id, bool dry_run) {
-    return on_job(ctx, id,
-                  [&ctx, dry_run](jobs::JobStore& store, jobs::JobHost& host, jobs::JobRecord& job,
-                                  const jobs::RunnerOptions& options) -> Status {
-                      auto all = store.list();
-                      if (!all) return std::unexpected(all.error());
-                      auto files = jobs::list_scratch(host, job, *all);
-                      if (!files) return std::unexpected(files.error());
-                      for (const auto& f : *files)
-                          std::fprintf(ctx.out, "%12s  %s%s\n", human_bytes(f.bytes).c_str(),
-                                       terminal_text(f.path).c_str(),
-                                       f.needed_by.empty()
-                                           ? ""
-                                           : terminal_text(" (kept: job " + f.needed_by.front() + " needs it)").c_str());
-                      if (dry_run || files->empty()) {
-                          std::fprintf(ctx.out, "%s\n", jobs::scratch_text(*files).c_str());
-                          return {};
-                      }
-                      auto freed = jobs::remove_scratch(store, host, job, *all, options);
-                      if (!freed) return std::unexpected(freed.error());
-                      std::fprintf(ctx.out, "removed %s from the cluster's scratch\n", human_bytes(*freed).c_str());
-                      return {};
-                  });
+    return on_job(
+        ctx, id,
+        [&ctx, dry_run](jobs::JobStore& store, jobs::JobHost& host, jobs::JobRecord& job,
+                        const jobs::RunnerOptions& options) -> Status {
+            auto all = store.list();
+            if (!all) return std::unexpected(all.error());
+            auto files = jobs::list_scratch(host, job, *all);
+            if (!files) return std::unexpected(files.error());
+            for (const auto& f : *files)
+                std::fprintf(
+                    ctx.out, "%12s  %s%s\n", human_bytes(f.bytes).c_str(), terminal_text(f.path).c_str(),
+                    f.needed_by.empty()
+                        ? ""
+                        : terminal_text(" (kept: job " + f.needed_by.front() + " needs it)").c_str());
+            if (dry_run || files->empty()) {
+                std::fprintf(ctx.out, "%s\n", jobs::scratch_text(*files).c_str());
+                return {};
+            }
+            auto freed = jobs::remove_scratch(store, host, job, *all, options);
+            if (!freed) return std::unexpected(freed.error());
+            std::fprintf(ctx.out, "removed %s from the cluster's scratch\n", human_bytes(*freed).c_str());
+            return {};
+        });
 }
 
 int resume(const Context& ctx, const std::string& id) {
@@ -263,7 +264,8 @@ int watch(const Context& ctx, const WatchArgs& a) {
         if (!pass) return report(ctx, pass.error());
         if (!pass->leader) {
             if (!told_follower && pass->holder)
-                std::fprintf(ctx.out, 
+                std::fprintf(
+                    ctx.out,
                     "another Sluice process (pid %lld on %s) polls the clusters; showing what it records\n",
                     static_cast<long long>(pass->holder->pid), pass->holder->host.c_str());
             std::fflush(ctx.out);
@@ -279,7 +281,9 @@ int watch(const Context& ctx, const WatchArgs& a) {
             if (problem.needs_login) {
                 // The user cancelled the login (or its answers were refused): asking again on every poll
                 // would nag; the jobs go on where they run.
-                std::fprintf(ctx.err, "sluice-cli: %s\nsluice-cli: not watching any longer; run `sluice-cli watch` again to log in\n",
+                std::fprintf(ctx.err,
+                             "sluice-cli: %s\nsluice-cli: not watching any longer; run `sluice-cli watch` "
+                             "again to log in\n",
                              terminal_text(problem.message).c_str());
                 declined = true;
             } else {

@@ -28,7 +28,7 @@ int profile_add(const Context& ctx, const jobs::ClusterProfile& profile, bool re
     auto it = std::ranges::find(*profiles, profile.name, &jobs::ClusterProfile::name);
     if (it != profiles->end() && !replace)
         return report(ctx, {ErrorKind::refused,
-                       fmt::format("profile '{}' exists; add --replace to overwrite it", profile.name)});
+                            fmt::format("profile '{}' exists; add --replace to overwrite it", profile.name)});
     if (it != profiles->end())
         *it = profile;
     else
@@ -49,8 +49,8 @@ int profile_list(const Context& ctx, bool json) {
     }
     if (auto here = jobs::local_profile()) {
         const auto engine = jobs::find_local_engine();
-        std::fprintf(ctx.out, "%-20s %-7s this computer, %d rank%s%s, engine %s\n", here->name.c_str(), "local",
-                     here->resources.tasks_per_node, here->resources.tasks_per_node == 1 ? "" : "s",
+        std::fprintf(ctx.out, "%-20s %-7s this computer, %d rank%s%s, engine %s\n", here->name.c_str(),
+                     "local", here->resources.tasks_per_node, here->resources.tasks_per_node == 1 ? "" : "s",
                      jobs::mpirun_usable() ? " (mpirun)" : "", engine.empty() ? "not found" : engine.c_str());
     }
     // The site's profiles that the user's file does not replace, marked as such.
@@ -63,9 +63,9 @@ int profile_list(const Context& ctx, bool json) {
         std::fprintf(ctx.out, "no cluster profiles yet: add one with 'sluice-cli profile add'\n");
     const auto print = [&](const jobs::ClusterProfile& p, const char* origin) {
         std::fprintf(ctx.out, "%-20s %-7s %s%s%s  scratch %s%s\n", p.name.c_str(),
-                     std::string(to_string(p.scheduler)).c_str(), p.user.empty() ? "" : (p.user + "@").c_str(),
-                     p.host.c_str(), p.port ? fmt::format(":{}", *p.port).c_str() : "", p.scratch_dir.c_str(),
-                     origin);
+                     std::string(to_string(p.scheduler)).c_str(),
+                     p.user.empty() ? "" : (p.user + "@").c_str(), p.host.c_str(),
+                     p.port ? fmt::format(":{}", *p.port).c_str() : "", p.scratch_dir.c_str(), origin);
     };
     for (const auto& p : *profiles)
         print(p, "");
@@ -76,7 +76,8 @@ int profile_list(const Context& ctx, bool json) {
 
 int profile_remove(const Context& ctx, const std::string& name) {
     if (name == jobs::local_profile_name)
-        return report(ctx, {ErrorKind::refused, "'local' is this computer's own profile; it cannot be removed"});
+        return report(ctx,
+                      {ErrorKind::refused, "'local' is this computer's own profile; it cannot be removed"});
     auto profiles = jobs::load_profiles(ctx.profiles);
     if (!profiles) return report(ctx, profiles.error());
     const auto removed = std::erase_if(*profiles, [&](const auto& p) { return p.name == name; });
@@ -107,13 +108,15 @@ Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string&
 int local_test(const Context& ctx, const jobs::ClusterProfile& profile) {
     jobs::LocalHost here(profile);
     const auto dir = jobs::sluice_directory(profile) + "/jobs";
-    auto writable = here.run("checking the jobs directory",
-                             "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\"", {dir});
+    auto writable =
+        here.run("checking the jobs directory",
+                 "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\"", {dir});
     if (!writable) return report(ctx, writable.error());
     std::fprintf(ctx.out, "ok  %s is writable\n", dir.c_str());
     std::fprintf(ctx.out, "ok  %d rank%s per run%s\n", profile.resources.tasks_per_node,
                  profile.resources.tasks_per_node == 1 ? "" : "s",
-                 jobs::mpirun_usable() ? " under mpirun" : " (mpirun not usable here: the engine runs alone)");
+                 jobs::mpirun_usable() ? " under mpirun"
+                                       : " (mpirun not usable here: the engine runs alone)");
     auto engine = here.run("starting sluice-engine", jobs::engine_check_script(profile));
     if (!engine) return report(ctx, engine.error());
     std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
@@ -141,7 +144,8 @@ int profile_test(const Context& ctx, const std::string& name) {
                     "df -P -- \"$1\" | tail -n 1",
                     {scratch});
     if (!writable) return report(ctx, writable.error());
-    std::fprintf(ctx.out, "ok  %s is writable (%s)\n", scratch.c_str(), writable->out.empty() ? "" : "df: see below");
+    std::fprintf(ctx.out, "ok  %s is writable (%s)\n", scratch.c_str(),
+                 writable->out.empty() ? "" : "df: see below");
     if (!writable->out.empty()) std::fprintf(ctx.out, "    %s", writable->out.c_str());
 
     auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));

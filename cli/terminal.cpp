@@ -78,7 +78,8 @@ remote::SessionCallbacks terminal_callbacks() {
         if (!round.who.empty())
             intro += terminal_text(
                 fmt::format("Logging in to {}{}\n", round.who, round.why.empty() ? "" : " " + round.why));
-        if (round.attempt > 1) intro += "That was not accepted (a mistyped password or an expired code?); try again.\n";
+        if (round.attempt > 1)
+            intro += "That was not accepted (a mistyped password or an expired code?); try again.\n";
         if (!round.name.empty() || !round.instruction.empty())
             intro += terminal_text(
                 fmt::format("{}{}{}\n", round.name, round.name.empty() ? "" : "\n", round.instruction));
@@ -95,8 +96,9 @@ remote::SessionCallbacks terminal_callbacks() {
         return answers;
     };
     cb.password = [](const std::string& user_at_host, int attempt) {
-        return ask(fmt::format("{}{}'s password: ", attempt > 1 ? "Not accepted; try again. " : "", user_at_host),
-                   false);
+        return ask(
+            fmt::format("{}{}'s password: ", attempt > 1 ? "Not accepted; try again. " : "", user_at_host),
+            false);
     };
     return cb;
 }

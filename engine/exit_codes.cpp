@@ -5,10 +5,13 @@ namespace sluice::engine {
 int exit_code_for(const Error& e) {
     switch (e.kind) {
     case ErrorKind::bad_input:
-    case ErrorKind::refused: return 2;
-    case ErrorKind::cancelled: return 3;
+    case ErrorKind::refused:
+        return 2;
+    case ErrorKind::cancelled:
+        return 3;
     case ErrorKind::io:
-    case ErrorKind::internal: return 1;
+    case ErrorKind::internal:
+        return 1;
     }
     return 1;
 }

@@ -152,14 +152,16 @@ Status run_filter(const FilterOptions& options) {
         // tens of GB at the default --block-rows.
         FilterOptions effective = options;
         const std::uint64_t row_bytes = 4 * sizeof(double) * job->points;
-        effective.block_rows = std::clamp<std::uint64_t>(kBlockBufferBytes / row_bytes, 1, options.block_rows);
+        effective.block_rows =
+            std::clamp<std::uint64_t>(kBlockBufferBytes / row_bytes, 1, options.block_rows);
         if (effective.block_rows < options.block_rows && mpi.root() && !options.quiet)
-            std::fprintf(stderr,
-                         "sluice-engine: --block-rows %llu lowered to %llu so that a block of rows of %llu points "
-                         "stays within %s\n",
-                         static_cast<unsigned long long>(options.block_rows),
-                         static_cast<unsigned long long>(effective.block_rows),
-                         static_cast<unsigned long long>(job->points), human_bytes(kBlockBufferBytes).c_str());
+            std::fprintf(
+                stderr,
+                "sluice-engine: --block-rows %llu lowered to %llu so that a block of rows of %llu points "
+                "stays within %s\n",
+                static_cast<unsigned long long>(options.block_rows),
+                static_cast<unsigned long long>(effective.block_rows),
+                static_cast<unsigned long long>(job->points), human_bytes(kBlockBufferBytes).c_str());
         st = run_job(*job, effective, mpi, started, stats, clock);
         if (!st && !mpi.root() && st.error().kind == ErrorKind::cancelled)
             st = fail(ErrorKind::cancelled, "");

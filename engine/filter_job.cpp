@@ -1,28 +1,26 @@
 #include "filter_job.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
 #include "h5/result_group.hpp"
 #include "h5/usid.hpp"
 #include "recipe/recipe.hpp"
 #include "run/filter_request.hpp"
-#include "util/json_text.hpp"
 #include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
 #include "util/process.hpp"
 #include "util/unique_fd.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace sluice::engine {
 namespace {
@@ -32,13 +30,17 @@ namespace fs = std::filesystem;
 std::size_t value_size(h5::ValueType t) {
     switch (t) {
     case h5::ValueType::int8:
-    case h5::ValueType::uint8: return 1;
+    case h5::ValueType::uint8:
+        return 1;
     case h5::ValueType::int16:
-    case h5::ValueType::uint16: return 2;
+    case h5::ValueType::uint16:
+        return 2;
     case h5::ValueType::float32:
     case h5::ValueType::int32:
-    case h5::ValueType::uint32: return 4;
-    default: return 8;
+    case h5::ValueType::uint32:
+        return 4;
+    default:
+        return 8;
     }
 }
 
@@ -55,20 +57,22 @@ Status check_free_space(const fs::path& dir, std::uint64_t needed) {
     if (avail < needed)
         return fail(ErrorKind::bad_input,
                     fmt::format("not enough free space in {}: the result needs {:.1f} MB, {:.1f} MB are free",
-                                dir.string(), static_cast<double>(needed) / 1e6, static_cast<double>(avail) / 1e6));
+                                dir.string(), static_cast<double>(needed) / 1e6,
+                                static_cast<double>(avail) / 1e6));
     return {};
 }
 
 // Reserve the blocks of a freshly created file so that a full disk shows up now, not hours into the run.
 Status reserve_file_blocks(const fs::path& path) {
     const UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (!fd.valid()) return fail(ErrorKind::io, fmt::format("cannot open {} to reserve space", path.string()));
+    if (!fd.valid())
+        return fail(ErrorKind::io, fmt::format("cannot open {} to reserve space", path.string()));
     struct stat st {};
     ::fstat(fd.get(), &st);
     const int rc = st.st_size > 0 ? ::posix_fallocate(fd.get(), 0, st.st_size) : 0;
     if (rc == ENOSPC)
-        return fail(ErrorKind::bad_input, fmt::format("not enough free space for {} ({:.1f} MB)", path.string(),
-                                                      static_cast<double>(st.st_size) / 1e6));
+        return fail(ErrorKind::bad_input, fmt::format("not enough free space for {} ({:.1f} MB)",
+                                                      path.string(), static_cast<double>(st.st_size) / 1e6));
     return {}; // EOPNOTSUPP and friends: the file system cannot reserve; carry on
 }
 
@@ -81,8 +85,8 @@ Result<Source> validate_source(hid_t file, const FilterOptions& o) {
     if (!checked) return checked;
     const auto rows = checked->main.rows;
     if (o.rows && (o.rows->count == 0 || o.rows->first >= rows || o.rows->count > rows - o.rows->first))
-        return fail(ErrorKind::bad_input, fmt::format("--rows {}:{} is not within the {} rows of {}", o.rows->first,
-                                                      o.rows->count, rows, o.dataset));
+        return fail(ErrorKind::bad_input, fmt::format("--rows {}:{} is not within the {} rows of {}",
+                                                      o.rows->first, o.rows->count, rows, o.dataset));
     return checked;
 }
 
@@ -93,7 +97,8 @@ h5::RunIdentity identity_of(const FilterOptions& o, const FilterRecipe& recipe) 
     struct stat st {};
     if (::stat(o.input.c_str(), &st) == 0) {
         id.source_size = static_cast<std::uint64_t>(st.st_size);
-        id.source_mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+        id.source_mtime_ns =
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     }
     id.source_sha256 = o.source_sha256;
     id.source_file = fs::absolute(o.input).lexically_normal().string();
@@ -116,7 +121,8 @@ FilterJob job_for(const Source& s, fs::path target, std::string group, bool in_p
 Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out) {
     std::error_code ec;
     if (fs::exists(out, ec) && fs::equivalent(out, o.input, ec))
-        return fail(ErrorKind::bad_input, "--output names the input file itself; use --in-place to write into it");
+        return fail(ErrorKind::bad_input,
+                    "--output names the input file itself; use --in-place to write into it");
     auto in = h5::open_file(o.input, h5::Access::read_only);
     if (!in) return std::unexpected(in.error());
     auto src = validate_source(in->get(), o);
@@ -125,8 +131,9 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
 
     if (fs::exists(out, ec)) {
         if (!o.resume)
-            return fail(ErrorKind::refused, fmt::format("{} exists and --no-resume was given: nothing was changed",
-                                                        out.string()));
+            return fail(
+                ErrorKind::refused,
+                fmt::format("{} exists and --no-resume was given: nothing was changed", out.string()));
         auto existing = h5::open_file(out, h5::Access::read_only);
         if (!existing) return std::unexpected(existing.error().context("cannot resume"));
         auto group = h5::find_standalone_group(existing->get());
@@ -143,7 +150,8 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
 
     const auto dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     if (!fs::is_directory(dir, ec))
-        return fail(ErrorKind::bad_input, fmt::format("the output directory {} does not exist", dir.string()));
+        return fail(ErrorKind::bad_input,
+                    fmt::format("the output directory {} does not exist", dir.string()));
     // A run killed while it built OUT left ".OUT.creating-PID" behind.
     remove_orphaned_temporaries(dir, "." + out.filename().string() + ".creating-");
     if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
@@ -159,25 +167,30 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
     {
         auto file = h5::create_file(tmp);
         if (!file) return cleanup(file.error());
-        h5::ResultGroupPlan plan{h5::ResultMode::standalone, src->main, src->recipe, src->sample_rate_hz, src->composite,
-                                 h5::Bookkeeping::now(), identity};
-        if (auto g = h5::create_result_group(file->get(), in->get(), plan, *group_path); !g) return cleanup(g.error());
-        if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0) return cleanup(h5::h5_error("cannot flush " + tmp.string()));
+        h5::ResultGroupPlan plan{
+            h5::ResultMode::standalone, src->main, src->recipe, src->sample_rate_hz, src->composite,
+            h5::Bookkeeping::now(),     identity};
+        if (auto g = h5::create_result_group(file->get(), in->get(), plan, *group_path); !g)
+            return cleanup(g.error());
+        if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0)
+            return cleanup(h5::h5_error("cannot flush " + tmp.string()));
     }
     if (auto st = reserve_file_blocks(tmp); !st) return cleanup(st.error());
     if (auto st = fsync_path(tmp); !st) return cleanup(st.error());
     fs::rename(tmp, out, ec);
-    if (ec) return cleanup(Error{ErrorKind::io, fmt::format("cannot create {}: {}", out.string(), ec.message())});
+    if (ec)
+        return cleanup(Error{ErrorKind::io, fmt::format("cannot create {}: {}", out.string(), ec.message())});
     (void)fsync_path(dir);
     return job_for(*src, out, *group_path, false);
 }
 
 Result<FilterJob> prepare_in_place(const FilterOptions& o) {
     if (::access(o.input.c_str(), W_OK) != 0)
-        return fail(ErrorKind::refused,
-                    fmt::format("{} cannot be written ({}): --in-place writes the results into the input; use "
-                                "--output OUT.h5 to leave it untouched",
-                                o.input.string(), std::strerror(errno)));
+        return fail(
+            ErrorKind::refused,
+            fmt::format("{} cannot be written ({}): --in-place writes the results into the input; use "
+                        "--output OUT.h5 to leave it untouched",
+                        o.input.string(), std::strerror(errno)));
     auto file = h5::open_file(o.input, h5::Access::read_write);
     if (!file) return std::unexpected(file.error());
     auto src = validate_source(file->get(), o);
@@ -199,8 +212,9 @@ Result<FilterJob> prepare_in_place(const FilterOptions& o) {
     if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
     auto group_path = h5::next_result_group_path(file->get(), src->main.path);
     if (!group_path) return std::unexpected(group_path.error());
-    h5::ResultGroupPlan plan{h5::ResultMode::in_place, src->main, src->recipe, src->sample_rate_hz, src->composite,
-                             h5::Bookkeeping::now(), identity};
+    h5::ResultGroupPlan plan{
+        h5::ResultMode::in_place, src->main, src->recipe, src->sample_rate_hz, src->composite,
+        h5::Bookkeeping::now(),   identity};
     if (auto g = h5::create_result_group(file->get(), file->get(), plan, *group_path); !g)
         return std::unexpected(g.error());
     if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0) return h5::h5_fail("cannot flush " + o.input.string());
@@ -216,7 +230,8 @@ Result<FilterJob> prepare_filter_job(const FilterOptions& options) {
     if (options.output)
         if (auto st = check_file_name(*options.output, "--output"); !st) return std::unexpected(st.error());
     if (!fs::exists(options.input))
-        return fail(ErrorKind::bad_input, fmt::format("input file {} does not exist", options.input.string()));
+        return fail(ErrorKind::bad_input,
+                    fmt::format("input file {} does not exist", options.input.string()));
     return options.output ? prepare_standalone(options, *options.output) : prepare_in_place(options);
 }
 
@@ -246,7 +261,8 @@ Result<FilterJob> decode(const std::string& wire) {
     if (j.is_discarded() || !j.is_object()) return fail(ErrorKind::internal, "the broadcast job is not JSON");
     try {
         if (j.contains("error"))
-            return fail(static_cast<ErrorKind>(j.at("error_kind").get<int>()), j.at("error").get<std::string>());
+            return fail(static_cast<ErrorKind>(j.at("error_kind").get<int>()),
+                        j.at("error").get<std::string>());
         FilterJob job;
         job.target = j.at("target").get<std::string>();
         job.group_path = j.at("group").get<std::string>();

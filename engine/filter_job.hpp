@@ -1,12 +1,12 @@
 #pragma once
 // The set-up half of `filter`: rank 0 validates everything and creates (or finds) the results group
 // with plain serial HDF5, then every rank receives the same FilterJob and runs the block loop.
+#include "commands.hpp"
+#include "util/error.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
-
-#include "commands.hpp"
-#include "util/error.hpp"
 
 namespace sluice::engine {
 
@@ -17,7 +17,7 @@ struct FilterJob {
     std::uint64_t rows = 0;
     std::uint64_t points = 0;
     double sample_rate_hz = 0;
-    std::string recipe_json;      ///< canonical JSON; every rank rebuilds the same masks from it
+    std::string recipe_json; ///< canonical JSON; every rank rebuilds the same masks from it
     bool in_place = false;
     bool already_complete = false;
     std::uint64_t rows_done_at_start = 0;

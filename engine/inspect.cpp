@@ -310,7 +310,8 @@ void print_node(const json& node, int depth, const std::map<std::string, json>& 
     } else {
         print_line(fmt::format("{}{}  ({})", pad, name, kind));
     }
-    if (node.contains("error")) print_line(fmt::format("{}  (unreadable: {})", pad, json_text(node["error"])));
+    if (node.contains("error"))
+        print_line(fmt::format("{}  (unreadable: {})", pad, json_text(node["error"])));
     for (const auto& a : node.value("attributes", json::array())) {
         std::string line =
             fmt::format("{}  @{} = {}", pad, a.value("name", ""),
@@ -332,7 +333,8 @@ void print_text(const json& doc) {
     std::printf("\nh5USID Main datasets: %zu\n", main.size());
     for (const auto& [path, m] : main) {
         if (m.contains("error")) {
-            std::printf("  %s: %s\n", terminal_text(path).c_str(), terminal_text(m["error"].get<std::string>()).c_str());
+            std::printf("  %s: %s\n", terminal_text(path).c_str(),
+                        terminal_text(m["error"].get<std::string>()).c_str());
             continue;
         }
         const auto rate = m["sample_rate_hz"].is_null()

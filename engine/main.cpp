@@ -1,16 +1,15 @@
 // sluice-engine: thin command-line front over the engine library (DESIGN §5).
-#include <CLI/CLI.hpp>
+#include "commands.hpp"
+#include "h5/h5_error.hpp"
+#include "run/filter_request.hpp"
+#include "sluice/version.hpp"
 
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
-
-#include "commands.hpp"
-#include "h5/h5_error.hpp"
-#include "run/filter_request.hpp"
-#include "sluice/version.hpp"
 
 namespace {
 
@@ -53,7 +52,8 @@ std::optional<sluice::engine::RowRange> parse_row_range(const std::string& text)
     const auto* end = text.data() + text.size();
     auto a = std::from_chars(begin, begin + colon, r.first);
     auto b = std::from_chars(begin + colon + 1, end, r.count);
-    if (a.ec != std::errc{} || a.ptr != begin + colon || b.ec != std::errc{} || b.ptr != end) return std::nullopt;
+    if (a.ec != std::errc{} || a.ptr != begin + colon || b.ec != std::errc{} || b.ptr != end)
+        return std::nullopt;
     return r;
 }
 
@@ -69,7 +69,8 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", std::string("sluice-engine ") + sluice::version);
 
     SynthOptions synth;
-    auto* synth_cmd = app.add_subcommand("synth", "Write a deterministic synthetic h5USID file for demos and tests");
+    auto* synth_cmd =
+        app.add_subcommand("synth", "Write a deterministic synthetic h5USID file for demos and tests");
     synth_cmd->add_option("--output", synth.output, "File to create (must not exist)")->required();
     // Ranges are checked by run_synth, whose messages are clearer than CLI11's.
     synth_cmd->add_option("--rows", synth.rows, "Positions (rows)")->required();
@@ -78,7 +79,8 @@ int run(int argc, char** argv) {
     synth_cmd->add_option("--seed", synth.seed, "Random seed (same seed, same file)")->default_val(1);
 
     InspectOptions inspect;
-    auto* inspect_cmd = app.add_subcommand("inspect", "Show a file's tree, shapes, dtypes, attributes and Main datasets");
+    auto* inspect_cmd =
+        app.add_subcommand("inspect", "Show a file's tree, shapes, dtypes, attributes and Main datasets");
     inspect_cmd->add_option("file", inspect.file, "HDF5 file")->required();
     inspect_cmd->add_flag("--json", inspect.json, "Machine-readable output");
 
@@ -87,42 +89,64 @@ int run(int argc, char** argv) {
     bool in_place = false, no_resume = false;
     double time_limit = 0;
     std::string progress_path, source_sha, stats_path;
-    auto* filter_cmd = app.add_subcommand("filter", "FFT-filter a Main dataset (run under mpirun/srun for parallelism)");
+    auto* filter_cmd =
+        app.add_subcommand("filter", "FFT-filter a Main dataset (run under mpirun/srun for parallelism)");
     filter_cmd->add_option("--input", filter.input, "Source HDF5 file")->required();
     filter_cmd->add_option("--dataset", filter.dataset, "Path of the Main dataset in the source")->required();
-    filter_cmd->add_option("--recipe", filter.recipe, "Recipe JSON (format sluice-recipe, version 1)")->required();
-    auto* out_opt = filter_cmd->add_option("--output", out_path, "Write a standalone result file (source stays read-only)");
-    auto* inplace_opt = filter_cmd->add_flag("--in-place", in_place, "Write the results group into the source (scratch copies)");
+    filter_cmd->add_option("--recipe", filter.recipe, "Recipe JSON (format sluice-recipe, version 1)")
+        ->required();
+    auto* out_opt = filter_cmd->add_option("--output", out_path,
+                                           "Write a standalone result file (source stays read-only)");
+    auto* inplace_opt = filter_cmd->add_flag("--in-place", in_place,
+                                             "Write the results group into the source (scratch copies)");
     out_opt->excludes(inplace_opt);
-    filter_cmd->add_option("--block-rows", filter.block_rows, "Rows per block: read, filtered and written at once (1 to 1048576)")
+    filter_cmd
+        ->add_option("--block-rows", filter.block_rows,
+                     "Rows per block: read, filtered and written at once (1 to 1048576)")
         ->default_val(sluice::default_block_rows);
-    filter_cmd->add_option("--checkpoint-seconds", filter.checkpoint_seconds,
-                           "Make results durable and mark them done at least this often (and at a stop and the end); "
-                           "a kill loses at most this much work")
-        ->default_val(10)->check(CLI::PositiveNumber);
+    filter_cmd
+        ->add_option(
+            "--checkpoint-seconds", filter.checkpoint_seconds,
+            "Make results durable and mark them done at least this often (and at a stop and the end); "
+            "a kill loses at most this much work")
+        ->default_val(10)
+        ->check(CLI::PositiveNumber);
     std::string write_mode = "independent", overlap = "on", rows;
-    filter_cmd->add_option("--write-mode", write_mode,
-                           "MPI-IO writes: independent (each rank its own contiguous rows; measured faster on a local "
-                           "disk) or collective (MPI-IO aggregates; try it on parallel file systems)")
-        ->default_val("independent")->check(CLI::IsMember({"independent", "collective"}));
-    filter_cmd->add_option("--overlap", overlap,
-                           "Read the next block and write the last one on a second thread while computing (on), or "
-                           "read, compute and write in turn (off)")
-        ->default_val("on")->check(CLI::IsMember({"on", "off"}));
-    filter_cmd->add_option("--rows", rows, "Filter only rows FIRST:COUNT (0-based) into a partial, scratch --output "
-                                          "(for timing a sample)");
-    filter_cmd->add_option("--stats", stats_path, "Write where the time went (per rank and in total) as JSON to this file");
-    filter_cmd->add_option("--progress", progress_path, "Progress JSON file, replaced atomically about once a second");
+    filter_cmd
+        ->add_option(
+            "--write-mode", write_mode,
+            "MPI-IO writes: independent (each rank its own contiguous rows; measured faster on a local "
+            "disk) or collective (MPI-IO aggregates; try it on parallel file systems)")
+        ->default_val("independent")
+        ->check(CLI::IsMember({"independent", "collective"}));
+    filter_cmd
+        ->add_option("--overlap", overlap,
+                     "Read the next block and write the last one on a second thread while computing (on), or "
+                     "read, compute and write in turn (off)")
+        ->default_val("on")
+        ->check(CLI::IsMember({"on", "off"}));
+    filter_cmd->add_option("--rows", rows,
+                           "Filter only rows FIRST:COUNT (0-based) into a partial, scratch --output "
+                           "(for timing a sample)");
+    filter_cmd->add_option("--stats", stats_path,
+                           "Write where the time went (per rank and in total) as JSON to this file");
+    filter_cmd->add_option("--progress", progress_path,
+                           "Progress JSON file, replaced atomically about once a second");
     filter_cmd->add_option("--time-limit", time_limit, "Stop cleanly (exit 3) before this many seconds");
     bool resume_flag = false; // the default; accepted so scripts can say it explicitly
-    auto* resume_opt = filter_cmd->add_flag("--resume", resume_flag, "Continue a matching unfinished result (default)");
-    filter_cmd->add_flag("--no-resume", no_resume, "Refuse to touch an existing output; in place, start a new group")
+    auto* resume_opt =
+        filter_cmd->add_flag("--resume", resume_flag, "Continue a matching unfinished result (default)");
+    filter_cmd
+        ->add_flag("--no-resume", no_resume,
+                   "Refuse to touch an existing output; in place, start a new group")
         ->excludes(resume_opt);
-    filter_cmd->add_option("--source-sha256", source_sha, "SHA-256 of the source, recorded and checked on resume");
+    filter_cmd->add_option("--source-sha256", source_sha,
+                           "SHA-256 of the source, recorded and checked on resume");
     filter_cmd->add_flag("--quiet", filter.quiet, "No progress line on stderr");
 
     MergeOptions merge;
-    auto* merge_cmd = app.add_subcommand("merge", "Atomically copy a result file's group into its source file");
+    auto* merge_cmd =
+        app.add_subcommand("merge", "Atomically copy a result file's group into its source file");
     merge_cmd->add_option("--result", merge.result, "Result file written with --output")->required();
     merge_cmd->add_option("--into", merge.into, "The source file the result was made from")->required();
 
@@ -165,7 +189,8 @@ int run(int argc, char** argv) {
         if (!rows.empty()) {
             auto range = parse_row_range(rows);
             if (!range) {
-                std::fprintf(stderr, "sluice-engine: --rows %s: expected FIRST:COUNT, e.g. 0:1024\n", rows.c_str());
+                std::fprintf(stderr, "sluice-engine: --rows %s: expected FIRST:COUNT, e.g. 0:1024\n",
+                             rows.c_str());
                 return 2;
             }
             filter.rows = *range;

@@ -1,7 +1,8 @@
-#include <cstdio>
+#include "h5/merge.hpp"
 
 #include "commands.hpp"
-#include "h5/merge.hpp"
+
+#include <cstdio>
 
 namespace sluice::engine {
 

@@ -1,16 +1,14 @@
 #include "progress.hpp"
 
-#include <unistd.h>
+#include "util/atomic_file.hpp"
+#include "util/json_text.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "util/atomic_file.hpp"
-#include "util/json_text.hpp"
+#include <unistd.h>
 
 namespace sluice::engine {
 namespace {
@@ -34,11 +32,12 @@ std::string human_duration(double s) {
 
 } // namespace
 
-ProgressReporter::ProgressReporter(std::optional<std::filesystem::path> file, bool human, std::uint64_t rows_total)
+ProgressReporter::ProgressReporter(std::optional<std::filesystem::path> file, bool human,
+                                   std::uint64_t rows_total)
     : file_(std::move(file)), human_(human), tty_(::isatty(STDERR_FILENO) == 1), rows_total_(rows_total) {}
 
-std::string ProgressReporter::to_json(const std::string& state, std::uint64_t rows_done, std::uint64_t rows_total,
-                                      double rows_per_s, double eta_s) {
+std::string ProgressReporter::to_json(const std::string& state, std::uint64_t rows_done,
+                                      std::uint64_t rows_total, double rows_per_s, double eta_s) {
     nlohmann::ordered_json j;
     j["state"] = state;
     j["rows_done"] = rows_done;
@@ -70,9 +69,10 @@ void ProgressReporter::report(const std::string& state, std::uint64_t rows_done,
     // A terminal gets a live line each second; logs (batch jobs) a line every 30 s and the final one.
     if (!human_ || (!tty_ && !force && now - last_human_ < std::chrono::seconds(30))) return;
     last_human_ = now;
-    const double pct = rows_total_ ? 100.0 * static_cast<double>(rows_done) / static_cast<double>(rows_total_) : 100.0;
-    const auto line = fmt::format("sluice-engine: {} {}/{} rows ({:.1f}%), {:.0f} rows/s, ETA {}", state, rows_done,
-                                  rows_total_, pct, rate, human_duration(eta));
+    const double pct =
+        rows_total_ ? 100.0 * static_cast<double>(rows_done) / static_cast<double>(rows_total_) : 100.0;
+    const auto line = fmt::format("sluice-engine: {} {}/{} rows ({:.1f}%), {:.0f} rows/s, ETA {}", state,
+                                  rows_done, rows_total_, pct, rate, human_duration(eta));
     const bool final_state = state == "done" || state == "stopped" || state == "failed";
     if (tty_) {
         std::fprintf(stderr, "\r%s\033[K%s", line.c_str(), final_state ? "\n" : "");

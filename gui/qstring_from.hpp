@@ -1,7 +1,6 @@
 #pragma once
 // The core library speaks UTF-8 std::string; widgets speak QString.
 #include <QString>
-
 #include <string>
 
 namespace sluice::gui {

@@ -3,6 +3,7 @@
 #   packaging/dev.sh demo   install deps, build, make demo data, launch the app on it
 #   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui, packaging),
 #                           then build the fuzz preset (clang) and run its fixed-time fuzz runs (label fuzz)
+#   packaging/dev.sh format-check   the C++ sources are formatted as .clang-format says (run by test)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +18,8 @@ packages=(
   xvfb xauth python3-h5py python3-numpy dbus-daemon
   # Man pages from --help; the checks of the .debs, desktop entry, metainfo and modulefile (label packaging).
   help2man file desktop-file-utils appstream lmod man-db
+  # Formatting is checked with one clang-format version: another formats some constructs differently.
+  clang-format-14
   openssh-server openssh-client openssl libpam-oath oathtool tcsh
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
@@ -27,7 +30,7 @@ packages=(
 )
 
 usage() {
-  sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -58,6 +61,13 @@ build_fuzz() {
   cmake --build --preset fuzz
 }
 
+# Every C++ file but gui/forbidden_headers (stand-ins that must stay as they are).
+format_check() {
+  (cd "$root" && git ls-files '*.cpp' '*.hpp' '*.h' | grep -v '^gui/forbidden_headers/' |
+    xargs clang-format-14 --dry-run -Werror) ||
+    { echo "dev.sh: files above are not formatted; run clang-format-14 -i on them" >&2; return 1; }
+}
+
 demo_data() {
   local dir="$root/build/demo"
   mkdir -p "$dir"
@@ -72,12 +82,17 @@ cmd=${1:-}
 case "$cmd" in
   test)
     install_deps
-    build_all
     status=0
+    format_check || status=$?
+    build_all
     (cd "$build" && ctest --output-on-failure --timeout 900 -j2) || status=$?
     build_fuzz
     (cd "$root/build/fuzz" && ctest --output-on-failure -L fuzz -j2) || status=$?
     exit "$status"
+    ;;
+  format-check)
+    install_deps
+    format_check
     ;;
   demo)
     install_deps

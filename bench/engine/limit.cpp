@@ -1,14 +1,13 @@
 // The floor for `sluice-engine filter` on one core: FFTW r2c + c2r of the same rows in memory, plus a
 // plain sequential read of the input's bytes and a write (+ fsync) of as many bytes. Prints seconds
 // for each part as JSON.
-#include <fcntl.h>
-#include <fftw3.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
+#include <fftw3.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -22,7 +21,8 @@ double sequential_read(const char* path, std::size_t& bytes) {
     const int fd = ::open(path, O_RDONLY);
     std::vector<char> buf(1 << 22);
     bytes = 0;
-    for (ssize_t n; (n = ::read(fd, buf.data(), buf.size())) > 0;) bytes += static_cast<std::size_t>(n);
+    for (ssize_t n; (n = ::read(fd, buf.data(), buf.size())) > 0;)
+        bytes += static_cast<std::size_t>(n);
     ::close(fd);
     return now_s() - t0;
 }
@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     fftw_complex* spec = fftw_alloc_complex(n / 2 + 1);
     fftw_plan fwd = fftw_plan_dft_r2c_1d(static_cast<int>(n), x, spec, FFTW_ESTIMATE);
     fftw_plan inv = fftw_plan_dft_c2r_1d(static_cast<int>(n), spec, x, FFTW_ESTIMATE);
-    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>((i * 7919) % 1000) * 1e-3;
+    for (std::size_t i = 0; i < n; ++i)
+        x[i] = static_cast<double>((i * 7919) % 1000) * 1e-3;
     const double t0 = now_s();
     for (std::size_t r = 0; r < rows; ++r) {
         fftw_execute(fwd);

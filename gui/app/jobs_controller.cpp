@@ -1,22 +1,22 @@
 #include "app/jobs_controller.hpp"
-#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
+#include "models/jobs_model.hpp"
+#include "qstring_from.hpp"
 #include "services/desktop_notifier.hpp"
 #include "services/h5_service.hpp"
 #include "services/merge_runner.hpp"
-#include "models/jobs_model.hpp"
 #include "widgets/jobs_view.hpp"
 #include "widgets/profiles_dialog.hpp"
 #include "widgets/submit_dialog.hpp"
 
 #include <QAction>
 #include <QActionGroup>
-#include <QDockWidget>
-#include <QFileDialog>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
@@ -48,7 +48,8 @@ std::optional<std::string> ask(QWidget* parent, const QString& title, const QStr
 }
 
 QString purpose(const std::string& why) {
-    return why.empty() ? QString() : QObject::tr("Sluice logs in %1.").arg(QString::fromStdString(why)) + "\n\n";
+    return why.empty() ? QString()
+                       : QObject::tr("Sluice logs in %1.").arg(QString::fromStdString(why)) + "\n\n";
 }
 
 // Every login question as a dialog over the main window. Secrets are handed to libssh and not kept.
@@ -59,7 +60,8 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
                    parent, QObject::tr("Unknown host %1").arg(QString::fromStdString(key.host)),
                    purpose(key.why) +
                        QObject::tr(
-                           "Sluice has not seen %1 before. Its %2 key has the fingerprint\n\n%3\n\nCompare it "
+                           "Sluice has not seen %1 before. Its %2 key has the fingerprint\n\n%3\n\nCompare "
+                           "it "
                            "with the one your cluster's documentation gives. Trust it and remember it?")
                            .arg(QString::fromStdString(key.host), QString::fromStdString(key.key_type),
                                 QString::fromStdString(key.sha256_fingerprint)),
@@ -71,10 +73,11 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
     };
     // `who` is "user@host:port (profile P, to …)": see jobs::ClusterClient.
     cb.password = [parent](const std::string& who, int attempt) {
-        return ask(parent, QObject::tr("Log in to %1").arg(QString::fromStdString(who)),
-                   (attempt > 1 ? QObject::tr("That password was not accepted — try again.") + "\n\n" : QString()) +
-                       QObject::tr("Password for %1:").arg(QString::fromStdString(who)),
-                   true);
+        return ask(
+            parent, QObject::tr("Log in to %1").arg(QString::fromStdString(who)),
+            (attempt > 1 ? QObject::tr("That password was not accepted — try again.") + "\n\n" : QString()) +
+                QObject::tr("Password for %1:").arg(QString::fromStdString(who)),
+            true);
     };
     cb.keyboard_interactive =
         [parent](const remote::KbdIntRound& round) -> std::optional<std::vector<std::string>> {
@@ -83,9 +86,10 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
         for (const auto& p : round.prompts) {
             QString label = purpose(round.why);
             if (round.attempt > 1)
-                label += QObject::tr("The last answers were not accepted (a mistyped password, or a code that "
-                                     "had expired?) — try again.") +
-                         "\n\n";
+                label +=
+                    QObject::tr("The last answers were not accepted (a mistyped password, or a code that "
+                                "had expired?) — try again.") +
+                    "\n\n";
             if (!round.instruction.empty()) label += QString::fromStdString(round.instruction) + "\n";
             label += QString::fromStdString(p.text);
             auto a = ask(parent, title, label, !p.echo);
@@ -101,8 +105,8 @@ remote::SessionCallbacks dialogs(QWidget* parent) {
 
 JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inputs, JobsService::Files files)
     : QObject(&window), window_(window), h5_(h5), inputs_(std::move(inputs)),
-      service_(new JobsService(std::move(files), this)), view_(new JobsView(*service_)), merge_(new MergeRunner(this)),
-      run_here_(new QAction(tr("Run on This &Computer"), this)),
+      service_(new JobsService(std::move(files), this)), view_(new JobsView(*service_)),
+      merge_(new MergeRunner(this)), run_here_(new QAction(tr("Run on This &Computer"), this)),
       submit_(new QAction(tr("Submit to a &Cluster…"), this)),
       profiles_(new QAction(tr("Cluster &Profiles…"), this)), notifier_(new DesktopNotifier(this)) {
     service_->setPrompter(dialogs(&window_));
@@ -193,7 +197,8 @@ void JobsController::addResultsMenu(QMenu* menu) {
         update();
     });
     connect(chosen, &QAction::triggered, this, [this, update] {
-        const auto dir = QFileDialog::getExistingDirectory(&window_, tr("Folder for Results"), resultsFolder());
+        const auto dir =
+            QFileDialog::getExistingDirectory(&window_, tr("Folder for Results"), resultsFolder());
         if (!dir.isEmpty()) setResultsFolder(dir);
         update();
     });
@@ -202,7 +207,8 @@ void JobsController::addResultsMenu(QMenu* menu) {
 std::optional<QString> JobsController::outputFolderFor(const QString& source) {
     QString folder = resultsFolder();
     if (folder.isEmpty()) folder = QFileInfo(source).absolutePath();
-    if (::access(QFile::encodeName(folder).constData(), W_OK) == 0) return folder == QFileInfo(source).absolutePath() ? QString() : folder;
+    if (::access(QFile::encodeName(folder).constData(), W_OK) == 0)
+        return folder == QFileInfo(source).absolutePath() ? QString() : folder;
     // A read-only folder (a shared data disk, a CD): ask for another instead of failing later.
     QMessageBox::information(&window_, tr("Results Folder"),
                              tr("Sluice cannot write in %1. Choose a folder for the results.").arg(folder));
@@ -218,11 +224,14 @@ void JobsController::runHere() {
     auto folder = outputFolderFor(in->file);
     if (!folder) return;
     auto here = jobs::local_profile();
-    if (!here) return emit error(tr("Cannot run"), tr("The run on this computer did not start."), q(here.error().message));
-    if (jobs::find_local_engine().empty())
+    if (!here)
         return emit error(tr("Cannot run"), tr("The run on this computer did not start."),
-                          tr("Sluice cannot find sluice-engine: install it next to sluice or on the PATH, or set "
-                             "SLUICE_ENGINE to its path."));
+                          q(here.error().message));
+    if (jobs::find_local_engine().empty())
+        return emit error(
+            tr("Cannot run"), tr("The run on this computer did not start."),
+            tr("Sluice cannot find sluice-engine: install it next to sluice or on the PATH, or set "
+               "SLUICE_ENGINE to its path."));
     jobs::NewJob job;
     job.profile = here->name;
     job.input = in->file.toStdString();
@@ -231,8 +240,9 @@ void JobsController::runHere() {
     job.output_dir = folder->toStdString();
     emit message(tr("Starting %1 on this computer…").arg(in->dataset));
     h5_.planClusterJob(*here, job).then(this, [this, profile = *here](Result<jobs::JobPlan> plan) {
-        if (!plan) return emit error(tr("Cannot run"), tr("The run on this computer did not start."),
-                                     q(plan.error().message));
+        if (!plan)
+            return emit error(tr("Cannot run"), tr("The run on this computer did not start."),
+                              q(plan.error().message));
         service_->submit(profile, plan->record);
         emit message(tr("Filtering into %1…").arg(QFileInfo(q(plan->record.local_output)).fileName()));
         const auto id = q(plan->record.id);
@@ -274,26 +284,31 @@ void JobsController::confirmMerge(const QString& id) {
     const QString source = q(job->local_input), result = q(job->local_output);
     const QString src = QFileInfo(source).fileName();
     const QString group = tr("the results group of %1").arg(QFileInfo(result).fileName());
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Merge into Source"), tr("Add %1 to “%2”?").arg(group, src),
-                                QMessageBox::Yes | QMessageBox::Cancel, &window_);
+    auto* box =
+        new QMessageBox(QMessageBox::Question, tr("Merge into Source"), tr("Add %1 to “%2”?").arg(group, src),
+                        QMessageBox::Yes | QMessageBox::Cancel, &window_);
     box->setObjectName(QStringLiteral("mergeConfirm"));
-    box->setInformativeText(tr("%1 will be copied into %2 (numbered _NNN one higher if that name is taken by then), "
-                               "with links to %2's own position and spectroscopic datasets. Nothing already in %2 "
-                               "changes. The file is replaced in one step by an updated copy, so it needs free "
-                               "space for a full copy.")
-                                .arg(group, source));
+    box->setInformativeText(
+        tr("%1 will be copied into %2 (numbered _NNN one higher if that name is taken by then), "
+           "with links to %2's own position and spectroscopic datasets. Nothing already in %2 "
+           "changes. The file is replaced in one step by an updated copy, so it needs free "
+           "space for a full copy.")
+            .arg(group, source));
     box->setDefaultButton(QMessageBox::Cancel);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::finished, this, [this, box, id, result, source] {
         if (box->clickedButton() != box->button(QMessageBox::Yes)) return;
         auto* merge = merge_;
         auto* once = new QObject(this);
-        connect(merge, &MergeRunner::finished, once, [this, id, source, once](bool ok, const QString& text, const QString& g) {
-            once->deleteLater();
-            emit message(text);
-            if (ok) service_->markMerged(id, tr("%1 as %2").arg(QFileInfo(source).fileName(), g));
-            else emit error(tr("Merge"), tr("The merge did not happen."), text);
-        });
+        connect(merge, &MergeRunner::finished, once,
+                [this, id, source, once](bool ok, const QString& text, const QString& g) {
+                    once->deleteLater();
+                    emit message(text);
+                    if (ok)
+                        service_->markMerged(id, tr("%1 as %2").arg(QFileInfo(source).fileName(), g));
+                    else
+                        emit error(tr("Merge"), tr("The merge did not happen."), text);
+                });
         if (auto ok = merge->start(result, source); !ok) {
             once->deleteLater();
             emit error(tr("Merge"), tr("The merge did not start."), q(ok.error().message));
@@ -305,7 +320,10 @@ void JobsController::confirmMerge(const QString& id) {
 }
 
 void JobsController::notify(const QString& id, const QString& state, const QString& message) {
-    const auto title = tr("Sluice job %1: %2").arg(id, JobsModel::stateText(state, service_->job(id) ? q(service_->job(id)->profile) : QString()));
+    const auto title =
+        tr("Sluice job %1: %2")
+            .arg(id,
+                 JobsModel::stateText(state, service_->job(id) ? q(service_->job(id)->profile) : QString()));
     emit this->message(title + " — " + message);
     // A desktop notification, so that a job finishing hours later is noticed: the desktop's
     // notification service (with "Open Result"), else the tray; the job's row says it either way.
@@ -318,7 +336,8 @@ void JobsController::notify(const QString& id, const QString& state, const QStri
         tray_->show();
     }
     tray_->showMessage(title, message,
-                       state == QLatin1String("done") ? QSystemTrayIcon::Information : QSystemTrayIcon::Warning);
+                       state == QLatin1String("done") ? QSystemTrayIcon::Information
+                                                      : QSystemTrayIcon::Warning);
 }
 
 } // namespace sluice::gui

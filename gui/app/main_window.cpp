@@ -1,5 +1,4 @@
 #include "app/main_window.hpp"
-#include "qstring_from.hpp"
 
 #include "app/jobs_controller.hpp"
 #include "app/pinned_pixels.hpp"
@@ -7,6 +6,7 @@
 #include "app/tree_actions.hpp"
 #include "app/user_guide.hpp"
 #include "models/h5_tree_model.hpp"
+#include "qstring_from.hpp"
 #include "recipe/recipe_text.hpp"
 #include "services/preview_service.hpp"
 #include "util/atomic_file.hpp"
@@ -149,7 +149,8 @@ void MainWindow::createDocks() {
         if (!dataset_ || !recipe) return std::nullopt;
         return JobsController::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
     });
-    connect(jobs_, &JobsController::message, this, [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
+    connect(jobs_, &JobsController::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
     connect(jobs_, &JobsController::error, this, &MainWindow::showError);
     connect(jobs_, &JobsController::compareRequested, this, &MainWindow::compareWith);
     connect(compare_bar_, &CompareBar::closeRequested, this, &MainWindow::endCompare);
@@ -159,7 +160,8 @@ void MainWindow::createDocks() {
     // A merge ends with the job saying where: the bar follows.
     connect(&jobs_->service(), &JobsService::jobsChanged, this, [this] {
         if (!compare_job_ || !compare_) return;
-        if (const auto j = jobs_->service().job(q(compare_job_->id)); j && j->merged_into != compare_job_->merged_into) {
+        if (const auto j = jobs_->service().job(q(compare_job_->id));
+            j && j->merged_into != compare_job_->merged_into) {
             compare_job_ = *j;
             const auto recipe = parse_recipe(compare_->recipe_json);
             compare_bar_->showResult(QFileInfo(q(compare_->path.string())).fileName(),
@@ -309,9 +311,10 @@ void MainWindow::openFile(const QString& path) {
         }
         // Most files hold one Main dataset: show it straight away instead of making the user dig for it.
         // A comparison asked for opens its own dataset.
-        const QString first = pending_compare_ && QFileInfo(q(pending_compare_->local_input)) == QFileInfo(path)
-                                  ? q(pending_compare_->dataset)
-                                  : q(opened->main_datasets.front());
+        const QString first =
+            pending_compare_ && QFileInfo(q(pending_compare_->local_input)) == QFileInfo(path)
+                ? q(pending_compare_->dataset)
+                : q(opened->main_datasets.front());
         revealInTree(first);
         statusBar()->showMessage(tr("Opened %1: previewing %2 (%n h5USID Main dataset(s), shown in bold).",
                                     nullptr, static_cast<int>(count))

@@ -118,7 +118,7 @@ private:
 
     std::uint64_t generation_ = 0;
     QString file_path_;
-    QString reveal_;       ///< a node to select once the lazy tree has listed its way down to it
+    QString reveal_; ///< a node to select once the lazy tree has listed its way down to it
     std::optional<DatasetInfo> dataset_;
     std::shared_ptr<const std::vector<double>> row_data_;
     std::uint64_t row_index_ = 0;

@@ -1,9 +1,8 @@
 // Comparing a job's saved result with its source, pixel by pixel: the result opens beside the source (never
 // replacing it), the plots show raw, stored filtered row and stored noise floor together, and the compare
 // bar offers the merge. See docs/DESIGN.md §8.
-#include "app/main_window.hpp"
-
 #include "app/jobs_controller.hpp"
+#include "app/main_window.hpp"
 #include "qstring_from.hpp"
 #include "recipe/recipe_text.hpp"
 #include "widgets/compare_bar.hpp"
@@ -56,10 +55,10 @@ void MainWindow::beginCompare(const jobs::JobRecord& job) {
         compare_ = std::move(*info);
         compare_job_ = job;
         const auto recipe = parse_recipe(compare_->recipe_json);
-        compare_bar_->showResult(QFileInfo(result).fileName(), recipe ? q(recipe_summary(*recipe)) : tr("unknown"),
-                                 q(job.merged_into));
-        statusBar()->showMessage(tr("Comparing %1 with %2").arg(currentDataset(), QFileInfo(result).fileName()),
-                                 kStatusMs);
+        compare_bar_->showResult(QFileInfo(result).fileName(),
+                                 recipe ? q(recipe_summary(*recipe)) : tr("unknown"), q(job.merged_into));
+        statusBar()->showMessage(
+            tr("Comparing %1 with %2").arg(currentDataset(), QFileInfo(result).fileName()), kStatusMs);
         showComparedRow();
     });
 }
@@ -77,7 +76,8 @@ void MainWindow::showComparedRow() {
         if (request != compare_request_ || !compare_) return;
         if (!row) {
             if (row.error().kind != ErrorKind::cancelled)
-                showError(tr("Cannot compare"), tr("The result's row cannot be read."), q(row.error().message));
+                showError(tr("Cannot compare"), tr("The result's row cannot be read."),
+                          q(row.error().message));
             return;
         }
         const auto pixel = pixels_->describe();

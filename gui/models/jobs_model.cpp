@@ -1,7 +1,7 @@
 #include "models/jobs_model.hpp"
-#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
+#include "qstring_from.hpp"
 #include "recipe/recipe_text.hpp"
 #include "services/jobs_service.hpp"
 
@@ -45,7 +45,8 @@ int JobsModel::rowOf(const QString& id) const {
 
 QString JobsModel::durationText(std::int64_t seconds) {
     if (seconds < 0) return {};
-    if (seconds < 3600) return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    if (seconds < 3600)
+        return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2:%3")
         .arg(seconds / 3600)
         .arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'))
@@ -86,16 +87,26 @@ QString JobsModel::stateText(const QString& state, const QString& profile) {
 QVariant JobsModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case JobColumn: return tr("Job");
-    case SourceColumn: return tr("Source");
-    case DatasetColumn: return tr("Dataset");
-    case RecipeColumn: return tr("Recipe");
-    case WhereColumn: return tr("Where");
-    case StateColumn: return tr("State");
-    case ProgressColumn: return tr("Progress");
-    case DetailsColumn: return tr("Details");
-    case ElapsedColumn: return tr("Elapsed");
-    default: return {};
+    case JobColumn:
+        return tr("Job");
+    case SourceColumn:
+        return tr("Source");
+    case DatasetColumn:
+        return tr("Dataset");
+    case RecipeColumn:
+        return tr("Recipe");
+    case WhereColumn:
+        return tr("Where");
+    case StateColumn:
+        return tr("State");
+    case ProgressColumn:
+        return tr("Progress");
+    case DetailsColumn:
+        return tr("Details");
+    case ElapsedColumn:
+        return tr("Elapsed");
+    default:
+        return {};
     }
 }
 
@@ -113,31 +124,43 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
     if (problem.isEmpty() && active) problem = service_.problemOf(profile);
 
     switch (role) {
-    case IdRole: return id;
-    case StateRole: return state;
-    case ProfileRole: return profile;
-    case ActiveRole: return active;
+    case IdRole:
+        return id;
+    case StateRole:
+        return state;
+    case ProfileRole:
+        return profile;
+    case ActiveRole:
+        return active;
     case FractionRole:
         return j.rows_total > 0 ? static_cast<double>(rows_done) / static_cast<double>(j.rows_total) : -1.0;
     case Qt::ForegroundRole:
         if (index.column() == DetailsColumn && !problem.isEmpty()) return QBrush(QColor(176, 0, 32));
-        if (index.column() == StateColumn && j.state == jobs::JobState::failed) return QBrush(QColor(176, 0, 32));
+        if (index.column() == StateColumn && j.state == jobs::JobState::failed)
+            return QBrush(QColor(176, 0, 32));
         return {};
     case Qt::ToolTipRole:
         if (index.column() == SourceColumn) return q(j.local_input);
         if (index.column() == RecipeColumn) return recipeText(j.recipe_json);
         if (index.column() == DetailsColumn) return problem.isEmpty() ? q(j.message) : problem;
         return {};
-    case Qt::DisplayRole: break;
-    default: return {};
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
     }
     const QLocale l;
     switch (index.column()) {
-    case JobColumn: return id;
-    case SourceColumn: return QFileInfo(q(j.local_input)).fileName();
-    case DatasetColumn: return q(j.dataset);
-    case RecipeColumn: return recipeText(j.recipe_json);
-    case WhereColumn: return whereText(profile);
+    case JobColumn:
+        return id;
+    case SourceColumn:
+        return QFileInfo(q(j.local_input)).fileName();
+    case DatasetColumn:
+        return q(j.dataset);
+    case RecipeColumn:
+        return recipeText(j.recipe_json);
+    case WhereColumn:
+        return whereText(profile);
     case StateColumn:
         // The engine's own word is fresher than the last poll's while a run here starts.
         if (live && active && live->state == "running") return stateText(QStringLiteral("running"), profile);
@@ -147,7 +170,8 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
         QString s = tr("%1 / %2 rows").arg(l.toString(rows_done), l.toString(j.rows_total));
         if (live && active && live->rows_per_s > 0) {
             s += tr(" · %1/s").arg(l.toString(live->rows_per_s, 'f', 0));
-            if (live->eta_s > 0) s += tr(" · %1 left").arg(durationText(static_cast<std::int64_t>(live->eta_s)));
+            if (live->eta_s > 0)
+                s += tr(" · %1 left").arg(durationText(static_cast<std::int64_t>(live->eta_s)));
         }
         return s;
     }
@@ -166,7 +190,8 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
                    ? durationText(seconds)
                    : tr("%1 of %2").arg(durationText(seconds), wall);
     }
-    default: return {};
+    default:
+        return {};
     }
 }
 

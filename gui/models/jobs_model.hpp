@@ -14,14 +14,24 @@ class JobsService;
 class JobsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { JobColumn, SourceColumn, DatasetColumn, RecipeColumn, WhereColumn, StateColumn,
-                  ProgressColumn, DetailsColumn, ElapsedColumn, ColumnCount };
+    enum Column {
+        JobColumn,
+        SourceColumn,
+        DatasetColumn,
+        RecipeColumn,
+        WhereColumn,
+        StateColumn,
+        ProgressColumn,
+        DetailsColumn,
+        ElapsedColumn,
+        ColumnCount
+    };
     enum Role {
         IdRole = Qt::UserRole + 1,
-        StateRole,     ///< the state's name as stored: "running", "done", ...
-        ProfileRole,   ///< the profile's name ("local" for this computer)
-        FractionRole,  ///< rows done / rows total in [0, 1], or -1 when unknown
-        ActiveRole,    ///< the job still needs attention (true) or ended (false)
+        StateRole,    ///< the state's name as stored: "running", "done", ...
+        ProfileRole,  ///< the profile's name ("local" for this computer)
+        FractionRole, ///< rows done / rows total in [0, 1], or -1 when unknown
+        ActiveRole,   ///< the job still needs attention (true) or ended (false)
     };
 
     explicit JobsModel(JobsService& service, QObject* parent = nullptr);

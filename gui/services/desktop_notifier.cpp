@@ -21,7 +21,8 @@ DesktopNotifier::DesktopNotifier(QObject* parent) : QObject(parent) {
     // The service broadcasts these to every client: ids that are not ours are ignored.
     bus.connect(kService, kPath, kInterface, QStringLiteral("ActionInvoked"), this,
                 SLOT(actionInvoked(uint, QString)));
-    bus.connect(kService, kPath, kInterface, QStringLiteral("NotificationClosed"), this, SLOT(closed(uint, uint)));
+    bus.connect(kService, kPath, kInterface, QStringLiteral("NotificationClosed"), this,
+                SLOT(closed(uint, uint)));
 }
 
 bool DesktopNotifier::available() const {
@@ -40,8 +41,8 @@ bool DesktopNotifier::notify(const QString& summary, const QString& body, const 
     QVariantMap hints;
     hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("sluice"));
     hints.insert(QStringLiteral("urgency"), QVariant::fromValue<uchar>(warning ? 2 : 1));
-    call << QStringLiteral("Sluice") << uint{0} << QStringLiteral("sluice") << summary << body << actions << hints
-         << int{-1};
+    call << QStringLiteral("Sluice") << uint{0} << QStringLiteral("sluice") << summary << body << actions
+         << hints << int{-1};
     // A short wait: the service answers at once, and a hung one must not freeze the window.
     const QDBusReply<uint> reply = bus.call(call, QDBus::Block, 2000);
     if (!reply.isValid()) return false;

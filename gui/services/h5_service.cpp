@@ -50,7 +50,8 @@ auto H5Service::run(F&& job) {
                 promise->addResult(job(*state));
         } catch (const std::exception& e) {
             if constexpr (is_expected<R>::value)
-                promise->addResult(R(fail(ErrorKind::internal, fmt::format("unexpected error: {}", e.what()))));
+                promise->addResult(
+                    R(fail(ErrorKind::internal, fmt::format("unexpected error: {}", e.what()))));
         } catch (...) {
             if constexpr (is_expected<R>::value)
                 promise->addResult(R(fail(ErrorKind::internal, "unexpected error (unknown exception)")));
@@ -110,13 +111,14 @@ QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, st
         auto main = (*f)->main_dataset(path);
         if (!main) return std::unexpected(main.error());
         if (!main->not_filterable.empty())
-            return fail(ErrorKind::bad_input,
-                        fmt::format("{} is an h5USID Main dataset, but {}", main->path, main->not_filterable));
+            return fail(ErrorKind::bad_input, fmt::format("{} is an h5USID Main dataset, but {}", main->path,
+                                                          main->not_filterable));
         DatasetInfo info{.main = std::move(*main), .position_indices = {}};
         const auto& pos = info.main.position_indices;
-        if (auto ok = check_memory(fmt::format("the positions of {} ({} × {})", info.main.path,
-                                               grouped(pos.shape[0]), pos.shape[1]),
-                                   pos.shape[0] * std::min<std::uint64_t>(pos.shape[1], 1u << 20), sizeof(double));
+        if (auto ok =
+                check_memory(fmt::format("the positions of {} ({} × {})", info.main.path,
+                                         grouped(pos.shape[0]), pos.shape[1]),
+                             pos.shape[0] * std::min<std::uint64_t>(pos.shape[1], 1u << 20), sizeof(double));
             !ok)
             return std::unexpected(ok.error());
         info.position_indices.resize(pos.shape[0] * pos.shape[1]);

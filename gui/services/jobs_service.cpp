@@ -1,5 +1,4 @@
 #include "services/jobs_service.hpp"
-#include "qstring_from.hpp"
 
 #include "jobs/cluster_client.hpp"
 #include "jobs/job_supervisor.hpp"
@@ -9,13 +8,14 @@
 #include "jobs/profiles_file.hpp"
 #include "jobs/scratch.hpp"
 #include "jobs/status_file.hpp"
+#include "qstring_from.hpp"
 
 #include <QFile>
 #include <QMetaObject>
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -37,8 +37,9 @@ public:
         if (!store) return emit failed({}, q(store.error().message));
         store_.emplace(std::move(*store));
         // Runs of earlier versions, kept outside the store: imported once.
-        if (auto dir = files_.local_runs.isEmpty() ? jobs::default_local_runs_dir()
-                                                   : Result<std::filesystem::path>(files_.local_runs.toStdString()))
+        if (auto dir = files_.local_runs.isEmpty()
+                           ? jobs::default_local_runs_dir()
+                           : Result<std::filesystem::path>(files_.local_runs.toStdString()))
             if (auto imported = jobs::import_local_runs(*store_, *dir); !imported)
                 emit failed({}, q(imported.error().message));
         jobs::RunnerOptions& options = options_;
@@ -75,7 +76,8 @@ public:
             auto h = supervisor_->client(profile.name);
             if (h) (*h)->set_purpose(tr("to submit job %1").arg(q(job.id)).toStdString());
             // On failure the record stays draft/uploading with the reason: the next pass tries again.
-            Status st = h ? jobs::stage_and_submit(*store_, **h, job, options_) : Status(std::unexpected(h.error()));
+            Status st =
+                h ? jobs::stage_and_submit(*store_, **h, job, options_) : Status(std::unexpected(h.error()));
             if (!st) emit failed(q(job.id), q(st.error().message));
             supervisor_->nudge(profile.name);
             publish();
@@ -135,8 +137,9 @@ public:
             }
             auto files = jobs::list_scratch(**h, *job, *all);
             if (!files) return emit failed(id, q(files.error().message));
-            emit scratchListed(id, q(jobs::scratch_text(*files)),
-                               std::ranges::any_of(*files, [](const auto& f) { return f.needed_by.empty(); }));
+            emit scratchListed(
+                id, q(jobs::scratch_text(*files)),
+                std::ranges::any_of(*files, [](const auto& f) { return f.needed_by.empty(); }));
         });
     }
 
@@ -176,10 +179,12 @@ public:
                                 "    echo \"==> $f <==\"\n"
                                 "    tail -c 200000 -- \"$f\"\n"
                                 "done\n";
-            auto r = (*h)->run("reading the job's log", script, {jobs::job_directory((*h)->profile(), job->id)},
-                               std::chrono::minutes(2), closing_);
+            auto r =
+                (*h)->run("reading the job's log", script, {jobs::job_directory((*h)->profile(), job->id)},
+                          std::chrono::minutes(2), closing_);
             if (!r) return emit failed(id, q(r.error().message));
-            emit log(id, r->out.empty() ? tr("The job has written no output yet.") : QString::fromUtf8(r->out));
+            emit log(id,
+                     r->out.empty() ? tr("The job has written no output yet.") : QString::fromUtf8(r->out));
         });
     }
 
@@ -227,7 +232,8 @@ private:
             if (ec) return fail(ErrorKind::io, "cannot remove " + dir + ": " + ec.message());
             return {};
         }
-        auto r = (*h)->run("removing the job's files", "rm -rf -- \"$1\"", {dir}, std::chrono::minutes(2), closing_);
+        auto r = (*h)->run("removing the job's files", "rm -rf -- \"$1\"", {dir}, std::chrono::minutes(2),
+                           closing_);
         if (!r) return std::unexpected(r.error());
         return {};
     }
@@ -287,10 +293,11 @@ private:
 
     void tick_now() {
         const auto watched = watched_.empty() ? std::nullopt : find_quietly(watched_);
-        const bool follow = watched && watched->profile != jobs::local_profile_name &&
-                            (watched->state == jobs::JobState::submitted || watched->state == jobs::JobState::pending ||
-                             watched->state == jobs::JobState::running || watched->state == jobs::JobState::resubmitted) &&
-                            !failing_.contains(watched->profile);
+        const bool follow =
+            watched && watched->profile != jobs::local_profile_name &&
+            (watched->state == jobs::JobState::submitted || watched->state == jobs::JobState::pending ||
+             watched->state == jobs::JobState::running || watched->state == jobs::JobState::resubmitted) &&
+            !failing_.contains(watched->profile);
         if (follow) supervisor_->hurry(watched->profile, kWatchedPoll);
         auto pass = supervisor_->tick();
         if (!pass) {
@@ -306,8 +313,8 @@ private:
             failing_.insert(p.profile);
             if (p.needs_login) {
                 // Nothing is tried again until the user says so: no countdown.
-                set[q(p.profile)] = tr("Not logged in to %1: its jobs are not followed. Log in to go on.")
-                                        .arg(q(p.profile));
+                set[q(p.profile)] =
+                    tr("Not logged in to %1: its jobs are not followed. Log in to go on.").arg(q(p.profile));
                 needs_login << q(p.profile);
             } else {
                 set[q(p.profile)] = tr("%1 (next try in %2 s)").arg(q(p.message)).arg(p.retry_in.count());
@@ -319,7 +326,8 @@ private:
         if (!set.empty() || !cleared.isEmpty())
             emit problems(std::move(set), std::move(cleared), std::move(needs_login));
         publish();
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick - jobs::MonotonicClock::now());
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(pass->next_tick -
+                                                                          jobs::MonotonicClock::now());
         if (follow) wait = std::min<std::chrono::milliseconds>(wait, kWatchedPoll);
         timer_->start(std::max(wait, std::chrono::milliseconds(200)));
     }
@@ -475,15 +483,18 @@ void JobsService::submit(jobs::ClusterProfile profile, jobs::JobRecord planned) 
 }
 
 void JobsService::cancel(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->cancel(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->cancel(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::resume(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->resume(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->resume(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::fetch(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->fetch(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->fetch(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::remove(const QString& id, bool delete_files) {
@@ -492,11 +503,13 @@ void JobsService::remove(const QString& id, bool delete_files) {
 }
 
 void JobsService::markMerged(const QString& id, const QString& where) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id, where] { w->markMerged(id, where); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, where] { w->markMerged(id, where); }, Qt::QueuedConnection);
 }
 
 void JobsService::readLog(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->readLog(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->readLog(id); }, Qt::QueuedConnection);
 }
 
 QString JobsService::failureOf(const QString& id) const {
@@ -505,23 +518,28 @@ QString JobsService::failureOf(const QString& id) const {
 }
 
 void JobsService::listScratch(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->scratch(id, false); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->scratch(id, false); }, Qt::QueuedConnection);
 }
 
 void JobsService::removeScratch(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->scratch(id, true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->scratch(id, true); }, Qt::QueuedConnection);
 }
 
 void JobsService::readEvents(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->readEvents(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->readEvents(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::setWatched(const QString& id) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->setWatched(id); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id] { w->setWatched(id); }, Qt::QueuedConnection);
 }
 
 void JobsService::logIn(const QString& profile) {
-    QMetaObject::invokeMethod(worker_, [w = worker_, profile] { w->logIn(profile); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, profile] { w->logIn(profile); }, Qt::QueuedConnection);
 }
 
 bool JobsService::needsLogin(const QString& profile) const {
@@ -581,7 +599,8 @@ void JobsService::readLiveProgress() {
     bool any = false;
     std::map<QString, LiveProgress> fresh;
     for (const auto& j : jobs_) {
-        if (j.profile != jobs::local_profile_name || (j.state != submitted && j.state != running && j.state != resubmitted))
+        if (j.profile != jobs::local_profile_name ||
+            (j.state != submitted && j.state != running && j.state != resubmitted))
             continue;
         any = true;
         if (!here) continue;
@@ -594,11 +613,11 @@ void JobsService::readLiveProgress() {
             if (p->state == "done" || p->state == "failed" || p->state == "stopped") checkNow();
         }
     }
-    const bool changed = fresh.size() != live_.size() ||
-                         !std::ranges::equal(fresh, live_, [](const auto& a, const auto& b) {
-                             return a.first == b.first && a.second.rows_done == b.second.rows_done &&
-                                    a.second.state == b.second.state;
-                         });
+    const bool changed =
+        fresh.size() != live_.size() || !std::ranges::equal(fresh, live_, [](const auto& a, const auto& b) {
+            return a.first == b.first && a.second.rows_done == b.second.rows_done &&
+                   a.second.state == b.second.state;
+        });
     live_ = std::move(fresh);
     if (any && !live_timer_.isActive()) live_timer_.start();
     if (!any) live_timer_.stop();

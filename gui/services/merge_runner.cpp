@@ -16,7 +16,8 @@ QString engine_reason(const QString& output) {
     const auto lines = output.split(QLatin1Char('\n'));
     for (const auto& line : lines) {
         const QString t = line.trimmed();
-        if (t.startsWith(QStringLiteral("sluice-engine: ")) && !t.contains(QStringLiteral(" rows ("))) return t;
+        if (t.startsWith(QStringLiteral("sluice-engine: ")) && !t.contains(QStringLiteral(" rows (")))
+            return t;
     }
     for (const auto& line : lines) {
         const QString t = line.trimmed();
@@ -31,8 +32,9 @@ Status MergeRunner::start(const QString& result, const QString& source) {
     if (process_) return fail(ErrorKind::refused, "A merge is already under way.");
     const QString engine = find_engine();
     if (engine.isEmpty())
-        return fail(ErrorKind::bad_input, "Sluice cannot find sluice-engine: install it next to sluice or on the "
-                                          "PATH, or set SLUICE_ENGINE to its path.");
+        return fail(ErrorKind::bad_input,
+                    "Sluice cannot find sluice-engine: install it next to sluice or on the "
+                    "PATH, or set SLUICE_ENGINE to its path.");
     process_ = new QProcess(this);
     const QString src = QFileInfo(source).fileName();
     connect(process_, &QProcess::finished, this, [this, src](int code, QProcess::ExitStatus status) {
@@ -56,8 +58,8 @@ Status MergeRunner::start(const QString& result, const QString& source) {
         process_ = nullptr;
         emit finished(false, tr("Could not start sluice-engine: %1").arg(why), {});
     });
-    process_->start(engine, {QStringLiteral("merge"), QStringLiteral("--result"), result, QStringLiteral("--into"),
-                             source});
+    process_->start(engine, {QStringLiteral("merge"), QStringLiteral("--result"), result,
+                             QStringLiteral("--into"), source});
     return {};
 }
 

@@ -33,9 +33,10 @@ CompareBar::CompareBar(QWidget* parent)
 }
 
 void CompareBar::showResult(const QString& result, const QString& recipe, const QString& merged) {
-    what_->setText(tr("<b>Comparing with %1</b>: the source's raw signal against the Filtered_Data stored in the "
-                      "result (not recomputed). Recipe: %2.")
-                       .arg(result.toHtmlEscaped(), recipe.toHtmlEscaped()));
+    what_->setText(
+        tr("<b>Comparing with %1</b>: the source's raw signal against the Filtered_Data stored in the "
+           "result (not recomputed). Recipe: %2.")
+            .arg(result.toHtmlEscaped(), recipe.toHtmlEscaped()));
     merge_->setEnabled(merged.isEmpty());
     merge_->setToolTip(merged.isEmpty() ? tr("Add the result to its source file, atomically")
                                         : tr("Already merged into %1").arg(merged));

@@ -1,16 +1,16 @@
 #include "widgets/job_details.hpp"
-#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "models/jobs_model.hpp"
+#include "qstring_from.hpp"
 #include "services/jobs_service.hpp"
 
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -196,14 +196,16 @@ void JobDetails::setField(const QString& key, const QString& text) {
     label->setText(text);
     // Unknown rows are hidden, name and value.
     label->setVisible(!text.isEmpty());
-    if (auto* name = findChild<QLabel*>(QStringLiteral("detail_name_") + key)) name->setVisible(!text.isEmpty());
+    if (auto* name = findChild<QLabel*>(QStringLiteral("detail_name_") + key))
+        name->setVisible(!text.isEmpty());
 }
 
 void JobDetails::refresh() {
     const auto job = service_.job(id_);
     none_->setVisible(!job);
     fetch_log_->setEnabled(job && !job->scheduler_id.empty());
-    const bool on_cluster_done = job && job->state == jobs::JobState::done && job->profile != jobs::local_profile_name;
+    const bool on_cluster_done =
+        job && job->state == jobs::JobState::done && job->profile != jobs::local_profile_name;
     list_scratch_->setVisible(on_cluster_done);
     remove_scratch_->setVisible(on_cluster_done);
     scratch_->setVisible(on_cluster_done);
@@ -226,8 +228,7 @@ void JobDetails::refresh() {
              job->scheduler_id.empty() ? QString()
              : here                    ? tr("process %1").arg(q(job->scheduler_id))
                                        : q(job->scheduler_id) +
-                                             (job->submissions > 1 ? tr(" (submission %1)").arg(job->submissions)
-                                                                   : QString()));
+                          (job->submissions > 1 ? tr(" (submission %1)").arg(job->submissions) : QString()));
     if (job->state == jobs::JobState::pending) setField(QStringLiteral("queue_reason"), q(job->queue_reason));
     setField(QStringLiteral("node"), q(job->node));
     setField(QStringLiteral("submitted"), local_time(job->created));
@@ -235,14 +236,18 @@ void JobDetails::refresh() {
     setField(QStringLiteral("ended"), job->ended.empty() ? QString() : local_time(job->ended));
     const auto wall = JobsModel::walltimeOf(job->resources_json);
     if (job->elapsed_s >= 0)
-        setField(QStringLiteral("elapsed"), here || wall.isEmpty() ? JobsModel::durationText(job->elapsed_s)
-                                                                   : tr("%1 of %2 walltime")
-                                                                         .arg(JobsModel::durationText(job->elapsed_s), wall));
+        setField(QStringLiteral("elapsed"),
+                 here || wall.isEmpty()
+                     ? JobsModel::durationText(job->elapsed_s)
+                     : tr("%1 of %2 walltime").arg(JobsModel::durationText(job->elapsed_s), wall));
     else if (!here && !wall.isEmpty())
         setField(QStringLiteral("elapsed"), tr("not started (walltime %1)").arg(wall));
     if (job->checked != jobs::WallClock::time_point{}) {
-        const auto ago = std::chrono::duration_cast<std::chrono::seconds>(jobs::WallClock::now() - job->checked).count();
-        setField(QStringLiteral("checked"), tr("%1 (%2 ago)").arg(local_time(job->checked), JobsModel::durationText(std::max<std::int64_t>(ago, 0))));
+        const auto ago =
+            std::chrono::duration_cast<std::chrono::seconds>(jobs::WallClock::now() - job->checked).count();
+        setField(QStringLiteral("checked"),
+                 tr("%1 (%2 ago)")
+                     .arg(local_time(job->checked), JobsModel::durationText(std::max<std::int64_t>(ago, 0))));
     }
     setField(QStringLiteral("source"), q(job->local_input));
     setField(QStringLiteral("dataset"), q(job->dataset));

@@ -51,7 +51,7 @@ private:
     QLabel* scratch_;             ///< what the job has on its cluster, once listed
     QPushButton* list_scratch_;   ///< "Show Cluster Files"
     QPushButton* remove_scratch_; ///< "Remove from Cluster…"
-    QTimer* clock_; ///< "last checked 12 s ago" stays true
+    QTimer* clock_;               ///< "last checked 12 s ago" stays true
     jobs::WallClock::time_point shown_updated_{};
 };
 

@@ -1,10 +1,10 @@
 #include "widgets/jobs_view.hpp"
-#include "qstring_from.hpp"
 
 #include "jobs/local_profile.hpp"
 #include "models/jobs_model.hpp"
-#include "widgets/job_details.hpp"
+#include "qstring_from.hpp"
 #include "services/jobs_service.hpp"
+#include "widgets/job_details.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -46,9 +46,12 @@ protected:
         if (!where_.isEmpty() && i.data(JobsModel::ProfileRole).toString() != where_) return false;
         const auto state = i.data(JobsModel::StateRole).toString();
         switch (group_) {
-        case StateGroup::all: return true;
-        case StateGroup::active: return i.data(JobsModel::ActiveRole).toBool();
-        case StateGroup::ended: return !i.data(JobsModel::ActiveRole).toBool();
+        case StateGroup::all:
+            return true;
+        case StateGroup::active:
+            return i.data(JobsModel::ActiveRole).toBool();
+        case StateGroup::ended:
+            return !i.data(JobsModel::ActiveRole).toBool();
         case StateGroup::trouble:
             return state == QLatin1String("failed") || state == QLatin1String("cancelled") ||
                    state == QLatin1String("stopped");
@@ -65,7 +68,8 @@ private:
 class ProgressDelegate : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override {
         const double f = index.data(JobsModel::FractionRole).toDouble();
         if (f < 0) return QStyledItemDelegate::paint(painter, option, index);
         QStyleOptionProgressBar bar;
@@ -93,11 +97,13 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
       table_(new QTableView(this)), state_filter_(new QComboBox(this)), where_filter_(new QComboBox(this)),
       top_(new QHBoxLayout), transfer_(new QProgressBar(this)),
       cancel_(button(tr("Cancel"), "job_cancel", this)), resume_(button(tr("Resume"), "job_resume", this)),
-      compare_(button(tr("Compare"), "job_compare", this)), merge_(button(tr("Merge into Source…"), "job_merge", this)),
+      compare_(button(tr("Compare"), "job_compare", this)),
+      merge_(button(tr("Merge into Source…"), "job_merge", this)),
       fetch_(button(tr("Fetch Result"), "job_fetch", this)), log_(button(tr("Log"), "job_log", this)),
-      copy_path_(button(tr("Copy Path"), "job_copy_path", this)), remove_(button(tr("Remove…"), "job_remove", this)),
-      login_bar_(new QWidget(this)), login_text_(new QLabel(login_bar_)),
-      login_(button(tr("Log In"), "job_login", login_bar_)), details_(new JobDetails(service, this)) {
+      copy_path_(button(tr("Copy Path"), "job_copy_path", this)),
+      remove_(button(tr("Remove…"), "job_remove", this)), login_bar_(new QWidget(this)),
+      login_text_(new QLabel(login_bar_)), login_(button(tr("Log In"), "job_login", login_bar_)),
+      details_(new JobDetails(service, this)) {
     filter_->setSourceModel(model_);
     table_->setObjectName(QStringLiteral("jobs_table"));
     table_->setModel(filter_);
@@ -109,17 +115,17 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    const std::pair<int, int> widths[] = {{JobsModel::JobColumn, 160},     {JobsModel::SourceColumn, 120},
-                                          {JobsModel::DatasetColumn, 110}, {JobsModel::RecipeColumn, 160},
-                                          {JobsModel::WhereColumn, 100},   {JobsModel::StateColumn, 140},
-                                          {JobsModel::ProgressColumn, 260}, {JobsModel::DetailsColumn, 300},
-                                          {JobsModel::ElapsedColumn, 70}};
+    const std::pair<int, int> widths[] = {
+        {JobsModel::JobColumn, 160},      {JobsModel::SourceColumn, 120},  {JobsModel::DatasetColumn, 110},
+        {JobsModel::RecipeColumn, 160},   {JobsModel::WhereColumn, 100},   {JobsModel::StateColumn, 140},
+        {JobsModel::ProgressColumn, 260}, {JobsModel::DetailsColumn, 300}, {JobsModel::ElapsedColumn, 70}};
     for (const auto& [column, width] : widths)
         table_->setColumnWidth(column, width);
     // What was filtered and how far it got come first; the job's id (for sluice-cli) last.
     auto* header = table_->horizontalHeader();
     header->moveSection(header->visualIndex(JobsModel::JobColumn), JobsModel::ColumnCount - 1);
-    header->moveSection(header->visualIndex(JobsModel::ElapsedColumn), header->visualIndex(JobsModel::DetailsColumn));
+    header->moveSection(header->visualIndex(JobsModel::ElapsedColumn),
+                        header->visualIndex(JobsModel::DetailsColumn));
 
     state_filter_->setObjectName(QStringLiteral("jobs_state_filter"));
     state_filter_->addItem(tr("All jobs"), static_cast<int>(StateGroup::all));
@@ -140,7 +146,8 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     login_bar_->setObjectName(QStringLiteral("login_bar"));
     login_text_->setObjectName(QStringLiteral("login_text"));
     login_text_->setWordWrap(true);
-    login_bar_->setStyleSheet(QStringLiteral("#login_bar { background: #fff4e5; border: 1px solid #e0a040; }"));
+    login_bar_->setStyleSheet(
+        QStringLiteral("#login_bar { background: #fff4e5; border: 1px solid #e0a040; }"));
     auto* login_row = new QHBoxLayout(login_bar_);
     login_row->setContentsMargins(6, 3, 6, 3);
     login_row->addWidget(login_text_, 1);
@@ -191,7 +198,8 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
                 transfer_->setRange(0, 1000);
                 transfer_->setValue(total ? static_cast<int>(1000 * done / total) : 0);
                 transfer_->setFormat(
-                    tr("%1 %2: %p%").arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id));
+                    tr("%1 %2: %p%")
+                        .arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id));
             });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateButtons();
@@ -215,12 +223,17 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
                     QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
                 if (answer == QMessageBox::Yes) service_.cancel(id);
             }));
-    connect(resume_, &QPushButton::clicked, this, on_selected([this](const QString& id) { service_.resume(id); }));
-    connect(fetch_, &QPushButton::clicked, this, on_selected([this](const QString& id) { service_.fetch(id); }));
+    connect(resume_, &QPushButton::clicked, this,
+            on_selected([this](const QString& id) { service_.resume(id); }));
+    connect(fetch_, &QPushButton::clicked, this,
+            on_selected([this](const QString& id) { service_.fetch(id); }));
     connect(log_, &QPushButton::clicked, this, on_selected([this](const QString&) { details_->fetchLog(); }));
-    connect(compare_, &QPushButton::clicked, this, on_selected([this](const QString& id) { emit compareRequested(id); }));
-    connect(merge_, &QPushButton::clicked, this, on_selected([this](const QString& id) { emit mergeRequested(id); }));
-    connect(remove_, &QPushButton::clicked, this, on_selected([this](const QString& id) { confirmRemove(id); }));
+    connect(compare_, &QPushButton::clicked, this,
+            on_selected([this](const QString& id) { emit compareRequested(id); }));
+    connect(merge_, &QPushButton::clicked, this,
+            on_selected([this](const QString& id) { emit mergeRequested(id); }));
+    connect(remove_, &QPushButton::clicked, this,
+            on_selected([this](const QString& id) { confirmRemove(id); }));
     connect(copy_path_, &QPushButton::clicked, this, on_selected([this](const QString& id) {
                 const auto job = service_.job(id);
                 auto profiles = service_.profiles();
@@ -271,7 +284,8 @@ void JobsView::updateButtons() {
     const bool here = job && job->profile == jobs::local_profile_name;
     const bool active = job && jobs::needs_attention(state) && state != stopped;
     cancel_->setEnabled(active && state != completed && state != downloading);
-    resume_->setEnabled(job && (state == stopped || state == failed || state == cancelled) && job->submissions > 0);
+    resume_->setEnabled(job && (state == stopped || state == failed || state == cancelled) &&
+                        job->submissions > 0);
     compare_->setEnabled(job && state == done);
     merge_->setEnabled(job && state == done && job->merged_into.empty());
     merge_->setToolTip(job && !job->merged_into.empty()
@@ -296,9 +310,9 @@ void JobsView::updateLoginBar() {
     int jobs = 0;
     for (const auto& j : service_.jobs())
         jobs += q(j.profile) == login_profile_ && jobs::needs_attention(j.state);
-    login_text_->setText(tr("Not logged in to %1: %n job(s) there wait until you log in.", nullptr, jobs)
-                             .arg(login_profile_) +
-                         (waiting.size() > 1 ? tr(" (%1 clusters wait.)").arg(waiting.size()) : QString()));
+    login_text_->setText(
+        tr("Not logged in to %1: %n job(s) there wait until you log in.", nullptr, jobs).arg(login_profile_) +
+        (waiting.size() > 1 ? tr(" (%1 clusters wait.)").arg(waiting.size()) : QString()));
     login_->setText(tr("Log In to %1").arg(login_profile_));
 }
 
@@ -311,7 +325,8 @@ void JobsView::confirmRemove(const QString& id) {
     box.setInformativeText(
         tr("Keep its files: the result stays at %1. Delete its files: the result and the job's folder%2 are "
            "deleted too.")
-            .arg(q(job->local_output), job->profile == jobs::local_profile_name ? QString() : tr(" on the cluster")));
+            .arg(q(job->local_output),
+                 job->profile == jobs::local_profile_name ? QString() : tr(" on the cluster")));
     auto* keep = box.addButton(tr("Remove, Keep Files"), QMessageBox::AcceptRole);
     auto* purge = box.addButton(tr("Remove and Delete Files"), QMessageBox::DestructiveRole);
     keep->setObjectName(QStringLiteral("remove_keep"));

@@ -17,7 +17,8 @@ namespace sluice::h5 {
 /// a damaged or crafted file and is refused before a buffer is allocated for it.
 inline constexpr std::uint64_t max_attribute_bytes = std::uint64_t{64} << 20;
 /// bad_input when `count` values of `value_size` bytes exceed max_attribute_bytes; `what` names it.
-[[nodiscard]] Status check_attribute_size(std::string_view what, std::uint64_t count, std::uint64_t value_size);
+[[nodiscard]] Status check_attribute_size(std::string_view what, std::uint64_t count,
+                                          std::uint64_t value_size);
 
 /// numpy-like name of an HDF5 type: "float32", "uint16", ">int32" (big-endian), "|S4" (fixed string),
 /// "str" (variable-length string), "object-ref", "region-ref", compound as "[('re', float64), ...]".

@@ -1,12 +1,13 @@
 #include "h5/h5_error.hpp"
 
 #include <hdf5.h>
-
 #include <vector>
 
 namespace sluice::h5 {
 
-void silence_error_printing() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_error_printing() {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 

@@ -1,10 +1,10 @@
 #pragma once
 // HDF5 reports failures on its own error stack and, by default, prints it to stderr. We silence the
 // printing and turn the stack into one readable message instead.
+#include "util/error.hpp"
+
 #include <string>
 #include <string_view>
-
-#include "util/error.hpp"
 
 namespace sluice::h5 {
 

@@ -1,11 +1,11 @@
 #pragma once
 // Opening files and objects with clear errors (not HDF5, truncated, missing path, wrong kind). Serial
 // only: the engine's MPI-IO open and create are in mpi_file.hpp, so that nothing else sees mpi.h.
-#include <filesystem>
-#include <string>
-
 #include "h5/handles.hpp"
 #include "util/error.hpp"
+
+#include <filesystem>
+#include <string>
 
 namespace sluice::h5 {
 

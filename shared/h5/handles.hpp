@@ -2,7 +2,6 @@
 // One RAII type per HDF5 id kind: each closes its id with the matching H5?close and cannot be mixed
 // up with another kind at compile time.
 #include <hdf5.h>
-
 #include <utility>
 
 namespace sluice::h5 {

@@ -1,11 +1,5 @@
 #include "h5/merge.hpp"
 
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
-
-#include <fmt/format.h>
-
 #include "h5/attributes.hpp"
 #include "h5/h5_error.hpp"
 #include "h5/h5_file.hpp"
@@ -15,6 +9,11 @@
 #include "util/atomic_file.hpp"
 #include "util/process.hpp"
 #include "util/sha256.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace sluice::h5 {
 namespace {
@@ -59,17 +58,20 @@ Status check_source_unchanged(const fs::path& into, const Recorded& rec) {
         auto sha = sha256_file(into);
         if (!sha) return std::unexpected(sha.error());
         if (*sha != *rec.sha256)
-            return fail(ErrorKind::refused, fmt::format("{} is not the file the result was made from (SHA-256 {} "
-                                                        "differs from the recorded {}): nothing was changed",
-                                                        into.string(), sha->substr(0, 12), rec.sha256->substr(0, 12)));
+            return fail(ErrorKind::refused,
+                        fmt::format("{} is not the file the result was made from (SHA-256 {} "
+                                    "differs from the recorded {}): nothing was changed",
+                                    into.string(), sha->substr(0, 12), rec.sha256->substr(0, 12)));
         return {};
     }
-    const std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    const std::int64_t mtime =
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     if (st.st_size != rec.size || mtime != rec.mtime_ns)
-        return fail(ErrorKind::refused,
-                    fmt::format("{} changed since the result was made from it (size or modification time differ): "
-                                "nothing was changed",
-                                into.string()));
+        return fail(
+            ErrorKind::refused,
+            fmt::format("{} changed since the result was made from it (size or modification time differ): "
+                        "nothing was changed",
+                        into.string()));
     return {};
 }
 
@@ -81,10 +83,11 @@ Status check_space(const fs::path& into, const fs::path& result) {
     if (::statvfs(dir.c_str(), &vfs) != 0) return {};
     const auto avail = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
     if (avail < need)
-        return fail(ErrorKind::refused, fmt::format("not enough free space in {} for the merge: it needs {:.1f} MB "
-                                                    "(a full copy of the source), {:.1f} MB are free",
-                                                    dir.string(), static_cast<double>(need) / 1e6,
-                                                    static_cast<double>(avail) / 1e6));
+        return fail(ErrorKind::refused,
+                    fmt::format("not enough free space in {} for the merge: it needs {:.1f} MB "
+                                "(a full copy of the source), {:.1f} MB are free",
+                                dir.string(), static_cast<double>(need) / 1e6,
+                                static_cast<double>(avail) / 1e6));
     return {};
 }
 
@@ -94,15 +97,17 @@ Status repoint(hid_t file, const std::string& group_path, const MainDataset& mai
     auto g = open_group(file, group_path);
     if (!g) return std::unexpected(g.error());
     for (const char* name : {"sluice_source_file", "sluice_source_dataset"})
-        if (has_attribute(g->get(), name) && H5Adelete(g->get(), name) < 0) return h5_fail("cannot update " + group_path);
+        if (has_attribute(g->get(), name) && H5Adelete(g->get(), name) < 0)
+            return h5_fail("cannot update " + group_path);
     if (auto s = write_reference_attribute(g->get(), "source_000", file, main.path); !s) return s;
 
     auto fd = open_dataset(file, group_path + "/Filtered_Data");
     if (!fd) return std::unexpected(fd.error());
-    const std::pair<const char*, const Ancillary*> anc[] = {{"Position_Indices", &main.position_indices},
-                                                            {"Position_Values", &main.position_values},
-                                                            {"Spectroscopic_Indices", &main.spectroscopic_indices},
-                                                            {"Spectroscopic_Values", &main.spectroscopic_values}};
+    const std::pair<const char*, const Ancillary*> anc[] = {
+        {"Position_Indices", &main.position_indices},
+        {"Position_Values", &main.position_values},
+        {"Spectroscopic_Indices", &main.spectroscopic_indices},
+        {"Spectroscopic_Values", &main.spectroscopic_values}};
     for (const auto& [name, a] : anc)
         if (auto s = write_reference_attribute(fd->get(), name, file, a->path); !s) return s;
 
@@ -111,9 +116,13 @@ Status repoint(hid_t file, const std::string& group_path, const MainDataset& mai
         if (!nf) return std::unexpected(nf.error());
         for (const auto& [name, a] : {anc[0], anc[1]})
             if (auto s = write_reference_attribute(nf->get(), name, file, a->path); !s) return s;
-        if (auto s = write_reference_attribute(nf->get(), "Spectroscopic_Indices", file, group_path + "/Noise_Spec_Indices"); !s)
+        if (auto s = write_reference_attribute(nf->get(), "Spectroscopic_Indices", file,
+                                               group_path + "/Noise_Spec_Indices");
+            !s)
             return s;
-        if (auto s = write_reference_attribute(nf->get(), "Spectroscopic_Values", file, group_path + "/Noise_Spec_Values"); !s)
+        if (auto s = write_reference_attribute(nf->get(), "Spectroscopic_Values", file,
+                                               group_path + "/Noise_Spec_Values");
+            !s)
             return s;
     }
     return {};
@@ -152,9 +161,10 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_o
     auto progress = read_result_progress(res->get(), rec->group);
     if (!progress) return std::unexpected(progress.error());
     if (!progress->complete())
-        return fail(ErrorKind::refused, fmt::format("the result is incomplete ({} of {} rows): resume the run before "
-                                                    "merging",
-                                                    progress->rows_done, progress->rows_total));
+        return fail(ErrorKind::refused,
+                    fmt::format("the result is incomplete ({} of {} rows): resume the run before "
+                                "merging",
+                                progress->rows_done, progress->rows_total));
     if (auto s = check_source_unchanged(into, *rec); !s) return std::unexpected(s.error());
     if (auto s = check_space(into, result); !s) return std::unexpected(s.error());
 
@@ -165,7 +175,8 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_o
     fs::copy_file(into, tmp, fs::copy_options::overwrite_existing, ec);
     if (ec) {
         fs::remove(tmp, ec);
-        return fail(ErrorKind::io, fmt::format("cannot copy {} for the merge: {}", into.string(), ec.message()));
+        return fail(ErrorKind::io,
+                    fmt::format("cannot copy {} for the merge: {}", into.string(), ec.message()));
     }
     auto group = merge_into_copy(tmp, res->get(), *rec);
     if (group) {
@@ -175,7 +186,8 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_o
     }
     if (group) {
         fs::rename(tmp, into, ec);
-        if (ec) group = fail(ErrorKind::io, fmt::format("cannot replace {}: {}", into.string(), ec.message()));
+        if (ec)
+            group = fail(ErrorKind::io, fmt::format("cannot replace {}: {}", into.string(), ec.message()));
     }
     if (!group) {
         fs::remove(tmp, ec);

@@ -23,7 +23,9 @@ std::string parent_of(const std::string& path) {
     return slash == 0 || slash == std::string::npos ? std::string("/") : path.substr(0, slash);
 }
 
-std::string name_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string name_of(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
 
 std::string join(const std::string& parent, const std::string& name) {
     return parent == "/" ? "/" + name : parent + "/" + name;
@@ -42,8 +44,8 @@ Status write_bookkeeping(hid_t obj, const Bookkeeping& book) {
 
 // Contiguous and allocated at creation, so that after start-up only raw data is ever written. `zeroed`
 // datasets get their zeros from HDF5 at allocation, so no buffer of the dataset's size is ever needed.
-Result<Dataset> create_dataset(hid_t group, const std::string& name, hid_t file_type, std::vector<hsize_t> dims,
-                               bool zeroed = false) {
+Result<Dataset> create_dataset(hid_t group, const std::string& name, hid_t file_type,
+                               std::vector<hsize_t> dims, bool zeroed = false) {
     Dataspace space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
     PropList dcpl(H5Pcreate(H5P_DATASET_CREATE));
     const std::uint64_t zero = 0;
@@ -64,10 +66,12 @@ Status write_whole(hid_t dset, hid_t mem_type, const std::vector<T>& values, con
     return {};
 }
 
-Status write_noise_spec(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type, const void* value) {
+Status write_noise_spec(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type,
+                        const void* value) {
     auto d = create_dataset(group, name, file_type, {1, 1});
     if (!d) return std::unexpected(d.error());
-    if (H5Dwrite(d->get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) < 0) return h5_fail("cannot write " + name);
+    if (H5Dwrite(d->get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) < 0)
+        return h5_fail("cannot write " + name);
     if (auto s = write_fixed_string_array_attribute(d->get(), "labels", {"arb"}); !s) return s;
     if (auto s = write_fixed_string_array_attribute(d->get(), "units", {""}); !s) return s;
     return write_int_array_attribute(d->get(), "type", {0});
@@ -168,7 +172,9 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
         chain([&] { return write_string_attribute(g, "sluice_source_file", plan.identity.source_file); });
         chain([&] { return write_string_attribute(g, "sluice_source_dataset", main.path); });
         if (plan.identity.source_sha256)
-            chain([&] { return write_string_attribute(g, "sluice_source_sha256", *plan.identity.source_sha256); });
+            chain([&] {
+                return write_string_attribute(g, "sluice_source_sha256", *plan.identity.source_sha256);
+            });
     } else {
         chain([&] { return write_reference_attribute(g, "source_000", target, main.path); });
     }
@@ -180,9 +186,14 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
     chain([&] { return write_string_attribute(g, "algorithm", "pycroscopy_SignalFilter"); });
     chain([&] { return write_string_attribute(g, "sluice_recipe_hash", plan.identity.recipe_hash); });
     chain([&] { return write_string_attribute(g, "sluice_recipe", plan.identity.recipe_json); });
-    chain([&] { return write_int_attribute(g, "sluice_source_size", static_cast<std::int64_t>(plan.identity.source_size)); });
+    chain([&] {
+        return write_int_attribute(g, "sluice_source_size",
+                                   static_cast<std::int64_t>(plan.identity.source_size));
+    });
     chain([&] { return write_int_attribute(g, "sluice_source_mtime_ns", plan.identity.source_mtime_ns); });
-    chain([&] { return write_int_attribute(g, "sluice_source_points", static_cast<std::int64_t>(main.points)); });
+    chain([&] {
+        return write_int_attribute(g, "sluice_source_points", static_cast<std::int64_t>(main.points));
+    });
     chain([&] { return write_string_attribute(g, "sluice_source_dtype", value_type_name(main.type)); });
     if (!st) return std::unexpected(st.error());
 
@@ -201,28 +212,49 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
     if (!filtered) return std::unexpected(filtered.error());
     const hid_t fd = filtered->get();
     chain([&] { return copy_attributes(src_dset->get(), fd); });
-    chain([&] { return write_reference_attribute(fd, "Position_Indices", target, main.position_indices.path); });
-    chain([&] { return write_reference_attribute(fd, "Position_Values", target, main.position_values.path); });
-    chain([&] { return write_reference_attribute(fd, "Spectroscopic_Indices", target, main.spectroscopic_indices.path); });
-    chain([&] { return write_reference_attribute(fd, "Spectroscopic_Values", target, main.spectroscopic_values.path); });
+    chain([&] {
+        return write_reference_attribute(fd, "Position_Indices", target, main.position_indices.path);
+    });
+    chain(
+        [&] { return write_reference_attribute(fd, "Position_Values", target, main.position_values.path); });
+    chain([&] {
+        return write_reference_attribute(fd, "Spectroscopic_Indices", target,
+                                         main.spectroscopic_indices.path);
+    });
+    chain([&] {
+        return write_reference_attribute(fd, "Spectroscopic_Values", target, main.spectroscopic_values.path);
+    });
     chain([&] { return write_bookkeeping(fd, plan.book); });
     if (!st) return std::unexpected(st.error());
 
     if (plan.recipe.noise_threshold) {
         const std::uint32_t zero = 0;
         const float one = 1.0f;
-        chain([&] { return write_noise_spec(g, "Noise_Spec_Indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, &zero); });
-        chain([&] { return write_noise_spec(g, "Noise_Spec_Values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, &one); });
+        chain([&] {
+            return write_noise_spec(g, "Noise_Spec_Indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, &zero);
+        });
+        chain(
+            [&] { return write_noise_spec(g, "Noise_Spec_Values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, &one); });
         if (!st) return std::unexpected(st.error());
         auto floors = create_dataset(g, "Noise_Floors", H5T_IEEE_F32LE, {main.rows, 1});
         if (!floors) return std::unexpected(floors.error());
         const hid_t nf = floors->get();
         chain([&] { return write_string_attribute(nf, "quantity", "Noise"); });
         chain([&] { return write_string_attribute(nf, "units", "a.u."); });
-        chain([&] { return write_reference_attribute(nf, "Position_Indices", target, main.position_indices.path); });
-        chain([&] { return write_reference_attribute(nf, "Position_Values", target, main.position_values.path); });
-        chain([&] { return write_reference_attribute(nf, "Spectroscopic_Indices", target, group_path + "/Noise_Spec_Indices"); });
-        chain([&] { return write_reference_attribute(nf, "Spectroscopic_Values", target, group_path + "/Noise_Spec_Values"); });
+        chain([&] {
+            return write_reference_attribute(nf, "Position_Indices", target, main.position_indices.path);
+        });
+        chain([&] {
+            return write_reference_attribute(nf, "Position_Values", target, main.position_values.path);
+        });
+        chain([&] {
+            return write_reference_attribute(nf, "Spectroscopic_Indices", target,
+                                             group_path + "/Noise_Spec_Indices");
+        });
+        chain([&] {
+            return write_reference_attribute(nf, "Spectroscopic_Values", target,
+                                             group_path + "/Noise_Spec_Values");
+        });
         chain([&] { return write_bookkeeping(nf, plan.book); });
         if (!st) return std::unexpected(st.error());
     }
@@ -237,7 +269,8 @@ Result<ExistingResult> read_result_progress(hid_t file, const std::string& group
     if (!d) return std::unexpected(d.error());
     Dataspace space(H5Dget_space(d->get()));
     hsize_t rows = 0;
-    if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &rows, nullptr) < 0)
+    if (H5Sget_simple_extent_ndims(space.get()) != 1 ||
+        H5Sget_simple_extent_dims(space.get(), &rows, nullptr) < 0)
         return fail(ErrorKind::bad_input, group_path + "/completed_positions is not 1-D");
     // In slices: memory stays small whatever the row count.
     constexpr hsize_t slice = hsize_t{1} << 20;
@@ -246,8 +279,9 @@ Result<ExistingResult> read_result_progress(hid_t file, const std::string& group
     for (hsize_t first = 0; first < rows; first += slice) {
         const auto count = std::min(slice, rows - first);
         if (auto s = read_column_u8(d->get(), first, count, flags); !s) return std::unexpected(s.error());
-        r.rows_done += static_cast<std::uint64_t>(std::count_if(flags.begin(), flags.begin() + static_cast<std::ptrdiff_t>(count),
-                                                                [](std::uint8_t f) { return f != 0; }));
+        r.rows_done += static_cast<std::uint64_t>(
+            std::count_if(flags.begin(), flags.begin() + static_cast<std::ptrdiff_t>(count),
+                          [](std::uint8_t f) { return f != 0; }));
     }
     return r;
 }
@@ -292,15 +326,16 @@ Status check_identity(hid_t file, const std::string& group_path, const MainDatas
     const auto points = num("sluice_source_points");
     const auto dtype = str("sluice_source_dtype");
     if (!rows || !points || !dtype) return mismatch("a source this engine cannot identify");
-    if (static_cast<std::uint64_t>(*rows) != source.rows || static_cast<std::uint64_t>(*points) != source.points ||
-        *dtype != value_type_name(source.type))
+    if (static_cast<std::uint64_t>(*rows) != source.rows ||
+        static_cast<std::uint64_t>(*points) != source.points || *dtype != value_type_name(source.type))
         return mismatch(fmt::format("a dataset of {}x{} {} (this one is {}x{} {})", *rows, *points, *dtype,
                                     source.rows, source.points, value_type_name(source.type)));
     const auto size = num("sluice_source_size");
     const auto mtime = num("sluice_source_mtime_ns");
     if (!size || static_cast<std::uint64_t>(*size) != identity.source_size || !mtime ||
         *mtime != identity.source_mtime_ns)
-        return mismatch("another source file, or this source before it changed (size or modification time differ)");
+        return mismatch(
+            "another source file, or this source before it changed (size or modification time differ)");
     if (identity.source_sha256 && has_attribute(g->get(), "sluice_source_sha256")) {
         const auto sha = str("sluice_source_sha256");
         if (!sha || *sha != *identity.source_sha256) return mismatch("a source with another SHA-256");
@@ -315,16 +350,19 @@ Result<std::string> find_standalone_group(hid_t file) {
     auto visit = [](hid_t obj, const char* name, const H5O_info_t* info, void* data) -> herr_t {
         if (info->type != H5O_TYPE_GROUP) return 0;
         Group g(H5Gopen2(obj, name, H5P_DEFAULT));
-        if (g && has_attribute(g.get(), "sluice_source_dataset") && has_attribute(g.get(), "sluice_recipe_hash"))
+        if (g && has_attribute(g.get(), "sluice_source_dataset") &&
+            has_attribute(g.get(), "sluice_recipe_hash"))
             static_cast<Found*>(data)->paths.push_back(std::string("/") + name);
         return 0;
     };
-    if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &found) < 0) return h5_fail("cannot walk the result file");
+    if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &found) < 0)
+        return h5_fail("cannot walk the result file");
     if (found.paths.size() != 1)
         return fail(ErrorKind::bad_input,
-                    found.paths.empty() ? "this is not a Sluice result file (no results group with sluice_source_* "
-                                          "attributes)"
-                                        : "this result file holds more than one results group");
+                    found.paths.empty()
+                        ? "this is not a Sluice result file (no results group with sluice_source_* "
+                          "attributes)"
+                        : "this result file holds more than one results group");
     return found.paths.front();
 }
 

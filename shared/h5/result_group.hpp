@@ -2,16 +2,15 @@
 // The pycroscopy-compatible results group (FILTER_SPEC §6 with Sluice's policy): naming, creation with
 // every dataset allocated up front (contiguous, early allocation) and every attribute written, lookup of
 // an existing group to resume, and the final attributes.
-#include <hdf5.h>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "h5/usid.hpp"
 #include "recipe/recipe.hpp"
 #include "util/error.hpp"
+
+#include <cstdint>
+#include <hdf5.h>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace sluice::h5 {
 
@@ -27,12 +26,12 @@ struct Bookkeeping {
 
 /// Identity of a run: what a resume must match (DESIGN §5).
 struct RunIdentity {
-    std::string recipe_hash;           ///< recipe_hash() of the recipe
-    std::string recipe_json;           ///< canonical JSON, for people reading the file
-    std::uint64_t source_size = 0;     ///< bytes of the source file when the run started
-    std::int64_t source_mtime_ns = 0;  ///< its modification time
+    std::string recipe_hash;          ///< recipe_hash() of the recipe
+    std::string recipe_json;          ///< canonical JSON, for people reading the file
+    std::uint64_t source_size = 0;    ///< bytes of the source file when the run started
+    std::int64_t source_mtime_ns = 0; ///< its modification time
     std::optional<std::string> source_sha256;
-    std::string source_file;           ///< as given on the command line (standalone results only)
+    std::string source_file; ///< as given on the command line (standalone results only)
 };
 
 enum class ResultMode {
@@ -42,10 +41,10 @@ enum class ResultMode {
 
 struct ResultGroupPlan {
     ResultMode mode = ResultMode::standalone;
-    MainDataset source;                ///< the Main dataset being filtered (paths are in the source file)
+    MainDataset source; ///< the Main dataset being filtered (paths are in the source file)
     FilterRecipe recipe;
     double sample_rate_hz = 0;
-    std::vector<float> composite;      ///< empty when there are no frequency filters
+    std::vector<float> composite; ///< empty when there are no frequency filters
     Bookkeeping book;
     RunIdentity identity;
 };
@@ -70,8 +69,8 @@ struct ExistingResult {
 
 /// Groups of this dataset in `file` that were written by Sluice with the same recipe hash (the newest
 /// match wins); nullopt when none.
-[[nodiscard]] Result<std::optional<ExistingResult>> find_matching_result(hid_t file, const std::string& dataset_path,
-                                                                         const std::string& recipe_hash);
+[[nodiscard]] Result<std::optional<ExistingResult>>
+find_matching_result(hid_t file, const std::string& dataset_path, const std::string& recipe_hash);
 
 /// Read a group's completed_positions summary.
 [[nodiscard]] Result<ExistingResult> read_result_progress(hid_t file, const std::string& group_path);

@@ -26,7 +26,8 @@ namespace {
 
 // The user's callbacks, each question told what the login is for. The session keeps its callbacks and
 // the slot keeps the session: the slot is held weakly, or neither would ever be freed.
-remote::SessionCallbacks with_purpose(remote::SessionCallbacks inner, const std::shared_ptr<SessionPool::Slot>& slot) {
+remote::SessionCallbacks with_purpose(remote::SessionCallbacks inner,
+                                      const std::shared_ptr<SessionPool::Slot>& slot) {
     const std::weak_ptr<SessionPool::Slot> weak = slot;
     const auto why = [weak] {
         const auto s = weak.lock();
@@ -73,7 +74,9 @@ void ClusterClient::set_purpose(std::string why) {
 }
 
 Result<remote::Session*> ClusterClient::session() {
-    const auto context = [&](const Error& e) { return e.context(fmt::format("cluster '{}'", profile_.name)); };
+    const auto context = [&](const Error& e) {
+        return e.context(fmt::format("cluster '{}'", profile_.name));
+    };
     // Cancelled questions are not asked again by themselves: the user logs in when they choose to.
     if (slot_->declined)
         return fail(ErrorKind::cancelled,
@@ -95,8 +98,8 @@ Result<remote::Session*> ClusterClient::session() {
     if (!st) {
         // Cancelled, refused answers or an untrusted host key: asking again by itself every few seconds
         // would only nag. A network failure is different: the next round tries again.
-        if (const auto k = st.error().kind; k == ErrorKind::cancelled || k == ErrorKind::bad_input || k == ErrorKind::refused)
-        {
+        if (const auto k = st.error().kind;
+            k == ErrorKind::cancelled || k == ErrorKind::bad_input || k == ErrorKind::refused) {
             slot_->declined = true;
             slot_->declined_because = st.error().message;
         }
@@ -160,7 +163,8 @@ remote::SessionOptions session_options_for(const ClusterProfile& profile) {
     o.port = profile.port;
     if (!profile.user.empty()) o.user = profile.user;
     // $HOME decides, as for every other desktop program (libssh alone would ask the password database).
-    if (const char* home = std::getenv("HOME"); home && *home == '/') o.ssh_dir = std::filesystem::path(home) / ".ssh";
+    if (const char* home = std::getenv("HOME"); home && *home == '/')
+        o.ssh_dir = std::filesystem::path(home) / ".ssh";
     return o;
 }
 

@@ -22,7 +22,7 @@ public:
         std::optional<remote::Session> session;
         bool declined = false;        ///< a login was cancelled or refused: wait for the user
         std::string declined_because; ///< its error, for messages
-        std::string why;       ///< what the login in progress is for
+        std::string why;              ///< what the login in progress is for
     };
     /// The slot for the profile's user@host:port (as the profile names them).
     [[nodiscard]] std::shared_ptr<Slot> slot(const ClusterProfile& profile);
@@ -48,10 +48,9 @@ public:
     [[nodiscard]] bool needs_login() const override { return slot_->declined; }
     void allow_login() override { slot_->declined = false; }
     [[nodiscard]] Result<std::string> connect() override;
-    [[nodiscard]] Result<remote::ScriptResult> run(std::string_view what, std::string_view script,
-                                                   const std::vector<std::string>& args = {},
-                                                   std::chrono::milliseconds timeout = std::chrono::minutes(2),
-                                                   std::stop_token cancel = {}) override;
+    [[nodiscard]] Result<remote::ScriptResult>
+    run(std::string_view what, std::string_view script, const std::vector<std::string>& args = {},
+        std::chrono::milliseconds timeout = std::chrono::minutes(2), std::stop_token cancel = {}) override;
     [[nodiscard]] Status upload_input(const JobRecord& job, const TransferHooks& hooks) override;
     [[nodiscard]] Result<std::string> download(const std::string& remote, const std::filesystem::path& local,
                                                const TransferHooks& hooks) override;

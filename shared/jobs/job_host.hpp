@@ -39,16 +39,15 @@ public:
     [[nodiscard]] virtual Result<std::string> connect() = 0;
     /// A POSIX script there (remote_script.hpp: values only as "$1", "$2", ...). A non-zero exit is an
     /// error quoting the script's first line of stderr. `cancel` ends the script and the wait.
-    [[nodiscard]] virtual Result<remote::ScriptResult> run(std::string_view what, std::string_view script,
-                                                           const std::vector<std::string>& args = {},
-                                                           std::chrono::milliseconds timeout = std::chrono::minutes(2),
-                                                           std::stop_token cancel = {}) = 0;
+    [[nodiscard]] virtual Result<remote::ScriptResult>
+    run(std::string_view what, std::string_view script, const std::vector<std::string>& args = {},
+        std::chrono::milliseconds timeout = std::chrono::minutes(2), std::stop_token cancel = {}) = 0;
     /// `job.local_input` at `job.remote_input`, verified against `job.input_sha256` (skipped when a
     /// verified copy is there already).
     [[nodiscard]] virtual Status upload_input(const JobRecord& job, const TransferHooks& hooks) = 0;
     /// `remote` to `local`, verified, never over an existing file; returns the SHA-256.
-    [[nodiscard]] virtual Result<std::string> download(const std::string& remote, const std::filesystem::path& local,
-                                                       const TransferHooks& hooks) = 0;
+    [[nodiscard]] virtual Result<std::string>
+    download(const std::string& remote, const std::filesystem::path& local, const TransferHooks& hooks) = 0;
 };
 
 } // namespace sluice::jobs

@@ -26,10 +26,13 @@ namespace {
 constexpr std::string_view result_file = "result.h5";
 
 std::string resources_json(const Resources& r) {
-    return json_text(nlohmann::json{
-        {"account", r.account}, {"partition", r.partition},           {"qos", r.qos},
-        {"nodes", r.nodes},     {"tasks_per_node", r.tasks_per_node}, {"walltime", r.walltime},
-        {"memory", r.memory}});
+    return json_text(nlohmann::json{{"account", r.account},
+                                    {"partition", r.partition},
+                                    {"qos", r.qos},
+                                    {"nodes", r.nodes},
+                                    {"tasks_per_node", r.tasks_per_node},
+                                    {"walltime", r.walltime},
+                                    {"memory", r.memory}});
 }
 
 std::string input_directory(const ClusterProfile& profile, std::string_view sha256) {
@@ -97,7 +100,8 @@ Result<fs::path> result_path_beside(const fs::path& input, const fs::path& folde
     for (int n = 0; n < 1000; ++n) {
         auto base = dir / fmt::format("{}-filtered-{:03}", stem, n);
         auto h5 = fs::path(base.string() + ".h5");
-        if (!taken(h5) && !taken(base.string() + ".recipe.json") && !taken(base.string() + ".h5.part")) return h5;
+        if (!taken(h5) && !taken(base.string() + ".recipe.json") && !taken(base.string() + ".h5.part"))
+            return h5;
     }
     return fail(ErrorKind::refused,
                 fmt::format("there are already 1000 filtered results next to {}", input.string()));
@@ -110,7 +114,8 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     // Everything the engine would refuse is refused here, before a byte is uploaded (the same checks).
     if (auto st = check_file_name(input, "the input file"); !st) return std::unexpected(st.error());
     if (!job.local_output.empty())
-        if (auto st = check_file_name(job.local_output, "the output file"); !st) return std::unexpected(st.error());
+        if (auto st = check_file_name(job.local_output, "the output file"); !st)
+            return std::unexpected(st.error());
     if (job.block_rows)
         if (auto st = check_block_rows(static_cast<std::uint64_t>(std::max(*job.block_rows, 0))); !st)
             return std::unexpected(st.error());
@@ -182,9 +187,10 @@ Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, co
                        "cd -- \"$1\"\n"
                        "printf '%s' \"$2\" >\"$4.part\" && mv -f \"$4.part\" \"$4\"\n"
                        "printf '%s' \"$3\" >\"$5.part\" && mv -f \"$5.part\" \"$5\"\n";
-    if (auto r = host.run("writing the job directory", write,
-                          {dir, job.recipe_json, job.job_script, std::string(recipe_file), std::string(job_script_file)},
-                          std::chrono::minutes(2), options.cancel);
+    if (auto r = host.run(
+            "writing the job directory", write,
+            {dir, job.recipe_json, job.job_script, std::string(recipe_file), std::string(job_script_file)},
+            std::chrono::minutes(2), options.cancel);
         !r)
         return std::unexpected(r.error());
 
@@ -195,17 +201,17 @@ Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, co
     job.scheduler_id = *id;
     ++job.submissions;
     job.rows_at_submit = job.rows_done;
-    return transition(store, job, JobState::submitted,
-                      is_local(host.profile())
-                          ? fmt::format("started on this computer (process {})", id->substr(0, id->find('.')))
-                          : fmt::format("submitted to {} as job {}", to_string(host.profile().scheduler), *id),
-                      options);
+    return transition(
+        store, job, JobState::submitted,
+        is_local(host.profile())
+            ? fmt::format("started on this computer (process {})", id->substr(0, id->find('.')))
+            : fmt::format("submitted to {} as job {}", to_string(host.profile().scheduler), *id),
+        options);
 }
 
 } // namespace
 
-Status stage_and_submit(JobStore& store, JobHost& host, JobRecord& job,
-                        const RunnerOptions& options) {
+Status stage_and_submit(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
     if (job.state != JobState::draft && job.state != JobState::uploading)
         return fail(ErrorKind::refused,
                     fmt::format("job {} is {}, not waiting to be submitted", job.id, to_string(job.state)));
@@ -277,7 +283,8 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
         auto history = history_command(profile.scheduler, gone_ids);
         if (!history) return std::unexpected(history.error());
         // Clusters without accounting refuse sacct; status.json then tells how the job ended.
-        if (auto h = host.run("reading the scheduler's history", *history, {}, std::chrono::minutes(2), options.cancel)) {
+        if (auto h = host.run("reading the scheduler's history", *history, {}, std::chrono::minutes(2),
+                              options.cancel)) {
             auto past = parse_history_output(profile.scheduler, h->out);
             if (!past) return std::unexpected(past.error());
             for (auto& p : *past)
@@ -399,8 +406,8 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
                                  fmt::format("downloading to {}", job.local_output), options);
             !st)
             return st;
-    const auto remote =
-        in_place ? job.local_output : fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
+    const auto remote = in_place ? job.local_output
+                                 : fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
     auto sha = host.download(remote, job.local_output, hooks(options, "download"));
     if (!sha) return std::unexpected(sha.error());
     job.result_sha256 = *sha;
@@ -430,8 +437,8 @@ Status cancel_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOp
 Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
     if (job.state != JobState::stopped && job.state != JobState::failed && job.state != JobState::cancelled)
         return fail(ErrorKind::refused,
-                    fmt::format("job {} is {}: only a stopped, failed or cancelled job can be run again", job.id,
-                                to_string(job.state)));
+                    fmt::format("job {} is {}: only a stopped, failed or cancelled job can be run again",
+                                job.id, to_string(job.state)));
     if (job.submissions == 0)
         return fail(ErrorKind::refused, fmt::format("job {} was never submitted; submit it again", job.id));
     auto id = submit(host, job, job.submissions + 1, options.cancel);

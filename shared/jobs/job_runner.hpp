@@ -1,8 +1,8 @@
 #pragma once
-// What the job states of DESIGN §7 call for, done on one profile's JobHost (cluster_client.hpp): upload (skipped when a
-// verified copy is there) → recipe + script → submit → poll (one scheduler command for all jobs) →
-// resubmit after a clean stop → download (verified) → done. Every transition is written to the JobStore
-// before the next step starts, so a client restarted at any point continues where it stopped.
+// What the job states of DESIGN §7 call for, done on one profile's JobHost (cluster_client.hpp): upload
+// (skipped when a verified copy is there) → recipe + script → submit → poll (one scheduler command for all
+// jobs) → resubmit after a clean stop → download (verified) → done. Every transition is written to the
+// JobStore before the next step starts, so a client restarted at any point continues where it stopped.
 #include "jobs/job_host.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profile.hpp"
@@ -72,13 +72,13 @@ struct JobPlan {
 /// once: the job script stops the engine cleanly on scancel, which must not read as a walltime stop to
 /// resubmit. Refused for jobs that already ended on their cluster. On this computer a cancel is a clean
 /// stop (USR1): the job becomes "stopped", resumable, at the next poll.
-[[nodiscard]] Status cancel_job(JobStore& store, JobHost& host, JobRecord& job,
-                                const RunnerOptions& options);
+[[nodiscard]] Status cancel_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options);
 
 /// Stopped, failed or cancelled → resubmitted: the same job script again as submission n + 1; the engine
 /// resumes from the result's checkpoint. For the user's "Resume" (clusters resubmit clean stops by
 /// themselves; this computer waits for the user).
-[[nodiscard]] Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options);
+[[nodiscard]] Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job,
+                                  const RunnerOptions& options);
 
 /// States in which the client still has something to do for a job.
 [[nodiscard]] bool needs_attention(JobState s);

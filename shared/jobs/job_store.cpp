@@ -1,6 +1,7 @@
 #include "jobs/job_store.hpp"
-#include "util/process.hpp"
+
 #include "util/overloaded.hpp"
+#include "util/process.hpp"
 
 #include <array>
 #include <cerrno>
@@ -159,9 +160,9 @@ constexpr std::int64_t schema_version = 3;
 
 // The one place where JobRecord's fields meet the table's columns: SQL text, binding and reading all
 // follow this list.
-using Field = std::variant<std::string JobRecord::*, int JobRecord::*, std::int64_t JobRecord::*,
-                           std::optional<int> JobRecord::*, WallClock::time_point JobRecord::*,
-                           JobState JobRecord::*>;
+using Field =
+    std::variant<std::string JobRecord::*, int JobRecord::*, std::int64_t JobRecord::*,
+                 std::optional<int> JobRecord::*, WallClock::time_point JobRecord::*, JobState JobRecord::*>;
 struct Column {
     std::string_view name;
     Field field;
@@ -217,7 +218,6 @@ std::string assignments() {
     return out;
 }
 
-
 void bind_job(Stmt& s, const JobRecord& j) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const int at = static_cast<int>(i) + 1;
@@ -246,8 +246,8 @@ Result<JobRecord> read_job(const Stmt& s) {
                                   if (state)
                                       j.*m = *state;
                                   else
-                                      st = std::unexpected(state.error().context(
-                                          fmt::format("job store: job {}", s.text(0))));
+                                      st = std::unexpected(
+                                          state.error().context(fmt::format("job store: job {}", s.text(0))));
                               }},
                    columns[i].field);
     }
@@ -318,11 +318,14 @@ Result<JobStore> JobStore::open(const fs::path& file) {
         auto tx = Transaction::begin(db.get());
         if (!tx) return std::unexpected(tx.error());
         if (v < 1)
-            if (auto st = exec(db.get(), schema_v1, "creating tables"); !st) return std::unexpected(st.error());
+            if (auto st = exec(db.get(), schema_v1, "creating tables"); !st)
+                return std::unexpected(st.error());
         if (v < 2)
-            if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st) return std::unexpected(st.error());
+            if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st)
+                return std::unexpected(st.error());
         if (v < 3)
-            if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st) return std::unexpected(st.error());
+            if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st)
+                return std::unexpected(st.error());
         if (auto st = tx->commit(); !st) return std::unexpected(st.error());
     }
     return JobStore(std::make_unique<Db>(Db{std::move(db)}));
@@ -337,7 +340,8 @@ Status JobStore::insert(const JobRecord& job) {
     if (job.id.empty()) return fail(ErrorKind::bad_input, "job store: a job needs an id");
     auto tx = Transaction::begin(db_->get());
     if (!tx) return std::unexpected(tx.error());
-    auto s = Stmt::prepare(db_->get(), fmt::format("INSERT INTO jobs ({}) VALUES ({})", column_list(), placeholders()));
+    auto s = Stmt::prepare(db_->get(),
+                           fmt::format("INSERT INTO jobs ({}) VALUES ({})", column_list(), placeholders()));
     if (!s) return std::unexpected(s.error());
     bind_job(*s, job);
     if (auto st = s->run(); !st)
@@ -400,7 +404,8 @@ Status JobStore::remove(std::string_view id) {
     if (!s) return std::unexpected(s.error());
     s->bind(1, id);
     if (auto st = s->run(); !st) return st;
-    if (sqlite3_changes(db_->get()) != 1) return fail(ErrorKind::bad_input, fmt::format("job store: no job {}", id));
+    if (sqlite3_changes(db_->get()) != 1)
+        return fail(ErrorKind::bad_input, fmt::format("job store: no job {}", id));
     return {};
 }
 

@@ -43,11 +43,11 @@ struct JobRecord {
     WallClock::time_point updated{};
     std::string merged_into; ///< "<source> as <group>" once the result was merged; empty until then
     // What the last poll saw, for people (nothing decides on them).
-    std::string node;          ///< where the job script ran (its status.json's host)
-    std::string queue_reason;  ///< why a pending job waits (Slurm's reason, PBS's comment)
-    std::string started;       ///< when the job script started, ISO 8601 UTC, as status.json says
-    std::string ended;         ///< when it ended, likewise
-    std::int64_t elapsed_s = -1; ///< the scheduler's elapsed time of the latest submission; -1: unknown
+    std::string node;                ///< where the job script ran (its status.json's host)
+    std::string queue_reason;        ///< why a pending job waits (Slurm's reason, PBS's comment)
+    std::string started;             ///< when the job script started, ISO 8601 UTC, as status.json says
+    std::string ended;               ///< when it ended, likewise
+    std::int64_t elapsed_s = -1;     ///< the scheduler's elapsed time of the latest submission; -1: unknown
     WallClock::time_point checked{}; ///< the last poll that saw the job
 };
 

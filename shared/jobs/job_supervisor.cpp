@@ -1,8 +1,7 @@
 #include "jobs/job_supervisor.hpp"
 
-#include "jobs/scratch.hpp"
-
 #include "jobs/local_profile.hpp"
+#include "jobs/scratch.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -31,9 +30,8 @@ Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRec
     auto cluster = client(profile);
     if (!cluster) return std::unexpected(cluster.error());
     bool changed = false;
-    const auto active = std::ranges::count_if(jobs, [&](const JobRecord& j) {
-        return j.profile == profile && needs_attention(j.state);
-    });
+    const auto active = std::ranges::count_if(
+        jobs, [&](const JobRecord& j) { return j.profile == profile && needs_attention(j.state); });
     for (auto& j : jobs)
         if (j.profile == profile && (j.state == draft || j.state == uploading)) {
             (*cluster)->set_purpose(fmt::format("to submit job {}", j.id));
@@ -52,7 +50,8 @@ Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRec
                 return std::unexpected(st.error());
             // The profile may want the cluster's copies gone once the result is here and verified. A
             // failure to remove them is told, never fatal: the result is safe.
-            if (j.state == JobState::done && (*cluster)->profile().scratch_after_download == ScratchPolicy::remove) {
+            if (j.state == JobState::done &&
+                (*cluster)->profile().scratch_after_download == ScratchPolicy::remove) {
                 (*cluster)->set_purpose(fmt::format("to remove the files of job {} from scratch", j.id));
                 if (auto freed = remove_scratch(store_, **cluster, j, jobs, options_); !freed) {
                     j.message += "; its files stay on the cluster: " + freed.error().message;

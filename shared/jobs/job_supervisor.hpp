@@ -29,20 +29,20 @@ public:
     JobSupervisor& operator=(const JobSupervisor&) = delete;
 
     struct Pass {
-        bool leader = false;               ///< this process polls; otherwise another one does
-        std::optional<Lease> holder;       ///< who holds the lease when we do not
-        std::vector<JobRecord> jobs;       ///< the jobs looked at, as they are now
-        bool idle = false;                 ///< none of them needs attention any more
+        bool leader = false;         ///< this process polls; otherwise another one does
+        std::optional<Lease> holder; ///< who holds the lease when we do not
+        std::vector<JobRecord> jobs; ///< the jobs looked at, as they are now
+        bool idle = false;           ///< none of them needs attention any more
         struct Problem {
             std::string profile;
-            std::string message;            ///< why the round failed
+            std::string message;             ///< why the round failed
             std::chrono::seconds retry_in{}; ///< when it is tried again
             bool needs_login = false;        ///< a login question was cancelled: the user must log in
             /// "hpc: <message> (next try in 20 s)", for a terminal.
             [[nodiscard]] std::string text() const;
         };
-        std::vector<Problem> problems;     ///< clusters whose round failed (each is retried later)
-        std::vector<std::string> healthy;  ///< clusters whose round worked: their earlier problems are over
+        std::vector<Problem> problems;    ///< clusters whose round failed (each is retried later)
+        std::vector<std::string> healthy; ///< clusters whose round worked: their earlier problems are over
         MonotonicClock::time_point next_tick{};
     };
     /// One pass over the jobs in `only` (empty: every job that needs attention).

@@ -4,18 +4,17 @@
 #include "util/sha256.hpp"
 #include "util/unique_fd.hpp"
 
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 extern char** environ;
@@ -60,7 +59,8 @@ std::vector<std::string> environment_with(const std::map<std::string, std::strin
 // Copy `from` to `to` (.part, fsync, rename without replacing), hashing what is written.
 Result<std::string> copy_verified(const fs::path& from, const fs::path& to, const TransferHooks& hooks) {
     const UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in.valid()) return fail(ErrorKind::io, fmt::format("cannot read {}: {}", from.string(), errno_text()));
+    if (!in.valid())
+        return fail(ErrorKind::io, fmt::format("cannot read {}: {}", from.string(), errno_text()));
     struct stat st {};
     ::fstat(in.get(), &st);
     const auto total = static_cast<std::uint64_t>(st.st_size);
@@ -68,7 +68,8 @@ Result<std::string> copy_verified(const fs::path& from, const fs::path& to, cons
     fs::create_directories(to.parent_path(), ec);
     const fs::path part = to.string() + ".part";
     UniqueFd out(::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (!out.valid()) return fail(ErrorKind::io, fmt::format("cannot write {}: {}", part.string(), errno_text()));
+    if (!out.valid())
+        return fail(ErrorKind::io, fmt::format("cannot write {}: {}", part.string(), errno_text()));
     Sha256 hash;
     std::vector<char> buf(1 << 20);
     std::uint64_t done = 0;
@@ -96,7 +97,8 @@ Result<std::string> copy_verified(const fs::path& from, const fs::path& to, cons
 
 Result<remote::ScriptResult> run_local_script(std::string_view script, const std::vector<std::string>& args,
                                               const std::map<std::string, std::string>& environment,
-                                              std::chrono::milliseconds timeout, const std::stop_token& cancel) {
+                                              std::chrono::milliseconds timeout,
+                                              const std::stop_token& cancel) {
     auto in = make_pipe();
     auto out = make_pipe();
     auto err = make_pipe();
@@ -179,13 +181,13 @@ Result<std::string> LocalHost::connect() {
 }
 
 Result<remote::ScriptResult> LocalHost::run(std::string_view what, std::string_view script,
-                                            const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                                            std::stop_token cancel) {
+                                            const std::vector<std::string>& args,
+                                            std::chrono::milliseconds timeout, std::stop_token cancel) {
     auto r = run_local_script(script, args, environment_, timeout, cancel);
     if (!r) return std::unexpected(r.error().context(std::string(what)));
     if (r->exit_status != 0)
-        return fail(ErrorKind::io, fmt::format("{} on this computer failed (exit {}): {}", what, r->exit_status,
-                                               first_line(r->err.empty() ? r->out : r->err)));
+        return fail(ErrorKind::io, fmt::format("{} on this computer failed (exit {}): {}", what,
+                                               r->exit_status, first_line(r->err.empty() ? r->out : r->err)));
     return r;
 }
 
@@ -200,8 +202,8 @@ Status LocalHost::upload_input(const JobRecord& job, const TransferHooks& hooks)
     auto sha = copy_verified(job.local_input, job.remote_input, hooks);
     if (!sha) return std::unexpected(sha.error());
     if (*sha != job.input_sha256)
-        return fail(ErrorKind::refused, fmt::format("{} changed since the job was planned; submit it again",
-                                                    job.local_input));
+        return fail(ErrorKind::refused,
+                    fmt::format("{} changed since the job was planned; submit it again", job.local_input));
     return {};
 }
 

@@ -19,10 +19,9 @@ public:
 
     [[nodiscard]] const ClusterProfile& profile() const override { return profile_; }
     [[nodiscard]] Result<std::string> connect() override;
-    [[nodiscard]] Result<remote::ScriptResult> run(std::string_view what, std::string_view script,
-                                                   const std::vector<std::string>& args = {},
-                                                   std::chrono::milliseconds timeout = std::chrono::minutes(2),
-                                                   std::stop_token cancel = {}) override;
+    [[nodiscard]] Result<remote::ScriptResult>
+    run(std::string_view what, std::string_view script, const std::vector<std::string>& args = {},
+        std::chrono::milliseconds timeout = std::chrono::minutes(2), std::stop_token cancel = {}) override;
     [[nodiscard]] Status upload_input(const JobRecord& job, const TransferHooks& hooks) override;
     [[nodiscard]] Result<std::string> download(const std::string& remote, const std::filesystem::path& local,
                                                const TransferHooks& hooks) override;
@@ -34,10 +33,9 @@ private:
 
 /// Run `script` (with "$1"... = `args`) in `bash -s` here; the result as a remote script's would be. A
 /// timeout or a stop request ends the script's whole process group.
-[[nodiscard]] Result<remote::ScriptResult> run_local_script(std::string_view script,
-                                                            const std::vector<std::string>& args,
-                                                            const std::map<std::string, std::string>& environment,
-                                                            std::chrono::milliseconds timeout,
-                                                            const std::stop_token& cancel);
+[[nodiscard]] Result<remote::ScriptResult>
+run_local_script(std::string_view script, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& environment, std::chrono::milliseconds timeout,
+                 const std::stop_token& cancel);
 
 } // namespace sluice::jobs

@@ -79,7 +79,8 @@ Result<JobRecord> imported(const ClusterProfile& here, const json& o) {
     const auto state = text("state");
     const long long pid = o.value("pid", 0LL);
     const long long ticks = start_ticks(pid);
-    const bool alive = ticks != 0 && (o.value("start_ticks", 0LL) == 0 || ticks == o.value("start_ticks", 0LL));
+    const bool alive =
+        ticks != 0 && (o.value("start_ticks", 0LL) == 0 || ticks == o.value("start_ticks", 0LL));
     if (state == "done") {
         j.state = JobState::done;
         j.message = fmt::format("result in {}", j.local_output);
@@ -126,7 +127,8 @@ Result<int> import_local_runs(JobStore& store, const fs::path& records_dir) {
     }
     // Once: the records stay for reference, under a name nothing reads.
     fs::rename(records_dir, records_dir.string() + ".imported", ec);
-    if (ec) return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", records_dir.string(), ec.message()));
+    if (ec)
+        return fail(ErrorKind::io, fmt::format("cannot rename {}: {}", records_dir.string(), ec.message()));
     return count;
 }
 

@@ -1,13 +1,12 @@
 #include "jobs/local_profile.hpp"
 
-#include <sched.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
+#include <sched.h>
 #include <set>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace sluice::jobs {
 namespace {
@@ -88,7 +87,8 @@ Result<ClusterProfile> local_profile() {
     } else if (const char* home = std::getenv("HOME"); home && *home == '/') {
         data = fs::path(home) / ".local/share";
     } else {
-        return fail(ErrorKind::io, "neither XDG_DATA_HOME nor HOME is set: there is nowhere to keep local jobs");
+        return fail(ErrorKind::io,
+                    "neither XDG_DATA_HOME nor HOME is set: there is nowhere to keep local jobs");
     }
     ClusterProfile p;
     p.name = std::string(local_profile_name);

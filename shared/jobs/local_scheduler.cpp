@@ -11,7 +11,8 @@ namespace {
 
 // A job's process, found by pid and start time: "<state> <start ticks>" from /proc/PID/stat, whose
 // command name (in parentheses) may hold spaces, hence the cut after ") ".
-constexpr std::string_view process_of = R"(proc_of() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1,20; }
+constexpr std::string_view process_of =
+    R"(proc_of() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1,20; }
 )";
 
 Result<std::string> id_words(const std::vector<std::string>& ids) {
@@ -40,15 +41,16 @@ std::string local_submit_command(std::string_view job_dir) {
 Result<std::string> local_poll_command(const std::vector<std::string>& ids) {
     auto words = id_words(ids);
     if (!words) return words;
-    return fmt::format("{}for id in {}; do\n"
-                       "    set -- $(proc_of \"${{id%%.*}}\")\n"
-                       "    if [ \"${{1:-Z}}\" != Z ] && [ \"${{1:-Z}}\" != X ] && [ \"${{2:-}}\" = \"${{id#*.}}\" ]; then\n"
-                       "        echo \"$id|RUNNING\"\n"
-                       "    else\n"
-                       "        echo \"$id|ENDED\"\n"
-                       "    fi\n"
-                       "done\n",
-                       process_of, *words);
+    return fmt::format(
+        "{}for id in {}; do\n"
+        "    set -- $(proc_of \"${{id%%.*}}\")\n"
+        "    if [ \"${{1:-Z}}\" != Z ] && [ \"${{1:-Z}}\" != X ] && [ \"${{2:-}}\" = \"${{id#*.}}\" ]; then\n"
+        "        echo \"$id|RUNNING\"\n"
+        "    else\n"
+        "        echo \"$id|ENDED\"\n"
+        "    fi\n"
+        "done\n",
+        process_of, *words);
 }
 
 Result<std::vector<SchedulerJob>> parse_local_poll(std::string_view out) {
@@ -58,8 +60,10 @@ Result<std::vector<SchedulerJob>> parse_local_poll(std::string_view out) {
         const auto line = detail::trim(all[i]);
         if (line.empty()) continue;
         const auto parts = detail::split(line, '|', 2);
-        if (parts.size() != 2 || !check_scheduler_job_id(parts[0]) || (parts[1] != "RUNNING" && parts[1] != "ENDED"))
-            return detail::cannot_parse("local job list", i + 1, line, "expected '<pid.start>|RUNNING|ENDED'");
+        if (parts.size() != 2 || !check_scheduler_job_id(parts[0]) ||
+            (parts[1] != "RUNNING" && parts[1] != "ENDED"))
+            return detail::cannot_parse("local job list", i + 1, line,
+                                        "expected '<pid.start>|RUNNING|ENDED'");
         SchedulerJob j;
         j.id = std::string(parts[0]);
         j.scheduler_state = std::string(parts[1]);

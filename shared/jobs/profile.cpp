@@ -59,10 +59,15 @@ Status check_login(const ClusterProfile& p) {
 
 // Profiles are stored as JSON and their values shown and recorded as text.
 Status check_text(const ClusterProfile& p) {
-    const std::pair<std::string_view, const std::string*> fields[] = {
-        {"host", &p.host},     {"user", &p.user},     {"scratch_dir", &p.scratch_dir},
-        {"engine", &p.engine.value}, {"account", &p.resources.account}, {"partition", &p.resources.partition},
-        {"qos", &p.resources.qos}, {"walltime", &p.resources.walltime}, {"memory", &p.resources.memory}};
+    const std::pair<std::string_view, const std::string*> fields[] = {{"host", &p.host},
+                                                                      {"user", &p.user},
+                                                                      {"scratch_dir", &p.scratch_dir},
+                                                                      {"engine", &p.engine.value},
+                                                                      {"account", &p.resources.account},
+                                                                      {"partition", &p.resources.partition},
+                                                                      {"qos", &p.resources.qos},
+                                                                      {"walltime", &p.resources.walltime},
+                                                                      {"memory", &p.resources.memory}};
     for (const auto& [field, value] : fields)
         if (auto st = require_utf8(*value, field); !st) return st;
     for (std::size_t i = 0; i < p.modules.size(); ++i)
@@ -90,9 +95,10 @@ Status check_profile_fields(const ClusterProfile& p) {
         const auto name = e.substr(0, eq);
         if (auto st = check_variable_name(fmt::format("environment[{}]", i), name); !st) return st;
         if (is_reserved_variable(name))
-            return bad(fmt::format("environment[{}]: {} is used by the job script or the shell itself and cannot "
-                                   "be set by a profile; choose another name",
-                                   i, name));
+            return bad(
+                fmt::format("environment[{}]: {} is used by the job script or the shell itself and cannot "
+                            "be set by a profile; choose another name",
+                            i, name));
     }
     if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty");
     if (p.srun_mpi.empty() || p.srun_mpi.size() > 32 ||
@@ -130,9 +136,12 @@ Result<Scheduler> scheduler_from_string(std::string_view s) {
 
 std::string_view to_string(ScratchPolicy p) {
     switch (p) {
-    case ScratchPolicy::keep: return "keep";
-    case ScratchPolicy::ask: return "ask";
-    case ScratchPolicy::remove: return "remove";
+    case ScratchPolicy::keep:
+        return "keep";
+    case ScratchPolicy::ask:
+        return "ask";
+    case ScratchPolicy::remove:
+        return "remove";
     }
     return "?";
 }

@@ -122,7 +122,8 @@ Result<std::string> history_command(Scheduler scheduler, const std::vector<std::
     return poll_command(scheduler, ids);
 }
 
-Result<std::string> read_status_command(const ClusterProfile& profile, const std::vector<std::string>& job_ids,
+Result<std::string> read_status_command(const ClusterProfile& profile,
+                                        const std::vector<std::string>& job_ids,
                                         const std::vector<std::string>& inputs) {
     if (job_ids.empty()) return bad("no job ids");
     if (!inputs.empty() && inputs.size() != job_ids.size()) return bad("one input per job");
@@ -133,15 +134,16 @@ Result<std::string> read_status_command(const ClusterProfile& profile, const std
     }
     // Job ids are [A-Za-z0-9_-], so the id printed before each file needs no escaping; tr keeps one
     // file per line even if it was hand-edited.
-    std::string script = fmt::format("for d in {}; do\n"
-                                     "    for f in status progress; do\n"
-                                     "        if [ -f \"$d/$f.json\" ]; then\n"
-                                     "            printf '%s %s ' \"${{d##*/}}\" \"$f\"; tr -d '\\n' <\"$d/$f.json\"; "
-                                     "printf '\\n'\n"
-                                     "        fi\n"
-                                     "    done\n"
-                                     "done\n",
-                                     shell_join(dirs));
+    std::string script =
+        fmt::format("for d in {}; do\n"
+                    "    for f in status progress; do\n"
+                    "        if [ -f \"$d/$f.json\" ]; then\n"
+                    "            printf '%s %s ' \"${{d##*/}}\" \"$f\"; tr -d '\\n' <\"$d/$f.json\"; "
+                    "printf '\\n'\n"
+                    "        fi\n"
+                    "    done\n"
+                    "done\n",
+                    shell_join(dirs));
     for (std::size_t i = 0; i < inputs.size(); ++i)
         script += fmt::format("if [ -f {} ]; then echo {} input present; else echo {} input missing; fi\n",
                               shell_quote(inputs[i]), job_ids[i], job_ids[i]);

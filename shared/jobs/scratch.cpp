@@ -24,7 +24,8 @@ Result<std::vector<std::string>> candidate_paths(const ClusterProfile& profile, 
     return out;
 }
 
-std::vector<std::string> needed_by(const JobRecord& job, const std::vector<JobRecord>& all, const std::string& input_dir) {
+std::vector<std::string> needed_by(const JobRecord& job, const std::vector<JobRecord>& all,
+                                   const std::string& input_dir) {
     std::vector<std::string> out;
     for (const auto& other : all)
         if (other.id != job.id && other.profile == job.profile && other.state != JobState::done &&
@@ -35,7 +36,8 @@ std::vector<std::string> needed_by(const JobRecord& job, const std::vector<JobRe
 
 } // namespace
 
-Result<std::vector<ScratchFile>> list_scratch(JobHost& host, const JobRecord& job, const std::vector<JobRecord>& all) {
+Result<std::vector<ScratchFile>> list_scratch(JobHost& host, const JobRecord& job,
+                                              const std::vector<JobRecord>& all) {
     auto paths = candidate_paths(host.profile(), job);
     if (!paths) return std::unexpected(paths.error());
     // `du -sb` prints "<bytes>\t<path>"; paths that are gone print nothing.
@@ -56,12 +58,13 @@ Result<std::vector<ScratchFile>> list_scratch(JobHost& host, const JobRecord& jo
     return out;
 }
 
-Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& job, const std::vector<JobRecord>& all,
-                                     const RunnerOptions& options) {
+Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& job,
+                                     const std::vector<JobRecord>& all, const RunnerOptions& options) {
     if (job.state != JobState::done)
-        return fail(ErrorKind::refused,
-                    fmt::format("job {} is {}: its files on the cluster are removed only once its result is here",
-                                job.id, to_string(job.state)));
+        return fail(
+            ErrorKind::refused,
+            fmt::format("job {} is {}: its files on the cluster are removed only once its result is here",
+                        job.id, to_string(job.state)));
     auto files = list_scratch(host, job, all);
     if (!files) return std::unexpected(files.error());
     std::vector<std::string> gone;
@@ -72,7 +75,8 @@ Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& 
             freed += f.bytes;
         }
     if (gone.empty()) return std::uint64_t{0};
-    auto r = host.run("removing the job's files", "rm -rf -- \"$@\"\n", gone, std::chrono::minutes(5), options.cancel);
+    auto r = host.run("removing the job's files", "rm -rf -- \"$@\"\n", gone, std::chrono::minutes(5),
+                      options.cancel);
     if (!r) return std::unexpected(r.error());
     job.message = fmt::format("{}; {} removed from the cluster's scratch", job.message, human_bytes(freed));
     job.updated = WallClock::now();
@@ -86,10 +90,12 @@ std::string scratch_text(const std::vector<ScratchFile>& files) {
     std::string kept;
     for (const auto& f : files) {
         total += f.bytes;
-        if (!f.needed_by.empty()) kept = fmt::format(" (the input stays: job {} needs it)", f.needed_by.front());
+        if (!f.needed_by.empty())
+            kept = fmt::format(" (the input stays: job {} needs it)", f.needed_by.front());
     }
     if (files.empty()) return "nothing left on the cluster";
-    return fmt::format("{} in {} item{}{}", human_bytes(total), files.size(), files.size() == 1 ? "" : "s", kept);
+    return fmt::format("{} in {} item{}{}", human_bytes(total), files.size(), files.size() == 1 ? "" : "s",
+                       kept);
 }
 
 } // namespace sluice::jobs

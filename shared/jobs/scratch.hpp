@@ -28,7 +28,8 @@ struct ScratchFile {
 /// Remove the files list_scratch would list that no other job needs; only for a done job. Records it in
 /// the job's history. Returns the bytes freed.
 [[nodiscard]] Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& job,
-                                                   const std::vector<JobRecord>& all, const RunnerOptions& options);
+                                                   const std::vector<JobRecord>& all,
+                                                   const RunnerOptions& options);
 
 /// "48 MiB in 2 items (the input stays: job X needs it)", for people.
 [[nodiscard]] std::string scratch_text(const std::vector<ScratchFile>& files);

@@ -6,8 +6,8 @@
 #include "util/shell_quote.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <fmt/format.h>
+#include <optional>
 #include <vector>
 
 namespace sluice::jobs {

@@ -13,7 +13,8 @@ std::string frequency_text(double hz) {
 std::string filter_text(const FilterSpec& filter) {
     struct Text {
         std::string operator()(const LowPass& f) const {
-            return fmt::format("low-pass {} (roll-off {} %)", frequency_text(f.cutoff_hz), format_number(100 * f.roll_off));
+            return fmt::format("low-pass {} (roll-off {} %)", frequency_text(f.cutoff_hz),
+                               format_number(100 * f.roll_off));
         }
         std::string operator()(const NoiseBand& f) const {
             std::string out = "notch";
@@ -29,7 +30,8 @@ std::string filter_text(const FilterSpec& filter) {
                                frequency_text(f.band_width_hz));
         }
         std::string operator()(const BandPass& f) const {
-            return fmt::format("band-pass {} ±{}", frequency_text(f.center_hz), frequency_text(f.width_hz / 2));
+            return fmt::format("band-pass {} ±{}", frequency_text(f.center_hz),
+                               frequency_text(f.width_hz / 2));
         }
     };
     return std::visit(Text{}, filter);
@@ -40,7 +42,8 @@ std::string recipe_summary(const FilterRecipe& recipe) {
     for (const auto& f : recipe.filters)
         out += (out.empty() ? "" : ", ") + filter_text(f);
     if (recipe.noise_threshold)
-        out += (out.empty() ? "" : ", ") + fmt::format("noise threshold {}", format_number(*recipe.noise_threshold));
+        out += (out.empty() ? "" : ", ") +
+               fmt::format("noise threshold {}", format_number(*recipe.noise_threshold));
     return out.empty() ? std::string("nothing") : out;
 }
 

@@ -119,11 +119,12 @@ Status verify_host_key(ssh_session session, const SessionOptions& options,
 
     const UnknownHostKey unknown{name, port, key_type, *fingerprint, {}};
     if (!callbacks.accept_host_key)
-        return fail(ErrorKind::refused,
-                    fmt::format("the host key of {} ({} {}) is not known yet, and there is nobody to ask whether "
-                                "to trust it (no terminal or window): connect once interactively (sluice-cli "
-                                "profile test in a terminal, the desktop app, or ssh) to check it and store it",
-                                name, key_type, *fingerprint));
+        return fail(
+            ErrorKind::refused,
+            fmt::format("the host key of {} ({} {}) is not known yet, and there is nobody to ask whether "
+                        "to trust it (no terminal or window): connect once interactively (sluice-cli "
+                        "profile test in a terminal, the desktop app, or ssh) to check it and store it",
+                        name, key_type, *fingerprint));
     if (!callbacks.accept_host_key(unknown))
         return fail(ErrorKind::cancelled,
                     fmt::format("the host key of {} ({}) was not trusted", name, *fingerprint));

@@ -29,9 +29,9 @@ struct KbdIntRound {
     std::string name;
     std::string instruction;
     std::vector<Prompt> prompts;
-    int attempt = 1;  ///< > 1: the previous answers were refused (e.g. a wrong one-time code)
-    std::string who;  ///< user@host:port
-    std::string why;  ///< what the login is for; may be empty
+    int attempt = 1; ///< > 1: the previous answers were refused (e.g. a wrong one-time code)
+    std::string who; ///< user@host:port
+    std::string why; ///< what the login is for; may be empty
 };
 
 struct SessionCallbacks {

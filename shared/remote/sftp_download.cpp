@@ -11,11 +11,11 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
-#include <stdio.h>
 #include <fmt/format.h>
+#include <optional>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <optional>
 #include <unistd.h>
 #include <vector>
 
@@ -146,12 +146,12 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     std::error_code ec;
     const auto have = std::filesystem::exists(part, ec) ? std::filesystem::file_size(part, ec) : 0;
     const auto dir = local.has_parent_path() ? local.parent_path() : std::filesystem::path(".");
-    if (struct statvfs vfs {}; ::statvfs(dir.c_str(), &vfs) == 0 && have <= *total) {
+    if (struct statvfs vfs{}; ::statvfs(dir.c_str(), &vfs) == 0 && have <= *total) {
         const auto avail = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
         if (avail < *total - have)
             return fail(ErrorKind::refused,
-                        fmt::format("not enough free space for {}: {} more are needed, {} are free", local.string(),
-                                    human_bytes(*total - have), human_bytes(avail)));
+                        fmt::format("not enough free space for {}: {} more are needed, {} are free",
+                                    local.string(), human_bytes(*total - have), human_bytes(avail)));
     }
     auto fd = open_part(part);
     if (!fd) return std::unexpected(fd.error());
@@ -169,9 +169,11 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
         if (!file) return fail(ErrorKind::io, fmt::format("cannot open {} on {}", remote, session.peer()));
         if (::ftruncate(fd->get(), static_cast<off_t>(offset)) != 0 ||
             ::lseek(fd->get(), static_cast<off_t>(offset), SEEK_SET) < 0)
-            return fail(ErrorKind::io, fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
+            return fail(ErrorKind::io,
+                        fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
         Sha256 hash;
-        if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st) return std::unexpected(st.error());
+        if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st)
+            return std::unexpected(st.error());
         auto got = receive(session, file.get(), fd->get(), part, offset, *total, hash, options);
         if (!got) return std::unexpected(got.error());
         result.received += *got;
@@ -189,9 +191,10 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
                             fmt::format("cannot flush {}: {}", part.string(), std::strerror(errno)));
             if (auto st = rename_no_replace(part, local); !st) {
                 if (st.error().kind != ErrorKind::refused) return std::unexpected(st.error());
-                return fail(ErrorKind::refused, fmt::format("{} appeared while the result was downloaded; the "
-                                                            "verified result is kept as {}",
-                                                            local.string(), part.string()));
+                return fail(ErrorKind::refused,
+                            fmt::format("{} appeared while the result was downloaded; the "
+                                        "verified result is kept as {}",
+                                        local.string(), part.string()));
             }
             return result;
         }

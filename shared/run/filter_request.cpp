@@ -9,8 +9,8 @@ namespace sluice {
 
 Status check_block_rows(std::uint64_t rows) {
     if (rows >= 1 && rows <= max_block_rows) return {};
-    return fail(ErrorKind::bad_input, fmt::format("block rows: {} is not between 1 and {}", rows,
-                                                  grouped(max_block_rows)));
+    return fail(ErrorKind::bad_input,
+                fmt::format("block rows: {} is not between 1 and {}", rows, grouped(max_block_rows)));
 }
 
 Result<std::string> normalize_dataset_path(std::string_view path) {
@@ -29,10 +29,9 @@ Result<std::string> normalize_dataset_path(std::string_view path) {
         pos = next + 1;
     }
     if (out.empty())
-        return fail(ErrorKind::bad_input,
-                    fmt::format("the dataset path '{}' names no dataset (e.g. "
-                                "/Measurement_000/Channel_000/Raw_Data)",
-                                path));
+        return fail(ErrorKind::bad_input, fmt::format("the dataset path '{}' names no dataset (e.g. "
+                                                      "/Measurement_000/Channel_000/Raw_Data)",
+                                                      path));
     return out;
 }
 

@@ -6,10 +6,9 @@
 #include "recipe/recipe.hpp"
 #include "util/error.hpp"
 
-#include <hdf5.h>
-
 #include <cstdint>
 #include <filesystem>
+#include <hdf5.h>
 #include <string>
 #include <string_view>
 #include <vector>

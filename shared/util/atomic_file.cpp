@@ -2,28 +2,29 @@
 
 #include "util/unique_fd.hpp"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <string>
-
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <stdio.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sluice {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 } // namespace
 
 Status fsync_path(const std::filesystem::path& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return fail(ErrorKind::io, fmt::format("cannot open {}: {}", path.string(), errno_text()));
+    if (fd.get() < 0)
+        return fail(ErrorKind::io, fmt::format("cannot open {}: {}", path.string(), errno_text()));
     if (::fsync(fd.get()) != 0 && errno != EINVAL)
         return fail(ErrorKind::io, fmt::format("fsync {}: {}", path.string(), errno_text()));
     return {};
@@ -39,7 +40,8 @@ Status rename_no_replace(const std::filesystem::path& from, const std::filesyste
     if (errno == EEXIST)
         return fail(ErrorKind::refused, fmt::format("{} appeared meanwhile; the new file is kept as {}",
                                                     to.string(), from.string()));
-    return fail(ErrorKind::io, fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
+    return fail(ErrorKind::io,
+                fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text()));
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
@@ -47,7 +49,8 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     UniqueFd fd(::mkstemp(tmpl.data()));
     if (fd.get() < 0)
-        return fail(ErrorKind::io, fmt::format("cannot create a temporary file in {}: {}", dir.string(), errno_text()));
+        return fail(ErrorKind::io,
+                    fmt::format("cannot create a temporary file in {}: {}", dir.string(), errno_text()));
     if (auto st = write_all(fd.get(), content, tmpl); !st) {
         ::unlink(tmpl.c_str());
         return st;

@@ -1,10 +1,10 @@
 #pragma once
 // Replace a file so that readers see either the old or the new content, never a torn one:
 // temp file in the same directory, fsync, rename, fsync of the directory.
+#include "util/error.hpp"
+
 #include <filesystem>
 #include <string_view>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

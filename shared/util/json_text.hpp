@@ -2,7 +2,6 @@
 // JSON to text without exceptions: nlohmann's dump() throws on invalid UTF-8, which would abort a
 // program over one odd byte in a file name or attribute. Invalid bytes become U+FFFD instead.
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace sluice {

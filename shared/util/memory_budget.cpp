@@ -1,11 +1,9 @@
 #include "util/memory_budget.hpp"
 
-#include <unistd.h>
-
 #include <array>
-#include <limits>
-
 #include <fmt/format.h>
+#include <limits>
+#include <unistd.h>
 
 namespace sluice {
 

@@ -2,12 +2,12 @@
 // Size budgets: a file declares its shapes, and a crafted or damaged one can declare 2^40 rows while
 // storing nothing. Everything allocated from a declared shape is checked here first, so the answer is a
 // message with the numbers, never std::bad_alloc or the kernel's OOM killer.
+#include "util/error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

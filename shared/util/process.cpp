@@ -1,10 +1,9 @@
 #include "util/process.hpp"
 
-#include <signal.h>
-
 #include <cerrno>
 #include <charconv>
 #include <fstream>
+#include <signal.h>
 #include <string>
 
 namespace sluice {

@@ -1,12 +1,10 @@
 #include "util/sha256.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
-#include <fstream>
-#include <stdexcept>
-
 #include <fmt/format.h>
+#include <fstream>
+#include <openssl/evp.h>
+#include <stdexcept>
 
 namespace sluice {
 
@@ -29,7 +27,9 @@ void Sha256::update(std::span<const std::byte> data) {
     EVP_DigestUpdate(ctx_->md.get(), data.data(), data.size());
 }
 
-void Sha256::update(std::string_view text) { EVP_DigestUpdate(ctx_->md.get(), text.data(), text.size()); }
+void Sha256::update(std::string_view text) {
+    EVP_DigestUpdate(ctx_->md.get(), text.data(), text.size());
+}
 
 std::string Sha256::hex_digest() {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
@@ -37,7 +37,8 @@ std::string Sha256::hex_digest() {
     EVP_DigestFinal_ex(ctx_->md.get(), md.data(), &len);
     std::string hex;
     hex.reserve(2 * len);
-    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+    for (unsigned int i = 0; i < len; ++i)
+        hex += fmt::format("{:02x}", md[i]);
     return hex;
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 // Streaming SHA-256 (OpenSSL EVP) for source identity and transfer verification.
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

@@ -1,10 +1,10 @@
 #pragma once
 // RAII for POSIX file descriptors, and the EINTR-safe "write everything" loop that goes with them.
+#include "util/error.hpp"
+
 #include <filesystem>
 #include <string_view>
 #include <utility>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

@@ -80,7 +80,8 @@ std::string terminal_text(std::string_view text, bool keep_newlines) {
             continue;
         }
         const bool c0 = len == 1 && (b0 < 0x20 || b0 == 0x7F);
-        const bool c1 = len == 2 && b0 == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0; // U+0080..9F
+        const bool c1 =
+            len == 2 && b0 == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0; // U+0080..9F
         if (c0 && (b0 == '\t' || (b0 == '\n' && keep_newlines))) {
             out += static_cast<char>(b0);
         } else if (c0 && b0 == '\n') {

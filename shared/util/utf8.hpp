@@ -1,12 +1,12 @@
 #pragma once
 // UTF-8 checks for text that leaves the process as JSON or as an HDF5 UTF-8 attribute: file names and
 // dataset paths are bytes on Linux, but what Sluice records about them must be readable text.
+#include "util/error.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "util/error.hpp"
 
 namespace sluice {
 

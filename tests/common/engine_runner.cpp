@@ -1,16 +1,14 @@
 #include "common/engine_runner.hpp"
 
-#include <QFile>
+#include "common/h5_fixtures.hpp"
 
+#include <QFile>
 #include <fcntl.h>
+#include <fstream>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fstream>
-#include <sstream>
-
-#include "common/h5_fixtures.hpp"
 
 namespace sluice::test {
 
@@ -92,7 +90,8 @@ std::vector<qint64> child_pids(qint64 pid) {
     std::vector<qint64> out;
     QFile f(QString("/proc/%1/task/%1/children").arg(pid));
     if (!f.open(QIODevice::ReadOnly)) return out;
-    for (const auto& tok : QString::fromLatin1(f.readAll()).split(' ', Qt::SkipEmptyParts)) out.push_back(tok.toLongLong());
+    for (const auto& tok : QString::fromLatin1(f.readAll()).split(' ', Qt::SkipEmptyParts))
+        out.push_back(tok.toLongLong());
     return out;
 }
 

@@ -3,7 +3,6 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
-
 #include <chrono>
 #include <functional>
 #include <string>
@@ -21,7 +20,8 @@ struct EngineRun {
 
 /// ranks == 0: the engine alone (no mpirun); otherwise `mpirun -np ranks --oversubscribe`.
 /// `during` runs once the process has started, with its PID (e.g. to send signals).
-EngineRun run_engine(const QStringList& args, int ranks = 0, std::chrono::milliseconds timeout = std::chrono::minutes(5),
+EngineRun run_engine(const QStringList& args, int ranks = 0,
+                     std::chrono::milliseconds timeout = std::chrono::minutes(5),
                      const std::function<void(qint64 pid)>& during = {});
 
 /// Run `argv` (argv[0] a path) with arguments passed as raw bytes, which QStringList cannot carry (a file

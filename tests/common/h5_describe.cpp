@@ -1,14 +1,12 @@
 #include "common/h5_describe.hpp"
 
-#include <hdf5.h>
-
-#include <stdexcept>
-#include <vector>
+#include "h5/handles.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
-#include "h5/handles.hpp"
+#include <hdf5.h>
+#include <stdexcept>
+#include <vector>
 
 namespace sluice::test {
 namespace {
@@ -38,10 +36,11 @@ std::string describe_value(hid_t file, hid_t attr) {
         H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
         H5Aread(attr, mem.get(), v.data());
         std::vector<std::string> s;
-        for (auto* p : v) s.emplace_back(p ? p : "");
+        for (auto* p : v)
+            s.emplace_back(p ? p : "");
         H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, v.data());
-        out = fmt::format("vlen-str({}) {} '{}'", H5Tget_cset(type.get()) == H5T_CSET_UTF8 ? "utf8" : "ascii", shape,
-                          fmt::join(s, "','"));
+        out = fmt::format("vlen-str({}) {} '{}'", H5Tget_cset(type.get()) == H5T_CSET_UTF8 ? "utf8" : "ascii",
+                          shape, fmt::join(s, "','"));
     } else if (cls == H5T_STRING) {
         std::vector<char> buf(npoints * size);
         H5Aread(attr, type.get(), buf.data());
@@ -70,7 +69,8 @@ std::string describe_value(hid_t file, hid_t attr) {
 
 } // namespace
 
-std::map<std::string, std::string> describe_attributes(const std::filesystem::path& file, const std::string& path) {
+std::map<std::string, std::string> describe_attributes(const std::filesystem::path& file,
+                                                       const std::string& path) {
     h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!f) throw std::runtime_error("cannot open " + file.string());
     h5::Object obj(H5Oopen(f.get(), path.c_str(), H5P_DEFAULT));
@@ -79,7 +79,8 @@ std::map<std::string, std::string> describe_attributes(const std::filesystem::pa
     H5O_info_t info{};
     H5Oget_info(obj.get(), &info);
     for (hsize_t i = 0; i < info.num_attrs; ++i) {
-        h5::Attribute a(H5Aopen_by_idx(obj.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT));
+        h5::Attribute a(
+            H5Aopen_by_idx(obj.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT));
         char name[256] = {};
         H5Aget_name(a.get(), sizeof name, name);
         out[name] = describe_value(f.get(), a.get());
@@ -87,7 +88,8 @@ std::map<std::string, std::string> describe_attributes(const std::filesystem::pa
     return out;
 }
 
-std::map<std::string, std::string> describe_members(const std::filesystem::path& file, const std::string& group) {
+std::map<std::string, std::string> describe_members(const std::filesystem::path& file,
+                                                    const std::string& group) {
     h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!f) throw std::runtime_error("cannot open " + file.string());
     h5::Group g(H5Gopen2(f.get(), group.c_str(), H5P_DEFAULT));
@@ -96,8 +98,10 @@ std::map<std::string, std::string> describe_members(const std::filesystem::path&
     auto visit = [](hid_t loc, const char* name, const H5L_info_t*, void* data) -> herr_t {
         H5O_info_t oi{};
         H5Oget_info_by_name(loc, name, &oi, H5P_DEFAULT);
-        (*static_cast<std::map<std::string, std::string>*>(data))[name] =
-            oi.type == H5O_TYPE_GROUP ? "group" : oi.type == H5O_TYPE_DATASET ? "dataset" : "other";
+        (*static_cast<std::map<std::string, std::string>*>(data))[name] = oi.type == H5O_TYPE_GROUP ? "group"
+                                                                          : oi.type == H5O_TYPE_DATASET
+                                                                              ? "dataset"
+                                                                              : "other";
         return 0;
     };
     H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, visit, &out);

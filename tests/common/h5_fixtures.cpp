@@ -1,15 +1,14 @@
 #include "common/h5_fixtures.hpp"
 
-#include <hdf5.h>
+#include "h5/attributes.hpp"
+#include "h5/handles.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
+#include <hdf5.h>
 #include <random>
 #include <stdexcept>
-
-#include "h5/attributes.hpp"
-#include "h5/handles.hpp"
 
 namespace sluice::test {
 
@@ -17,7 +16,9 @@ std::filesystem::path golden(const std::string& name) {
     return std::filesystem::path(SLUICE_TEST_DATA_DIR) / "golden" / name;
 }
 
-std::filesystem::path engine_exe() { return SLUICE_ENGINE_EXE; }
+std::filesystem::path engine_exe() {
+    return SLUICE_ENGINE_EXE;
+}
 
 TempDir::TempDir() {
     std::random_device rd;
@@ -139,7 +140,8 @@ void add_compound_dataset(const std::filesystem::path& file, const std::string& 
     H5Tinsert(pair.get(), "im", sizeof(double), H5T_NATIVE_DOUBLE);
     const hsize_t n[1] = {3};
     h5::Dataspace space(H5Screate_simple(1, n, nullptr));
-    h5::Dataset d(H5Dcreate2(f.get(), dataset.c_str(), pair.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Dataset d(
+        H5Dcreate2(f.get(), dataset.c_str(), pair.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (!f || !d) throw std::runtime_error("cannot add " + dataset + " to " + file.string());
 }
 

@@ -30,7 +30,8 @@ private:
 [[nodiscard]] std::vector<float> read_f32(const std::filesystem::path& file, const std::string& path);
 [[nodiscard]] std::vector<double> read_f64(const std::filesystem::path& file, const std::string& path);
 [[nodiscard]] std::vector<std::uint8_t> read_u8(const std::filesystem::path& file, const std::string& path);
-[[nodiscard]] std::vector<std::uint64_t> dataset_shape(const std::filesystem::path& file, const std::string& path);
+[[nodiscard]] std::vector<std::uint64_t> dataset_shape(const std::filesystem::path& file,
+                                                       const std::string& path);
 
 /// A crafted file of a few KB whose h5USID Main dataset (/Measurement_000/Channel_000/Raw_Data, float32)
 /// and ancillaries declare `rows` × `points` but store nothing (chunked, never written), as a damaged or

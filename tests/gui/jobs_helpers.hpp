@@ -38,7 +38,8 @@ inline void answer_next_box(QMessageBox::StandardButton button, const char* name
     QObject::connect(timer, &QTimer::timeout, [timer, button, name] {
         auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
         if (!box) return;
-        QAbstractButton* b = name ? box->findChild<QPushButton*>(QString::fromLatin1(name)) : box->button(button);
+        QAbstractButton* b =
+            name ? box->findChild<QPushButton*>(QString::fromLatin1(name)) : box->button(button);
         if (b) b->click();
         timer->deleteLater();
     });

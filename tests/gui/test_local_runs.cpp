@@ -20,10 +20,10 @@
 #include <QAction>
 #include <QDir>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
-#include <QPlainTextEdit>
 #include <QTreeWidget>
 #include <QtTest>
 #include <fstream>
@@ -127,8 +127,10 @@ private slots:
         };
         QTRY_COMPARE(last_state(), QString("Done")); // the history is read on its own: wait for it
         QVERIFY(history->topLevelItemCount() >= 3);  // started, running, ..., done
-        QCOMPARE(details->findChild<QPlainTextEdit*>("job_script")->toPlainText(), QString::fromStdString(job->job_script));
-        QVERIFY(details->findChild<QPlainTextEdit*>("job_recipe")->toPlainText().startsWith("low-pass 300 kHz"));
+        QCOMPARE(details->findChild<QPlainTextEdit*>("job_script")->toPlainText(),
+                 QString::fromStdString(job->job_script));
+        QVERIFY(
+            details->findChild<QPlainTextEdit*>("job_recipe")->toPlainText().startsWith("low-pass 300 kHz"));
         QTest::mouseClick(view->findChild<QPushButton*>("job_log"), Qt::LeftButton);
         auto* log = details->findChild<QPlainTextEdit*>("job_log_text");
         QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains("==> job.log <=="), 30000);
@@ -140,9 +142,10 @@ private slots:
         QTRY_VERIFY((box = w.findChild<QMessageBox*>("mergeConfirm")) != nullptr);
         QVERIFY2(box->text().contains("window.h5"), qPrintable(box->text()));
         QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(test::job_cell(view, id, JobsModel::DetailsColumn).startsWith("Merged into window.h5"),
-                                 kRunMs);
-        QVERIFY(test::describe_members(src, "/Measurement_000/Channel_000").contains("Raw_Data-FFT_Filtering_000"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            test::job_cell(view, id, JobsModel::DetailsColumn).startsWith("Merged into window.h5"), kRunMs);
+        QVERIFY(test::describe_members(src, "/Measurement_000/Channel_000")
+                    .contains("Raw_Data-FFT_Filtering_000"));
         view->selectJob(id);
         QVERIFY(!merge->isEnabled());
     }
@@ -166,8 +169,8 @@ private slots:
             QVERIFY(cancel->isEnabled());
             test::answer_next_box(QMessageBox::Yes);
             QTest::mouseClick(cancel, Qt::LeftButton);
-            QTRY_VERIFY_WITH_TIMEOUT(test::job_state(&view, id) == "stopped" || test::job_state(&view, id) == "done",
-                                     kRunMs);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                test::job_state(&view, id) == "stopped" || test::job_state(&view, id) == "done", kRunMs);
             if (test::job_state(&view, id) == "done") continue; // the stop came after the last block
             QVERIFY(test::job_cell(&view, id, JobsModel::StateColumn).contains("resumable"));
             view.selectJob(id);
@@ -215,7 +218,8 @@ private slots:
         {
             JobsService service;
             service.submit(jobs::local_profile().value(), job);
-            QTRY_VERIFY_WITH_TIMEOUT(service.job(id_of(job)) && !service.job(id_of(job))->scheduler_id.empty(), kRunMs);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                service.job(id_of(job)) && !service.job(id_of(job))->scheduler_id.empty(), kRunMs);
         } // the app closes
         JobsService again;
         JobsView view(again);
@@ -239,7 +243,8 @@ private slots:
         JobsService service(files);
         JobsView view(service);
         QTRY_COMPARE(test::job_state(&view, "20261101-120000-123"), QString("done"));
-        QCOMPARE(test::job_cell(&view, "20261101-120000-123", JobsModel::WhereColumn), QString("This computer"));
+        QCOMPARE(test::job_cell(&view, "20261101-120000-123", JobsModel::WhereColumn),
+                 QString("This computer"));
         QVERIFY(!fs::exists(records));
         QVERIFY(fs::exists(records.string() + ".imported"));
     }

@@ -6,9 +6,9 @@
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "gui_test_main.hpp"
-#include "jobs_helpers.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
+#include "jobs_helpers.hpp"
 #include "models/h5_tree_model.hpp"
 #include "recipe/recipe.hpp"
 #include "services/preview.hpp"
@@ -211,7 +211,8 @@ private slots:
         QCOMPARE(test::job_cell(view, id, JobsModel::WhereColumn), QString("nowhere"));
         // The login failed: the job waits (draft) with the reason on its row, to be submitted when the
         // cluster answers.
-        QTRY_VERIFY_WITH_TIMEOUT(test::job_cell(view, id, JobsModel::DetailsColumn).contains("127.0.0.1"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::job_cell(view, id, JobsModel::DetailsColumn).contains("127.0.0.1"),
+                                 30000);
         QCOMPARE(test::job_state(view, id), QString("draft"));
     }
 
@@ -252,12 +253,12 @@ private slots:
         QVERIFY(test::read_f32(src, group + "/Filtered_Data") ==
                 test::read_f32(result, group + "/Filtered_Data"));
         // Merged once: the row says where, and Merge is disabled with the reason.
-        QTRY_VERIFY(test::job_cell(view, "merge-test", JobsModel::DetailsColumn).startsWith("Merged into cluster-source.h5"));
+        QTRY_VERIFY(test::job_cell(view, "merge-test", JobsModel::DetailsColumn)
+                        .startsWith("Merged into cluster-source.h5"));
         view->selectJob("merge-test");
         QVERIFY(!merge->isEnabled());
         QVERIFY(merge->toolTip().contains("Already merged"));
     }
-
 
     // Compare, then commit: Compare on a done job opens its source (the result never replaces it) and
     // plots the source's raw row against the Filtered_Data stored in the result, read from the file,
@@ -286,13 +287,14 @@ private slots:
         QTRY_VERIFY(view->model()->rowOf("compare-test") >= 0);
         view->selectJob("compare-test");
         QTest::mouseClick(view->findChild<QPushButton*>("job_compare"), Qt::LeftButton);
-        QTRY_VERIFY2_WITH_TIMEOUT(w.comparison().has_value(),
-                                  qPrintable(w.statusBar()->currentMessage() + " | " + w.currentFile() + " | " +
-                                             w.currentDataset() +
-                                             (w.findChild<QMessageBox*>("errorDialog")
-                                                  ? " | " + w.findChild<QMessageBox*>("errorDialog")->informativeText()
-                                                  : QString())),
-                                  20000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            w.comparison().has_value(),
+            qPrintable(w.statusBar()->currentMessage() + " | " + w.currentFile() + " | " +
+                       w.currentDataset() +
+                       (w.findChild<QMessageBox*>("errorDialog")
+                            ? " | " + w.findChild<QMessageBox*>("errorDialog")->informativeText()
+                            : QString())),
+            20000);
         QCOMPARE(QFileInfo(w.currentFile()), QFileInfo(test::q(src))); // the source is the open file
         const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
         const auto stored = test::read_f64(result, group + "/Filtered_Data");

@@ -63,7 +63,8 @@ private slots:
         H5Service h5;
         SubmitDialog d(h5, {hpc()}, job_);
         d.show();
-        // The state, not the signal: a plan may be ready before anyone could listen (even in the constructor).
+        // The state, not the signal: a plan may be ready before anyone could listen (even in the
+        // constructor).
         QTRY_VERIFY2_WITH_TIMEOUT(d.plan().has_value(), qPrintable(d.messageText()), 20000);
         const auto script = d.scriptText();
         QCOMPARE(script, QString::fromStdString(d.plan()->script));

@@ -71,7 +71,6 @@ private slots:
         QVERIFY(test::read_bytes(local) == data_);
     }
 
-
     // A link planted where the .part goes must not have the download written through it.
     void partThatIsALinkIsRefused() {
         const auto local = *dir_ / "linked.h5";
@@ -81,7 +80,8 @@ private slots:
         auto r = download_file(*session_, kRemote, local);
         QVERIFY(!r.has_value());
         QCOMPARE(r.error().kind, ErrorKind::refused);
-        QVERIFY2(r.error().message.find("is a symbolic link") != std::string::npos, r.error().message.c_str());
+        QVERIFY2(r.error().message.find("is a symbolic link") != std::string::npos,
+                 r.error().message.c_str());
         QCOMPARE(test::read_bytes(victim), std::string("precious"));
         QVERIFY(!std::filesystem::exists(std::filesystem::symlink_status(local)));
     }
@@ -104,7 +104,6 @@ private slots:
         QVERIFY(test::read_bytes(local.string() + ".part") == data_); // verified, kept for the user
     }
 
-
     // A full local disk is found before any data is received, not when the write fails.
     void refusedWithoutLocalFreeSpace() {
         const auto small = *dir_ / "small fs";
@@ -121,7 +120,8 @@ private slots:
         auto r = download_file(*session_, kRemote, small / "result.h5");
         QVERIFY(!r.has_value());
         QCOMPARE(r.error().kind, ErrorKind::refused);
-        QVERIFY2(r.error().message.find("not enough free space") != std::string::npos, r.error().message.c_str());
+        QVERIFY2(r.error().message.find("not enough free space") != std::string::npos,
+                 r.error().message.c_str());
         QVERIFY(!std::filesystem::exists(small / "result.h5"));
         QVERIFY(!std::filesystem::exists(small / "result.h5.part"));
     }

@@ -1,12 +1,11 @@
 // The pycroscopy golden files reproduced through sluice-engine: in place under 2 MPI ranks, and through
 // --output + merge, compared dataset by dataset and attribute by attribute (types included).
-#include <QtTest>
-
-#include <filesystem>
-
 #include "common/engine_runner.hpp"
 #include "common/h5_describe.hpp"
 #include "common/h5_fixtures.hpp"
+
+#include <QtTest>
+#include <filesystem>
 
 using namespace sluice;
 namespace fs = std::filesystem;
@@ -23,14 +22,16 @@ bool is_bookkeeping(const std::string& name) {
 
 // Every attribute pycroscopy wrote (but its run book-keeping) must be ours too, with the same type and
 // value; ours may add only book-keeping and sluice_* attributes (FILTER_SPEC policy).
-void compare_attributes(const fs::path& ours, const fs::path& golden, const std::string& path, bool standalone) {
+void compare_attributes(const fs::path& ours, const fs::path& golden, const std::string& path,
+                        bool standalone) {
     const auto a = test::describe_attributes(ours, path);
     const auto g = test::describe_attributes(golden, path);
     for (const auto& [name, value] : g) {
         if (is_bookkeeping(name)) continue;
         if (standalone && name == "source_000") continue;
         QVERIFY2(a.count(name), qPrintable(QString::fromStdString(path + ": missing attribute " + name)));
-        QCOMPARE(QString::fromStdString(name + " = " + a.at(name)), QString::fromStdString(name + " = " + value));
+        QCOMPARE(QString::fromStdString(name + " = " + a.at(name)),
+                 QString::fromStdString(name + " = " + value));
     }
     for (const auto& [name, value] : a) {
         if (g.count(name) || is_bookkeeping(name) || name.rfind("sluice_", 0) == 0) continue;
@@ -42,12 +43,15 @@ void compare_group(const fs::path& ours, const fs::path& golden, bool standalone
     QCOMPARE(test::describe_members(ours, kGroup), test::describe_members(golden, kGroup));
     compare_attributes(ours, golden, kGroup, standalone);
     const auto members = test::describe_members(golden, kGroup);
-    for (const auto& [name, kind] : members) compare_attributes(ours, golden, kGroup + "/" + name, standalone);
+    for (const auto& [name, kind] : members)
+        compare_attributes(ours, golden, kGroup + "/" + name, standalone);
 
     if (members.count("Composite_Filter"))
-        QVERIFY(test::read_f32(ours, kGroup + "/Composite_Filter") == test::read_f32(golden, kGroup + "/Composite_Filter"));
+        QVERIFY(test::read_f32(ours, kGroup + "/Composite_Filter") ==
+                test::read_f32(golden, kGroup + "/Composite_Filter"));
     if (members.count("Noise_Floors"))
-        QVERIFY(test::read_f32(ours, kGroup + "/Noise_Floors") == test::read_f32(golden, kGroup + "/Noise_Floors"));
+        QVERIFY(test::read_f32(ours, kGroup + "/Noise_Floors") ==
+                test::read_f32(golden, kGroup + "/Noise_Floors"));
     const auto done = test::read_u8(ours, kGroup + "/completed_positions");
     QVERIFY(std::all_of(done.begin(), done.end(), [](auto v) { return v == 1; }));
 
@@ -55,7 +59,8 @@ void compare_group(const fs::path& ours, const fs::path& golden, bool standalone
     const auto gy = test::read_f32(golden, kGroup + "/Filtered_Data");
     QCOMPARE(y.size(), gy.size());
     std::int64_t worst = 0;
-    for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, test::ulp_distance(y[i], gy[i]));
+    for (std::size_t i = 0; i < y.size(); ++i)
+        worst = std::max(worst, test::ulp_distance(y[i], gy[i]));
     QVERIFY2(worst <= 2, qPrintable(QString("Filtered_Data differs by %1 ulp").arg(worst)));
 }
 
@@ -78,26 +83,32 @@ private slots:
     void goldenCases_data() {
         QTest::addColumn<QString>("setup");
         QTest::addColumn<QString>("input");
-        QTest::newRow("lowpass_notch") << "p2048_lowpass_notch" << "p2048-input.h5";
-        QTest::newRow("harmonic") << "p2048_harmonic" << "p2048-input.h5";
-        QTest::newRow("bandpass") << "p1023_bandpass" << "p1023-input.h5";
-        QTest::newRow("threshold_only") << "p1023_threshold_only" << "p1023-input.h5";
+        QTest::newRow("lowpass_notch") << "p2048_lowpass_notch"
+                                       << "p2048-input.h5";
+        QTest::newRow("harmonic") << "p2048_harmonic"
+                                  << "p2048-input.h5";
+        QTest::newRow("bandpass") << "p1023_bandpass"
+                                  << "p1023-input.h5";
+        QTest::newRow("threshold_only") << "p1023_threshold_only"
+                                        << "p1023-input.h5";
     }
 
     void goldenCases() {
         QFETCH(QString, setup);
         QFETCH(QString, input);
         const auto golden = test::golden(setup.toStdString() + ".h5");
-        const auto recipe = QString::fromStdString(test::golden(setup.toStdString() + ".recipe.json").string());
+        const auto recipe =
+            QString::fromStdString(test::golden(setup.toStdString() + ".recipe.json").string());
         const auto source = test::golden(input.toStdString());
         test::TempDir dir;
 
         // In place, 2 ranks: what job scripts do on a scratch copy.
         const auto in_place = dir / "in_place.h5";
         fs::copy_file(source, in_place);
-        auto r = test::run_engine({"filter", "--input", QString::fromStdString(in_place.string()), "--dataset",
-                                   QString::fromStdString(kDataset), "--recipe", recipe, "--in-place", "--quiet"},
-                                  2);
+        auto r =
+            test::run_engine({"filter", "--input", QString::fromStdString(in_place.string()), "--dataset",
+                              QString::fromStdString(kDataset), "--recipe", recipe, "--in-place", "--quiet"},
+                             2);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         compare_group(in_place, golden, false);
         compare_outside_group(in_place, source);

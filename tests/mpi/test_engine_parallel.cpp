@@ -1,15 +1,14 @@
 // 2 ranks == 1 process == shared/signal on every row; resume identity refusals; merge refusals;
 // pycroscopy's reuse rules in place.
-#include <QtTest>
-
-#include <filesystem>
-
 #include "common/engine_cases.hpp"
 #include "common/h5_describe.hpp"
 #include "common/h5_fixtures.hpp"
 #include "recipe/recipe.hpp"
 #include "signal/row_filter.hpp"
 #include "util/sha256.hpp"
+
+#include <QtTest>
+#include <filesystem>
 
 using namespace sluice;
 using namespace sluice::test;
@@ -72,8 +71,8 @@ private slots:
         const auto out = dir_ / "done.h5";
         QCOMPARE(run_engine(filter_args(src_, recipe_, out)).exit_code, 0);
         const auto before = fs::last_write_time(out);
-        auto r = run_engine({"filter", "--input", q(src_), "--dataset", kRawData, "--recipe", q(recipe_), "--output",
-                             q(out)});
+        auto r = run_engine({"filter", "--input", q(src_), "--dataset", kRawData, "--recipe", q(recipe_),
+                             "--output", q(out)});
         QCOMPARE(r.exit_code, 0);
         QVERIFY2(r.err.contains("already complete"), qPrintable(r.err));
         QCOMPARE(fs::last_write_time(out), before);
@@ -119,7 +118,10 @@ private slots:
         QCOMPARE(synth(other, 301, 1000, 1e6, 42).exit_code, 0);
         auto sha = sluice::sha256_file(src);
         QVERIFY(sha.has_value());
-        QCOMPARE(run_engine(filter_args(src, recipe_, out2) << "--source-sha256" << QString::fromStdString(*sha)).exit_code, 0);
+        QCOMPARE(
+            run_engine(filter_args(src, recipe_, out2) << "--source-sha256" << QString::fromStdString(*sha))
+                .exit_code,
+            0);
         r = run_engine({"merge", "--result", q(out2), "--into", q(other)});
         QCOMPARE(r.exit_code, 2);
         QVERIFY2(r.first_err_line().contains("SHA-256"), qPrintable(r.err));
@@ -130,7 +132,8 @@ private slots:
         // An unfinished result (stopped by its time limit after the first block) is not merged.
         const auto partial = dir_ / "merge-partial.h5", fresh = dir_ / "merge-fresh.h5";
         fs::copy_file(src_, fresh);
-        r = run_engine(filter_args(fresh, recipe_, partial, 1) << "--time-limit" << "0.001");
+        r = run_engine(filter_args(fresh, recipe_, partial, 1) << "--time-limit"
+                                                               << "0.001");
         QCOMPARE(r.exit_code, 3);
         r = run_engine({"merge", "--result", q(partial), "--into", q(fresh)});
         QCOMPARE(r.exit_code, 2);
@@ -141,7 +144,8 @@ private slots:
     void inPlaceReusesMatchingGroupAndNumbersNewOnes() {
         const auto f = dir_ / "inplace.h5";
         fs::copy_file(src_, f);
-        const QStringList base{"filter", "--input", q(f), "--dataset", kRawData, "--in-place", "--quiet", "--recipe"};
+        const QStringList base{"filter", "--input",    q(f),      "--dataset",
+                               kRawData, "--in-place", "--quiet", "--recipe"};
         QCOMPARE(run_engine(base + QStringList{q(recipe_)}).exit_code, 0);
         QCOMPARE(run_engine(base + QStringList{q(recipe_)}).exit_code, 0); // complete: reused
         const auto other = dir_ / "inplace-other.json";

@@ -59,8 +59,8 @@ private slots:
         fs::remove(timing);
         fs::remove(out);
         auto args = [&](const fs::path& o) {
-            return filter_args(src_, recipe_, o, 8) << "--checkpoint-seconds" << checkpoint_s << "--progress"
-                                                    << q(progress);
+            return filter_args(src_, recipe_, o, 8)
+                   << "--checkpoint-seconds" << checkpoint_s << "--progress" << q(progress);
         };
         // Waits until the loop runs; false if the engine ended first.
         auto wait_for_loop = [&](qint64 pid) {
@@ -136,8 +136,7 @@ private slots:
         QVERIFY2(killed_mid_run >= 10,
                  qPrintable(QString("only %1 kills landed mid-run").arg(killed_mid_run)));
         // With frequent checkpoints some kills must land after a checkpoint and before the end.
-        if (frequent)
-            QVERIFY2(partly_marked > 0, "no killed run had checkpointed part of its rows");
+        if (frequent) QVERIFY2(partly_marked > 0, "no killed run had checkpointed part of its rows");
         auto r = run_engine(args(out), 2);
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         compare_results(out, reference_);
@@ -225,7 +224,8 @@ private slots:
     // A merge needs room for a full copy of the source beside it; without it the source is untouched.
     void mergeWithoutRoomForACopyIsRefused() {
         if (::geteuid() != 0) {
-            if (qEnvironmentVariable("CI") == "true") QFAIL("this test needs root (to mount a small tmpfs) in CI");
+            if (qEnvironmentVariable("CI") == "true")
+                QFAIL("this test needs root (to mount a small tmpfs) in CI");
             QSKIP("needs root to mount a small tmpfs");
         }
         TempDir work;

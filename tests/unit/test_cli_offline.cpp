@@ -51,13 +51,14 @@ class TestCliOffline : public QObject {
 
     void expect_refused(const std::vector<std::string>& args, const QString& reason) {
         const auto r = cli(args);
-        QVERIFY2(r.exit_code == 2 && !r.crashed, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+        QVERIFY2(r.exit_code == 2 && !r.crashed,
+                 qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
         QVERIFY2(r.err.startsWith("sluice-cli: ") && r.err.contains(reason), qPrintable(r.err));
     }
 
     std::vector<std::string> submit(const fs::path& file, std::vector<std::string> extra = {}) {
-        std::vector<std::string> a{"submit", file.string(), "--dataset", kRawData.toStdString(), "--recipe",
-                                   recipe_.string(), "--profile", "hpc"};
+        std::vector<std::string> a{"submit",   file.string(),    "--dataset", kRawData.toStdString(),
+                                   "--recipe", recipe_.string(), "--profile", "hpc"};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }
@@ -69,7 +70,8 @@ private slots:
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         recipe_ = dir_ / "recipe.json";
         write_text(recipe_, full_recipe(200000.0));
-        const auto add = cli({"profile", "add", "hpc", "--host", "login.example.org", "--scratch", "/scratch/me"});
+        const auto add =
+            cli({"profile", "add", "hpc", "--host", "login.example.org", "--scratch", "/scratch/me"});
         QVERIFY2(add.exit_code == 0, qPrintable(add.err));
     }
 
@@ -87,7 +89,8 @@ private slots:
             expect_refused({"profile", "add", "env", "--host", "h", "--scratch", "/s", "--env",
                             std::string(name) + "=1"},
                            "is used by the job script or the shell itself");
-        const auto ok = cli({"profile", "add", "env", "--host", "h", "--scratch", "/s", "--env", "OMP_NUM_THREADS=1"});
+        const auto ok =
+            cli({"profile", "add", "env", "--host", "h", "--scratch", "/s", "--env", "OMP_NUM_THREADS=1"});
         QVERIFY2(ok.exit_code == 0, qPrintable(ok.err));
     }
 
@@ -99,8 +102,9 @@ private slots:
         std::string list;
         for (int i = 0; i < 5000; ++i)
             list += (i ? "," : "") + std::to_string(1000 + i);
-        write_text(bands, R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
-                              list + "],\"widths_hz\":[" + list + "]}]}");
+        write_text(bands,
+                   R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
+                       list + "],\"widths_hz\":[" + list + "]}]}");
         expect_refused({"submit", source_.string(), "--dataset", kRawData.toStdString(), "--recipe",
                         bands.string(), "--profile", "hpc"},
                        "5000 bands, at most 4096 fit");
@@ -125,8 +129,8 @@ private slots:
             QVERIFY(H5Lcreate_hard(f.get(), kRawData.toStdString().c_str(), f.get(), "--weird", H5P_DEFAULT,
                                    H5P_DEFAULT) >= 0);
         }
-        const auto r = cli({"submit", file.string(), "--dataset=--weird", "--recipe", recipe_.string(), "--profile",
-                            "hpc", "--dry-run"});
+        const auto r = cli({"submit", file.string(), "--dataset=--weird", "--recipe", recipe_.string(),
+                            "--profile", "hpc", "--dry-run"});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("'--dataset' '/--weird'"), qPrintable(r.out));
         const auto engine = run_engine({"filter", "--input", q(file), "--dataset", "/--weird", "--recipe",

@@ -6,14 +6,13 @@
 #include "h5/handles.hpp"
 #include "util/sha256.hpp"
 
-#include <hdf5.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
+#include <hdf5.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace sluice::test;
 namespace fs = std::filesystem;
@@ -131,14 +130,15 @@ private slots:
                        "does not exist");
     }
 
-
     // Bytes that are not UTF-8 in a path: a clear refusal, never an abort, nothing left behind.
     void nonUtf8PathsAreRefusedCleanly() {
         const auto before = entries(dir_.path());
         const auto out = (dir_ / "out").string() + "\xe9.h5";
-        const auto r = run_bytes({engine_exe().string(), "filter", "--input", synth_.string(), "--dataset",
-                                  kRawData.toStdString(), "--recipe", good_recipe_.string(), "--output", out});
-        QVERIFY2(r.exit_code == 2 && !r.crashed, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+        const auto r =
+            run_bytes({engine_exe().string(), "filter", "--input", synth_.string(), "--dataset",
+                       kRawData.toStdString(), "--recipe", good_recipe_.string(), "--output", out});
+        QVERIFY2(r.exit_code == 2 && !r.crashed,
+                 qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
         QVERIFY2(r.first_err_line().contains("--output") && r.first_err_line().contains("is not valid UTF-8"),
                  qPrintable(r.err));
         QCOMPARE(entries(dir_.path()), before);
@@ -151,7 +151,8 @@ private slots:
             sluice::h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
             sluice::h5::Group g(H5Gopen2(f.get(), "/Measurement_000", H5P_DEFAULT));
             QVERIFY(sluice::h5::write_string_attribute(g.get(), "operator", "Jos\xe9").has_value());
-            QVERIFY(sluice::h5::write_string_attribute(g.get(), "note", "clear \x1b[2J\x1b]0;title\x07").has_value());
+            QVERIFY(sluice::h5::write_string_attribute(g.get(), "note", "clear \x1b[2J\x1b]0;title\x07")
+                        .has_value());
         }
         auto r = run_engine({"inspect", q(file), "--json"});
         QVERIFY2(r.exit_code == 0 && !r.crashed, qPrintable(r.err));
@@ -183,9 +184,11 @@ private slots:
     }
 
     void blockRowsOutOfRangeIsRefused() {
-        expect_refusal(filter_cmd(synth_, kRawData, good_recipe_) << "--block-rows" << "2000000",
+        expect_refusal(filter_cmd(synth_, kRawData, good_recipe_) << "--block-rows"
+                                                                  << "2000000",
                        "block rows: 2000000 is not between 1 and 1 048 576");
-        expect_refusal(filter_cmd(synth_, kRawData, good_recipe_) << "--block-rows" << "0",
+        expect_refusal(filter_cmd(synth_, kRawData, good_recipe_) << "--block-rows"
+                                                                  << "0",
                        "block rows: 0 is not between 1 and 1 048 576");
     }
 
@@ -196,8 +199,9 @@ private slots:
             widths += (i ? "," : "") + std::string("10");
         }
         const auto recipe = dir_ / "bands.json";
-        write_text(recipe, R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
-                               freqs + "],\"widths_hz\":[" + widths + "]}]}");
+        write_text(recipe,
+                   R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
+                       freqs + "],\"widths_hz\":[" + widths + "]}]}");
         expect_refusal(filter_cmd(synth_, kRawData, recipe), "5000 bands, at most 4096 fit");
         // The most that is accepted is also written: the two attributes fit beside the others.
         freqs.clear();
@@ -206,8 +210,9 @@ private slots:
             freqs += (i ? "," : "") + std::to_string(1000 + i);
             widths += (i ? "," : "") + std::string("10");
         }
-        write_text(recipe, R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
-                               freqs + "],\"widths_hz\":[" + widths + "]}]}");
+        write_text(recipe,
+                   R"({"format":"sluice-recipe","version":1,"filters":[{"type":"noise_band","freqs_hz":[)" +
+                       freqs + "],\"widths_hz\":[" + widths + "]}]}");
         const auto r = run_engine(filter_cmd(synth_, kRawData, recipe) << "--quiet");
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         fs::remove(dir_ / "out.h5");
@@ -229,8 +234,9 @@ private slots:
     // sidpy's version attributes, as the documented policy says.
     void resultDoesNotClaimToBePyusid() {
         const auto out = dir_ / "golden-out.h5";
-        const auto r = run_engine({"filter", "--input", q(golden("p2048-input.h5")), "--dataset", kRawData, "--recipe",
-                                   q(golden("p2048_lowpass_notch.recipe.json")), "--output", q(out), "--quiet"});
+        const auto r =
+            run_engine({"filter", "--input", q(golden("p2048-input.h5")), "--dataset", kRawData, "--recipe",
+                        q(golden("p2048_lowpass_notch.recipe.json")), "--output", q(out), "--quiet"});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         sluice::h5::File f(H5Fopen(out.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
         const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
@@ -245,7 +251,6 @@ private slots:
         fs::remove(out);
     }
 
-
     // merge --into a link merges the file it points to (the link stays a link), and clears away the
     // full-size copies that killed merges left behind.
     void mergeThroughALinkAndAfterAKilledMerge() {
@@ -254,8 +259,8 @@ private slots:
         const auto source = sub / "scan.h5";
         fs::copy_file(synth_, source);
         const auto result = sub / "scan-filtered.h5";
-        auto r = run_engine({"filter", "--input", q(source), "--dataset", kRawData, "--recipe", q(good_recipe_),
-                             "--output", q(result), "--quiet"});
+        auto r = run_engine({"filter", "--input", q(source), "--dataset", kRawData, "--recipe",
+                             q(good_recipe_), "--output", q(result), "--quiet"});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         const auto link = sub / "link.h5";
         fs::create_symlink(source, link);

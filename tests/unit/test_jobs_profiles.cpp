@@ -109,9 +109,10 @@ private slots:
         QTest::newRow("unknown key") << "acount"
                                      << R"("x")"
                                      << "profile 'c1': unknown key 'acount'";
-        QTest::newRow("srun_mpi injection") << "srun_mpi"
-                                            << R"("pmix; rm -rf x")"
-                                            << "profile 'c1': srun_mpi: 'pmix; rm -rf x' is not an MPI plugin name";
+        QTest::newRow("srun_mpi injection")
+            << "srun_mpi"
+            << R"("pmix; rm -rf x")"
+            << "profile 'c1': srun_mpi: 'pmix; rm -rf x' is not an MPI plugin name";
         QTest::newRow("scheduler") << "scheduler"
                                    << R"("lsf")"
                                    << "profile 'c1': scheduler: 'lsf' is not slurm";

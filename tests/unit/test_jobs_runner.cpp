@@ -40,13 +40,13 @@ void write_file(const fs::path& p, const std::string& text) {
 void write_fake_slurm(const fs::path& bin, const fs::path& state) {
     fs::create_directories(bin);
     const auto tool = [&](const std::string& name, const std::string& body) {
-        write_file(bin / name, "#!/bin/bash\necho \"" + name + " $*\" >>'" + (state / "calls.log").string() + "'\n" +
-                                   body);
+        write_file(bin / name, "#!/bin/bash\necho \"" + name + " $*\" >>'" + (state / "calls.log").string() +
+                                   "'\n" + body);
         fs::permissions(bin / name, fs::perms::owner_all);
     };
     const auto s = "'" + state.string() + "'";
-    tool("sbatch", "n=$(cat " + s + "/next 2>/dev/null || echo 101)\necho $((n + 1)) >" + s +
-                       "/next\necho \"$n\"\n");
+    tool("sbatch",
+         "n=$(cat " + s + "/next 2>/dev/null || echo 101)\necho $((n + 1)) >" + s + "/next\necho \"$n\"\n");
     tool("squeue", "cat " + s + "/squeue.out 2>/dev/null || true\n");
     tool("sacct", "cat " + s + "/sacct.out 2>/dev/null || true\n");
     tool("scancel", "true\n");
@@ -93,11 +93,12 @@ class TestJobsRunner : public QObject {
     fs::path job_dir(const JobRecord& j) const { return job_directory(profile_, j.id); }
 
     void job_wrote(const JobRecord& j, const std::string& state, const std::string& exit_code, int rows) {
-        write_file(job_dir(j) / "status.json",
-                   R"({"state": ")" + state + R"(", "exit_code": )" + exit_code +
-                       R"(, "started": "2026-12-04T10:00:00Z", "ended": "2026-12-04T10:01:00Z", "host": "n1", "engine_progress": "progress.json"})");
-        write_file(job_dir(j) / "progress.json", R"({"state": "x", "rows_done": )" + std::to_string(rows) +
-                                                     R"(, "rows_total": 300})");
+        write_file(
+            job_dir(j) / "status.json",
+            R"({"state": ")" + state + R"(", "exit_code": )" + exit_code +
+                R"(, "started": "2026-12-04T10:00:00Z", "ended": "2026-12-04T10:01:00Z", "host": "n1", "engine_progress": "progress.json"})");
+        write_file(job_dir(j) / "progress.json",
+                   R"({"state": "x", "rows_done": )" + std::to_string(rows) + R"(, "rows_total": 300})");
     }
 
     JobRecord poll_one(JobRecord j) {
@@ -145,7 +146,8 @@ private slots:
         QCOMPARE(listed->size(), std::size_t{2});
         QCOMPARE(fs::path((*listed)[0].path), job_dir(a));
         QCOMPARE(fs::path((*listed)[1].path), input_dir);
-        QVERIFY((*listed)[1].bytes >= static_cast<std::uint64_t>(fs::file_size(a.remote_input))); // and the directory
+        QVERIFY((*listed)[1].bytes >=
+                static_cast<std::uint64_t>(fs::file_size(a.remote_input))); // and the directory
         QCOMPARE((*listed)[1].needed_by, std::vector<std::string>{b.id});
         QVERIFY2(scratch_text(*listed).find("the input stays: job " + b.id) != std::string::npos,
                  scratch_text(*listed).c_str());
@@ -155,7 +157,8 @@ private slots:
         QVERIFY(*freed > 0);
         QVERIFY(!fs::exists(job_dir(a)));
         QVERIFY(fs::exists(a.remote_input) && fs::exists(job_dir(b))); // b still needs them
-        QVERIFY2(store_->find(a.id).value()->message.find("removed from the cluster's scratch") != std::string::npos,
+        QVERIFY2(store_->find(a.id).value()->message.find("removed from the cluster's scratch") !=
+                     std::string::npos,
                  store_->find(a.id).value()->message.c_str());
 
         b.state = JobState::done;
@@ -192,9 +195,10 @@ private slots:
     void onePollForAllJobsAndTheStatusFileDecides() {
         auto a = submitted();
         auto b = submitted();
-        write_file(state_ / "squeue.out", a.scheduler_id + "|RUNNING|None|0:02|10:00|sluice-a\n" + b.scheduler_id +
-                                              "|PENDING|Resources|0:00|10:00|sluice-b\n");
-        write_file(job_dir(a) / "progress.json", R"({"state": "running", "rows_done": 120, "rows_total": 300})");
+        write_file(state_ / "squeue.out", a.scheduler_id + "|RUNNING|None|0:02|10:00|sluice-a\n" +
+                                              b.scheduler_id + "|PENDING|Resources|0:00|10:00|sluice-b\n");
+        write_file(job_dir(a) / "progress.json",
+                   R"({"state": "running", "rows_done": 120, "rows_total": 300})");
         std::vector<JobRecord> jobs{a, b};
         auto changed = poll_jobs(*store_, *host_, jobs, options_);
         QVERIFY2(changed.has_value(), changed ? "" : changed.error().message.c_str());
@@ -299,7 +303,8 @@ private slots:
         QCOMPARE(j.state, JobState::done);
         QCOMPARE(read_text(j.local_output), std::string("pretend this is HDF5"));
         QCOMPARE(j.result_sha256, sha256_hex("pretend this is HDF5"));
-        QCOMPARE(read_text(source_.parent_path() / "scan-filtered-000.h5"), std::string("the user's own file"));
+        QCOMPARE(read_text(source_.parent_path() / "scan-filtered-000.h5"),
+                 std::string("the user's own file"));
         QVERIFY(j.local_output != (source_.parent_path() / "scan-filtered-000.h5").string());
     }
 };

@@ -73,7 +73,8 @@ class TestLocalJobs : public QObject {
         if (fs::exists(src)) return src;
         [&] {
             QVERIFY(synth(src, rows, 4096, 4e6, 3).exit_code == 0);
-            const auto r = run_engine(filter_args(src, dir_ / "recipe.json", dir_ / ("ref-" + std::to_string(rows) + ".h5")));
+            const auto r = run_engine(
+                filter_args(src, dir_ / "recipe.json", dir_ / ("ref-" + std::to_string(rows) + ".h5")));
             QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         }();
         return src;
@@ -91,7 +92,8 @@ class TestLocalJobs : public QObject {
     bool wait_mid_run(const std::string& id) {
         for (QDeadlineTimer deadline(120000); !deadline.hasExpired();) {
             const auto p = read_json(job_dir(id) / "progress.json");
-            if (p.is_object() && p.value("state", "") == "running" && p.value("rows_done", 0) > 0) return true;
+            if (p.is_object() && p.value("state", "") == "running" && p.value("rows_done", 0) > 0)
+                return true;
             if (fs::exists(job_dir(id) / "status.json") &&
                 read_json(job_dir(id) / "status.json").value("state", "running") != "running")
                 return false;
@@ -121,10 +123,12 @@ private slots:
     void localIsAProfileLikeAnyCluster() {
         const auto list = cli({"profile", "list"});
         QCOMPARE(list.code, 0);
-        QVERIFY2(list.out.rfind("local ", 0) == 0 && list.out.find(engine_exe().string()) != std::string::npos,
+        QVERIFY2(list.out.rfind("local ", 0) == 0 &&
+                     list.out.find(engine_exe().string()) != std::string::npos,
                  list.out.c_str());
         const auto test = cli({"profile", "test", "local"});
-        QVERIFY2(test.code == 0 && test.out.find("ok  sluice-engine") != std::string::npos, (test.out + test.err).c_str());
+        QVERIFY2(test.code == 0 && test.out.find("ok  sluice-engine") != std::string::npos,
+                 (test.out + test.err).c_str());
         const auto remove = cli({"profile", "remove", "local"});
         QCOMPARE(remove.code, 2);
         const auto add = cli({"profile", "add", "local", "--host", "h", "--scratch", "/s"});
@@ -141,7 +145,8 @@ private slots:
         const auto j = job(id);
         QCOMPARE(j.at("state").get<std::string>(), std::string("done"));
         QCOMPARE(j.at("rows_done").get<int>(), 300);
-        QCOMPARE(fs::path(j.at("output").get<std::string>()).parent_path(), src.parent_path()); // beside the source
+        QCOMPARE(fs::path(j.at("output").get<std::string>()).parent_path(),
+                 src.parent_path()); // beside the source
         expect_equal_to_reference(j, 300);
     }
 
@@ -160,7 +165,8 @@ private slots:
                 QCOMPARE(cli({"watch", "--once", id}).code, 0);
             auto j = job(id);
             if (j.at("state") != "stopped") {
-                QCOMPARE(j.at("state").get<std::string>(), std::string("done")); // the stop came after the last block
+                QCOMPARE(j.at("state").get<std::string>(),
+                         std::string("done")); // the stop came after the last block
                 continue;
             }
             QVERIFY(j.at("rows_done").get<int>() < rows);

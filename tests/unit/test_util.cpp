@@ -1,10 +1,4 @@
 // shared/util: shell quoting survives a real shell, SHA-256 matches known vectors, atomic writes.
-#include <QtTest>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include "common/h5_fixtures.hpp"
 #include "util/atomic_file.hpp"
 #include "util/json_text.hpp"
@@ -13,6 +7,10 @@
 #include "util/shell_quote.hpp"
 #include "util/utf8.hpp"
 
+#include <QtTest>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +25,8 @@ std::string through_shell(const std::string& value) {
     std::string out;
     char buf[256];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
     ::pclose(p);
     return out;
 }
@@ -70,7 +69,8 @@ private slots:
     void sha256FileEqualsStreamingHash() {
         test::TempDir dir;
         std::string big(200000, '\0');
-        for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 % 251);
+        for (size_t i = 0; i < big.size(); ++i)
+            big[i] = static_cast<char>(i * 31 % 251);
         std::ofstream(dir / "f.bin", std::ios::binary) << big;
         auto h = sha256_file(dir / "f.bin");
         QVERIFY(h.has_value());
@@ -94,7 +94,8 @@ private slots:
     void utf8IsCheckedByteForByte() {
         QFETCH(QByteArray, text);
         QFETCH(int, first_bad);
-        const auto bad = first_invalid_utf8(std::string_view(text.constData(), static_cast<std::size_t>(text.size())));
+        const auto bad =
+            first_invalid_utf8(std::string_view(text.constData(), static_cast<std::size_t>(text.size())));
         QCOMPARE(bad ? static_cast<int>(*bad) : -1, first_bad);
     }
     void invalidUtf8IsRefusedByNameAndNeverThrowsInJson() {
@@ -102,15 +103,19 @@ private slots:
         auto st = require_utf8(latin1, "scratch_dir");
         QVERIFY(!st);
         QCOMPARE(st.error().kind, ErrorKind::bad_input);
-        QVERIFY2(st.error().message.find("scratch_dir \"/s\xEF\xBF\xBD\" is not valid UTF-8 (byte 0xE9 at offset 2)") !=
+        QVERIFY2(st.error().message.find(
+                     "scratch_dir \"/s\xEF\xBF\xBD\" is not valid UTF-8 (byte 0xE9 at offset 2)") !=
                      std::string::npos,
                  st.error().message.c_str());
         nlohmann::json j{{"path", latin1}};
         QCOMPARE(json_text(j), std::string("{\"path\":\"/s\xEF\xBF\xBD\"}")); // dump() would throw
     }
     void terminalTextDisarmsEscapes() {
-        QCOMPARE(terminal_text("Password: \x1b]0;owned\x07\x1b[2J"), std::string("Password: \\x1b]0;owned\\x07\\x1b[2J"));
-        QCOMPARE(terminal_text("C1 \xc2\x9b" "31m"), std::string("C1 \\x9b31m"));
+        QCOMPARE(terminal_text("Password: \x1b]0;owned\x07\x1b[2J"),
+                 std::string("Password: \\x1b]0;owned\\x07\\x1b[2J"));
+        QCOMPARE(terminal_text("C1 \xc2\x9b"
+                               "31m"),
+                 std::string("C1 \\x9b31m"));
         QCOMPARE(terminal_text("line 1\nline 2\tend"), std::string("line 1\nline 2\tend"));
         QCOMPARE(terminal_text("line 1\nline 2", false), std::string("line 1\\nline 2"));
         QCOMPARE(terminal_text("caf\xe9"), std::string("caf\xEF\xBF\xBD"));
@@ -131,7 +136,8 @@ private slots:
         if (zombie == 0) ::_exit(0);
         QVERIFY(zombie > 0);
         siginfo_t info{};
-        QCOMPARE(::waitid(P_PID, static_cast<id_t>(zombie), &info, WEXITED | WNOWAIT), 0); // ended, not reaped
+        QCOMPARE(::waitid(P_PID, static_cast<id_t>(zombie), &info, WEXITED | WNOWAIT),
+                 0); // ended, not reaped
         QCOMPARE(::kill(zombie, 0), 0);
         QVERIFY(!process_exists(zombie));
         ::waitpid(zombie, &status, 0);
@@ -155,7 +161,8 @@ private slots:
         ss << in.rdbuf();
         QCOMPARE(ss.str(), std::string("{\"state\":\"done\"}"));
         int files = 0;
-        for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
+        for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path()))
+            ++files;
         QCOMPARE(files, 1); // no temp file left behind
     }
     void atomicWriteIntoMissingDirectoryFails() {

@@ -132,9 +132,11 @@ jobs::ClusterProfile ClusterLogin::profile() const {
 bool ClusterLogin::set_node_available(bool available) const {
     if (scheduler == jobs::Scheduler::slurm) {
         const auto node = scheduler_env.at("SLURM_NODE");
-        (void)scheduler_command("scontrol", {"update", QString::fromStdString("NodeName=" + node),
-                                             available ? "State=RESUME" : "State=DRAIN", "Reason=sluice-test"});
-        const auto state = scheduler_command("sinfo", {"-h", "-N", "-n", QString::fromStdString(node), "-o", "%T"});
+        (void)scheduler_command("scontrol",
+                                {"update", QString::fromStdString("NodeName=" + node),
+                                 available ? "State=RESUME" : "State=DRAIN", "Reason=sluice-test"});
+        const auto state =
+            scheduler_command("sinfo", {"-h", "-N", "-n", QString::fromStdString(node), "-o", "%T"});
         return available ? !state.contains("drain") : state.contains("drain");
     }
     const auto node = QString::fromStdString(scheduler_env.at("PBS_NODE"));

@@ -54,7 +54,8 @@ bool pending_or_gone(pid_t pid, int signal) {
     if (!status) return true;
     const unsigned long long bit = 1ULL << (signal - 1);
     for (std::string line; std::getline(status, line);)
-        if (line.starts_with("State:") && line.find("zombie") != std::string::npos) return true;
+        if (line.starts_with("State:") && line.find("zombie") != std::string::npos)
+            return true;
         else if ((line.starts_with("SigPnd:") || line.starts_with("ShdPnd:")) &&
                  (std::stoull(line.substr(7), nullptr, 16) & bit) != 0)
             return true;
@@ -345,7 +346,8 @@ private slots:
         QVERIFY2(listed.out.contains(q(job_dir(a))) && listed.out.contains(" MiB"), qPrintable(listed.out));
         QVERIFY(fs::exists(job_dir(a)));
         const auto cleaned = cli({"clean", a});
-        QVERIFY2(cleaned.exit_code == 0 && cleaned.out.contains("removed "), qPrintable(cleaned.err + cleaned.out));
+        QVERIFY2(cleaned.exit_code == 0 && cleaned.out.contains("removed "),
+                 qPrintable(cleaned.err + cleaned.out));
         QVERIFY(!fs::exists(job_dir(a)) && fs::exists(job_dir(b)));
         QVERIFY(job(a)["message"].toString().contains("removed from the cluster's scratch"));
     }

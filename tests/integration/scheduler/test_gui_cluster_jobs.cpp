@@ -5,10 +5,10 @@
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
+#include "gui/jobs_helpers.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profiles_file.hpp"
-#include "gui/jobs_helpers.hpp"
 #include "services/jobs_service.hpp"
 #include "widgets/job_details.hpp"
 
@@ -54,7 +54,9 @@ std::vector<Tcp> tcp_connections() {
         std::istringstream f(line);
         std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
         f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-        const auto port = [](const std::string& a) { return std::stoul(a.substr(a.find(':') + 1), nullptr, 16); };
+        const auto port = [](const std::string& a) {
+            return std::stoul(a.substr(a.find(':') + 1), nullptr, 16);
+        };
         out.push_back({static_cast<unsigned>(port(local)), static_cast<unsigned>(port(remote)),
                        static_cast<unsigned>(std::stoul(state, nullptr, 16)), inode});
     }
@@ -143,8 +145,9 @@ private slots:
         files_.store = q(dir_ / "jobs.sqlite");
         files_.profiles = q(dir_ / "profiles.json");
         files_.local_runs = q(dir_ / "no-local-runs");
-        QVERIFY(jobs::save_profiles(dir_ / "profiles.json", {login_.profile(), login_.password_profile("loop-pw"),
-                                                             login_.password_profile("loop-pw-2")}));
+        QVERIFY(
+            jobs::save_profiles(dir_ / "profiles.json", {login_.profile(), login_.password_profile("loop-pw"),
+                                                         login_.password_profile("loop-pw-2")}));
         QVERIFY(synth(dir_ / "small.h5", 300, 2048, 4e6, 5).exit_code == 0);
         write_text(dir_ / "recipe.json", full_recipe());
         const auto r =
@@ -177,7 +180,8 @@ private slots:
         QVERIFY2(!details->field("node").isEmpty() && !details->field("started").isEmpty(),
                  qPrintable(details->field("node")));
         QVERIFY(!details->field("checked").isEmpty());
-        QVERIFY(details->field("elapsed").contains("of 0:10:00") || details->field("elapsed").contains("of 00:10:00"));
+        QVERIFY(details->field("elapsed").contains("of 0:10:00") ||
+                details->field("elapsed").contains("of 00:10:00"));
         auto* compare = panel.findChild<QPushButton*>("job_compare");
         QVERIFY(compare && compare->isEnabled());
         QVERIFY(!panel.findChild<QPushButton*>("job_cancel")->isEnabled());
@@ -262,7 +266,8 @@ private slots:
     // again by itself; no half-open connection is kept. Logging in (a wrong password first: "try again")
     // follows the job to done, and a second profile for the same account rides on that login.
     void cancelledLoginWaitsForTheUser() {
-        QVERIFY(my_connections_to(static_cast<unsigned>(login_.cluster.port())).empty()); // closed services' ones
+        QVERIFY(
+            my_connections_to(static_cast<unsigned>(login_.cluster.port())).empty()); // closed services' ones
         JobsService service(files_);
         JobsView panel(service);
         panel.show();
@@ -339,7 +344,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT((service.checkNow(), bar->isVisible()), 120000);
         QCOMPARE(asked, 2);
         for (const auto& c : my_connections_to(static_cast<unsigned>(login_.cluster.port())))
-            QFAIL(qPrintable(QString("a connection from port %1 is left in TCP state %2").arg(c.local_port).arg(c.state)));
+            QFAIL(qPrintable(
+                QString("a connection from port %1 is left in TCP state %2").arg(c.local_port).arg(c.state)));
 
         later = false;
         QVERIFY(login_.set_node_available(true));
@@ -420,12 +426,13 @@ private slots:
         const auto job = plan(dir_ / "small.h5");
         auto service = std::make_unique<JobsService>(files_);
         service->submit(login_.profile(), job);
-        QTRY_VERIFY_WITH_TIMEOUT(service->job(sid(job.id)) && !service->job(sid(job.id))->scheduler_id.empty(),
-                                 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            service->job(sid(job.id)) && !service->job(sid(job.id))->scheduler_id.empty(), 120000);
         write_text(hold, "");
         const auto polls = [this] {
             return std::ranges::count_if(login_.scheduler_calls(), [](const std::string& call) {
-                return call.find(kScheduler == jobs::Scheduler::slurm ? " squeue " : " qstat ") != std::string::npos;
+                return call.find(kScheduler == jobs::Scheduler::slurm ? " squeue " : " qstat ") !=
+                       std::string::npos;
             });
         };
         const auto before = polls();
@@ -436,8 +443,8 @@ private slots:
         fs::remove(hold);
         JobsService again(files_);
         again.cancel(sid(job.id));
-        QTRY_VERIFY_WITH_TIMEOUT(again.job(sid(job.id)) && again.job(sid(job.id))->state == jobs::JobState::cancelled,
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            again.job(sid(job.id)) && again.job(sid(job.id))->state == jobs::JobState::cancelled, 60000);
     }
 };
 
