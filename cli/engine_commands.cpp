@@ -108,12 +108,12 @@ rm -rf src build
 
 Status record_engine(const Context& ctx, const std::string& profile_name, const std::string& engine) {
     auto profiles = jobs::load_profiles(ctx.profiles);
-    if (!profiles) return std::unexpected(profiles.error());
+    if (!profiles) return propagate(profiles);
     auto it = std::ranges::find(*profiles, profile_name, &jobs::ClusterProfile::name);
     if (it == profiles->end()) {
         // A site profile: the user's file gets its own copy, which then replaces the site's for this user.
         auto site = jobs::load_site_profiles();
-        if (!site) return std::unexpected(site.error());
+        if (!site) return propagate(site);
         auto from_site = std::ranges::find(*site, profile_name, &jobs::ClusterProfile::name);
         if (from_site == site->end())
             return fail(ErrorKind::io, fmt::format("profile '{}' was removed meanwhile", profile_name));

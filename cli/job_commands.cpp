@@ -77,7 +77,7 @@ Result<jobs::JobStore> open_store(const Context& ctx) {
 
 Result<jobs::JobRecord> find_job(const jobs::JobStore& store, const std::string& id) {
     auto job = store.find(id);
-    if (!job) return std::unexpected(job.error());
+    if (!job) return propagate(job);
     if (!*job) return fail(ErrorKind::bad_input, fmt::format("no job '{}' (see 'sluice-cli status')", id));
     return std::move(**job);
 }
@@ -101,7 +101,7 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
 
 Result<std::unique_ptr<jobs::JobHost>> make_client(const Context& ctx, const std::string& profile) {
     auto p = find_profile(ctx, profile);
-    if (!p) return std::unexpected(p.error());
+    if (!p) return propagate(p);
     if (jobs::is_local(*p)) return std::make_unique<jobs::LocalHost>(std::move(*p));
     return std::make_unique<jobs::ClusterClient>(std::move(*p), terminal_callbacks());
 }
@@ -217,9 +217,9 @@ int clean(const Context& ctx, const std::string& id, bool dry_run) {
         [&ctx, dry_run](jobs::JobStore& store, jobs::JobHost& host, jobs::JobRecord& job,
                         const jobs::RunnerOptions& options) -> Status {
             auto all = store.list();
-            if (!all) return std::unexpected(all.error());
+            if (!all) return propagate(all);
             auto files = jobs::list_scratch(host, job, *all);
-            if (!files) return std::unexpected(files.error());
+            if (!files) return propagate(files);
             for (const auto& f : *files)
                 std::fprintf(
                     ctx.out, "%12s  %s%s\n", human_bytes(f.bytes).c_str(), terminal_text(f.path).c_str(),
@@ -231,7 +231,7 @@ int clean(const Context& ctx, const std::string& id, bool dry_run) {
                 return {};
             }
             auto freed = jobs::remove_scratch(store, host, job, *all, options);
-            if (!freed) return std::unexpected(freed.error());
+            if (!freed) return propagate(freed);
             std::fprintf(ctx.out, "removed %s from the cluster's scratch\n", human_bytes(*freed).c_str());
             return {};
         });

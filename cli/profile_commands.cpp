@@ -96,7 +96,7 @@ int profile_remove(const Context& ctx, const std::string& name) {
 
 Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string& name) {
     auto profile = jobs::load_profile(ctx.profiles, name);
-    if (!profile) return std::unexpected(profile.error());
+    if (!profile) return propagate(profile);
     if (!*profile)
         return fail(ErrorKind::bad_input, fmt::format("no profile '{}' in {} (see 'sluice-cli profile list')",
                                                       name, ctx.profiles.string()));

@@ -277,7 +277,7 @@ private:
         const auto mine = error_ ? std::int64_t{-1} : static_cast<std::int64_t>(error_.error().kind);
         const auto kind = static_cast<ErrorKind>(std::max<std::int64_t>(c_.mpi.max(mine), 0));
         c_.clock.lap(Phase::collectives);
-        if (!error_ && error_.error().kind == kind) return std::unexpected(error_.error());
+        if (!error_ && error_.error().kind == kind) return propagate(error_);
         return fail(kind, "");
     }
 

@@ -31,29 +31,28 @@ constexpr std::uint64_t kBlockBufferBytes = std::uint64_t{256} << 20;
 Status open_for_run(const FilterJob& job, const FilterOptions& o, const MpiSession& mpi, bool threshold,
                     OpenTarget& t) {
     auto target = h5::open_file(job.target, h5::Access::read_write, mpi.comm());
-    if (!target) return std::unexpected(target.error());
+    if (!target) return propagate(target);
     t.target = std::move(*target);
     hid_t src_file = t.target.get();
     if (!job.in_place) {
         auto src = h5::open_file(o.input, h5::Access::read_only);
-        if (!src) return std::unexpected(src.error());
+        if (!src) return propagate(src);
         t.source = std::move(*src);
         src_file = t.source.get();
     }
     auto open = [](hid_t f, const std::string& p, h5::Dataset& into) -> Status {
         auto d = h5::open_dataset(f, p);
-        if (!d) return std::unexpected(d.error());
+        if (!d) return propagate(d);
         into = std::move(*d);
         return {};
     };
-    if (auto s = open(src_file, job.dataset_path, t.input); !s) return std::unexpected(s.error());
-    if (auto s = open(t.target.get(), job.group_path + "/Filtered_Data", t.filtered); !s)
-        return std::unexpected(s.error());
+    if (auto s = open(src_file, job.dataset_path, t.input); !s) return propagate(s);
+    if (auto s = open(t.target.get(), job.group_path + "/Filtered_Data", t.filtered); !s) return propagate(s);
     if (auto s = open(t.target.get(), job.group_path + "/completed_positions", t.completed); !s)
-        return std::unexpected(s.error());
+        return propagate(s);
     if (threshold)
         if (auto s = open(t.target.get(), job.group_path + "/Noise_Floors", t.floors); !s)
-            return std::unexpected(s.error());
+            return propagate(s);
     // Each rank's rows are one contiguous range, so independent writes need no coordination; collective
     // ones let MPI-IO aggregate (--write-mode).
     t.xfer = h5::PropList(H5Pcreate(H5P_DATASET_XFER));
@@ -66,11 +65,11 @@ Status open_for_run(const FilterJob& job, const FilterOptions& o, const MpiSessi
 Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& mpi, Clock::time_point started,
                RankStats& stats, PhaseClock& clock) {
     auto recipe = parse_recipe(job.recipe_json);
-    if (!recipe) return std::unexpected(recipe.error());
+    if (!recipe) return propagate(recipe);
     auto composite = validate_for_dataset(*recipe, job.points, job.sample_rate_hz);
-    if (!composite) return std::unexpected(composite.error());
+    if (!composite) return propagate(composite);
     auto filter = RowFilter::create(job.points, std::move(*composite), recipe->noise_threshold);
-    if (!filter) return std::unexpected(filter.error());
+    if (!filter) return propagate(filter);
 
     std::optional<OpenTarget> t(std::in_place);
     if (auto st = open_for_run(job, o, mpi, recipe->noise_threshold.has_value(), *t); !st) return st;
@@ -85,7 +84,7 @@ Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& m
     if (!done) {
         if (progress && done.error().kind != ErrorKind::cancelled)
             progress->report("failed", job.rows_done_at_start, true);
-        return std::unexpected(done.error());
+        return propagate(done);
     }
     // Attributes are touched only at the start and here, at the very end (collectively, same value). A run
     // over --rows leaves the result unfinished (last_pixel 0) for what it did not compute.

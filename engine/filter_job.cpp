@@ -80,7 +80,7 @@ using Source = CheckedRequest;
 
 Result<Source> validate_source(hid_t file, const FilterOptions& o) {
     auto recipe = load_recipe(o.recipe);
-    if (!recipe) return std::unexpected(recipe.error());
+    if (!recipe) return propagate(recipe);
     auto checked = check_filter_request(file, o.dataset, std::move(*recipe), "recipe " + o.recipe.string());
     if (!checked) return checked;
     const auto rows = checked->main.rows;
@@ -124,9 +124,9 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
         return fail(ErrorKind::bad_input,
                     "--output names the input file itself; use --in-place to write into it");
     auto in = h5::open_file(o.input, h5::Access::read_only);
-    if (!in) return std::unexpected(in.error());
+    if (!in) return propagate(in);
     auto src = validate_source(in->get(), o);
-    if (!src) return std::unexpected(src.error());
+    if (!src) return propagate(src);
     const auto identity = identity_of(o, src->recipe);
 
     if (fs::exists(out, ec)) {
@@ -139,9 +139,9 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
         auto group = h5::find_standalone_group(existing->get());
         if (!group) return std::unexpected(group.error().context(out.string()));
         if (auto st = h5::check_identity(existing->get(), *group, src->main, identity); !st)
-            return std::unexpected(st.error());
+            return propagate(st);
         auto progress = h5::read_result_progress(existing->get(), *group);
-        if (!progress) return std::unexpected(progress.error());
+        if (!progress) return propagate(progress);
         auto job = job_for(*src, out, *group, false);
         job.rows_done_at_start = progress->rows_done;
         job.already_complete = progress->complete();
@@ -154,9 +154,9 @@ Result<FilterJob> prepare_standalone(const FilterOptions& o, const fs::path& out
                     fmt::format("the output directory {} does not exist", dir.string()));
     // A run killed while it built OUT left ".OUT.creating-PID" behind.
     remove_orphaned_temporaries(dir, "." + out.filename().string() + ".creating-");
-    if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
+    if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return propagate(st);
     auto group_path = h5::next_result_group_path(in->get(), src->main.path);
-    if (!group_path) return std::unexpected(group_path.error());
+    if (!group_path) return propagate(group_path);
 
     // Build the whole file under a temporary name; OUT only ever appears complete.
     const auto tmp = dir / fmt::format(".{}.creating-{}", out.filename().string(), ::getpid());
@@ -192,15 +192,15 @@ Result<FilterJob> prepare_in_place(const FilterOptions& o) {
                         "--output OUT.h5 to leave it untouched",
                         o.input.string(), std::strerror(errno)));
     auto file = h5::open_file(o.input, h5::Access::read_write);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     auto src = validate_source(file->get(), o);
-    if (!src) return std::unexpected(src.error());
+    if (!src) return propagate(src);
     const auto identity = identity_of(o, src->recipe);
 
     if (o.resume) {
         // pycroscopy's rule: a group with the same parameters is resumed, or reused when complete.
         auto existing = h5::find_matching_result(file->get(), src->main.path, identity.recipe_hash);
-        if (!existing) return std::unexpected(existing.error());
+        if (!existing) return propagate(existing);
         if (*existing) {
             auto job = job_for(*src, o.input, (*existing)->group_path, true);
             job.rows_done_at_start = (*existing)->rows_done;
@@ -209,26 +209,26 @@ Result<FilterJob> prepare_in_place(const FilterOptions& o) {
         }
     }
     const auto dir = o.input.has_parent_path() ? o.input.parent_path() : fs::path(".");
-    if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return std::unexpected(st.error());
+    if (auto st = check_free_space(dir, result_bytes(src->main)); !st) return propagate(st);
     auto group_path = h5::next_result_group_path(file->get(), src->main.path);
-    if (!group_path) return std::unexpected(group_path.error());
+    if (!group_path) return propagate(group_path);
     h5::ResultGroupPlan plan{
         h5::ResultMode::in_place, src->main, src->recipe, src->sample_rate_hz, src->composite,
         h5::Bookkeeping::now(),   identity};
     if (auto g = h5::create_result_group(file->get(), file->get(), plan, *group_path); !g)
-        return std::unexpected(g.error());
+        return propagate(g);
     if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0) return h5::h5_fail("cannot flush " + o.input.string());
     file->reset();
-    if (auto st = reserve_file_blocks(o.input); !st) return std::unexpected(st.error());
+    if (auto st = reserve_file_blocks(o.input); !st) return propagate(st);
     return job_for(*src, o.input, *group_path, true);
 }
 
 } // namespace
 
 Result<FilterJob> prepare_filter_job(const FilterOptions& options) {
-    if (auto st = check_file_name(options.input, "--input"); !st) return std::unexpected(st.error());
+    if (auto st = check_file_name(options.input, "--input"); !st) return propagate(st);
     if (options.output)
-        if (auto st = check_file_name(*options.output, "--output"); !st) return std::unexpected(st.error());
+        if (auto st = check_file_name(*options.output, "--output"); !st) return propagate(st);
     if (!fs::exists(options.input))
         return fail(ErrorKind::bad_input,
                     fmt::format("input file {} does not exist", options.input.string()));

@@ -358,7 +358,7 @@ Status run_inspect(const InspectOptions& options) {
     if (!fs::exists(options.file, ec))
         return fail(ErrorKind::bad_input, fmt::format("{} does not exist", options.file.string()));
     auto file = h5::open_file(options.file, h5::Access::read_only);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     json doc{{"file", fs::absolute(options.file, ec).lexically_normal().string()},
              {"size_bytes", fs::file_size(options.file, ec)}};
     Walker walker{file->get(), {}};

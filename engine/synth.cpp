@@ -203,7 +203,7 @@ Status check_options(const SynthOptions& o) {
 
 Status write_file(const fs::path& path, const SynthOptions& o) {
     auto file = h5::create_file(path);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     const SignalModel model(o.rows, o.points, o.seed);
     const auto [ny, nx] = model.grid();
 
@@ -214,12 +214,12 @@ Status write_file(const fs::path& path, const SynthOptions& o) {
     layout.positions = {{"Y", "m", ny, position_step_m, 0}, {"X", "m", nx, position_step_m, 0}};
     layout.spectroscopic = {{"Time", "s", o.points, 1.0 / o.rate_hz, 0}};
     auto main = h5::create_main_dataset(file->get(), layout);
-    if (!main) return std::unexpected(main.error());
+    if (!main) return propagate(main);
 
     auto channel = h5::open_group(file->get(), layout.group_path);
     auto measurement = h5::open_group(file->get(), "/Measurement_000");
-    if (!channel) return std::unexpected(channel.error());
-    if (!measurement) return std::unexpected(measurement.error());
+    if (!channel) return propagate(channel);
+    if (!measurement) return propagate(measurement);
     Status st = h5::write_double_attribute(channel->get(), "IO_samp_rate_[Hz]", o.rate_hz);
     if (st) st = h5::write_string_attribute(measurement->get(), "data_type", "synthetic");
     if (st) st = h5::write_int_attribute(measurement->get(), "synth_seed", static_cast<std::int64_t>(o.seed));

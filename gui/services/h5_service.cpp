@@ -75,9 +75,9 @@ QFuture<Result<OpenedFile>> H5Service::open(std::filesystem::path path) {
     return run([path = std::move(path)](State& s) -> Result<OpenedFile> {
         // The current file stays open until the new one has proved readable.
         auto file = h5::BrowseFile::open(path);
-        if (!file) return std::unexpected(file.error());
+        if (!file) return propagate(file);
         auto root = file->list_group("/");
-        if (!root) return std::unexpected(root.error());
+        if (!root) return propagate(root);
         OpenedFile out{.path = path,
                        .generation = ++s.generation,
                        .main_datasets = file->main_datasets(),
@@ -90,7 +90,7 @@ QFuture<Result<OpenedFile>> H5Service::open(std::filesystem::path path) {
 QFuture<Result<std::vector<h5::Entry>>> H5Service::listGroup(std::uint64_t generation, std::string path) {
     return run([generation, path = std::move(path)](State& s) -> Result<std::vector<h5::Entry>> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->list_group(path);
     });
 }
@@ -99,7 +99,7 @@ QFuture<Result<std::vector<h5::AttributeEntry>>> H5Service::attributes(std::uint
                                                                        std::string path) {
     return run([generation, path = std::move(path)](State& s) -> Result<std::vector<h5::AttributeEntry>> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->attributes(path);
     });
 }
@@ -107,9 +107,9 @@ QFuture<Result<std::vector<h5::AttributeEntry>>> H5Service::attributes(std::uint
 QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, std::string path) {
     return run([generation, path = std::move(path)](State& s) -> Result<DatasetInfo> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         auto main = (*f)->main_dataset(path);
-        if (!main) return std::unexpected(main.error());
+        if (!main) return propagate(main);
         if (!main->not_filterable.empty())
             return fail(ErrorKind::bad_input, fmt::format("{} is an h5USID Main dataset, but {}", main->path,
                                                           main->not_filterable));
@@ -120,7 +120,7 @@ QFuture<Result<DatasetInfo>> H5Service::openDataset(std::uint64_t generation, st
                                          grouped(pos.shape[0]), pos.shape[1]),
                              pos.shape[0] * std::min<std::uint64_t>(pos.shape[1], 1u << 20), sizeof(double));
             !ok)
-            return std::unexpected(ok.error());
+            return propagate(ok);
         info.position_indices.resize(pos.shape[0] * pos.shape[1]);
         if (auto ok = (*f)->read_rows(pos.path, 0, pos.shape[0], info.position_indices); !ok)
             return std::unexpected(ok.error().context("reading " + pos.path));
@@ -138,9 +138,9 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
                                                         std::uint64_t row) {
     return run([generation, path = std::move(path), row](State& s) -> Result<std::vector<double>> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         auto dims = (*f)->shape(path);
-        if (!dims) return std::unexpected(dims.error());
+        if (!dims) return propagate(dims);
         if (dims->size() != 2)
             return fail(ErrorKind::bad_input, fmt::format("{} is not a 2-D dataset", path));
         if (row >= (*dims)[0])
@@ -149,9 +149,9 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
         if (auto ok = check_memory(fmt::format("a row of {} points", grouped((*dims)[1])), (*dims)[1],
                                    row_bytes_per_point);
             !ok)
-            return std::unexpected(ok.error());
+            return propagate(ok);
         std::vector<double> out((*dims)[1]);
-        if (auto ok = (*f)->read_rows(path, row, 1, out); !ok) return std::unexpected(ok.error());
+        if (auto ok = (*f)->read_rows(path, row, 1, out); !ok) return propagate(ok);
         return out;
     });
 }
@@ -161,7 +161,7 @@ QFuture<Result<h5::ValuesPage>> H5Service::readPage(std::uint64_t generation, st
     return run([generation, path = std::move(path),
                 request = std::move(request)](State& s) -> Result<h5::ValuesPage> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->read_page(path, request);
     });
 }
@@ -170,7 +170,7 @@ QFuture<Result<std::vector<double>>> H5Service::rowRms(std::uint64_t generation,
                                                        std::uint64_t first, std::uint64_t count) {
     return run([generation, path = std::move(path), first, count](State& s) -> Result<std::vector<double>> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->row_rms(path, first, count);
     });
 }
@@ -178,7 +178,7 @@ QFuture<Result<std::vector<double>>> H5Service::rowRms(std::uint64_t generation,
 QFuture<Result<std::vector<double>>> H5Service::noiseFloors(std::uint64_t generation, std::string group) {
     return run([generation, group = std::move(group)](State& s) -> Result<std::vector<double>> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->noise_floors(group);
     });
 }
@@ -186,7 +186,7 @@ QFuture<Result<std::vector<double>>> H5Service::noiseFloors(std::uint64_t genera
 QFuture<Result<h5::ResultRecipe>> H5Service::resultRecipe(std::uint64_t generation, std::string group) {
     return run([generation, group = std::move(group)](State& s) -> Result<h5::ResultRecipe> {
         auto f = s.at(generation);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         return (*f)->result_recipe(group);
     });
 }
@@ -195,9 +195,9 @@ QFuture<Result<ResultInfo>> H5Service::openResult(std::filesystem::path path) {
     return run([path = std::move(path)](State& s) -> Result<ResultInfo> {
         s.result.reset();
         auto file = h5::BrowseFile::open(path);
-        if (!file) return std::unexpected(file.error());
+        if (!file) return propagate(file);
         auto summary = file->standalone_result();
-        if (!summary) return std::unexpected(summary.error());
+        if (!summary) return propagate(summary);
         ResultInfo info;
         static_cast<h5::StandaloneResult&>(info) = std::move(*summary);
         info.path = path;
@@ -212,17 +212,16 @@ QFuture<Result<ResultRow>> H5Service::readResultRow(std::uint64_t row) {
         if (!s.result) return fail(ErrorKind::cancelled, "no result is open");
         const auto filtered = s.result_group + "/Filtered_Data";
         auto dims = s.result->shape(filtered);
-        if (!dims) return std::unexpected(dims.error());
+        if (!dims) return propagate(dims);
         if (row >= (*dims)[0])
             return fail(ErrorKind::bad_input, fmt::format("the result has no row {}", row));
         ResultRow out;
         out.filtered.resize((*dims)[1]);
-        if (auto ok = s.result->read_rows(filtered, row, 1, out.filtered); !ok)
-            return std::unexpected(ok.error());
+        if (auto ok = s.result->read_rows(filtered, row, 1, out.filtered); !ok) return propagate(ok);
         const auto floors = s.result_group + "/Noise_Floors";
         if (s.result->exists(floors)) {
             std::vector<double> floor(1);
-            if (auto ok = s.result->read_rows(floors, row, 1, floor); !ok) return std::unexpected(ok.error());
+            if (auto ok = s.result->read_rows(floors, row, 1, floor); !ok) return propagate(ok);
             out.noise_floor = floor[0];
         }
         return out;

@@ -200,7 +200,7 @@ signals:
 private:
     Result<std::unique_ptr<jobs::JobHost>> host(const std::string& profile) {
         auto p = jobs::load_profile(files_.profiles.toStdString(), profile);
-        if (!p) return std::unexpected(p.error());
+        if (!p) return propagate(p);
         if (!*p)
             return fail(ErrorKind::bad_input,
                         "no cluster profile '" + profile + "' in " + files_.profiles.toStdString());
@@ -219,7 +219,7 @@ private:
     // The job's result and its job directory: here, or on its cluster.
     Status delete_job_files(const jobs::JobRecord& job) {
         auto h = supervisor_->client(job.profile);
-        if (!h) return std::unexpected(h.error());
+        if (!h) return propagate(h);
         (*h)->set_purpose(tr("to delete the files of job %1").arg(q(job.id)).toStdString());
         const auto dir = jobs::job_directory((*h)->profile(), job.id);
         std::error_code ec;
@@ -234,7 +234,7 @@ private:
         }
         auto r = (*h)->run("removing the job's files", "rm -rf -- \"$1\"", {dir}, std::chrono::minutes(2),
                            closing_);
-        if (!r) return std::unexpected(r.error());
+        if (!r) return propagate(r);
         return {};
     }
 

@@ -29,7 +29,7 @@ Result<PreviewResult> raw_preview(const PreviewInput& input, std::vector<Error> 
                       .stored = false,
                       .problems = std::move(problems)};
     auto all_pass = RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
-    if (!all_pass) return std::unexpected(all_pass.error());
+    if (!all_pass) return propagate(all_pass);
     all_pass->magnitude_spectrum(*input.row, out.spectrum);
     return out;
 }
@@ -64,7 +64,7 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
     // RowFilter needs something to do; for the spectrum of an unfiltered pixel an all-pass mask serves.
     auto filter = active ? RowFilter::create(n, std::move(*composite), input.recipe.noise_threshold)
                          : RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
-    if (!filter) return std::unexpected(filter.error());
+    if (!filter) return propagate(filter);
     filter->magnitude_spectrum(raw, out.spectrum);
     if (active) {
         out.filtered.resize(n);
@@ -81,7 +81,7 @@ Result<PreviewResult> compute_comparison(const PreviewInput& input, std::vector<
     if (stored.size() != out->raw->size())
         return fail(ErrorKind::bad_input, "the result's rows have another length than the source's");
     auto all_pass = RowFilter::create(stored.size(), std::vector<float>(stored.size(), 1.0f), std::nullopt);
-    if (!all_pass) return std::unexpected(all_pass.error());
+    if (!all_pass) return propagate(all_pass);
     out->filtered_spectrum.resize(stored.size());
     all_pass->magnitude_spectrum(stored, out->filtered_spectrum);
     out->filtered = std::move(stored);

@@ -42,7 +42,7 @@ Result<OpenAttribute> open_attribute(hid_t obj, const std::string& name) {
     a.cls = H5Tget_class(a.type.get());
     // A damaged or crafted file can declare any size; real attributes are small.
     if (auto st = check_attribute_size(where(obj, name), a.count, H5Tget_size(a.type.get())); !st)
-        return std::unexpected(st.error());
+        return propagate(st);
     return a;
 }
 
@@ -200,17 +200,17 @@ Status delete_attribute(hid_t obj, const std::string& name) {
 
 Result<std::string> read_string_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
+    if (!a) return propagate(a);
     if (a->cls != H5T_STRING) return std::unexpected(wrong_type(*a, obj, name, "a string").error());
-    if (auto st = expect_one(*a, obj, name, "string"); !st) return std::unexpected(st.error());
+    if (auto st = expect_one(*a, obj, name, "string"); !st) return propagate(st);
     auto v = read_strings(*a, obj, name);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return propagate(v);
     return std::move(v->front());
 }
 
 Result<std::vector<std::string>> read_string_array_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
+    if (!a) return propagate(a);
     if (a->cls != H5T_STRING)
         return std::unexpected(wrong_type(*a, obj, name, "an array of strings").error());
     return read_strings(*a, obj, name);
@@ -218,10 +218,10 @@ Result<std::vector<std::string>> read_string_array_attribute(hid_t obj, const st
 
 Result<double> read_double_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
+    if (!a) return propagate(a);
     if (a->cls != H5T_FLOAT && a->cls != H5T_INTEGER)
         return std::unexpected(wrong_type(*a, obj, name, "a number").error());
-    if (auto st = expect_one(*a, obj, name, "number"); !st) return std::unexpected(st.error());
+    if (auto st = expect_one(*a, obj, name, "number"); !st) return propagate(st);
     double v = 0;
     if (H5Aread(a->attr.get(), H5T_NATIVE_DOUBLE, &v) < 0) return h5_fail("cannot read " + where(obj, name));
     return v;
@@ -229,7 +229,7 @@ Result<double> read_double_attribute(hid_t obj, const std::string& name) {
 
 Result<std::vector<double>> read_double_array_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
+    if (!a) return propagate(a);
     if (a->cls != H5T_FLOAT && a->cls != H5T_INTEGER)
         return std::unexpected(wrong_type(*a, obj, name, "numbers").error());
     std::vector<double> v(a->count);
@@ -240,8 +240,8 @@ Result<std::vector<double>> read_double_array_attribute(hid_t obj, const std::st
 
 Result<std::int64_t> read_int_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
-    if (auto st = expect_one(*a, obj, name, "integer"); !st) return std::unexpected(st.error());
+    if (!a) return propagate(a);
+    if (auto st = expect_one(*a, obj, name, "integer"); !st) return propagate(st);
     if (a->cls == H5T_FLOAT) {
         // Some writers store counts as floats; accept them when they hold a whole number.
         double v = 0;
@@ -259,10 +259,10 @@ Result<std::int64_t> read_int_attribute(hid_t obj, const std::string& name) {
 
 Result<std::string> read_reference_attribute(hid_t obj, const std::string& name) {
     auto a = open_attribute(obj, name);
-    if (!a) return std::unexpected(a.error());
+    if (!a) return propagate(a);
     if (a->cls != H5T_REFERENCE || H5Tequal(a->type.get(), H5T_STD_REF_OBJ) <= 0)
         return std::unexpected(wrong_type(*a, obj, name, "an object reference").error());
-    if (auto st = expect_one(*a, obj, name, "object reference"); !st) return std::unexpected(st.error());
+    if (auto st = expect_one(*a, obj, name, "object reference"); !st) return propagate(st);
     hobj_ref_t ref{};
     if (H5Aread(a->attr.get(), H5T_STD_REF_OBJ, &ref) < 0) return h5_fail("cannot read " + where(obj, name));
     if (ref == 0) return fail(ErrorKind::bad_input, where(obj, name) + " is an empty reference");
@@ -284,26 +284,26 @@ Status write_string_attribute(hid_t obj, const std::string& name, const std::str
         H5Tset_strpad(type.get(), H5T_STR_NULLTERM) < 0)
         return h5_fail("cannot set up a string type for " + where(obj, name));
     auto space = scalar_space();
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     const char* p = value.c_str();
     return replace_attribute(obj, name, type.get(), space->get(), type.get(), &p);
 }
 
 Status write_double_attribute(hid_t obj, const std::string& name, double value) {
     auto space = scalar_space();
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     return replace_attribute(obj, name, H5T_IEEE_F64LE, space->get(), H5T_NATIVE_DOUBLE, &value);
 }
 
 Status write_int_attribute(hid_t obj, const std::string& name, std::int64_t value) {
     auto space = scalar_space();
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     return replace_attribute(obj, name, H5T_STD_I64LE, space->get(), H5T_NATIVE_INT64, &value);
 }
 
 Status write_double_array_attribute(hid_t obj, const std::string& name, const std::vector<double>& v) {
     auto space = vector_space(v.size());
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     const double dummy = 0; // HDF5 wants a buffer even for zero elements
     return replace_attribute(obj, name, H5T_IEEE_F64LE, space->get(), H5T_NATIVE_DOUBLE,
                              v.empty() ? &dummy : v.data());
@@ -311,7 +311,7 @@ Status write_double_array_attribute(hid_t obj, const std::string& name, const st
 
 Status write_int_array_attribute(hid_t obj, const std::string& name, const std::vector<std::int64_t>& v) {
     auto space = vector_space(v.size());
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     const std::int64_t dummy = 0;
     return replace_attribute(obj, name, H5T_STD_I64LE, space->get(), H5T_NATIVE_INT64,
                              v.empty() ? &dummy : v.data());
@@ -331,7 +331,7 @@ Status write_fixed_string_array_attribute(hid_t obj, const std::string& name,
     for (std::size_t i = 0; i < v.size(); ++i)
         std::copy(v[i].begin(), v[i].end(), buf.begin() + static_cast<std::ptrdiff_t>(i * width));
     auto space = vector_space(v.size());
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     return replace_attribute(obj, name, type.get(), space->get(), type.get(), buf.data());
 }
 
@@ -344,7 +344,7 @@ Status write_reference_attribute(hid_t obj, const std::string& name, hid_t file,
     if (H5Rcreate(&ref, file, target_path.c_str(), H5R_OBJECT, -1) < 0)
         return h5_fail(fmt::format("cannot make a reference to {} for {}", target_path, where(obj, name)));
     auto space = scalar_space();
-    if (!space) return std::unexpected(space.error());
+    if (!space) return propagate(space);
     return replace_attribute(obj, name, H5T_STD_REF_OBJ, space->get(), H5T_STD_REF_OBJ, &ref);
 }
 
@@ -370,7 +370,7 @@ Result<bool> copy_reference_attribute(hid_t src, hid_t dst, const std::string& n
     }
     if (auto st = replace_attribute(dst, name, H5T_STD_REF_OBJ, a.space.get(), H5T_STD_REF_OBJ, refs.data());
         !st)
-        return std::unexpected(st.error());
+        return propagate(st);
     return true;
 }
 
@@ -389,9 +389,9 @@ Status copy_attributes(hid_t src, hid_t dst) {
 
     for (const auto& name : names) {
         auto a = open_attribute(src, name);
-        if (!a) return std::unexpected(a.error());
+        if (!a) return propagate(a);
         if (a->cls == H5T_REFERENCE && !same_file) {
-            if (auto r = copy_reference_attribute(src, dst, name, *a); !r) return std::unexpected(r.error());
+            if (auto r = copy_reference_attribute(src, dst, name, *a); !r) return propagate(r);
             continue;
         }
         // The attribute's own (in-memory) type reads the values unconverted, variable-length parts as

@@ -26,7 +26,7 @@ struct BrowseFile::Impl {
     Result<hid_t> dataset(const std::string& p) {
         if (auto it = datasets.find(p); it != datasets.end()) return it->second.get();
         auto d = open_dataset(file.get(), p);
-        if (!d) return std::unexpected(d.error());
+        if (!d) return propagate(d);
         const hid_t id = d->get();
         datasets.emplace(p, std::move(*d));
         return id;
@@ -41,7 +41,7 @@ BrowseFile::~BrowseFile() = default;
 Result<BrowseFile> BrowseFile::open(const std::filesystem::path& path) {
     silence_error_printing();
     auto file = open_file(path, Access::read_only);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->file = std::move(*file);
@@ -74,7 +74,7 @@ Result<MainDataset> BrowseFile::main_dataset(const std::string& path) const {
 
 Result<std::vector<std::uint64_t>> BrowseFile::shape(const std::string& dataset) const {
     auto d = impl_->dataset(dataset);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     Dataspace space(H5Dget_space(*d));
     const int rank = space ? H5Sget_simple_extent_ndims(space.get()) : -1;
     if (rank < 0) return h5_fail("cannot read the shape of " + dataset);
@@ -87,20 +87,20 @@ Result<std::vector<std::uint64_t>> BrowseFile::shape(const std::string& dataset)
 Status BrowseFile::read_rows(const std::string& dataset, std::uint64_t first, std::uint64_t count,
                              std::span<double> out) {
     auto d = impl_->dataset(dataset);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     return h5::read_rows(*d, first, count, out);
 }
 
 Result<ValuesPage> BrowseFile::read_page(const std::string& dataset, const PageRequest& request) {
     auto d = impl_->dataset(dataset);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     return h5::read_page(*d, request);
 }
 
 Result<std::vector<double>> BrowseFile::row_rms(const std::string& dataset, std::uint64_t first,
                                                 std::uint64_t count) {
     auto dims = shape(dataset);
-    if (!dims) return std::unexpected(dims.error());
+    if (!dims) return propagate(dims);
     if (dims->size() != 2) return fail(ErrorKind::bad_input, dataset + " is not a 2-D dataset");
     const std::uint64_t n = (*dims)[1];
     if (first > (*dims)[0] || count > (*dims)[0] - first)
@@ -109,9 +109,9 @@ Result<std::vector<double>> BrowseFile::row_rms(const std::string& dataset, std:
     if (auto ok =
             check_memory(fmt::format("{} rows of {} points", count, grouped(n)), count * n, sizeof(double));
         !ok)
-        return std::unexpected(ok.error());
+        return propagate(ok);
     std::vector<double> values(count * n);
-    if (auto ok = read_rows(dataset, first, count, values); !ok) return std::unexpected(ok.error());
+    if (auto ok = read_rows(dataset, first, count, values); !ok) return propagate(ok);
     std::vector<double> rms(count, 0.0);
     for (std::uint64_t r = 0; r < count && n > 0; ++r) {
         double sum = 0;
@@ -125,13 +125,13 @@ Result<std::vector<double>> BrowseFile::row_rms(const std::string& dataset, std:
 Result<std::vector<double>> BrowseFile::noise_floors(const std::string& group) {
     const auto path = group + "/Noise_Floors";
     auto dims = shape(path);
-    if (!dims) return std::unexpected(dims.error());
+    if (!dims) return propagate(dims);
     if (dims->size() != 2 || (*dims)[1] != 1)
         return fail(ErrorKind::bad_input,
                     fmt::format("{} is {}, not one value per row", path, shape_text(*dims)));
-    if (auto ok = check_memory(path, (*dims)[0], sizeof(double)); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_memory(path, (*dims)[0], sizeof(double)); !ok) return propagate(ok);
     std::vector<double> floors((*dims)[0]);
-    if (auto ok = read_rows(path, 0, floors.size(), floors); !ok) return std::unexpected(ok.error());
+    if (auto ok = read_rows(path, 0, floors.size(), floors); !ok) return propagate(ok);
     return floors;
 }
 
@@ -144,13 +144,13 @@ Result<StandaloneResult> BrowseFile::standalone_result() const {
     auto group = find_standalone_group(file);
     if (!group) return std::unexpected(group.error().context(impl_->path.string()));
     auto g = open_group(file, *group);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     StandaloneResult out;
     out.group = *group;
     if (auto r = read_string_attribute(g->get(), "sluice_recipe")) out.recipe_json = *r;
     if (auto d = read_string_attribute(g->get(), "sluice_source_dataset")) out.source_dataset = *d;
     auto dims = shape(*group + "/Filtered_Data");
-    if (!dims) return std::unexpected(dims.error());
+    if (!dims) return propagate(dims);
     if (dims->size() != 2) return fail(ErrorKind::bad_input, *group + "/Filtered_Data is not a 2-D dataset");
     out.rows = (*dims)[0];
     out.points = (*dims)[1];

@@ -44,7 +44,7 @@ Result<bool> present(hid_t g, const char* first, const char* second) {
 // Both numbers of a filter, or nullopt when the run did not use that filter.
 Result<std::optional<std::pair<double, double>>> numbers(hid_t g, const char* first, const char* second) {
     auto has = present(g, first, second);
-    if (!has) return std::unexpected(has.error());
+    if (!has) return propagate(has);
     if (!*has) return std::nullopt;
     auto a = read_double_attribute(g, first), b = read_double_attribute(g, second);
     if (!a || !b) return std::unexpected(!a ? a.error() : b.error());
@@ -57,21 +57,21 @@ Result<std::vector<FilterSpec>> read_filters(hid_t g) {
     // lists pass bands before stop bands.
     std::vector<FilterSpec> out;
     auto band = numbers(g, kBandPassStart, kBandPassWidth);
-    if (!band) return std::unexpected(band.error());
+    if (!band) return propagate(band);
     if (*band) out.emplace_back(BandPass{.center_hz = (*band)->first, .width_hz = (*band)->second});
     auto harmonic = numbers(g, kHarmonicStart, kHarmonicWidth);
-    if (!harmonic) return std::unexpected(harmonic.error());
+    if (!harmonic) return propagate(harmonic);
     if (*harmonic) {
         auto n = read_int_attribute(g, kHarmonicBands);
-        if (!n) return std::unexpected(n.error());
+        if (!n) return propagate(n);
         out.emplace_back(HarmonicPass{
             .first_hz = (*harmonic)->first, .band_width_hz = (*harmonic)->second, .num_harmonics = *n});
     }
     auto low = numbers(g, kLowPassCutOff, kLowPassWidths);
-    if (!low) return std::unexpected(low.error());
+    if (!low) return propagate(low);
     if (*low) out.emplace_back(LowPass{.cutoff_hz = (*low)->first, .roll_off = (*low)->second});
     auto has = present(g, kNoiseFreqs, kNoiseWidths);
-    if (!has) return std::unexpected(has.error());
+    if (!has) return propagate(has);
     if (*has) {
         auto f = read_double_array_attribute(g, kNoiseFreqs),
              w = read_double_array_attribute(g, kNoiseWidths);
@@ -83,13 +83,13 @@ Result<std::vector<FilterSpec>> read_filters(hid_t g) {
 
 Result<std::vector<float>> read_composite(hid_t file, const std::string& path) {
     auto d = open_dataset(file, path);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     Dataspace space(H5Dget_space(d->get()));
     hsize_t n = 0;
     if (!space || H5Sget_simple_extent_ndims(space.get()) != 1 ||
         H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
         return fail(ErrorKind::bad_input, path + " is not 1-D");
-    if (auto ok = check_memory(path, n, sizeof(float)); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_memory(path, n, sizeof(float)); !ok) return propagate(ok);
     std::vector<float> v(n);
     if (n > 0 && H5Dread(d->get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
         return h5_fail("cannot read " + path);
@@ -147,10 +147,10 @@ Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double s
 
 Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_path) {
     auto g = open_group(file, group_path);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     if (has_attribute(g->get(), "sluice_recipe")) {
         auto text = read_string_attribute(g->get(), "sluice_recipe");
-        if (!text) return std::unexpected(text.error());
+        if (!text) return propagate(text);
         auto recipe = parse_recipe(*text);
         if (!recipe) return std::unexpected(recipe.error().context(group_path + " sluice_recipe"));
         return ResultRecipe{.recipe = std::move(*recipe), .from_sluice = true, .note = {}};
@@ -163,11 +163,11 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
                                 group_path, results_tool));
     ResultRecipe out;
     auto filters = read_filters(g->get());
-    if (!filters) return std::unexpected(filters.error());
+    if (!filters) return propagate(filters);
     out.recipe.filters = std::move(*filters);
     if (has_attribute(g->get(), kNoiseThreshold)) {
         auto tol = read_double_attribute(g->get(), kNoiseThreshold);
-        if (!tol) return std::unexpected(tol.error());
+        if (!tol) return propagate(tol);
         out.recipe.noise_threshold = *tol;
     }
     if (out.recipe.filters.empty() && !out.recipe.noise_threshold)
@@ -175,7 +175,7 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
                     group_path + " records neither filter parameters nor a noise threshold");
     if (has_attribute(g->get(), kSampRate)) {
         auto fs = read_double_attribute(g->get(), kSampRate);
-        if (!fs) return std::unexpected(fs.error());
+        if (!fs) return propagate(fs);
         out.recipe.sample_rate_hz = *fs;
     } else if (has_attribute(g->get(), "source_000")) {
         // A threshold alone records no rate (FILTER_SPEC §5); the source's own rate is the one it used.

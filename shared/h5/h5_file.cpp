@@ -70,7 +70,7 @@ std::optional<Error> truncation_error(const fs::path& path, const std::string& s
 } // namespace
 
 Result<File> open_file(const fs::path& path, Access access, hid_t fapl) {
-    if (auto st = check_existing(path, access); !st) return std::unexpected(st.error());
+    if (auto st = check_existing(path, access); !st) return propagate(st);
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 < 0) {
         const auto stack = take_error_stack();
@@ -155,14 +155,14 @@ Status expect_kind(hid_t loc, const std::string& path, H5O_type_t want) {
 } // namespace
 
 Result<Dataset> open_dataset(hid_t loc, const std::string& path) {
-    if (auto st = expect_kind(loc, path, H5O_TYPE_DATASET); !st) return std::unexpected(st.error());
+    if (auto st = expect_kind(loc, path, H5O_TYPE_DATASET); !st) return propagate(st);
     Dataset d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT));
     if (!d) return h5_fail(fmt::format("cannot open dataset '{}' in {}", path, file_name_of(loc)));
     return d;
 }
 
 Result<Group> open_group(hid_t loc, const std::string& path) {
-    if (auto st = expect_kind(loc, path, H5O_TYPE_GROUP); !st) return std::unexpected(st.error());
+    if (auto st = expect_kind(loc, path, H5O_TYPE_GROUP); !st) return propagate(st);
     Group g(H5Gopen2(loc, path.c_str(), H5P_DEFAULT));
     if (!g) return h5_fail(fmt::format("cannot open group '{}' in {}", path, file_name_of(loc)));
     return g;

@@ -30,9 +30,9 @@ struct Recorded {
 
 Result<Recorded> read_recorded(hid_t result) {
     auto group = find_standalone_group(result);
-    if (!group) return std::unexpected(group.error());
+    if (!group) return propagate(group);
     auto g = open_group(result, *group);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     Recorded r;
     r.group = *group;
     auto dataset = read_string_attribute(g->get(), "sluice_source_dataset");
@@ -56,7 +56,7 @@ Status check_source_unchanged(const fs::path& into, const Recorded& rec) {
         return fail(ErrorKind::bad_input, fmt::format("{} does not exist", into.string()));
     if (rec.sha256) {
         auto sha = sha256_file(into);
-        if (!sha) return std::unexpected(sha.error());
+        if (!sha) return propagate(sha);
         if (*sha != *rec.sha256)
             return fail(ErrorKind::refused,
                         fmt::format("{} is not the file the result was made from (SHA-256 {} "
@@ -95,14 +95,14 @@ Status check_space(const fs::path& into, const fs::path& result) {
 // source's own datasets and replace the standalone book-keeping by source_000.
 Status repoint(hid_t file, const std::string& group_path, const MainDataset& main) {
     auto g = open_group(file, group_path);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     for (const char* name : {"sluice_source_file", "sluice_source_dataset"})
         if (has_attribute(g->get(), name) && H5Adelete(g->get(), name) < 0)
             return h5_fail("cannot update " + group_path);
     if (auto s = write_reference_attribute(g->get(), "source_000", file, main.path); !s) return s;
 
     auto fd = open_dataset(file, group_path + "/Filtered_Data");
-    if (!fd) return std::unexpected(fd.error());
+    if (!fd) return propagate(fd);
     const std::pair<const char*, const Ancillary*> anc[] = {
         {"Position_Indices", &main.position_indices},
         {"Position_Values", &main.position_values},
@@ -113,7 +113,7 @@ Status repoint(hid_t file, const std::string& group_path, const MainDataset& mai
 
     if (path_exists(file, group_path + "/Noise_Floors")) {
         auto nf = open_dataset(file, group_path + "/Noise_Floors");
-        if (!nf) return std::unexpected(nf.error());
+        if (!nf) return propagate(nf);
         for (const auto& [name, a] : {anc[0], anc[1]})
             if (auto s = write_reference_attribute(nf->get(), name, file, a->path); !s) return s;
         if (auto s = write_reference_attribute(nf->get(), "Spectroscopic_Indices", file,
@@ -130,14 +130,14 @@ Status repoint(hid_t file, const std::string& group_path, const MainDataset& mai
 
 Result<std::string> merge_into_copy(const fs::path& tmp, hid_t result, const Recorded& rec) {
     auto file = open_file(tmp, Access::read_write);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     auto main = read_main_dataset(file->get(), rec.dataset);
-    if (!main) return std::unexpected(main.error());
+    if (!main) return propagate(main);
     auto target = next_result_group_path(file->get(), rec.dataset);
-    if (!target) return std::unexpected(target.error());
+    if (!target) return propagate(target);
     if (H5Ocopy(result, rec.group.c_str(), file->get(), target->c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
         return h5_fail("cannot copy " + rec.group + " into the source");
-    if (auto s = repoint(file->get(), *target, *main); !s) return std::unexpected(s.error());
+    if (auto s = repoint(file->get(), *target, *main); !s) return propagate(s);
     if (H5Fflush(file->get(), H5F_SCOPE_GLOBAL) < 0) return h5_fail("cannot flush the merged file");
     return *target;
 }
@@ -155,18 +155,18 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_o
                         fmt::format("{} is a link to a file that does not exist", link_or_file.string()));
     }
     auto res = open_file(result, Access::read_only);
-    if (!res) return std::unexpected(res.error());
+    if (!res) return propagate(res);
     auto rec = read_recorded(res->get());
     if (!rec) return std::unexpected(rec.error().context(result.string()));
     auto progress = read_result_progress(res->get(), rec->group);
-    if (!progress) return std::unexpected(progress.error());
+    if (!progress) return propagate(progress);
     if (!progress->complete())
         return fail(ErrorKind::refused,
                     fmt::format("the result is incomplete ({} of {} rows): resume the run before "
                                 "merging",
                                 progress->rows_done, progress->rows_total));
-    if (auto s = check_source_unchanged(into, *rec); !s) return std::unexpected(s.error());
-    if (auto s = check_space(into, result); !s) return std::unexpected(s.error());
+    if (auto s = check_source_unchanged(into, *rec); !s) return propagate(s);
+    if (auto s = check_space(into, result); !s) return propagate(s);
 
     const auto dir = into.has_parent_path() ? into.parent_path() : fs::path(".");
     const auto prefix = fmt::format(".{}.merging-", into.filename().string());
@@ -191,7 +191,7 @@ Result<MergeOutcome> merge_result(const fs::path& result, const fs::path& link_o
     }
     if (!group) {
         fs::remove(tmp, ec);
-        return std::unexpected(group.error());
+        return propagate(group);
     }
     (void)fsync_path(dir);
     return MergeOutcome{*group};

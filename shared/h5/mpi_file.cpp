@@ -17,13 +17,13 @@ Result<PropList> mpio_access(MPI_Comm comm) {
 
 Result<File> open_file(const std::filesystem::path& path, Access access, MPI_Comm comm) {
     auto fapl = mpio_access(comm);
-    if (!fapl) return std::unexpected(fapl.error());
+    if (!fapl) return propagate(fapl);
     return open_file(path, access, fapl->get());
 }
 
 Result<File> create_file(const std::filesystem::path& path, MPI_Comm comm) {
     auto fapl = mpio_access(comm);
-    if (!fapl) return std::unexpected(fapl.error());
+    if (!fapl) return propagate(fapl);
     return create_file(path, fapl->get());
 }
 

@@ -69,7 +69,7 @@ Status write_whole(hid_t dset, hid_t mem_type, const std::vector<T>& values, con
 Status write_noise_spec(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type,
                         const void* value) {
     auto d = create_dataset(group, name, file_type, {1, 1});
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     if (H5Dwrite(d->get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) < 0)
         return h5_fail("cannot write " + name);
     if (auto s = write_fixed_string_array_attribute(d->get(), "labels", {"arb"}); !s) return s;
@@ -127,7 +127,7 @@ Result<std::string> next_result_group_path(hid_t file, const std::string& datase
     const auto parent = parent_of(dataset_path);
     const auto prefix = name_of(dataset_path) + "-" + results_tool + "_";
     auto group = open_group(file, parent);
-    if (!group) return std::unexpected(group.error());
+    if (!group) return propagate(group);
     struct Scan {
         std::string prefix;
         int max_index = -1;
@@ -153,7 +153,7 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
     const auto& main = plan.source;
     const bool standalone = plan.mode == ResultMode::standalone;
     if (standalone)
-        if (auto s = copy_ancillaries(target, source, main); !s) return std::unexpected(s.error());
+        if (auto s = copy_ancillaries(target, source, main); !s) return propagate(s);
 
     PropList lcpl(H5Pcreate(H5P_LINK_CREATE));
     H5Pset_create_intermediate_group(lcpl.get(), 1);
@@ -195,21 +195,21 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
         return write_int_attribute(g, "sluice_source_points", static_cast<std::int64_t>(main.points));
     });
     chain([&] { return write_string_attribute(g, "sluice_source_dtype", value_type_name(main.type)); });
-    if (!st) return std::unexpected(st.error());
+    if (!st) return propagate(st);
 
     if (!plan.composite.empty()) {
         auto cf = create_dataset(g, "Composite_Filter", H5T_IEEE_F32LE, {plan.composite.size()});
-        if (!cf) return std::unexpected(cf.error());
+        if (!cf) return propagate(cf);
         if (auto s = write_whole(cf->get(), H5T_NATIVE_FLOAT, plan.composite, "Composite_Filter"); !s)
-            return std::unexpected(s.error());
+            return propagate(s);
     }
 
     // Filtered_Data: the source's type and shape, all of its attributes, references to the ancillaries.
     auto src_dset = open_dataset(source, main.path);
-    if (!src_dset) return std::unexpected(src_dset.error());
+    if (!src_dset) return propagate(src_dset);
     Datatype file_type(H5Dget_type(src_dset->get()));
     auto filtered = create_dataset(g, "Filtered_Data", file_type.get(), {main.rows, main.points});
-    if (!filtered) return std::unexpected(filtered.error());
+    if (!filtered) return propagate(filtered);
     const hid_t fd = filtered->get();
     chain([&] { return copy_attributes(src_dset->get(), fd); });
     chain([&] {
@@ -225,7 +225,7 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
         return write_reference_attribute(fd, "Spectroscopic_Values", target, main.spectroscopic_values.path);
     });
     chain([&] { return write_bookkeeping(fd, plan.book); });
-    if (!st) return std::unexpected(st.error());
+    if (!st) return propagate(st);
 
     if (plan.recipe.noise_threshold) {
         const std::uint32_t zero = 0;
@@ -235,9 +235,9 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
         });
         chain(
             [&] { return write_noise_spec(g, "Noise_Spec_Values", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, &one); });
-        if (!st) return std::unexpected(st.error());
+        if (!st) return propagate(st);
         auto floors = create_dataset(g, "Noise_Floors", H5T_IEEE_F32LE, {main.rows, 1});
-        if (!floors) return std::unexpected(floors.error());
+        if (!floors) return propagate(floors);
         const hid_t nf = floors->get();
         chain([&] { return write_string_attribute(nf, "quantity", "Noise"); });
         chain([&] { return write_string_attribute(nf, "units", "a.u."); });
@@ -256,17 +256,17 @@ Result<std::string> create_result_group(hid_t target, hid_t source, const Result
                                              group_path + "/Noise_Spec_Values");
         });
         chain([&] { return write_bookkeeping(nf, plan.book); });
-        if (!st) return std::unexpected(st.error());
+        if (!st) return propagate(st);
     }
 
     auto done = create_dataset(g, "completed_positions", H5T_STD_U8LE, {main.rows}, true);
-    if (!done) return std::unexpected(done.error());
+    if (!done) return propagate(done);
     return group_path;
 }
 
 Result<ExistingResult> read_result_progress(hid_t file, const std::string& group_path) {
     auto d = open_dataset(file, group_path + "/completed_positions");
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     Dataspace space(H5Dget_space(d->get()));
     hsize_t rows = 0;
     if (H5Sget_simple_extent_ndims(space.get()) != 1 ||
@@ -278,7 +278,7 @@ Result<ExistingResult> read_result_progress(hid_t file, const std::string& group
     ExistingResult r{group_path, 0, rows};
     for (hsize_t first = 0; first < rows; first += slice) {
         const auto count = std::min(slice, rows - first);
-        if (auto s = read_column_u8(d->get(), first, count, flags); !s) return std::unexpected(s.error());
+        if (auto s = read_column_u8(d->get(), first, count, flags); !s) return propagate(s);
         r.rows_done += static_cast<std::uint64_t>(
             std::count_if(flags.begin(), flags.begin() + static_cast<std::ptrdiff_t>(count),
                           [](std::uint8_t f) { return f != 0; }));
@@ -289,7 +289,7 @@ Result<ExistingResult> read_result_progress(hid_t file, const std::string& group
 Result<std::optional<ExistingResult>> find_matching_result(hid_t file, const std::string& dataset_path,
                                                            const std::string& recipe_hash) {
     auto next = next_result_group_path(file, dataset_path);
-    if (!next) return std::unexpected(next.error());
+    if (!next) return propagate(next);
     // Candidates are <prefix>000 .. one below the next free index; the newest matching one wins.
     const auto prefix = next->substr(0, next->size() - 3);
     const int count = std::stoi(next->substr(next->size() - 3));
@@ -301,7 +301,7 @@ Result<std::optional<ExistingResult>> find_matching_result(hid_t file, const std
         auto hash = read_string_attribute(g->get(), "sluice_recipe_hash");
         if (!hash || *hash != recipe_hash) continue;
         auto progress = read_result_progress(file, path);
-        if (!progress) return std::unexpected(progress.error());
+        if (!progress) return propagate(progress);
         return std::optional<ExistingResult>(*progress);
     }
     return std::optional<ExistingResult>{};
@@ -310,7 +310,7 @@ Result<std::optional<ExistingResult>> find_matching_result(hid_t file, const std
 Status check_identity(hid_t file, const std::string& group_path, const MainDataset& source,
                       const RunIdentity& identity) {
     auto g = open_group(file, group_path);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     auto mismatch = [&](const std::string& what) {
         return fail(ErrorKind::refused,
                     fmt::format("the existing output was made from {}, so it cannot be resumed; nothing was "
@@ -368,7 +368,7 @@ Result<std::string> find_standalone_group(hid_t file) {
 
 Status finish_result_group(hid_t file, const std::string& group_path, std::uint64_t rows) {
     auto g = open_group(file, group_path);
-    if (!g) return std::unexpected(g.error());
+    if (!g) return propagate(g);
     return write_int_attribute(g->get(), "last_pixel", static_cast<std::int64_t>(rows));
 }
 

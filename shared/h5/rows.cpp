@@ -71,8 +71,8 @@ template <class T>
 Result<std::uint64_t> read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count,
                                      T* out, std::size_t size, hid_t xfer, bool column) {
     auto sel = select_rows(dataset, first, count, column);
-    if (!sel) return std::unexpected(sel.error());
-    if (auto st = check_buffer(size, count * sel->width, dataset); !st) return std::unexpected(st.error());
+    if (!sel) return propagate(sel);
+    if (auto st = check_buffer(size, count * sel->width, dataset); !st) return propagate(st);
     T dummy{}; // HDF5 refuses a null buffer even for an empty selection in some paths
     if (H5Dread(dataset, mem_type, sel->memory.get(), sel->file.get(), xfer, count ? out : &dummy) < 0)
         return h5_fail(
@@ -84,7 +84,7 @@ template <class T>
 Status write_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count, const T* in,
                        std::size_t size, hid_t xfer, bool column) {
     auto sel = select_rows(dataset, first, count, column);
-    if (!sel) return std::unexpected(sel.error());
+    if (!sel) return propagate(sel);
     if (auto st = check_buffer(size, count * sel->width, dataset); !st) return st;
     const T dummy{};
     if (H5Dwrite(dataset, mem_type, sel->memory.get(), sel->file.get(), xfer, count ? in : &dummy) < 0)
@@ -140,7 +140,7 @@ Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::s
     } else {
         width = read_selection(dataset, H5T_NATIVE_DOUBLE, first, count, out.data(), out.size(), xfer, false);
     }
-    if (!width) return std::unexpected(width.error());
+    if (!width) return propagate(width);
     return check_finite<double>(out.first(count * *width), *width, first, dataset);
 }
 
@@ -148,7 +148,7 @@ Status read_rows(hid_t dataset, std::uint64_t first, std::uint64_t count, std::s
     if (!is_float32(dataset))
         return fail(ErrorKind::internal, fmt::format("{} is not float32", object_path(dataset)));
     auto width = read_selection(dataset, H5T_NATIVE_FLOAT, first, count, out.data(), out.size(), xfer, false);
-    if (!width) return std::unexpected(width.error());
+    if (!width) return propagate(width);
     return check_finite<float>(out.first(count * *width), *width, first, dataset);
 }
 
@@ -183,7 +183,7 @@ Status write_column_f32(hid_t dataset, std::uint64_t first, std::uint64_t count,
 Status read_column_u8(hid_t dataset, std::uint64_t first, std::uint64_t count, std::span<std::uint8_t> out,
                       hid_t xfer) {
     auto width = read_selection(dataset, H5T_NATIVE_UINT8, first, count, out.data(), out.size(), xfer, true);
-    if (!width) return std::unexpected(width.error());
+    if (!width) return propagate(width);
     return {};
 }
 

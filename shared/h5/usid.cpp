@@ -191,7 +191,7 @@ bool same_shape_rule(Rules& r, const Ancillary& a, const char* a_name, const Anc
 // Every pyUSID rule except emptiness; the error names the first one broken.
 Result<MainDataset> check_main(hid_t file, const std::string& path) {
     auto dset = open_dataset(file, path);
-    if (!dset) return std::unexpected(dset.error());
+    if (!dset) return propagate(dset);
     MainDataset m;
     m.path = object_path(dset->get());
     Rules r{file, m.path, {}};
@@ -200,7 +200,7 @@ Result<MainDataset> check_main(hid_t file, const std::string& path) {
                     fmt::format("{} is not an h5USID Main dataset: {}", m.path, r.broken));
     };
     auto dims = dims_of(dset->get());
-    if (!dims) return std::unexpected(dims.error());
+    if (!dims) return propagate(dims);
     if (dims->size() != 2) {
         r.broken = fmt::format("it has {} dimension{} {}, not 2 (positions × spectroscopic points)",
                                dims->size(), dims->size() == 1 ? "" : "s", shape_text(*dims));
@@ -241,7 +241,7 @@ Result<MainDataset> check_main(hid_t file, const std::string& path) {
 Result<std::optional<SampleRate>> rate_attribute(hid_t obj, const std::string& obj_path) {
     if (!has_attribute(obj, kRateAttribute)) return std::optional<SampleRate>{};
     auto v = read_double_attribute(obj, kRateAttribute);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return propagate(v);
     if (!std::isfinite(*v) || *v <= 0)
         return fail(ErrorKind::bad_input,
                     fmt::format("attribute '{}' of {} is {}: a sample rate must be a positive "
@@ -266,11 +266,11 @@ std::optional<double> seconds_per(const std::string& unit) {
 Result<std::optional<SampleRate>> rate_from_spacing(hid_t file, hid_t dset) {
     const std::optional<SampleRate> none;
     auto target = read_reference_attribute(dset, "Spectroscopic_Values");
-    if (!target) return std::unexpected(target.error());
+    if (!target) return propagate(target);
     auto values = open_dataset(file, *target);
-    if (!values) return std::unexpected(values.error());
+    if (!values) return propagate(values);
     auto dims = dims_of(values->get());
-    if (!dims) return std::unexpected(dims.error());
+    if (!dims) return propagate(dims);
     if (dims->size() != 2 || (*dims)[0] != 1 || (*dims)[1] < 2) return none; // not one axis
     auto units = read_string_array_attribute(values->get(), "units");
     if (!units || units->size() != 1) return none;
@@ -350,7 +350,7 @@ Result<MainDataset> read_main_dataset(hid_t file, const std::string& path) {
                     fmt::format("{} is empty ({} rows × {} points): there is nothing to filter", m->path,
                                 m->rows, m->points));
     auto rate = find_sample_rate(file, m->path);
-    if (!rate) return std::unexpected(rate.error());
+    if (!rate) return propagate(rate);
     if (*rate) {
         m->sample_rate_hz = (*rate)->hz;
         m->sample_rate_origin = (*rate)->origin;
@@ -381,11 +381,11 @@ std::vector<std::string> find_main_datasets(hid_t file) {
 
 Result<std::optional<SampleRate>> find_sample_rate(hid_t file, const std::string& main_path) {
     auto dset = open_dataset(file, main_path);
-    if (!dset) return std::unexpected(dset.error());
+    if (!dset) return propagate(dset);
     const auto path = object_path(dset->get());
     const auto parent_path = parent_of(path);
     auto parent = open_group(file, parent_path);
-    if (!parent) return std::unexpected(parent.error());
+    if (!parent) return propagate(parent);
     auto on_parent = rate_attribute(parent->get(), parent_path);
     if (!on_parent || *on_parent) return on_parent;
     auto on_dataset = rate_attribute(dset->get(), path);

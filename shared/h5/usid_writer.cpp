@@ -24,7 +24,7 @@ Result<PropList> untimed(hid_t cls) {
 
 Status ensure_group(hid_t file, const std::string& path) {
     auto gcpl = untimed(H5P_GROUP_CREATE);
-    if (!gcpl) return std::unexpected(gcpl.error());
+    if (!gcpl) return propagate(gcpl);
     std::string prefix;
     std::size_t pos = 1;
     while (pos <= path.size()) {
@@ -36,7 +36,7 @@ Status ensure_group(hid_t file, const std::string& path) {
                 Group g(H5Gcreate2(file, prefix.c_str(), H5P_DEFAULT, gcpl->get(), H5P_DEFAULT));
                 if (!g) return h5_fail("cannot create group " + prefix);
             } else if (auto g = open_group(file, prefix); !g) {
-                return std::unexpected(g.error());
+                return propagate(g);
             }
         }
         pos = next + 1;
@@ -48,7 +48,7 @@ Result<Dataset> create_dataset(hid_t file, const std::string& path, hid_t type, 
     Dataspace space(H5Screate_simple(2, dims.data(), nullptr));
     auto dcpl = untimed(H5P_DATASET_CREATE);
     if (!space) return h5_fail("cannot create the dataspace of " + path);
-    if (!dcpl) return std::unexpected(dcpl.error());
+    if (!dcpl) return propagate(dcpl);
     if (H5Pset_layout(dcpl->get(), H5D_CONTIGUOUS) < 0) return h5_fail("cannot set up " + path);
     Dataset d(H5Dcreate2(file, path.c_str(), type, space.get(), H5P_DEFAULT, dcpl->get(), H5P_DEFAULT));
     if (!d) return h5_fail(fmt::format("cannot create dataset {} ({} x {})", path, dims[0], dims[1]));
@@ -91,7 +91,7 @@ Result<GridTables> grid_tables(const std::vector<GridDimension>& dims, bool poin
 Status write_ancillary(hid_t file, const std::string& path, hid_t file_type, hid_t mem_type, const void* data,
                        std::array<hsize_t, 2> dims, const std::vector<GridDimension>& grid) {
     auto d = create_dataset(file, path, file_type, dims);
-    if (!d) return std::unexpected(d.error());
+    if (!d) return propagate(d);
     const std::uint32_t dummy = 0;
     if (H5Dwrite(d->get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, dims[0] * dims[1] != 0 ? data : &dummy) <
         0)
@@ -141,12 +141,12 @@ Result<Dataset> create_main_dataset(hid_t file, const MainDatasetLayout& layout)
     if (layout.group_path.empty() || layout.group_path.front() != '/')
         return fail(ErrorKind::internal,
                     "the group path of a Main dataset must be absolute: " + layout.group_path);
-    if (auto st = ensure_group(file, layout.group_path); !st) return std::unexpected(st.error());
+    if (auto st = ensure_group(file, layout.group_path); !st) return propagate(st);
 
     auto pos = grid_tables(layout.positions, true);
-    if (!pos) return std::unexpected(pos.error());
+    if (!pos) return propagate(pos);
     auto spec = grid_tables(layout.spectroscopic, false);
-    if (!spec) return std::unexpected(spec.error());
+    if (!spec) return propagate(spec);
     const hsize_t dp = layout.positions.size(), ds = layout.spectroscopic.size();
 
     const auto& g = layout.group_path;
@@ -164,18 +164,18 @@ Result<Dataset> create_main_dataset(hid_t file, const MainDatasetLayout& layout)
                                                   tables.indices.data(), dims, grid)
                                 : write_ancillary(file, join(g, name), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
                                                   tables.values.data(), dims, grid);
-        if (!st) return std::unexpected(st.error());
+        if (!st) return propagate(st);
     }
 
     const auto path = join(g, layout.name);
     auto main = create_dataset(file, path, file_type_of(layout.type), {pos->count, spec->count});
-    if (!main) return std::unexpected(main.error());
+    if (!main) return propagate(main);
     const hid_t m = main->get();
     Status st = write_string_attribute(m, "quantity", layout.quantity);
     if (st) st = write_string_attribute(m, "units", layout.units);
     for (const auto& entry : names)
         if (st) st = write_reference_attribute(m, entry.first, file, join(g, entry.first));
-    if (!st) return std::unexpected(st.error());
+    if (!st) return propagate(st);
     return main;
 }
 

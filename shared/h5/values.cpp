@@ -177,7 +177,7 @@ Result<ValuesPage> read_page(hid_t dataset, const PageRequest& request) {
         read = read_numbers<std::uint64_t>(dataset, H5T_NATIVE_UINT64, space.get(), memory.get(), page);
     else
         read = read_numbers<std::int64_t>(dataset, H5T_NATIVE_INT64, space.get(), memory.get(), page);
-    if (!read) return std::unexpected(read.error());
+    if (!read) return propagate(read);
     return page;
 }
 

@@ -110,7 +110,7 @@ Result<remote::Session*> ClusterClient::session() {
 
 Result<std::string> ClusterClient::connect() {
     auto s = session();
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     return (*s)->peer();
 }
 
@@ -118,7 +118,7 @@ Result<remote::ScriptResult> ClusterClient::run(std::string_view what, std::stri
                                                 const std::vector<std::string>& args,
                                                 std::chrono::milliseconds timeout, std::stop_token cancel) {
     auto s = session();
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     remote::RunLimits limits;
     limits.timeout = timeout;
     limits.cancel = std::move(cancel);
@@ -132,13 +132,13 @@ Result<remote::ScriptResult> ClusterClient::run(std::string_view what, std::stri
 
 Status ClusterClient::upload_input(const JobRecord& job, const TransferHooks& hooks) {
     auto s = session();
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     remote::UploadOptions up;
     up.known_sha256 = job.input_sha256;
     up.cancel = hooks.cancel;
     up.progress = hooks.progress;
     auto uploaded = remote::upload_file(**s, job.local_input, job.remote_input, up);
-    if (!uploaded) return std::unexpected(uploaded.error());
+    if (!uploaded) return propagate(uploaded);
     if (uploaded->sha256 != job.input_sha256)
         return fail(ErrorKind::refused,
                     fmt::format("{} changed while it was uploaded; submit it again", job.local_input));
@@ -148,12 +148,12 @@ Status ClusterClient::upload_input(const JobRecord& job, const TransferHooks& ho
 Result<std::string> ClusterClient::download(const std::string& remote, const std::filesystem::path& local,
                                             const TransferHooks& hooks) {
     auto s = session();
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     remote::DownloadOptions down;
     down.cancel = hooks.cancel;
     down.progress = hooks.progress;
     auto got = remote::download_file(**s, remote, local, down);
-    if (!got) return std::unexpected(got.error());
+    if (!got) return propagate(got);
     return got->sha256;
 }
 

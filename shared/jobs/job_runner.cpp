@@ -83,7 +83,7 @@ Result<std::string> submit(JobHost& host, const JobRecord& job, int n, std::stop
                     "cat \"$answer\"\n",
                     submit_command(profile.scheduler, dir));
     auto r = host.run("submitting", script, {dir, std::to_string(n)}, std::chrono::minutes(2), cancel);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     return parse_submit_output(profile.scheduler, r->out);
 }
 
@@ -108,26 +108,25 @@ Result<fs::path> result_path_beside(const fs::path& input, const fs::path& folde
 }
 
 Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallClock::time_point now) {
-    if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
+    if (auto st = validate_profile(profile); !st) return propagate(st);
     std::error_code ec;
     const auto input = fs::absolute(job.input, ec);
     // Everything the engine would refuse is refused here, before a byte is uploaded (the same checks).
-    if (auto st = check_file_name(input, "the input file"); !st) return std::unexpected(st.error());
+    if (auto st = check_file_name(input, "the input file"); !st) return propagate(st);
     if (!job.local_output.empty())
-        if (auto st = check_file_name(job.local_output, "the output file"); !st)
-            return std::unexpected(st.error());
+        if (auto st = check_file_name(job.local_output, "the output file"); !st) return propagate(st);
     if (job.block_rows)
         if (auto st = check_block_rows(static_cast<std::uint64_t>(std::max(*job.block_rows, 0))); !st)
-            return std::unexpected(st.error());
+            return propagate(st);
     auto file = h5::open_file(input, h5::Access::read_only);
-    if (!file) return std::unexpected(file.error());
+    if (!file) return propagate(file);
     auto recipe = parse_recipe(job.recipe_json);
     if (!recipe) return std::unexpected(recipe.error().context("recipe"));
     auto checked = check_filter_request(file->get(), job.dataset, std::move(*recipe));
-    if (!checked) return std::unexpected(checked.error());
+    if (!checked) return propagate(checked);
     const auto& main = checked->main;
     auto sha = job.input_sha256 ? Result<std::string>(*job.input_sha256) : sha256_file(input);
-    if (!sha) return std::unexpected(sha.error());
+    if (!sha) return propagate(sha);
 
     JobPlan plan;
     auto& r = plan.record;
@@ -144,7 +143,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
                           : fmt::format("{}/{}", input_directory(profile, *sha), input.filename().string());
     if (job.local_output.empty()) {
         auto out = result_path_beside(input, job.output_dir);
-        if (!out) return std::unexpected(out.error());
+        if (!out) return propagate(out);
         r.local_output = out->string();
     } else {
         r.local_output = fs::absolute(job.local_output, ec).string();
@@ -161,7 +160,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     plan.spec.source_sha256 = *sha;
     plan.spec.block_rows = job.block_rows;
     auto script = job_script(profile, plan.spec);
-    if (!script) return std::unexpected(script.error());
+    if (!script) return propagate(script);
     plan.script = *script;
     r.job_script = *script;
     r.resources_json = resources_json(plan.spec.resources);
@@ -172,7 +171,7 @@ namespace {
 
 Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, const RunnerOptions& options) {
     auto peer = host.connect();
-    if (!peer) return std::unexpected(peer.error());
+    if (!peer) return propagate(peer);
     // A job sent again after its input was purged keeps the reason in its message while uploading.
     if (!is_local(host.profile()) && (job.state != JobState::uploading || job.submissions == 0))
         if (auto st = transition(store, job, JobState::uploading,
@@ -192,12 +191,12 @@ Status stage_and_submit_steps(JobStore& store, JobHost& host, JobRecord& job, co
             {dir, job.recipe_json, job.job_script, std::string(recipe_file), std::string(job_script_file)},
             std::chrono::minutes(2), options.cancel);
         !r)
-        return std::unexpected(r.error());
+        return propagate(r);
 
     // Submission n + 1: a job uploaded again after its input was purged is a new submission, not the
     // first one again (whose answer .submission-1 would return the old id).
     auto id = submit(host, job, job.submissions + 1, options.cancel);
-    if (!id) return std::unexpected(id.error());
+    if (!id) return propagate(id);
     job.scheduler_id = *id;
     ++job.submissions;
     job.rows_at_submit = job.rows_done;
@@ -261,11 +260,11 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
     if (on_cluster.empty()) return false;
 
     auto poll = poll_command(profile.scheduler, ids);
-    if (!poll) return std::unexpected(poll.error());
+    if (!poll) return propagate(poll);
     auto polled = host.run("polling the queue", *poll, {}, std::chrono::minutes(2), options.cancel);
-    if (!polled) return std::unexpected(polled.error());
+    if (!polled) return propagate(polled);
     auto queue = parse_poll_output(profile.scheduler, polled->out);
-    if (!queue) return std::unexpected(queue.error());
+    if (!queue) return propagate(queue);
     std::map<std::string, Observation> seen;
     for (auto& q : *queue)
         seen[q.id].queue = std::move(q);
@@ -281,12 +280,12 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
     }
     if (!gone_ids.empty()) {
         auto history = history_command(profile.scheduler, gone_ids);
-        if (!history) return std::unexpected(history.error());
+        if (!history) return propagate(history);
         // Clusters without accounting refuse sacct; status.json then tells how the job ended.
         if (auto h = host.run("reading the scheduler's history", *history, {}, std::chrono::minutes(2),
                               options.cancel)) {
             auto past = parse_history_output(profile.scheduler, h->out);
-            if (!past) return std::unexpected(past.error());
+            if (!past) return propagate(past);
             for (auto& p : *past)
                 seen[p.id].history = std::move(p);
         }
@@ -298,11 +297,11 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
             for (const auto* j : on_cluster)
                 if (j->id == id) inputs.push_back(j->remote_input);
         auto read = read_status_command(profile, file_ids, inputs);
-        if (!read) return std::unexpected(read.error());
+        if (!read) return propagate(read);
         auto out = host.run("reading job directories", *read, {}, std::chrono::minutes(2), options.cancel);
-        if (!out) return std::unexpected(out.error());
+        if (!out) return propagate(out);
         auto listing = parse_status_listing(out->out);
-        if (!listing) return std::unexpected(listing.error());
+        if (!listing) return propagate(listing);
         files = std::move(*listing);
     }
 
@@ -320,11 +319,11 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
                                      "(purged?); uploading it again",
                                      j->remote_input, j->scheduler_id);
             j->updated = WallClock::now();
-            if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+            if (auto st = persist(store, *j, options); !st) return propagate(st);
             if (auto st = stage_and_submit_steps(store, host, *j, options); !st) {
                 j->message = st.error().message; // stays uploading: the next round tries again
                 (void)store.update(*j);
-                return std::unexpected(st.error());
+                return propagate(st);
             }
             changed = true;
             continue;
@@ -333,13 +332,13 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
         if (next.state == j->state && next.message == j->message && next.rows_done == j->rows_done) {
             // Only what people read changed (the time of this poll at least): kept, not a change of state.
             *j = std::move(next);
-            if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+            if (auto st = persist(store, *j, options); !st) return propagate(st);
             continue;
         }
         const bool state_changed = next.state != j->state;
         next.updated = WallClock::now();
         *j = std::move(next);
-        if (auto st = persist(store, *j, options); !st) return std::unexpected(st.error());
+        if (auto st = persist(store, *j, options); !st) return propagate(st);
         changed = changed || state_changed;
         // Here a stop is the user's (or a restart's): the run waits, resumable, for the user's resume.
         if (j->state != JobState::stopped || is_local(profile)) continue;
@@ -347,7 +346,7 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
         switch (after_stop(*j, options.max_resubmits)) {
         case AfterStop::resubmit: {
             auto id = submit(host, *j, j->submissions + 1, options.cancel);
-            if (!id) return std::unexpected(id.error());
+            if (!id) return propagate(id);
             j->scheduler_id = *id;
             j->rows_at_submit = j->rows_done;
             ++j->submissions;
@@ -356,7 +355,7 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
                 fmt::format("resubmitted as job {} at row {} of {} (resubmission {} of at most {})", *id,
                             j->rows_done, j->rows_total, j->submissions - 1, options.max_resubmits),
                 options);
-            if (!st) return std::unexpected(st.error());
+            if (!st) return propagate(st);
             break;
         }
         case AfterStop::give_up_no_progress:
@@ -367,7 +366,7 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
                                            j->rows_done, j->rows_total),
                                options);
                 !st)
-                return std::unexpected(st.error());
+                return propagate(st);
             break;
         case AfterStop::give_up_too_many:
             if (auto st =
@@ -377,7 +376,7 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
                                            j->submissions - 1, j->rows_done, j->rows_total),
                                options);
                 !st)
-                return std::unexpected(st.error());
+                return propagate(st);
             break;
         }
     }
@@ -394,13 +393,13 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
     const bool in_place = is_local(host.profile()); // the job wrote its result where it belongs
     if (!in_place && fs::exists(fs::symlink_status(job.local_output, ec))) {
         auto other = result_path_beside(job.local_input, fs::path(job.local_output).parent_path());
-        if (!other) return std::unexpected(other.error());
+        if (!other) return propagate(other);
         const fs::path old_part = job.local_output + ".part";
         if (fs::is_regular_file(fs::symlink_status(old_part, ec)))
             fs::rename(old_part, other->string() + ".part", ec);
         job.local_output = other->string();
     }
-    if (auto peer = host.connect(); !peer) return std::unexpected(peer.error());
+    if (auto peer = host.connect(); !peer) return propagate(peer);
     if (!in_place)
         if (auto st = transition(store, job, JobState::downloading,
                                  fmt::format("downloading to {}", job.local_output), options);
@@ -409,7 +408,7 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
     const auto remote = in_place ? job.local_output
                                  : fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
     auto sha = host.download(remote, job.local_output, hooks(options, "download"));
-    if (!sha) return std::unexpected(sha.error());
+    if (!sha) return propagate(sha);
     job.result_sha256 = *sha;
     return transition(store, job, JobState::done, fmt::format("result in {}", job.local_output), options);
 }
@@ -421,9 +420,9 @@ Status cancel_job(JobStore& store, JobHost& host, JobRecord& job, const RunnerOp
     if (job.scheduler_id.empty())
         return transition(store, job, JobState::cancelled, "cancelled before it was submitted", options);
     auto cmd = cancel_command(host.profile().scheduler, {job.scheduler_id});
-    if (!cmd) return std::unexpected(cmd.error());
+    if (!cmd) return propagate(cmd);
     if (auto r = host.run("cancelling", *cmd, {}, std::chrono::minutes(2), options.cancel); !r)
-        return std::unexpected(r.error());
+        return propagate(r);
     // Here the engine finishes its block and stops, resumable; the next poll records "stopped".
     if (is_local(host.profile())) {
         job.message = "stopping after the current block; the run stays resumable";
@@ -442,7 +441,7 @@ Status resubmit_job(JobStore& store, JobHost& host, JobRecord& job, const Runner
     if (job.submissions == 0)
         return fail(ErrorKind::refused, fmt::format("job {} was never submitted; submit it again", job.id));
     auto id = submit(host, job, job.submissions + 1, options.cancel);
-    if (!id) return std::unexpected(id.error());
+    if (!id) return propagate(id);
     job.scheduler_id = *id;
     job.rows_at_submit = job.rows_done;
     job.exit_code.reset();

@@ -75,7 +75,7 @@ public:
     }
     Status run() {
         auto r = step();
-        if (!r) return std::unexpected(r.error());
+        if (!r) return propagate(r);
         return {};
     }
     [[nodiscard]] std::string text(int col) const {
@@ -103,8 +103,7 @@ Status exec(sqlite3* db, const char* sql, std::string_view what) {
 class Transaction {
 public:
     static Result<Transaction> begin(sqlite3* db) {
-        if (auto st = exec(db, "BEGIN IMMEDIATE", "starting a transaction"); !st)
-            return std::unexpected(st.error());
+        if (auto st = exec(db, "BEGIN IMMEDIATE", "starting a transaction"); !st) return propagate(st);
         return Transaction(db);
     }
     Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
@@ -251,13 +250,13 @@ Result<JobRecord> read_job(const Stmt& s) {
                               }},
                    columns[i].field);
     }
-    if (!st) return std::unexpected(st.error());
+    if (!st) return propagate(st);
     return j;
 }
 
 Status add_event(sqlite3* db, const JobRecord& j) {
     auto s = Stmt::prepare(db, "INSERT INTO events (job_id, at_ms, state, message) VALUES (?1, ?2, ?3, ?4)");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, j.id).bind(2, to_ms(j.updated)).bind(3, to_string(j.state)).bind(4, j.message);
     return s->run();
 }
@@ -305,10 +304,10 @@ Result<JobStore> JobStore::open(const fs::path& file) {
     sqlite3_busy_timeout(db.get(), 10'000);
     const char* setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
     if (auto st = exec(db.get(), setup, fmt::format("setting up {}", file.string()).c_str()); !st)
-        return std::unexpected(st.error());
+        return propagate(st);
     auto version = Stmt::prepare(db.get(), "PRAGMA user_version");
-    if (!version) return std::unexpected(version.error());
-    if (auto row = version->step(); !row) return std::unexpected(row.error());
+    if (!version) return propagate(version);
+    if (auto row = version->step(); !row) return propagate(row);
     const auto v = version->integer(0);
     if (v > schema_version)
         return fail(ErrorKind::refused,
@@ -316,17 +315,14 @@ Result<JobStore> JobStore::open(const fs::path& file) {
                                 file.string(), v));
     if (v < schema_version) {
         auto tx = Transaction::begin(db.get());
-        if (!tx) return std::unexpected(tx.error());
+        if (!tx) return propagate(tx);
         if (v < 1)
-            if (auto st = exec(db.get(), schema_v1, "creating tables"); !st)
-                return std::unexpected(st.error());
+            if (auto st = exec(db.get(), schema_v1, "creating tables"); !st) return propagate(st);
         if (v < 2)
-            if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st)
-                return std::unexpected(st.error());
+            if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st) return propagate(st);
         if (v < 3)
-            if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st)
-                return std::unexpected(st.error());
-        if (auto st = tx->commit(); !st) return std::unexpected(st.error());
+            if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st) return propagate(st);
+        if (auto st = tx->commit(); !st) return propagate(st);
     }
     return JobStore(std::make_unique<Db>(Db{std::move(db)}));
 }
@@ -339,10 +335,10 @@ JobStore::~JobStore() = default;
 Status JobStore::insert(const JobRecord& job) {
     if (job.id.empty()) return fail(ErrorKind::bad_input, "job store: a job needs an id");
     auto tx = Transaction::begin(db_->get());
-    if (!tx) return std::unexpected(tx.error());
+    if (!tx) return propagate(tx);
     auto s = Stmt::prepare(db_->get(),
                            fmt::format("INSERT INTO jobs ({}) VALUES ({})", column_list(), placeholders()));
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     bind_job(*s, job);
     if (auto st = s->run(); !st)
         return sqlite3_extended_errcode(db_->get()) == SQLITE_CONSTRAINT_PRIMARYKEY
@@ -354,17 +350,17 @@ Status JobStore::insert(const JobRecord& job) {
 
 Status JobStore::update(const JobRecord& job) {
     auto tx = Transaction::begin(db_->get());
-    if (!tx) return std::unexpected(tx.error());
+    if (!tx) return propagate(tx);
     auto old = Stmt::prepare(db_->get(), "SELECT state, message FROM jobs WHERE id = ?1");
-    if (!old) return std::unexpected(old.error());
+    if (!old) return propagate(old);
     old->bind(1, job.id);
     auto found = old->step();
-    if (!found) return std::unexpected(found.error());
+    if (!found) return propagate(found);
     if (!*found) return fail(ErrorKind::bad_input, fmt::format("job store: no job {}", job.id));
     const bool changed = old->text(0) != to_string(job.state) || old->text(1) != job.message;
 
     auto s = Stmt::prepare(db_->get(), fmt::format("UPDATE jobs SET {} WHERE id = ?1", assignments()));
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     bind_job(*s, job);
     if (auto st = s->run(); !st) return st;
     if (changed)
@@ -374,34 +370,34 @@ Status JobStore::update(const JobRecord& job) {
 
 Result<std::optional<JobRecord>> JobStore::find(std::string_view id) const {
     auto s = Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs WHERE id = ?1", column_list()));
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, id);
     auto row = s->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return propagate(row);
     if (!*row) return std::optional<JobRecord>();
     auto job = read_job(*s);
-    if (!job) return std::unexpected(job.error());
+    if (!job) return propagate(job);
     return std::optional<JobRecord>(std::move(*job));
 }
 
 Result<std::vector<JobRecord>> JobStore::list() const {
     auto s =
         Stmt::prepare(db_->get(), fmt::format("SELECT {} FROM jobs ORDER BY created_ms, id", column_list()));
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     std::vector<JobRecord> jobs;
     for (;;) {
         auto row = s->step();
-        if (!row) return std::unexpected(row.error());
+        if (!row) return propagate(row);
         if (!*row) return jobs;
         auto job = read_job(*s);
-        if (!job) return std::unexpected(job.error());
+        if (!job) return propagate(job);
         jobs.push_back(std::move(*job));
     }
 }
 
 Status JobStore::remove(std::string_view id) {
     auto s = Stmt::prepare(db_->get(), "DELETE FROM jobs WHERE id = ?1");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, id);
     if (auto st = s->run(); !st) return st;
     if (sqlite3_changes(db_->get()) != 1)
@@ -412,24 +408,24 @@ Status JobStore::remove(std::string_view id) {
 Result<std::vector<JobEvent>> JobStore::events(std::string_view id) const {
     auto s = Stmt::prepare(
         db_->get(), "SELECT at_ms, state, message FROM events WHERE job_id = ?1 ORDER BY at_ms, rowid");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, id);
     std::vector<JobEvent> out;
     for (;;) {
         auto row = s->step();
-        if (!row) return std::unexpected(row.error());
+        if (!row) return propagate(row);
         if (!*row) return out;
         auto state = job_state_from_string(s->text(1));
-        if (!state) return std::unexpected(state.error());
+        if (!state) return propagate(state);
         out.push_back({from_ms(s->integer(0)), *state, s->text(2)});
     }
 }
 
 Result<bool> JobStore::acquire_lease(const Lease& me, std::chrono::seconds ttl) {
     auto tx = Transaction::begin(db_->get());
-    if (!tx) return std::unexpected(tx.error());
+    if (!tx) return propagate(tx);
     auto holder = lease();
-    if (!holder) return std::unexpected(holder.error());
+    if (!holder) return propagate(holder);
     if (*holder) {
         const auto& h = **holder;
         const bool mine = h.pid == me.pid && h.host == me.host;
@@ -439,10 +435,10 @@ Result<bool> JobStore::acquire_lease(const Lease& me, std::chrono::seconds ttl) 
     }
     auto s = Stmt::prepare(db_->get(), "INSERT OR REPLACE INTO lease (name, pid, host, heartbeat_ms) "
                                        "VALUES ('poller', ?1, ?2, ?3)");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, me.pid).bind(2, me.host).bind(3, to_ms(me.heartbeat));
-    if (auto st = s->run(); !st) return std::unexpected(st.error());
-    if (auto st = tx->commit(); !st) return std::unexpected(st.error());
+    if (auto st = s->run(); !st) return propagate(st);
+    if (auto st = tx->commit(); !st) return propagate(st);
     return true;
 }
 
@@ -450,7 +446,7 @@ Status JobStore::renew_lease(const Lease& me) {
     auto s =
         Stmt::prepare(db_->get(), "UPDATE lease SET heartbeat_ms = ?3 WHERE name = 'poller' AND pid = ?1 "
                                   "AND host = ?2");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, me.pid).bind(2, me.host).bind(3, to_ms(me.heartbeat));
     if (auto st = s->run(); !st) return st;
     if (sqlite3_changes(db_->get()) != 1)
@@ -460,16 +456,16 @@ Status JobStore::renew_lease(const Lease& me) {
 
 Status JobStore::release_lease(const Lease& me) {
     auto s = Stmt::prepare(db_->get(), "DELETE FROM lease WHERE name = 'poller' AND pid = ?1 AND host = ?2");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     s->bind(1, me.pid).bind(2, me.host);
     return s->run();
 }
 
 Result<std::optional<Lease>> JobStore::lease() const {
     auto s = Stmt::prepare(db_->get(), "SELECT pid, host, heartbeat_ms FROM lease WHERE name = 'poller'");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return propagate(s);
     auto row = s->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return propagate(row);
     if (!*row) return std::optional<Lease>();
     return std::optional<Lease>(Lease{s->integer(0), s->text(1), from_ms(s->integer(2))});
 }

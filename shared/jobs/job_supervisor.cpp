@@ -21,33 +21,31 @@ JobSupervisor::~JobSupervisor() = default;
 Result<JobHost*> JobSupervisor::client(const std::string& profile) {
     if (auto it = clients_.find(profile); it != clients_.end()) return it->second.get();
     auto made = factory_(profile);
-    if (!made) return std::unexpected(made.error());
+    if (!made) return propagate(made);
     return clients_.emplace(profile, std::move(*made)).first->second.get();
 }
 
 Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRecord>& jobs) {
     using enum JobState;
     auto cluster = client(profile);
-    if (!cluster) return std::unexpected(cluster.error());
+    if (!cluster) return propagate(cluster);
     bool changed = false;
     const auto active = std::ranges::count_if(
         jobs, [&](const JobRecord& j) { return j.profile == profile && needs_attention(j.state); });
     for (auto& j : jobs)
         if (j.profile == profile && (j.state == draft || j.state == uploading)) {
             (*cluster)->set_purpose(fmt::format("to submit job {}", j.id));
-            if (auto st = stage_and_submit(store_, **cluster, j, options_); !st)
-                return std::unexpected(st.error());
+            if (auto st = stage_and_submit(store_, **cluster, j, options_); !st) return propagate(st);
             changed = true;
         }
     (*cluster)->set_purpose(fmt::format("to check {} job{}", active, active == 1 ? "" : "s"));
     auto polled = poll_jobs(store_, **cluster, jobs, options_);
-    if (!polled) return std::unexpected(polled.error());
+    if (!polled) return propagate(polled);
     changed = changed || *polled;
     for (auto& j : jobs)
         if (j.profile == profile && (j.state == completed || j.state == downloading)) {
             (*cluster)->set_purpose(fmt::format("to download the result of job {}", j.id));
-            if (auto st = fetch_result(store_, **cluster, j, options_); !st)
-                return std::unexpected(st.error());
+            if (auto st = fetch_result(store_, **cluster, j, options_); !st) return propagate(st);
             // The profile may want the cluster's copies gone once the result is here and verified. A
             // failure to remove them is told, never fatal: the result is safe.
             if (j.state == JobState::done &&
@@ -66,14 +64,14 @@ Result<bool> JobSupervisor::round(const std::string& profile, std::vector<JobRec
 Result<JobSupervisor::Pass> JobSupervisor::tick(const std::vector<std::string>& only) {
     Pass pass;
     auto got = store_.acquire_lease(this_process_lease(), lease_ttl_);
-    if (!got) return std::unexpected(got.error());
+    if (!got) return propagate(got);
     leader_ = pass.leader = *got;
     if (!leader_) {
         auto holder = store_.lease();
         if (holder && *holder) pass.holder = **holder;
     }
     auto all = store_.list();
-    if (!all) return std::unexpected(all.error());
+    if (!all) return propagate(all);
     for (auto& j : *all)
         if (only.empty() ? needs_attention(j.state) : std::ranges::find(only, j.id) != only.end())
             pass.jobs.push_back(std::move(j));

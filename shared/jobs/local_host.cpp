@@ -82,14 +82,14 @@ Result<std::string> copy_verified(const fs::path& from, const fs::path& to, cons
         if (n == 0) break;
         const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
         hash.update(chunk);
-        if (auto w = write_all(out.get(), chunk, part); !w) return std::unexpected(w.error());
+        if (auto w = write_all(out.get(), chunk, part); !w) return propagate(w);
         done += static_cast<std::uint64_t>(n);
         if (hooks.progress) hooks.progress(done, total);
     }
     if (::fsync(out.get()) != 0)
         return fail(ErrorKind::io, fmt::format("cannot flush {}: {}", part.string(), errno_text()));
     out.reset();
-    if (auto r = rename_no_replace(part, to); !r) return std::unexpected(r.error());
+    if (auto r = rename_no_replace(part, to); !r) return propagate(r);
     return hash.hex_digest();
 }
 
@@ -200,7 +200,7 @@ Status LocalHost::upload_input(const JobRecord& job, const TransferHooks& hooks)
         fs::remove(job.remote_input, ec);
     }
     auto sha = copy_verified(job.local_input, job.remote_input, hooks);
-    if (!sha) return std::unexpected(sha.error());
+    if (!sha) return propagate(sha);
     if (*sha != job.input_sha256)
         return fail(ErrorKind::refused,
                     fmt::format("{} changed since the job was planned; submit it again", job.local_input));

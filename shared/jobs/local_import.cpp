@@ -45,7 +45,7 @@ Status make_job_directory(const ClusterProfile& here, JobRecord& j, const fs::pa
     spec.dataset = j.dataset;
     spec.output = j.local_output;
     auto script = job_script(here, spec);
-    if (!script) return std::unexpected(script.error());
+    if (!script) return propagate(script);
     j.job_script = *script;
     const fs::path dir = job_directory(here, j.id);
     std::error_code ec;
@@ -62,7 +62,7 @@ Result<JobRecord> imported(const ClusterProfile& here, const json& o) {
     const auto text = [&](const char* key) { return o.value(key, std::string()); };
     JobRecord j;
     j.id = text("id");
-    if (auto st = check_job_id(j.id); !st) return std::unexpected(st.error());
+    if (auto st = check_job_id(j.id); !st) return propagate(st);
     j.profile = here.name;
     j.local_input = j.remote_input = text("source");
     j.dataset = text("dataset");
@@ -96,7 +96,7 @@ Result<JobRecord> imported(const ClusterProfile& here, const json& o) {
         j.message = fmt::format("stopped after {} of {} rows; resumable", j.rows_done, j.rows_total);
     }
     if (j.state != JobState::done && j.state != JobState::failed)
-        if (auto st = make_job_directory(here, j, progress_path); !st) return std::unexpected(st.error());
+        if (auto st = make_job_directory(here, j, progress_path); !st) return propagate(st);
     return j;
 }
 
@@ -104,7 +104,7 @@ Result<JobRecord> imported(const ClusterProfile& here, const json& o) {
 
 Result<fs::path> default_local_runs_dir() {
     auto here = local_profile();
-    if (!here) return std::unexpected(here.error());
+    if (!here) return propagate(here);
     return fs::path(here->scratch_dir) / "sluice" / "local-runs";
 }
 
@@ -112,7 +112,7 @@ Result<int> import_local_runs(JobStore& store, const fs::path& records_dir) {
     std::error_code ec;
     if (!fs::is_directory(records_dir, ec)) return 0;
     auto here = local_profile();
-    if (!here) return std::unexpected(here.error());
+    if (!here) return propagate(here);
     int count = 0;
     for (const auto& e : fs::directory_iterator(records_dir, ec)) {
         const auto name = e.path().filename().string();
@@ -122,7 +122,7 @@ Result<int> import_local_runs(JobStore& store, const fs::path& records_dir) {
         auto j = imported(*here, o);
         if (!j) continue; // a record we cannot read stays behind in local-runs.imported
         if (auto found = store.find(j->id); found && *found) continue;
-        if (auto st = store.insert(*j); !st) return std::unexpected(st.error());
+        if (auto st = store.insert(*j); !st) return propagate(st);
         ++count;
     }
     // Once: the records stay for reference, under a name nothing reads.

@@ -18,7 +18,7 @@ constexpr std::string_view process_of =
 Result<std::string> id_words(const std::vector<std::string>& ids) {
     if (ids.empty()) return fail(ErrorKind::bad_input, "no job ids");
     for (const auto& id : ids) {
-        if (auto st = check_scheduler_job_id(id); !st) return std::unexpected(st.error());
+        if (auto st = check_scheduler_job_id(id); !st) return propagate(st);
         if (id.find('.') == std::string::npos)
             return fail(ErrorKind::bad_input, fmt::format("'{}' is not a local job id (pid.start)", id));
     }

@@ -18,7 +18,7 @@ Result<std::string> pbs_directives(const JobSpec& spec, Scheduler scheduler, con
     std::optional<Memory> memory;
     if (!r.memory.empty()) {
         auto m = parse_memory(r.memory);
-        if (!m) return std::unexpected(m.error());
+        if (!m) return propagate(m);
         memory = *m;
     }
     if (scheduler == Scheduler::torque) {

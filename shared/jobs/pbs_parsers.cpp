@@ -39,7 +39,7 @@ Result<SchedulerJob> make_job(std::string id, std::string_view state, std::optio
                               Scheduler scheduler) {
     if (!check_scheduler_job_id(id)) return fail(ErrorKind::internal, "bad job id");
     auto mapped = map_pbs_state(state, exit_status, scheduler);
-    if (!mapped) return std::unexpected(mapped.error());
+    if (!mapped) return propagate(mapped);
     SchedulerJob job;
     job.id = std::move(id);
     job.state = *mapped;
@@ -162,7 +162,7 @@ Result<std::vector<SchedulerJob>> parse_qstat_full_text(std::string_view out, Sc
             continue;
         }
         if (line.starts_with("Job Id:")) {
-            if (auto st = flush(); !st) return std::unexpected(st.error());
+            if (auto st = flush(); !st) return propagate(st);
             id = std::string(trim(line.substr(7)));
             job_line = i + 1;
             if (!check_scheduler_job_id(id)) return cannot_parse("qstat -f", i + 1, line, "bad job id");
@@ -180,7 +180,7 @@ Result<std::vector<SchedulerJob>> parse_qstat_full_text(std::string_view out, Sc
                                                       std::string(trim(line.substr(eq + 3))));
         last_value = &pos->second;
     }
-    if (auto st = flush(); !st) return std::unexpected(st.error());
+    if (auto st = flush(); !st) return propagate(st);
     return jobs;
 }
 

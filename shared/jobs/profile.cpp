@@ -32,9 +32,9 @@ Status check_resources(const Resources& r, Scheduler scheduler) {
     }
     if (auto st = check_count("nodes", r.nodes, 100000); !st) return st;
     if (auto st = check_count("tasks_per_node", r.tasks_per_node, 100000); !st) return st;
-    if (auto w = parse_walltime(r.walltime); !w) return std::unexpected(w.error());
+    if (auto w = parse_walltime(r.walltime); !w) return propagate(w);
     if (!r.memory.empty())
-        if (auto m = parse_memory(r.memory); !m) return std::unexpected(m.error());
+        if (auto m = parse_memory(r.memory); !m) return propagate(m);
     return {};
 }
 

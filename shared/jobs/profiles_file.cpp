@@ -146,10 +146,10 @@ Result<ClusterProfile> read_profile(const json& obj) {
     }
     if (st) st = r.no_unknown_keys();
     if (!st) {
-        if (p.name.empty()) return std::unexpected(st.error());
+        if (p.name.empty()) return propagate(st);
         return std::unexpected(st.error().context(fmt::format("profile '{}'", printable(p.name))));
     }
-    if (auto v = validate_profile(p); !v) return std::unexpected(v.error());
+    if (auto v = validate_profile(p); !v) return propagate(v);
     return p;
 }
 
@@ -220,20 +220,20 @@ Result<std::vector<ClusterProfile>> parse_profiles(std::string_view json_text) {
     for (std::size_t i = 0; i < it->size(); ++i) {
         if (!(*it)[i].is_object()) return bad(fmt::format("profiles.json: profiles[{}] is not an object", i));
         auto p = read_profile((*it)[i]);
-        if (!p) return std::unexpected(p.error());
+        if (!p) return propagate(p);
         out.push_back(std::move(*p));
     }
-    if (auto st = check_unique_names(out); !st) return std::unexpected(st.error());
+    if (auto st = check_unique_names(out); !st) return propagate(st);
     return out;
 }
 
 Result<std::string> serialize_profiles(const std::vector<ClusterProfile>& profiles) {
     json list = json::array();
     for (const auto& p : profiles) {
-        if (auto st = validate_profile(p); !st) return std::unexpected(st.error());
+        if (auto st = validate_profile(p); !st) return propagate(st);
         list.push_back(write_profile(p));
     }
-    if (auto st = check_unique_names(profiles); !st) return std::unexpected(st.error());
+    if (auto st = check_unique_names(profiles); !st) return propagate(st);
     const json doc = {{"format", "sluice-profiles"}, {"version", 1}, {"profiles", std::move(list)}};
     return json_text(doc, 2) + "\n";
 }
@@ -262,15 +262,15 @@ Result<std::vector<ClusterProfile>> load_site_profiles() {
 Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& file, std::string_view name) {
     if (name == local_profile_name) {
         auto here = local_profile();
-        if (!here) return std::unexpected(here.error());
+        if (!here) return propagate(here);
         return std::optional<ClusterProfile>(std::move(*here));
     }
     auto profiles = load_profiles(file);
-    if (!profiles) return std::unexpected(profiles.error());
+    if (!profiles) return propagate(profiles);
     for (auto& p : *profiles)
         if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
     auto site = load_site_profiles();
-    if (!site) return std::unexpected(site.error());
+    if (!site) return propagate(site);
     for (auto& p : *site)
         if (p.name == name) return std::optional<ClusterProfile>(std::move(p));
     return std::optional<ClusterProfile>();
@@ -278,11 +278,11 @@ Result<std::optional<ClusterProfile>> load_profile(const std::filesystem::path& 
 
 Result<std::vector<ClusterProfile>> all_profiles(const std::filesystem::path& file) {
     auto here = local_profile();
-    if (!here) return std::unexpected(here.error());
+    if (!here) return propagate(here);
     auto clusters = load_profiles(file);
-    if (!clusters) return std::unexpected(clusters.error());
+    if (!clusters) return propagate(clusters);
     auto site = load_site_profiles();
-    if (!site) return std::unexpected(site.error());
+    if (!site) return propagate(site);
     for (auto& p : *site)
         if (std::ranges::find(*clusters, p.name, &ClusterProfile::name) == clusters->end())
             clusters->push_back(std::move(p));
@@ -292,7 +292,7 @@ Result<std::vector<ClusterProfile>> all_profiles(const std::filesystem::path& fi
 
 Status save_profiles(const std::filesystem::path& file, const std::vector<ClusterProfile>& profiles) {
     auto text = serialize_profiles(profiles);
-    if (!text) return std::unexpected(text.error());
+    if (!text) return propagate(text);
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
     if (ec)

@@ -18,7 +18,7 @@ Result<std::string> quoted_ids(const std::vector<std::string>& ids, std::string_
     if (ids.empty()) return bad("no scheduler job ids");
     std::string out;
     for (const auto& id : ids) {
-        if (auto st = check_scheduler_job_id(id); !st) return std::unexpected(st.error());
+        if (auto st = check_scheduler_job_id(id); !st) return propagate(st);
         if (!out.empty()) out += separator;
         out += id;
     }
@@ -129,7 +129,7 @@ Result<std::string> read_status_command(const ClusterProfile& profile,
     if (!inputs.empty() && inputs.size() != job_ids.size()) return bad("one input per job");
     std::vector<std::string> dirs;
     for (const auto& id : job_ids) {
-        if (auto st = check_job_id(id); !st) return std::unexpected(st.error());
+        if (auto st = check_job_id(id); !st) return propagate(st);
         dirs.push_back(job_directory(profile, id));
     }
     // Job ids are [A-Za-z0-9_-], so the id printed before each file needs no escaping; tr keeps one

@@ -39,11 +39,11 @@ std::vector<std::string> needed_by(const JobRecord& job, const std::vector<JobRe
 Result<std::vector<ScratchFile>> list_scratch(JobHost& host, const JobRecord& job,
                                               const std::vector<JobRecord>& all) {
     auto paths = candidate_paths(host.profile(), job);
-    if (!paths) return std::unexpected(paths.error());
+    if (!paths) return propagate(paths);
     // `du -sb` prints "<bytes>\t<path>"; paths that are gone print nothing.
     const auto script = "for p in \"$@\"; do [ -e \"$p\" ] && du -sb -- \"$p\"; done; exit 0\n";
     auto r = host.run("listing the job's files", script, *paths, std::chrono::minutes(2), {});
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     std::vector<ScratchFile> out;
     std::istringstream in(r->out);
     for (std::string line; std::getline(in, line);) {
@@ -66,7 +66,7 @@ Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& 
             fmt::format("job {} is {}: its files on the cluster are removed only once its result is here",
                         job.id, to_string(job.state)));
     auto files = list_scratch(host, job, all);
-    if (!files) return std::unexpected(files.error());
+    if (!files) return propagate(files);
     std::vector<std::string> gone;
     std::uint64_t freed = 0;
     for (const auto& f : *files)
@@ -77,10 +77,10 @@ Result<std::uint64_t> remove_scratch(JobStore& store, JobHost& host, JobRecord& 
     if (gone.empty()) return std::uint64_t{0};
     auto r = host.run("removing the job's files", "rm -rf -- \"$@\"\n", gone, std::chrono::minutes(5),
                       options.cancel);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     job.message = fmt::format("{}; {} removed from the cluster's scratch", job.message, human_bytes(freed));
     job.updated = WallClock::now();
-    if (auto st = store.update(job); !st) return std::unexpected(st.error());
+    if (auto st = store.update(job); !st) return propagate(st);
     if (options.on_change) options.on_change(job);
     return freed;
 }

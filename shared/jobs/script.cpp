@@ -168,7 +168,7 @@ Result<StopTiming> stop_timing(seconds walltime, Scheduler scheduler) {
 }
 
 Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec) {
-    if (auto st = validate_profile(profile); !st) return std::unexpected(st.error());
+    if (auto st = validate_profile(profile); !st) return propagate(st);
     if (auto st = validate_job_spec(spec, profile.scheduler); !st)
         return std::unexpected(st.error().context(fmt::format("job '{}'", printable(spec.job_id))));
     // A cluster job asks for resources and stops itself before its walltime; this computer has neither.
@@ -176,13 +176,13 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     std::string directives;
     if (profile.scheduler != Scheduler::local) {
         auto walltime = parse_walltime(spec.resources.walltime);
-        if (!walltime) return std::unexpected(walltime.error());
+        if (!walltime) return propagate(walltime);
         auto t = stop_timing(*walltime, profile.scheduler);
-        if (!t) return std::unexpected(t.error());
+        if (!t) return propagate(t);
         timing = *t;
         auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *timing)
                                                        : pbs_directives(spec, profile.scheduler, *timing);
-        if (!d) return std::unexpected(d.error());
+        if (!d) return propagate(d);
         directives = std::move(*d);
     }
 

@@ -24,7 +24,7 @@ Result<std::string> slurm_directives(const JobSpec& spec, const StopTiming& timi
     if (!r.qos.empty()) line("qos", r.qos);
     if (!r.memory.empty()) {
         auto m = parse_memory(r.memory);
-        if (!m) return std::unexpected(m.error());
+        if (!m) return propagate(m);
         line("mem", format_slurm_memory(*m));
     }
     return out;

@@ -122,7 +122,7 @@ Status check_bands(std::size_t freqs, std::size_t widths, const std::string& whe
 Result<double> bounded(const Json& v, const std::string& name, Bound bound, const Field& field) {
     if (!v.is_number()) return bad(fmt::format("{} must be a number, got {}", name, v.type_name()), field);
     const double x = v.get<double>();
-    if (auto ok = check_bound(x, name, bound, field); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_bound(x, name, bound, field); !ok) return propagate(ok);
     return x == 0 ? 0.0 : x; // -0 would give the same masks but another canonical form and hash
 }
 
@@ -132,13 +132,13 @@ Result<double> number(const Json& v, const std::string& name, const Field& field
 
 Result<double> required(const Obj& o, std::string_view key, Bound bound) {
     auto v = o.require(key);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return propagate(v);
     return bounded(**v, o.name(key), bound, o.field(key));
 }
 
 Result<std::vector<double>> number_list(const Obj& o, std::string_view key) {
     auto v = o.require(key);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return propagate(v);
     const Json& list = **v;
     const std::string name = o.name(key);
     if (!list.is_array())
@@ -149,7 +149,7 @@ Result<std::vector<double>> number_list(const Obj& o, std::string_view key) {
     out.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
         auto x = bounded(list[i], fmt::format("{}[{}]", name, i), Bound::non_negative, o.field(key, i));
-        if (!x) return std::unexpected(x.error());
+        if (!x) return propagate(x);
         out.push_back(*x);
     }
     return out;
@@ -158,11 +158,11 @@ Result<std::vector<double>> number_list(const Obj& o, std::string_view key) {
 Result<FilterSpec> read_low_pass(const Obj& o) {
     LowPass f;
     auto cutoff = required(o, "cutoff_hz", Bound::positive);
-    if (!cutoff) return std::unexpected(cutoff.error());
+    if (!cutoff) return propagate(cutoff);
     f.cutoff_hz = *cutoff;
     if (const Json* v = o.find("roll_off")) {
         auto roll_off = bounded(*v, o.name("roll_off"), Bound::non_negative, o.field("roll_off"));
-        if (!roll_off) return std::unexpected(roll_off.error());
+        if (!roll_off) return propagate(roll_off);
         f.roll_off = *roll_off;
     }
     return f;
@@ -171,11 +171,10 @@ Result<FilterSpec> read_low_pass(const Obj& o) {
 Result<FilterSpec> read_noise_band(const Obj& o) {
     NoiseBand f;
     auto freqs = number_list(o, "freqs_hz");
-    if (!freqs) return std::unexpected(freqs.error());
+    if (!freqs) return propagate(freqs);
     auto widths = number_list(o, "widths_hz");
-    if (!widths) return std::unexpected(widths.error());
-    if (auto ok = check_bands(freqs->size(), widths->size(), o.where, *o.filter); !ok)
-        return std::unexpected(ok.error());
+    if (!widths) return propagate(widths);
+    if (auto ok = check_bands(freqs->size(), widths->size(), o.where, *o.filter); !ok) return propagate(ok);
     f.freqs_hz = std::move(*freqs);
     f.widths_hz = std::move(*widths);
     return f;
@@ -184,19 +183,19 @@ Result<FilterSpec> read_noise_band(const Obj& o) {
 Result<FilterSpec> read_harmonic_pass(const Obj& o) {
     HarmonicPass f;
     auto first = required(o, "first_hz", Bound::positive);
-    if (!first) return std::unexpected(first.error());
+    if (!first) return propagate(first);
     auto width = required(o, "band_width_hz", Bound::non_negative);
-    if (!width) return std::unexpected(width.error());
+    if (!width) return propagate(width);
     auto count_json = o.require("num_harmonics");
-    if (!count_json) return std::unexpected(count_json.error());
+    if (!count_json) return propagate(count_json);
     const std::string name = o.name("num_harmonics");
     const Field field = o.field("num_harmonics");
     auto count = number(**count_json, name, field);
-    if (!count) return std::unexpected(count.error());
+    if (!count) return propagate(count);
     // Integral doubles (3.0) are accepted: some tools write every number as a float.
     if (std::trunc(*count) != *count)
         return bad(fmt::format("{} must be a whole number, got {}", name, *count), field);
-    if (auto ok = check_harmonics(*count, name, field); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_harmonics(*count, name, field); !ok) return propagate(ok);
     if (*count >= 0x1p63) return bad(fmt::format("{} = {} is too large", name, *count), field);
     f.first_hz = *first;
     f.band_width_hz = *width;
@@ -207,9 +206,9 @@ Result<FilterSpec> read_harmonic_pass(const Obj& o) {
 Result<FilterSpec> read_band_pass(const Obj& o) {
     BandPass f;
     auto center = required(o, "center_hz", Bound::positive);
-    if (!center) return std::unexpected(center.error());
+    if (!center) return propagate(center);
     auto width = required(o, "width_hz", Bound::non_negative);
-    if (!width) return std::unexpected(width.error());
+    if (!width) return propagate(width);
     f.center_hz = *center;
     f.width_hz = *width;
     return f;
@@ -261,7 +260,7 @@ Result<FilterSpec> read_filter(const Json& v, std::size_t index) {
         return bad(fmt::format("{}: unknown type '{}' (valid types: {})", where, name, valid_types()),
                    type_field);
     const Obj o{v, filter_where(index, kind->type), index};
-    if (auto ok = o.only_keys(kind->keys); !ok) return std::unexpected(ok.error());
+    if (auto ok = o.only_keys(kind->keys); !ok) return propagate(ok);
     return kind->read(o);
 }
 
@@ -277,7 +276,7 @@ Result<std::vector<FilterSpec>> read_filters(const Json& v) {
     out.reserve(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) {
         auto f = read_filter(v[i], i);
-        if (!f) return std::unexpected(f.error());
+        if (!f) return propagate(f);
         out.push_back(std::move(*f));
     }
     return out;
@@ -376,29 +375,29 @@ J recipe_json(const FilterRecipe& recipe) {
 
 Result<FilterRecipe> parse_recipe(std::string_view text) {
     auto parsed = parse_json(text);
-    if (!parsed) return std::unexpected(parsed.error());
+    if (!parsed) return propagate(parsed);
     const Json& root = *parsed;
     if (!root.is_object())
         return bad(fmt::format("a recipe must be a JSON object, got {}", root.type_name()));
     const Obj top{root, "", std::nullopt};
-    if (auto ok = check_header(top); !ok) return std::unexpected(ok.error());
-    if (auto ok = top.only_keys(top_keys); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_header(top); !ok) return propagate(ok);
+    if (auto ok = top.only_keys(top_keys); !ok) return propagate(ok);
 
     FilterRecipe recipe;
     if (const Json* v = top.find("sample_rate_hz")) {
         auto fs = bounded(*v, "sample_rate_hz", Bound::positive, Field{{}, "sample_rate_hz", {}});
-        if (!fs) return std::unexpected(fs.error());
+        if (!fs) return propagate(fs);
         recipe.sample_rate_hz = *fs;
     }
     if (const Json* v = top.find("filters")) {
         auto filters = read_filters(*v);
-        if (!filters) return std::unexpected(filters.error());
+        if (!filters) return propagate(filters);
         recipe.filters = std::move(*filters);
     }
     if (const Json* v = top.find("noise_threshold"); v && !v->is_null()) {
         auto t = number(*v, "noise_threshold", Field{{}, "noise_threshold", {}});
-        if (!t) return std::unexpected(t.error());
-        if (auto ok = check_threshold(*t); !ok) return std::unexpected(ok.error());
+        if (!t) return propagate(t);
+        if (auto ok = check_threshold(*t); !ok) return propagate(ok);
         recipe.noise_threshold = *t;
     }
     if (recipe.filters.empty() && !recipe.noise_threshold) return bad(std::string(nothing_to_do));

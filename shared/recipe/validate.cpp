@@ -32,7 +32,7 @@ std::vector<Error> dataset_problems(const FilterRecipe& recipe, std::size_t n, d
 }
 
 Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs) {
-    if (auto ok = check_dataset(n, fs); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_dataset(n, fs); !ok) return propagate(ok);
     if (recipe.filters.empty()) return std::vector<float>{};
     return composite_mask(n, fs, recipe.filters);
 }

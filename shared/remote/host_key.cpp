@@ -51,7 +51,7 @@ Status store_host_key(ssh_session session, const SessionOptions& options, const 
         return {};
     }
     auto hashed = hash_host_name(name);
-    if (!hashed) return std::unexpected(hashed.error());
+    if (!hashed) return propagate(hashed);
     if (auto st = append_known_host(file, *hashed, key_type, blob); !st)
         return std::unexpected(st.error().context(fmt::format("storing the host key of {}", name)));
     return {};
@@ -80,16 +80,16 @@ Status verify_host_key(ssh_session session, const SessionOptions& options,
                        const SessionCallbacks& callbacks) {
     std::string key_type;
     auto fingerprint = server_key_fingerprint(session, &key_type);
-    if (!fingerprint) return std::unexpected(fingerprint.error());
+    if (!fingerprint) return propagate(fingerprint);
     auto blob = server_key_blob(session);
-    if (!blob) return std::unexpected(blob.error());
+    if (!blob) return propagate(blob);
     int port = 22;
     const std::string name = known_hosts_name(session, &port);
     const std::string file = option_string(session, SSH_OPTIONS_KNOWNHOSTS);
 
     // libssh skips @revoked lines, which would make a revoked key look merely unknown.
     auto revoked = find_revoked({file, option_string(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS)}, name, *blob);
-    if (!revoked) return std::unexpected(revoked.error());
+    if (!revoked) return propagate(revoked);
     if (*revoked)
         return fail(ErrorKind::refused,
                     fmt::format("the host key of {} ({} {}) is REVOKED: {} line {} marks it @revoked, so it "

@@ -219,7 +219,7 @@ Result<std::optional<RevokedKey>> find_revoked(const std::vector<std::filesystem
         if (file.empty()) continue;
         bool missing = false;
         auto text = read_text(file, &missing);
-        if (!text) return std::unexpected(text.error());
+        if (!text) return propagate(text);
         for (const auto& e : parse_known_hosts(*text))
             if (e.marker == KnownHostsEntry::Marker::revoked && e.key == key && host_matches(e.hosts, host))
                 return RevokedKey{file, e.line};

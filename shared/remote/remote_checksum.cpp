@@ -37,7 +37,7 @@ std::chrono::milliseconds sha256_time_limit(std::uint64_t bytes) {
 
 Result<std::string> remote_sha256(Session& session, const std::string& path, const RunLimits& limits) {
     auto r = run_script(session, sha256_script(), {path}, limits);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     if (auto hex = parse_digest(*r)) return *hex;
     return fail(ErrorKind::io, fmt::format("cannot compute the SHA-256 of {} on {}: {}", path, session.peer(),
                                            r->err.empty() ? "no checksum tool" : r->err));
@@ -50,7 +50,7 @@ Result<RemoteScript> start_remote_sha256(Session& session, const std::string& pa
 Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started, const std::string& path,
                                          const RunLimits& limits) {
     auto r = started.wait(limits);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     if (auto hex = parse_digest(*r)) return *hex;
     // Asking again goes through run_script, which knows the shell fallback and words the error.
     return remote_sha256(session, path, limits);

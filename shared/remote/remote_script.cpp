@@ -25,7 +25,7 @@ RemoteScript::RemoteScript(ChannelHandle channel, std::string peer)
 Result<RemoteScript> RemoteScript::start(Session& session, std::string_view script,
                                          const std::vector<std::string>& args) {
     auto channel = session.open_channel();
-    if (!channel) return std::unexpected(channel.error());
+    if (!channel) return propagate(channel);
     ssh_channel c = channel->get();
     const std::string command = session.script_shell() + " -l -s";
     if (ssh_channel_request_exec(c, command.c_str()) != SSH_OK)
@@ -73,12 +73,12 @@ Result<ScriptResult> RemoteScript::wait(const RunLimits& limits) {
                 fmt::format("script on {} timed out after {} s", peer_,
                             std::chrono::duration_cast<std::chrono::seconds>(limits.timeout).count()));
         }
-        if (auto st = drain(true); !st) return std::unexpected(st.error());
+        if (auto st = drain(true); !st) return propagate(st);
     }
     // EOF: what is still buffered locally can be read without waiting.
     for (std::size_t before = SIZE_MAX; before != result_.out.size() + result_.err.size();) {
         before = result_.out.size() + result_.err.size();
-        if (auto st = drain(false); !st) return std::unexpected(st.error());
+        if (auto st = drain(false); !st) return propagate(st);
     }
     result_.exit_status = ssh_channel_get_exit_status(c);
     channel_.reset();
@@ -88,7 +88,7 @@ Result<ScriptResult> RemoteScript::wait(const RunLimits& limits) {
 Result<ScriptResult> run_script(Session& session, std::string_view script,
                                 const std::vector<std::string>& args, const RunLimits& limits) {
     auto started = RemoteScript::start(session, script, args);
-    if (!started) return std::unexpected(started.error());
+    if (!started) return propagate(started);
     auto result = started->wait(limits);
     // 127 with "bash: not found" from the login shell: bash never started, so nothing ran; use sh.
     if (result && result->exit_status == 127 && session.script_shell() == "bash" &&

@@ -113,7 +113,7 @@ Result<Session> Session::connect(SessionOptions options, SessionCallbacks callba
     auto state = std::make_unique<State>();
     state->options = std::move(options);
     state->callbacks = std::move(callbacks);
-    if (auto st = login(*state); !st) return std::unexpected(st.error());
+    if (auto st = login(*state); !st) return propagate(st);
     return Session(std::move(state));
 }
 

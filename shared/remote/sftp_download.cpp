@@ -108,7 +108,7 @@ Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const st
         if (n == 0) return fail(ErrorKind::io, "the remote file became shorter while it was read");
         hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
         if (auto st = write_all(fd, std::string_view(buf.data(), static_cast<std::size_t>(n)), part); !st)
-            return std::unexpected(st.error());
+            return propagate(st);
         done += static_cast<std::uint64_t>(n);
         if (static_cast<std::uint32_t>(n) < request.len) {
             // A short read (allowed by the protocol, rare on files): later answers are for the wrong
@@ -129,7 +129,7 @@ Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const st
 Result<DownloadResult> download_file(Session& session, const std::string& remote,
                                      const std::filesystem::path& local, const DownloadOptions& options) {
     auto sftp = open_sftp(session);
-    if (!sftp) return std::unexpected(sftp.error());
+    if (!sftp) return propagate(sftp);
     const auto total = remote_file_size(sftp->get(), remote);
     if (!total) return fail(ErrorKind::io, fmt::format("{} on {} cannot be read", remote, session.peer()));
     // Without a known hash the server computes one while we read the file, at no extra time.
@@ -137,7 +137,7 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     std::optional<RemoteScript> hashing;
     if (!options.expected_sha256) {
         auto started = start_remote_sha256(session, remote);
-        if (!started) return std::unexpected(started.error());
+        if (!started) return propagate(started);
         hashing.emplace(std::move(*started));
     }
 
@@ -154,7 +154,7 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
                                     local.string(), human_bytes(*total - have), human_bytes(avail)));
     }
     auto fd = open_part(part);
-    if (!fd) return std::unexpected(fd.error());
+    if (!fd) return propagate(fd);
     struct stat part_stat {};
     ::fstat(fd->get(), &part_stat);
     std::uint64_t offset = static_cast<std::uint64_t>(part_stat.st_size);
@@ -172,17 +172,16 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
             return fail(ErrorKind::io,
                         fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
         Sha256 hash;
-        if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st)
-            return std::unexpected(st.error());
+        if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st) return propagate(st);
         auto got = receive(session, file.get(), fd->get(), part, offset, *total, hash, options);
-        if (!got) return std::unexpected(got.error());
+        if (!got) return propagate(got);
         result.received += *got;
         result.sha256 = hash.hex_digest();
         if (hashing) {
             auto h =
                 finish_remote_sha256(session, *hashing, remote, {sha256_time_limit(*total), options.cancel});
             hashing.reset();
-            if (!h) return std::unexpected(h.error());
+            if (!h) return propagate(h);
             expected = *h;
         }
         if (result.sha256 == expected) {
@@ -190,7 +189,7 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
                 return fail(ErrorKind::io,
                             fmt::format("cannot flush {}: {}", part.string(), std::strerror(errno)));
             if (auto st = rename_no_replace(part, local); !st) {
-                if (st.error().kind != ErrorKind::refused) return std::unexpected(st.error());
+                if (st.error().kind != ErrorKind::refused) return propagate(st);
                 return fail(ErrorKind::refused,
                             fmt::format("{} appeared while the result was downloaded; the "
                                         "verified result is kept as {}",

@@ -38,7 +38,7 @@ Result<Prepared> prepare(Session& session, const std::string& remote, const std:
         "df -Pk -- \"$d\" 2>/dev/null | awk 'NR == 2 { print \"free \" $4 }'\n"
         "exit 0\n";
     auto r = run_script(session, script, {remote, known_sha256}, limits);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot create the directory of {} on {}: {}", remote,
                                                session.peer(), r->err));
@@ -61,7 +61,7 @@ Result<bool> verify_and_rename(Session& session, const std::string& remote, cons
                                "[ \"$h\" = \"$2\" ] || { printf '%s' \"$h\"; exit 3; }\n"
                                "mv -f -- \"$1.part\" \"$1\"\n";
     auto r = run_script(session, script, {remote, sha256}, limits);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return propagate(r);
     if (r->exit_status == 3) return false;
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot verify {} on {}: {}", remote, session.peer(), r->err));
@@ -88,7 +88,7 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
     std::ifstream in(local, std::ios::binary);
     if (!in) return fail(ErrorKind::io, fmt::format("cannot open {}", local.string()));
     Sha256 hash;
-    if (auto st = hash_prefix(in, offset, hash, local); !st) return std::unexpected(st.error());
+    if (auto st = hash_prefix(in, offset, hash, local); !st) return propagate(st);
 
     const int flags = offset == 0 ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY;
     SftpFileHandle file(sftp_open(sftp, part.c_str(), flags, 0644));
@@ -141,11 +141,11 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     // Both scripts may hash the whole file on the server.
     const RunLimits hash_limits{sha256_time_limit(total), options.cancel};
     auto prepared = prepare(session, remote, options.known_sha256.value_or(""), hash_limits);
-    if (!prepared) return std::unexpected(prepared.error());
+    if (!prepared) return propagate(prepared);
     if (prepared->present) return UploadResult{*options.known_sha256, total, total, 0, true};
 
     auto sftp = open_sftp(session);
-    if (!sftp) return std::unexpected(sftp.error());
+    if (!sftp) return propagate(sftp);
     const std::string part = remote + ".part";
     UploadResult result;
     result.bytes = total;
@@ -162,11 +162,11 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     // A resumed .part whose beginning is not ours fails verification: start once more from zero.
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto sha = send(session, sftp->get(), local, part, offset, total, options);
-        if (!sha) return std::unexpected(sha.error());
+        if (!sha) return propagate(sha);
         result.sent += total - offset;
         result.sha256 = *sha;
         auto verified = verify_and_rename(session, remote, *sha, hash_limits);
-        if (!verified) return std::unexpected(verified.error());
+        if (!verified) return propagate(verified);
         if (*verified) return result;
         if (offset == 0) break;
         offset = 0;

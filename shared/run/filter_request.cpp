@@ -14,7 +14,7 @@ Status check_block_rows(std::uint64_t rows) {
 }
 
 Result<std::string> normalize_dataset_path(std::string_view path) {
-    if (auto st = require_utf8(path, "the dataset path"); !st) return std::unexpected(st.error());
+    if (auto st = require_utf8(path, "the dataset path"); !st) return propagate(st);
     if (path.find('\0') != std::string_view::npos)
         return fail(ErrorKind::bad_input, "the dataset path contains a NUL character");
     std::string out;
@@ -44,9 +44,9 @@ Status check_file_name(const std::filesystem::path& path, std::string_view what)
 Result<CheckedRequest> check_filter_request(hid_t file, std::string_view dataset, FilterRecipe recipe,
                                             std::string_view recipe_name) {
     auto path = normalize_dataset_path(dataset);
-    if (!path) return std::unexpected(path.error());
+    if (!path) return propagate(path);
     auto main = h5::read_main_dataset(file, *path);
-    if (!main) return std::unexpected(main.error());
+    if (!main) return propagate(main);
     if (!main->not_filterable.empty())
         return fail(ErrorKind::bad_input,
                     fmt::format("{} cannot be filtered: {}", main->path, main->not_filterable));

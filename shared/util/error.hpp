@@ -47,4 +47,10 @@ using Status = std::expected<void, Error>;
     return std::unexpected(Error{kind, std::move(message), std::move(field)});
 }
 
+/// Forward a failure's error unchanged, the one line of error propagation: `if (!x) return propagate(x);`
+template <class T>
+[[nodiscard]] std::unexpected<Error> propagate(const std::expected<T, Error>& failed) {
+    return std::unexpected(failed.error());
+}
+
 } // namespace sluice

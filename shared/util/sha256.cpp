@@ -3,8 +3,8 @@
 #include <array>
 #include <fmt/format.h>
 #include <fstream>
+#include <new>
 #include <openssl/evp.h>
-#include <stdexcept>
 
 namespace sluice {
 
@@ -15,9 +15,10 @@ struct Sha256::Ctx {
     std::unique_ptr<EVP_MD_CTX, Free> md{EVP_MD_CTX_new()};
 };
 
+// With OpenSSL's built-in SHA-256 only an allocation can fail here, so it fails as every allocation in
+// C++ does (std::bad_alloc), not as a Result every caller would have to carry.
 Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
-    if (!ctx_->md || EVP_DigestInit_ex(ctx_->md.get(), EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("OpenSSL could not initialise SHA-256");
+    if (!ctx_->md || EVP_DigestInit_ex(ctx_->md.get(), EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
 }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
