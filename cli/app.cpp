@@ -102,6 +102,35 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     sub->add_option("--block-rows", submit.block_rows, "Rows per block and checkpoint (engine default 256)");
     sub->add_flag("--dry-run", submit.dry_run,
                   "Check everything and print the job script; upload and submit nothing");
+    sub->add_flag("--suggested", submit.suggested,
+                  "Nodes, ranks per node and walltime from the newest scaling study of this profile for rows "
+                  "of this length (see 'sluice-cli scaling')");
+
+    cli::ScalingArgs scaling;
+    auto* scaling_cmd = app.add_subcommand(
+        "scaling", "Time the engine on a row sample at several rank counts in ONE job, then print the "
+                   "projected time, speed-up, efficiency and core-hours for the whole dataset and the "
+                   "recommended rank count");
+    scaling_cmd->add_option("file", scaling.input, "Local HDF5 file")->required()->check(CLI::ExistingFile);
+    scaling_cmd->add_option("--dataset", scaling.dataset, "Path of the h5USID Main dataset")->required();
+    scaling_cmd->add_option("--recipe", scaling.recipe, "Recipe JSON")->required();
+    scaling_cmd->add_option("--profile", scaling.profile, "'local' (this computer) or a cluster profile")
+        ->required();
+    scaling_cmd
+        ->add_option("--ranks", scaling.ranks,
+                     "Rank counts, ascending, e.g. 1,2,4,8 (default: doubling up to the profile's ranks)")
+        ->delimiter(',');
+    scaling_cmd->add_option("--rows", scaling.rows,
+                            "Rows in the sample (default 4096, at most the dataset's)");
+    scaling_cmd->add_option("--walltime", scaling.walltime, "Override the profile's walltime");
+    scaling_cmd->add_option("--partition", scaling.partition, "Override the profile's partition/queue");
+    scaling_cmd->add_option("--account", scaling.account, "Override the profile's account");
+    scaling_cmd->add_option("--qos", scaling.qos, "Override the profile's QoS");
+    scaling_cmd->add_option("--tasks-per-node", scaling.tasks_per_node,
+                            "Ranks per node (nodes follow from the largest rank count)");
+    scaling_cmd->add_option("--max-interval", scaling.max_interval_s, "Longest wait between polls, seconds")
+        ->default_val(60)
+        ->check(CLI::Range(1, 3600));
 
     std::vector<std::string> ids;
     bool status_json = false;
@@ -205,6 +234,7 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     if (*remove) return cli::profile_remove(ctx, profile_name);
     if (*test) return cli::profile_test(ctx, profile_name);
     if (*sub) return cli::submit(ctx, submit);
+    if (*scaling_cmd) return cli::scaling(ctx, scaling);
     if (*status) return cli::status(ctx, ids, status_json);
     if (*watch_cmd) return cli::watch(ctx, watch);
     if (*cancel) return cli::cancel(ctx, job_id);

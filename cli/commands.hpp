@@ -2,7 +2,9 @@
 // sluice-cli's subcommands over sluice_client (the sluice_cli library; app.hpp parses the command line). Each
 // returns the process exit code: 0 done, 1 a failure (connection, server, disk), 2 bad input or a refusal;
 // the reason goes to stderr on one line.
+#include "jobs/job_runner.hpp"
 #include "jobs/profile.hpp"
+#include "jobs/scaling.hpp"
 #include "util/error.hpp"
 
 #include <cstdio>
@@ -40,8 +42,31 @@ struct SubmitArgs {
     std::optional<std::string> walltime, partition, account, qos, memory;
     std::optional<int> nodes, tasks_per_node, block_rows;
     bool dry_run = false;
+    bool suggested = false; ///< nodes, tasks per node and walltime from the newest fitting scaling study
 };
 int submit(const Context& ctx, const SubmitArgs& args);
+/// Insert a planned job, upload and submit it; prints its id.
+int submit_plan(const Context& ctx, jobs::JobPlan& plan);
+
+struct ScalingArgs {
+    std::filesystem::path input;
+    std::string dataset;
+    std::filesystem::path recipe;
+    std::string profile;
+    std::vector<int> ranks; ///< empty: 1, 2, 4, … up to the profile's nodes × tasks per node
+    std::optional<std::int64_t> rows;
+    std::optional<std::string> walltime, partition, account, qos;
+    std::optional<int> tasks_per_node;
+    int max_interval_s = 60;
+};
+/// Submit one scaling-study job, follow it like watch, keep and print its table (scaling_commands.cpp).
+int scaling(const Context& ctx, const ScalingArgs& args);
+/// A done study's table for the whole dataset (from its downloaded scaling.json); nothing for other jobs.
+[[nodiscard]] std::optional<jobs::ScalingTable> study_table(const jobs::JobRecord& job);
+/// Tell about a fitting study's suggestion (on ctx.err), or with `use` re-plan `plan` with it; 0 or the
+/// exit code of a failure.
+int apply_suggestion(const Context& ctx, const jobs::ClusterProfile& profile, bool use, jobs::NewJob& job,
+                     jobs::JobPlan& plan);
 
 int status(const Context& ctx, const std::vector<std::string>& ids, bool json);
 

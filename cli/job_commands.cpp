@@ -7,6 +7,7 @@
 #include "jobs/job_supervisor.hpp"
 #include "jobs/local_host.hpp"
 #include "jobs/local_profile.hpp"
+#include "jobs/scaling.hpp"
 #include "jobs/scratch.hpp"
 #include "recipe/recipe.hpp"
 #include "terminal.hpp"
@@ -96,6 +97,8 @@ nlohmann::json job_json(const jobs::JobRecord& j) {
                      {"message", j.message},
                      {"result_sha256", j.result_sha256}};
     o["exit_code"] = j.exit_code ? nlohmann::json(*j.exit_code) : nlohmann::json(nullptr);
+    o["kind"] = std::string(to_string(j.kind));
+    if (auto table = study_table(j)) o["scaling"] = jobs::scaling_table_json(*table);
     return o;
 }
 
@@ -131,20 +134,25 @@ int submit(const Context& ctx, const SubmitArgs& a) {
     job.resources = res;
     auto plan = jobs::plan_job(*profile, job);
     if (!plan) return report(ctx, plan.error());
+    if (auto code = apply_suggestion(ctx, *profile, a.suggested, job, *plan); code != 0) return code;
     if (a.dry_run) {
         std::fprintf(ctx.out, "%s", plan->script.c_str());
         return 0;
     }
+    return submit_plan(ctx, *plan);
+}
+
+int submit_plan(const Context& ctx, jobs::JobPlan& plan) {
     auto store = open_store(ctx);
     if (!store) return report(ctx, store.error());
-    if (auto st = store->insert(plan->record); !st) return report(ctx, st.error());
-    auto cluster = make_client(ctx, a.profile);
+    if (auto st = store->insert(plan.record); !st) return report(ctx, st.error());
+    auto cluster = make_client(ctx, plan.record.profile);
     if (!cluster) return report(ctx, cluster.error());
     const StopOnSignal interrupt;
     jobs::RunnerOptions options;
     options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.cancel = interrupt.token();
-    auto& record = plan->record;
+    auto& record = plan.record;
     if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
         if (stop_requested) {
             std::fprintf(ctx.err, "sluice-cli: interrupted; 'sluice-cli watch' continues job %s\n",
@@ -180,6 +188,10 @@ int status(const Context& ctx, const std::vector<std::string>& ids, bool json) {
                      std::string(to_string(j.state)).c_str(),
                      j.scheduler_id.empty() ? "-" : j.scheduler_id.c_str(), rows.c_str(),
                      terminal_text(j.message).c_str());
+        // A study asked for by its id: its table again.
+        if (!ids.empty())
+            if (auto table = study_table(j))
+                std::fprintf(ctx.out, "%s", jobs::scaling_table_text(*table).c_str());
     }
     return 0;
 }

@@ -286,11 +286,14 @@ void JobsView::updateButtons() {
     cancel_->setEnabled(active && state != completed && state != downloading);
     resume_->setEnabled(job && (state == stopped || state == failed || state == cancelled) &&
                         job->submissions > 0);
-    compare_->setEnabled(job && state == done);
-    merge_->setEnabled(job && state == done && job->merged_into.empty());
-    merge_->setToolTip(job && !job->merged_into.empty()
-                           ? tr("Already merged into %1").arg(q(job->merged_into))
-                           : tr("Add the result to its source file, atomically"));
+    // A scaling study's result is a table (scaling.json), not a filtered dataset.
+    const bool study = job && job->kind == jobs::JobKind::scaling;
+    compare_->setEnabled(job && !study && state == done);
+    merge_->setEnabled(job && !study && state == done && job->merged_into.empty());
+    merge_->setToolTip(
+        study ? tr("A scaling study has no result to merge; see `sluice-cli status %1`").arg(q(job->id))
+        : job && !job->merged_into.empty() ? tr("Already merged into %1").arg(q(job->merged_into))
+                                           : tr("Add the result to its source file, atomically"));
     fetch_->setEnabled(job && !here && state == completed);
     fetch_->setVisible(!here);
     log_->setEnabled(job && !job->scheduler_id.empty());

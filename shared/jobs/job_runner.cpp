@@ -4,6 +4,7 @@
 #include "h5/usid.hpp"
 #include "jobs/job_monitor.hpp"
 #include "jobs/local_profile.hpp"
+#include "jobs/scaling.hpp"
 #include "jobs/scheduler_commands.hpp"
 #include "jobs/scheduler_parsers.hpp"
 #include "jobs/script.hpp"
@@ -14,6 +15,8 @@
 #include "util/sha256.hpp"
 
 #include <fmt/format.h>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -107,6 +110,44 @@ Result<fs::path> result_path_beside(const fs::path& input, const fs::path& folde
                 fmt::format("there are already 1000 filtered results next to {}", input.string()));
 }
 
+Result<fs::path> scaling_results_directory() {
+    auto store = default_job_store_path();
+    if (!store) return propagate(store);
+    return store->parent_path() / "scaling";
+}
+
+namespace {
+
+// A study's sample, rank counts and resources (enough nodes for its largest rank count); its script.
+Status plan_study(const ClusterProfile& profile, const NewJob& job, std::uint64_t rows, JobPlan& plan) {
+    auto& r = plan.record;
+    StudySpec study;
+    study.ranks = job.study_ranks;
+    study.dataset_rows = static_cast<std::int64_t>(rows);
+    study.points = plan.points;
+    study.sample_rows = std::min(job.sample_rows.value_or(default_sample_rows), study.dataset_rows);
+    if (job.sample_rows && *job.sample_rows < 1)
+        return fail(ErrorKind::bad_input,
+                    fmt::format("rows: a sample needs at least 1 row, not {}", *job.sample_rows));
+    auto dir = scaling_results_directory();
+    if (!dir) return propagate(dir);
+    r.local_output = (*dir / (r.id + ".json")).string();
+    r.rows_total = study.sample_rows * static_cast<std::int64_t>(study.ranks.size());
+    auto& res = plan.spec.resources;
+    if (!is_local(profile) && !study.ranks.empty()) {
+        const int per_node = std::max(1, res.tasks_per_node);
+        res.nodes = std::max(res.nodes, (study.ranks.back() + per_node - 1) / per_node);
+    }
+    plan.spec.output.reset();
+    auto script = study_script(profile, plan.spec, study);
+    if (!script) return propagate(script);
+    plan.script = std::move(*script);
+    plan.study = std::move(study);
+    return {};
+}
+
+} // namespace
+
 Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallClock::time_point now) {
     if (auto st = validate_profile(profile); !st) return propagate(st);
     std::error_code ec;
@@ -129,8 +170,10 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     if (!sha) return propagate(sha);
 
     JobPlan plan;
+    plan.points = static_cast<std::int64_t>(main.points);
     auto& r = plan.record;
     r.id = new_job_id(now);
+    r.kind = job.kind;
     r.profile = profile.name;
     r.state = JobState::draft;
     r.local_input = input.string();
@@ -159,10 +202,14 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     plan.spec.output = here ? r.local_output : std::string(result_file);
     plan.spec.source_sha256 = *sha;
     plan.spec.block_rows = job.block_rows;
-    auto script = job_script(profile, plan.spec);
-    if (!script) return propagate(script);
-    plan.script = *script;
-    r.job_script = *script;
+    if (job.kind == JobKind::scaling) {
+        if (auto st = plan_study(profile, job, main.rows, plan); !st) return propagate(st);
+    } else {
+        auto script = job_script(profile, plan.spec);
+        if (!script) return propagate(script);
+        plan.script = std::move(*script);
+    }
+    r.job_script = plan.script;
     r.resources_json = resources_json(plan.spec.resources);
     return plan;
 }
@@ -342,6 +389,20 @@ Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& j
         changed = changed || state_changed;
         // Here a stop is the user's (or a restart's): the run waits, resumable, for the user's resume.
         if (j->state != JobState::stopped || is_local(profile)) continue;
+        // A study stopped by its walltime measured too little to project from; running it again as it
+        // was would stop again.
+        if (j->kind == JobKind::scaling) {
+            if (auto st = transition(
+                    store, *j, JobState::failed,
+                    fmt::format(
+                        "the scaling study stopped at its walltime after {} of {} sample rows: start "
+                        "it again with a longer --walltime, fewer rank counts or a smaller --rows sample",
+                        j->rows_done, j->rows_total),
+                    options);
+                !st)
+                return propagate(st);
+            continue;
+        }
 
         switch (after_stop(*j, options.max_resubmits)) {
         case AfterStop::resubmit: {
@@ -390,8 +451,17 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
     // Someone put a file where the result was to go (before or during an interrupted download): never
     // overwrite it; take the next free name, and carry a partial download over to it.
     std::error_code ec;
-    const bool in_place = is_local(host.profile()); // the job wrote its result where it belongs
-    if (!in_place && fs::exists(fs::symlink_status(job.local_output, ec))) {
+    const bool study = job.kind == JobKind::scaling;
+    // The job wrote its result where it belongs (this computer's filter jobs).
+    const bool in_place = is_local(host.profile()) && !study;
+    if (study) {
+        fs::create_directories(fs::path(job.local_output).parent_path(), ec);
+        if (ec)
+            return fail(ErrorKind::io,
+                        fmt::format("cannot create {}: {}", fs::path(job.local_output).parent_path().string(),
+                                    ec.message()));
+        fs::remove(job.local_output, ec); // a study's file is only ever its own, from an interrupted fetch
+    } else if (!in_place && fs::exists(fs::symlink_status(job.local_output, ec))) {
         auto other = result_path_beside(job.local_input, fs::path(job.local_output).parent_path());
         if (!other) return propagate(other);
         const fs::path old_part = job.local_output + ".part";
@@ -400,16 +470,29 @@ Status fetch_result(JobStore& store, JobHost& host, JobRecord& job, const Runner
         job.local_output = other->string();
     }
     if (auto peer = host.connect(); !peer) return propagate(peer);
-    if (!in_place)
+    if (!in_place && !is_local(host.profile()))
         if (auto st = transition(store, job, JobState::downloading,
                                  fmt::format("downloading to {}", job.local_output), options);
             !st)
             return st;
     const auto remote = in_place ? job.local_output
-                                 : fmt::format("{}/{}", job_directory(host.profile(), job.id), result_file);
+                                 : fmt::format("{}/{}", job_directory(host.profile(), job.id),
+                                               study ? std::string(scaling_file) : std::string(result_file));
     auto sha = host.download(remote, job.local_output, hooks(options, "download"));
     if (!sha) return propagate(sha);
     job.result_sha256 = *sha;
+    if (study) {
+        // Kept per profile and row length, so that later submissions can be sized from it.
+        std::ifstream in(job.local_output, std::ios::binary);
+        const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        auto parsed = parse_scaling_json(text);
+        if (!parsed) return std::unexpected(parsed.error().context(job.local_output));
+        if (auto st = store.add_study({job.id, job.profile, parsed->dataset_rows, parsed->points,
+                                       sha256_hex(job.recipe_json), WallClock::now(), text});
+            !st)
+            return st;
+        return transition(store, job, JobState::done, fmt::format("study in {}", job.local_output), options);
+    }
     return transition(store, job, JobState::done, fmt::format("result in {}", job.local_output), options);
 }
 

@@ -6,6 +6,7 @@
 #include "jobs/job_host.hpp"
 #include "jobs/job_store.hpp"
 #include "jobs/profile.hpp"
+#include "jobs/script.hpp"
 #include "util/error.hpp"
 
 #include <chrono>
@@ -39,13 +40,23 @@ struct NewJob {
     std::filesystem::path local_output;      ///< empty: `<input stem>-filtered-NNN.h5` in output_dir
     std::filesystem::path output_dir;        ///< empty: beside the input
     std::optional<std::string> input_sha256; ///< when already known (re-planning while the user edits)
+    /// A scaling study instead of a filter run: its rank counts and sample (unset: default_sample_rows,
+    /// capped at the dataset's rows). The job's nodes grow to hold the largest count.
+    JobKind kind = JobKind::filter;
+    std::vector<int> study_ranks;
+    std::optional<std::int64_t> sample_rows;
 };
 
 struct JobPlan {
     JobRecord record; ///< Draft, not yet in any store
     JobSpec spec;
     std::string script;
+    std::int64_t points = 0;        ///< per row of the dataset
+    std::optional<StudySpec> study; ///< for a scaling study
 };
+
+/// `$XDG_DATA_HOME/sluice/scaling`: where studies' scaling.json files are kept, `<job id>.json`.
+[[nodiscard]] Result<std::filesystem::path> scaling_results_directory();
 
 /// Everything checked that can be checked here, before any compute or transfer is spent: the dataset is
 /// an h5USID Main dataset, the recipe fits it (both validation stages), the resources suit the
@@ -64,7 +75,8 @@ struct JobPlan {
 [[nodiscard]] Result<bool> poll_jobs(JobStore& store, JobHost& host, std::vector<JobRecord>& jobs,
                                      const RunnerOptions& options);
 
-/// Completed → Downloading → Done: the result downloaded, verified, renamed to job.local_output.
+/// Completed → Downloading → Done: the result downloaded, verified, renamed to job.local_output (a
+/// study's scaling.json, into its directory created when needed).
 [[nodiscard]] Status fetch_result(JobStore& store, JobHost& host, JobRecord& job,
                                   const RunnerOptions& options);
 

@@ -38,6 +38,16 @@ Result<JobState> job_state_from_string(std::string_view s) {
     return fail(ErrorKind::bad_input, fmt::format("unknown job state '{}'", printable(s)));
 }
 
+std::string_view to_string(JobKind k) {
+    return k == JobKind::scaling ? "scaling" : "filter";
+}
+
+Result<JobKind> job_kind_from_string(std::string_view s) {
+    if (s == "filter") return JobKind::filter;
+    if (s == "scaling") return JobKind::scaling;
+    return fail(ErrorKind::bad_input, fmt::format("unknown job kind '{}'", printable(s)));
+}
+
 bool is_final_on_cluster(JobState s) {
     return s == JobState::stopped || s == JobState::completed || s == JobState::failed ||
            s == JobState::cancelled;

@@ -155,18 +155,27 @@ ALTER TABLE jobs ADD COLUMN elapsed_s INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE jobs ADD COLUMN checked_ms INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 3;
 )sql";
-constexpr std::int64_t schema_version = 3;
+// Version 4: a job's kind (filter or scaling study) and the finished studies, for suggestions.
+constexpr const char* migration_v4 = R"sql(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'filter';
+CREATE TABLE IF NOT EXISTS scaling_studies (
+    job_id TEXT PRIMARY KEY, profile TEXT NOT NULL, rows INTEGER NOT NULL, points INTEGER NOT NULL,
+    recipe_sha256 TEXT NOT NULL, at_ms INTEGER NOT NULL, study_json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS studies_by_profile ON scaling_studies(profile, at_ms);
+PRAGMA user_version = 4;
+)sql";
+constexpr std::int64_t schema_version = 4;
 
 // The one place where JobRecord's fields meet the table's columns: SQL text, binding and reading all
 // follow this list.
-using Field =
-    std::variant<std::string JobRecord::*, int JobRecord::*, std::int64_t JobRecord::*,
-                 std::optional<int> JobRecord::*, WallClock::time_point JobRecord::*, JobState JobRecord::*>;
+using Field = std::variant<std::string JobRecord::*, int JobRecord::*, std::int64_t JobRecord::*,
+                           std::optional<int> JobRecord::*, WallClock::time_point JobRecord::*,
+                           JobState JobRecord::*, JobKind JobRecord::*>;
 struct Column {
     std::string_view name;
     Field field;
 };
-const std::array<Column, 28> columns = {{
+const std::array<Column, 29> columns = {{
     {"id", &JobRecord::id},
     {"profile", &JobRecord::profile},
     {"state", &JobRecord::state},
@@ -195,6 +204,7 @@ const std::array<Column, 28> columns = {{
     {"ended", &JobRecord::ended},
     {"elapsed_s", &JobRecord::elapsed_s},
     {"checked_ms", &JobRecord::checked},
+    {"kind", &JobRecord::kind},
 }};
 
 // "id, profile, ..." and "?1, ?2, ..." and "profile = ?2, ..." (id is column 1, the key).
@@ -225,7 +235,8 @@ void bind_job(Stmt& s, const JobRecord& j) {
                               [&](std::int64_t JobRecord::*m) { s.bind(at, j.*m); },
                               [&](std::optional<int> JobRecord::*m) { s.bind(at, j.*m); },
                               [&](WallClock::time_point JobRecord::*m) { s.bind(at, to_ms(j.*m)); },
-                              [&](JobState JobRecord::*m) { s.bind(at, to_string(j.*m)); }},
+                              [&](JobState JobRecord::*m) { s.bind(at, to_string(j.*m)); },
+                              [&](JobKind JobRecord::*m) { s.bind(at, to_string(j.*m)); }},
                    columns[i].field);
     }
 }
@@ -247,6 +258,14 @@ Result<JobRecord> read_job(const Stmt& s) {
                                   else
                                       st = std::unexpected(
                                           state.error().context(fmt::format("job store: job {}", s.text(0))));
+                              },
+                              [&](JobKind JobRecord::*m) {
+                                  auto kind = job_kind_from_string(s.text(at));
+                                  if (kind)
+                                      j.*m = *kind;
+                                  else
+                                      st = std::unexpected(
+                                          kind.error().context(fmt::format("job store: job {}", s.text(0))));
                               }},
                    columns[i].field);
     }
@@ -322,6 +341,8 @@ Result<JobStore> JobStore::open(const fs::path& file) {
             if (auto st = exec(db.get(), migration_v2, "updating the tables"); !st) return propagate(st);
         if (v < 3)
             if (auto st = exec(db.get(), migration_v3, "updating the tables"); !st) return propagate(st);
+        if (v < 4)
+            if (auto st = exec(db.get(), migration_v4, "updating the tables"); !st) return propagate(st);
         if (auto st = tx->commit(); !st) return propagate(st);
     }
     return JobStore(std::make_unique<Db>(Db{std::move(db)}));
@@ -418,6 +439,32 @@ Result<std::vector<JobEvent>> JobStore::events(std::string_view id) const {
         auto state = job_state_from_string(s->text(1));
         if (!state) return propagate(state);
         out.push_back({from_ms(s->integer(0)), *state, s->text(2)});
+    }
+}
+
+Status JobStore::add_study(const StoredStudy& x) {
+    auto s =
+        Stmt::prepare(db_->get(), "INSERT OR REPLACE INTO scaling_studies (job_id, profile, rows, points, "
+                                  "recipe_sha256, at_ms, study_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!s) return propagate(s);
+    s->bind(1, x.job_id).bind(2, x.profile).bind(3, x.rows).bind(4, x.points);
+    s->bind(5, x.recipe_sha256).bind(6, to_ms(x.at)).bind(7, x.study_json);
+    return s->run();
+}
+
+Result<std::vector<StoredStudy>> JobStore::studies(std::string_view profile) const {
+    auto s =
+        Stmt::prepare(db_->get(), "SELECT job_id, profile, rows, points, recipe_sha256, at_ms, study_json "
+                                  "FROM scaling_studies WHERE profile = ?1 ORDER BY at_ms DESC, job_id DESC");
+    if (!s) return propagate(s);
+    s->bind(1, profile);
+    std::vector<StoredStudy> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row) return propagate(row);
+        if (!*row) return out;
+        out.push_back({s->text(0), s->text(1), s->integer(2), s->integer(3), s->text(4),
+                       from_ms(s->integer(5)), s->text(6)});
     }
 }
 

@@ -20,7 +20,8 @@ namespace sluice::jobs {
 using WallClock = std::chrono::system_clock;
 
 struct JobRecord {
-    std::string id;      ///< Sluice's job id: names the job directory
+    std::string id; ///< Sluice's job id: names the job directory
+    JobKind kind = JobKind::filter;
     std::string profile; ///< cluster profile name
     JobState state = JobState::draft;
     std::string scheduler_id; ///< of the latest submission
@@ -30,7 +31,7 @@ struct JobRecord {
     std::string recipe_json;
     std::string input_sha256;
     std::string remote_input;   ///< the verified copy on the cluster
-    std::string local_output;   ///< where the result is downloaded to
+    std::string local_output;   ///< where the result is downloaded to (a study: its scaling.json)
     std::string result_sha256;  ///< of the downloaded result, once verified
     std::string resources_json; ///< the job's Resources as submitted (profile defaults + edits)
     std::string job_script;     ///< exactly what was submitted (and is resubmitted)
@@ -49,6 +50,17 @@ struct JobRecord {
     std::string ended;               ///< when it ended, likewise
     std::int64_t elapsed_s = -1;     ///< the scheduler's elapsed time of the latest submission; -1: unknown
     WallClock::time_point checked{}; ///< the last poll that saw the job
+};
+
+/// A finished scaling study (scaling.hpp), kept per profile and dataset size for suggestions.
+struct StoredStudy {
+    std::string job_id;
+    std::string profile;
+    std::int64_t rows = 0;   ///< of the dataset studied
+    std::int64_t points = 0; ///< per row
+    std::string recipe_sha256;
+    WallClock::time_point at{};
+    std::string study_json; ///< scaling.json as the job wrote it
 };
 
 struct JobEvent {
@@ -85,6 +97,11 @@ public:
     /// Oldest first.
     [[nodiscard]] Result<std::vector<JobRecord>> list() const;
     [[nodiscard]] Result<std::vector<JobEvent>> events(std::string_view id) const;
+
+    /// Keep a finished study (replacing one of the same job).
+    [[nodiscard]] Status add_study(const StoredStudy& study);
+    /// The profile's studies, newest first.
+    [[nodiscard]] Result<std::vector<StoredStudy>> studies(std::string_view profile) const;
 
     /// Take the polling lease if nobody holds it, its holder's heartbeat is older than `ttl`, or the
     /// holder is a process of this host that no longer exists. Returns whether we hold it now.

@@ -146,7 +146,8 @@ bool is_reserved_variable(std::string_view name) {
         "PATH"};
     if (std::ranges::find(own, name) != std::end(own) || std::ranges::find(shell, name) != std::end(shell))
         return true;
-    return name.starts_with("BASH_");
+    // A scaling study's script keeps all of its own variables under one prefix.
+    return name.starts_with("BASH_") || name.starts_with("study_");
 }
 
 Result<StopTiming> stop_timing(seconds walltime, Scheduler scheduler) {
@@ -167,26 +168,36 @@ Result<StopTiming> stop_timing(seconds walltime, Scheduler scheduler) {
     return t;
 }
 
-Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec) {
+namespace {
+
+// Everything before the engine runs, the same for a filter job and a study: directives, the stop trap,
+// the job directory, status.json's functions, modules and environment.
+struct ScriptHead {
+    std::string text;
+    std::optional<StopTiming> timing;
+};
+
+Result<ScriptHead> script_head(const ClusterProfile& profile, const JobSpec& spec) {
     if (auto st = validate_profile(profile); !st) return propagate(st);
     if (auto st = validate_job_spec(spec, profile.scheduler); !st)
         return std::unexpected(st.error().context(fmt::format("job '{}'", printable(spec.job_id))));
     // A cluster job asks for resources and stops itself before its walltime; this computer has neither.
-    std::optional<StopTiming> timing;
+    ScriptHead head;
     std::string directives;
     if (profile.scheduler != Scheduler::local) {
         auto walltime = parse_walltime(spec.resources.walltime);
         if (!walltime) return propagate(walltime);
         auto t = stop_timing(*walltime, profile.scheduler);
         if (!t) return propagate(t);
-        timing = *t;
-        auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *timing)
-                                                       : pbs_directives(spec, profile.scheduler, *timing);
+        head.timing = *t;
+        auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *t)
+                                                       : pbs_directives(spec, profile.scheduler, *t);
         if (!d) return propagate(d);
         directives = std::move(*d);
     }
 
-    std::string s = "#!/bin/bash\n";
+    auto& s = head.text;
+    s = "#!/bin/bash\n";
     s += directives;
     // First, as PBS's qsig signals every process of the job, this shell too: without a trap USR1 would
     // kill it. A stop request before the engine runs means it is not started (or, if it just was, it is
@@ -195,18 +206,172 @@ Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spe
     s += "set -euo pipefail\n\n";
     s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
     s += status_functions;
-
     s += environment_setup(profile);
+    return head;
+}
 
+} // namespace
+
+Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec) {
+    auto head = script_head(profile, spec);
+    if (!head) return propagate(head);
+    std::string s = std::move(head->text);
     std::vector<std::string> command = launcher_words(spec, profile);
     const auto engine = engine_words(profile);
     command.insert(command.end(), engine.begin(), engine.end());
-    const auto args = filter_arguments(spec, timing);
+    const auto args = filter_arguments(spec, head->timing);
     command.insert(command.end(), args.begin(), args.end());
     // The launcher carries a profile value (srun --mpi=<plugin>), so it is quoted like everything else.
     s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n";
     s += fmt::format("{} &\n", shell_join(command));
     s += wait_engine;
+    return s;
+}
+
+namespace {
+
+// A study's fixed text (no value is spliced into it). study_run RANKS WORDS...: one engine run, timed
+// around its launcher; study_gather: scaling.json from every run's record.
+constexpr std::string_view study_functions = R"sh(
+study_pid=
+study_done=0
+trap 'stop_requested=1; if [ -n "$study_pid" ]; then kill -USR1 "$study_pid" 2>/dev/null || true; fi; trap "" USR1 TERM' USR1 TERM
+
+study_progress() {
+    printf '{"state": "%s", "rows_done": %s, "rows_total": %s, "rows_per_s": 0, "eta_s": null, "updated": "%s"}\n' \
+        "$1" "$2" "$study_total" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >progress.json.tmp && mv -f progress.json.tmp progress.json
+}
+
+study_run() {
+    local ranks=$1 rc=0 t0 t1 ms
+    shift
+    if [ "$stop_requested" = 1 ]; then engine_rc=3; exit 3; fi
+    rm -f -- "scaling-$ranks.h5" "stats-$ranks.json" "run-$ranks.json"
+    t0=$(date +%s%N)
+    "$@" &
+    study_pid=$!
+    wait "$study_pid" || wait "$study_pid" || rc=$?
+    t1=$(date +%s%N)
+    study_pid=
+    rm -f -- "scaling-$ranks.h5"
+    if [ "$rc" != 0 ]; then engine_rc=$rc; exit "$rc"; fi
+    ms=$(((t1 - t0) / 1000000))
+    {
+        printf '{"ranks": %s, "wall_s": %d.%03d, "exit_code": 0, "stats": ' "$ranks" $((ms / 1000)) $((ms % 1000))
+        cat "stats-$ranks.json"
+        printf '}\n'
+    } >"run-$ranks.json"
+    study_done=$((study_done + study_sample))
+    study_progress running "$study_done"
+}
+
+# Time left for the next run before the job's own stop (clusters): none left is a stop.
+study_time_left() {
+    study_left=$((study_limit - SECONDS))
+    if [ "$study_left" -lt 10 ]; then engine_rc=3; exit 3; fi
+}
+
+study_gather() {
+    local sep= r
+    {
+        printf '{"sample_rows": %s, "first_row": %s, "dataset_rows": %s, "points": %s, "runs": [' \
+            "$study_sample" "$study_first" "$study_rows" "$study_points"
+        for r in "$@"; do
+            printf '%s' "$sep"
+            cat "run-$r.json"
+            sep=', '
+        done
+        printf ']}\n'
+    } >scaling.json.tmp && mv -f scaling.json.tmp scaling.json
+    study_progress done "$study_total"
+}
+)sh";
+
+// The launcher for `ranks` ranks of the study (the job's allocation holds the largest count).
+std::vector<std::string> study_launcher(const ClusterProfile& profile, const JobSpec& spec, int ranks) {
+    const auto n = std::to_string(ranks);
+    switch (profile.scheduler) {
+    case Scheduler::slurm: {
+        const int per_node = std::max(1, spec.resources.tasks_per_node);
+        return {"srun", "--mpi=" + profile.srun_mpi,
+                fmt::format("--nodes={}", (ranks + per_node - 1) / per_node), "--ntasks=" + n};
+    }
+    case Scheduler::local:
+        if (ranks == 1) return {}; // one rank: the engine alone
+        return {"mpirun", "-np", n};
+    case Scheduler::pbs:
+    case Scheduler::torque:
+        return {"mpiexec", "-n", n};
+    }
+    return {};
+}
+
+} // namespace
+
+Status validate_study(const ClusterProfile& profile, const JobSpec& spec, const StudySpec& study) {
+    if (study.ranks.empty()) return fail(ErrorKind::bad_input, "ranks: give at least one rank count");
+    const long long most = static_cast<long long>(spec.resources.nodes) * spec.resources.tasks_per_node;
+    for (std::size_t i = 0; i < study.ranks.size(); ++i) {
+        const int r = study.ranks[i];
+        if (r < 1) return fail(ErrorKind::bad_input, fmt::format("ranks: {} is not a rank count", r));
+        if (i > 0 && r <= study.ranks[i - 1])
+            return fail(ErrorKind::bad_input, "ranks: give distinct rank counts in ascending order");
+        if (!is_local(profile) && r > most)
+            return fail(ErrorKind::bad_input,
+                        fmt::format("ranks: {} ranks do not fit the job's {} node(s) × {} tasks", r,
+                                    spec.resources.nodes, spec.resources.tasks_per_node));
+        if (is_local(profile) && r > 1 && !mpirun_usable())
+            return fail(ErrorKind::refused,
+                        fmt::format("ranks: {} ranks need mpirun, which cannot run here (not installed, or "
+                                    "running as root without OMPI_ALLOW_RUN_AS_ROOT)",
+                                    r));
+    }
+    if (study.sample_rows < 1 || study.first_row < 0 ||
+        study.first_row + study.sample_rows > study.dataset_rows)
+        return fail(ErrorKind::bad_input,
+                    fmt::format("rows: a sample of {} rows from row {} is not inside the "
+                                "dataset's {} rows",
+                                study.sample_rows, study.first_row, study.dataset_rows));
+    return {};
+}
+
+Result<std::string> study_script(const ClusterProfile& profile, const JobSpec& spec, const StudySpec& study) {
+    if (auto st = validate_study(profile, spec, study); !st) return propagate(st);
+    auto head = script_head(profile, spec);
+    if (!head) return propagate(head);
+    std::string s = std::move(head->text);
+    const auto number = [](std::int64_t v) { return shell_quote(std::to_string(v)); };
+    s += fmt::format("\nstudy_sample={}\nstudy_first={}\nstudy_rows={}\nstudy_points={}\nstudy_total={}\n",
+                     number(study.sample_rows), number(study.first_row), number(study.dataset_rows),
+                     number(study.points),
+                     number(study.sample_rows * static_cast<std::int64_t>(study.ranks.size())));
+    if (head->timing) s += fmt::format("study_limit={}\n", number(head->timing->time_limit.count()));
+    s += study_functions;
+    s += "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\nstudy_progress running 0\n";
+    const auto engine = engine_words(profile);
+    std::vector<std::string> counts;
+    for (const int ranks : study.ranks) {
+        const auto n = std::to_string(ranks);
+        std::vector<std::string> command{n};
+        const auto launcher = study_launcher(profile, spec, ranks);
+        command.insert(command.end(), launcher.begin(), launcher.end());
+        command.insert(command.end(), engine.begin(), engine.end());
+        command.insert(command.end(), {"filter", "--input", spec.input, "--dataset", spec.dataset, "--recipe",
+                                       std::string(recipe_file), "--output", "scaling-" + n + ".h5", "--rows",
+                                       fmt::format("{}:{}", study.first_row, study.sample_rows), "--stats",
+                                       "stats-" + n + ".json", "--progress", "run-progress.json"});
+        if (spec.source_sha256) command.insert(command.end(), {"--source-sha256", *spec.source_sha256});
+        if (spec.block_rows)
+            command.insert(command.end(), {"--block-rows", std::to_string(*spec.block_rows)});
+        // On a cluster each run may use what is left before the job's own stop.
+        if (head->timing)
+            s += fmt::format("study_time_left\nstudy_run {} --time-limit \"$study_left\"\n",
+                             shell_join(command));
+        else
+            s += fmt::format("study_run {}\n", shell_join(command));
+        counts.push_back(n);
+    }
+    s += fmt::format("study_gather {}\nengine_rc=0\nexit 0\n", shell_join(counts));
     return s;
 }
 

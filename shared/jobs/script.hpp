@@ -8,8 +8,10 @@
 #include "util/error.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::jobs {
 
@@ -41,6 +43,31 @@ inline constexpr std::chrono::seconds min_engine_time{60};
 
 /// The whole script for `spec` on `profile`'s cluster; both are validated first.
 [[nodiscard]] Result<std::string> job_script(const ClusterProfile& profile, const JobSpec& spec);
+
+/// A scaling study's runs (scaling.hpp): the engine on rows first_row..first_row+sample_rows-1 once per
+/// rank count, in ascending order. The counts are part of the job, the dataset's shape is written into
+/// scaling.json for the client's projection.
+struct StudySpec {
+    std::vector<int> ranks;
+    std::int64_t first_row = 0;
+    std::int64_t sample_rows = 0;
+    std::int64_t dataset_rows = 0;
+    std::int64_t points = 0;
+};
+
+/// Checks a study against the profile: rank counts ascending, distinct, ≥ 1 and within the job's
+/// resources (nodes × tasks per node; on this computer a count above 1 needs mpirun); a sample of ≥ 1 row
+/// inside the dataset.
+[[nodiscard]] Status validate_study(const ClusterProfile& profile, const JobSpec& spec,
+                                    const StudySpec& study);
+
+/// The job script of a study: the same directives, status.json, modules and stop handling as
+/// job_script(); then one engine run per rank count with --rows, --stats and a scratch result removed
+/// after it, the study's progress.json, and scaling.json gathered at the end. A stop ends the current
+/// run and starts no other (exit 3); a failed run ends the study with its exit code. `spec.output` names
+/// the scratch result (one per rank count: `<ranks>-<output>`).
+[[nodiscard]] Result<std::string> study_script(const ClusterProfile& profile, const JobSpec& spec,
+                                               const StudySpec& study);
 
 /// The job's module and environment lines, then `sluice-engine --version` as the job would start it:
 /// `sluice-cli profile test` runs it on the login node to show the engine is found.

@@ -234,10 +234,51 @@ PRAGMA user_version = 1;
         QCOMPARE((*old)->merged_into, std::string());
         QCOMPARE((*old)->elapsed_s, std::int64_t(-1)); // schema 3's columns, unknown for old jobs
         QCOMPARE((*old)->node, std::string());
+        QCOMPARE((*old)->kind, JobKind::filter); // schema 4: every older job was a filter run
         auto j = **old;
         j.merged_into = "/d/in.h5 as /Raw_Data-FFT_Filtering_000";
         QVERIFY(store->update(j));
         QCOMPARE(store->find("old-1").value()->merged_into, j.merged_into);
+        // Schema 4's studies table is there and empty.
+        QVERIFY(store->studies("hpc").value().empty());
+        QVERIFY(store->add_study({"old-1", "hpc", 10, 4, "ab", WallClock::now(), "{}"}));
+        QCOMPARE(store->studies("hpc").value().size(), std::size_t(1));
+        store = JobStore::open(file); // opening an up-to-date store changes nothing
+        QVERIFY(store);
+        QCOMPARE(store->studies("hpc").value().front().points, std::int64_t(4));
+    }
+
+    // A schema-3 store (the last before studies) keeps its jobs and their schema-3 details.
+    void schema3IsMigrated() {
+        test::TempDir dir;
+        const auto file = dir / "jobs.sqlite";
+        {
+            auto store = JobStore::open(file);
+            QVERIFY(store);
+            auto j = sample("20261123-120000-000009");
+            j.node = "n01";
+            QVERIFY(store->insert(j));
+        }
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+        // Back to what schema 3 had: no kind column, no studies table.
+        QCOMPARE(sqlite3_exec(db,
+                              "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE scaling_studies; "
+                              "PRAGMA user_version = 3",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        auto store = JobStore::open(file);
+        QVERIFY2(store, store ? "" : store.error().message.c_str());
+        auto j = store->find("20261123-120000-000009").value();
+        QVERIFY(j);
+        QCOMPARE(j->node, std::string("n01"));
+        QCOMPARE(j->kind, JobKind::filter);
+        auto study = *j;
+        study.id = "20261123-120000-00000a";
+        study.kind = JobKind::scaling;
+        QVERIFY(store->insert(study));
+        QCOMPARE(store->find(study.id).value()->kind, JobKind::scaling);
     }
 
     void removedJobsAreGoneWithTheirEvents() {
