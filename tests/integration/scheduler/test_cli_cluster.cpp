@@ -573,6 +573,33 @@ private slots:
             return login_.scheduler_command("qalter", {"-l", "walltime=00:00:01", sid});
         });
     }
+
+    // A scaling study is ONE job: both rank counts run inside it; the table comes back and is kept.
+    void scalingStudyIsOneJob() {
+        login_.clear_scheduler_calls();
+        const auto c =
+            cli({"scaling", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
+                 "--profile", "loop", "--ranks", "1,2", "--rows", "256", "--max-interval", "2"},
+                300000);
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QVERIFY2(c.out.contains("<- recommended") && c.out.contains("Recommended: "), qPrintable(c.out));
+        const auto submits = std::ranges::count_if(scheduler_calls(), [](const std::string& line) {
+            std::istringstream words(line); // "<ppid> <time> <command> <args>"
+            std::string ppid, when, name;
+            words >> ppid >> when >> name;
+            return name == kSubmit;
+        });
+        QCOMPARE(submits, std::ptrdiff_t(1));
+        QJsonObject study;
+        for (const auto& j : QJsonDocument::fromJson(cli({"status", "--json"}).out.toUtf8()).array())
+            if (j.toObject()["kind"] == "scaling") study = j.toObject();
+        scheduler_ids_ << study["scheduler_id"].toString();
+        QCOMPARE(study["state"].toString(), QString("done"));
+        QCOMPARE(study["scaling"].toObject()["runs"].toArray().size(), 2);
+        QVERIFY(fs::exists(study["output"].toString().toStdString())); // scaling.json, downloaded
+        const auto dir = job_dir(study["id"].toString());
+        QVERIFY(!fs::exists(dir / "scaling-1.h5") && !fs::exists(dir / "scaling-2.h5"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliCluster)
