@@ -1,11 +1,12 @@
-// Job scripts (shared/jobs/script.cpp) from fuzzed profiles and job specs. Whenever job_script accepts
-// the fields, the script must pass `bash -n`, and running it under bash with stub launchers (srun,
-// mpiexec, mpirun, module, apptainer, sluice-engine on PATH) must run no injected command (the stub `pwn`
-// marks one), hand the engine's words to the launcher literally, and leave a valid, final status.json that
-// agrees with the launcher's exit code.
+// Job scripts and scaling-study scripts (shared/jobs/script.cpp) from fuzzed profiles and job specs. Whenever
+// job_script accepts the fields, the script must pass `bash -n`, and running it under bash with stub
+// launchers (srun, mpiexec, mpirun, module, apptainer, sluice-engine on PATH) must run no injected command
+// (the stub `pwn` marks one), hand the engine's words to the launcher literally, and leave a valid, final
+// status.json that agrees with the launcher's exit code.
 //
 // Input: fields separated by 0x1E, lists inside a field by 0x1F, in the order of `Field` below. A field
-// that is optional (output, source_sha256) is set when it starts with '='.
+// that is optional (output, source_sha256) is set when it starts with '='; an output field of exactly
+// "study" makes a scaling study's script (study_script) instead.
 #include "jobs/profile.hpp"
 #include "jobs/script.hpp"
 #include "jobs/status_file.hpp"
@@ -197,7 +198,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       f[memory]};
     const int rc = std::clamp(number(f[launcher_rc], 0), 0, 255);
 
-    auto script = job_script(p, spec);
+    // "study" as the output field (no '=': no output): a scaling study's script instead, whose runs
+    // stop at the first one (the stub writes no --stats), which is enough to check what reaches bash.
+    const bool study = f[output] == "study";
+    StudySpec runs;
+    runs.ranks = {1};
+    if (spec.resources.nodes * spec.resources.tasks_per_node > 1)
+        runs.ranks.push_back(spec.resources.nodes * spec.resources.tasks_per_node);
+    runs.sample_rows = 16;
+    runs.dataset_rows = 64;
+    runs.points = 8;
+    auto script = study ? study_script(p, spec, runs) : job_script(p, spec);
     if (!script) {
         if (script.error().message.empty()) std::abort();
         return 0;
@@ -235,9 +246,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto literal = [&](const std::string& word) {
         return std::find(argv.begin(), argv.end(), word) != argv.end();
     };
-    if (!literal(spec.input) || !literal(spec.dataset) || (spec.output && !literal(*spec.output)) ||
+    if (!literal(spec.input) || !literal(spec.dataset) || (!study && spec.output && !literal(*spec.output)) ||
         (p.engine.kind != EngineCommand::Kind::module && !literal(p.engine.value)))
         finding("the engine's words did not reach the launcher literally", *script);
+    if (study) return 0; // no stats from the stub: the study ends after its first run
     const JobState expected = rc == 0 ? JobState::completed : rc == 3 ? JobState::stopped : JobState::failed;
     if (status->state != expected || status->exit_code != rc)
         finding("status.json does not match the engine's exit code", *script);
