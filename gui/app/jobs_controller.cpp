@@ -259,17 +259,12 @@ void JobsController::runHere() {
 void JobsController::promptSubmit() {
     const auto in = inputs_();
     if (!in) return;
-    auto profiles = jobs::load_profiles(service_->files().profiles.toStdString());
-    if (!profiles) {
-        QMessageBox::warning(&window_, tr("Cluster profiles"), q(profiles.error().message));
-        return;
-    }
     jobs::NewJob job;
     job.input = in->file.toStdString();
     job.dataset = in->dataset.toStdString();
     job.recipe_json = in->recipe_json.toStdString();
     job.output_dir = resultsFolder().toStdString();
-    SubmitDialog dialog(h5_, std::move(*profiles), std::move(job), &window_);
+    SubmitDialog dialog(h5_, service_->files().profiles, std::move(job), &window_);
     if (dialog.exec() != QDialog::Accepted || !dialog.plan() || !dialog.profile()) return;
     service_->submit(*dialog.profile(), dialog.plan()->record);
     emit message(tr("Submitting %1 to %2…").arg(in->dataset, q(dialog.profile()->name)));

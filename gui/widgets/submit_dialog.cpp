@@ -1,14 +1,18 @@
 #include "widgets/submit_dialog.hpp"
 
+#include "jobs/local_profile.hpp"
+#include "jobs/profiles_file.hpp"
 #include "recipe/recipe.hpp"
 #include "recipe/recipe_text.hpp"
 #include "services/h5_service.hpp"
 #include "util/sha256.hpp"
+#include "widgets/profiles_dialog.hpp"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -17,6 +21,8 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <set>
 
 namespace sluice::gui {
 namespace {
@@ -27,15 +33,17 @@ QString text(const std::string& s) {
 
 } // namespace
 
-SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> profiles, jobs::NewJob job,
-                           QWidget* parent)
-    : QDialog(parent), h5_(h5), profiles_(std::move(profiles)), job_(std::move(job)),
+SubmitDialog::SubmitDialog(H5Service& h5, QString profiles_file, jobs::NewJob job, QWidget* parent)
+    : QDialog(parent), h5_(h5), profiles_file_(std::move(profiles_file)), job_(std::move(job)),
       profile_(new QComboBox(this)), walltime_(new QLineEdit(this)), nodes_(new QSpinBox(this)),
       tasks_(new QSpinBox(this)), partition_(new QLineEdit(this)), script_(new QPlainTextEdit(this)),
       message_(new QLabel(this)), submit_(new QPushButton(tr("Submit"), this)) {
     setWindowTitle(tr("Submit to a cluster"));
-    for (const auto& p : profiles_)
-        profile_->addItem(text(p.name));
+    if (profiles_file_.isEmpty())
+        if (auto path = jobs::default_profiles_path())
+            profiles_file_ = QString::fromStdString(path->string());
+    profile_->setObjectName(QStringLiteral("submit_profile"));
+    message_->setObjectName(QStringLiteral("submit_message"));
     nodes_->setRange(1, 100000);
     tasks_->setRange(1, 100000);
     walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
@@ -45,8 +53,13 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
     message_->setWordWrap(true);
     submit_->setEnabled(false);
 
+    auto* add_cluster = new QPushButton(tr("Add cluster…"), this);
+    add_cluster->setObjectName(QStringLiteral("add_cluster"));
+    auto* cluster_row = new QHBoxLayout;
+    cluster_row->addWidget(profile_, 1);
+    cluster_row->addWidget(add_cluster);
     auto* form = new QFormLayout;
-    form->addRow(tr("Cluster"), profile_);
+    form->addRow(tr("Cluster"), cluster_row);
     form->addRow(tr("Walltime"), walltime_);
     form->addRow(tr("Nodes"), nodes_);
     form->addRow(tr("MPI ranks per node"), tasks_);
@@ -86,17 +99,47 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
         if (plan_) accept();
     });
     connect(profile_, &QComboBox::currentIndexChanged, this, &SubmitDialog::loadProfile);
+    connect(add_cluster, &QPushButton::clicked, this, &SubmitDialog::addCluster);
     for (auto* edit : {walltime_, partition_})
         connect(edit, &QLineEdit::textEdited, this, &SubmitDialog::replan);
     for (auto* spin : {nodes_, tasks_})
         connect(spin, &QSpinBox::valueChanged, this, &SubmitDialog::replan);
 
-    if (profiles_.empty()) {
-        message_->setText(
-            tr("There are no cluster profiles yet. Add one in Jobs → Cluster Profiles… (or with "
-               "`sluice-cli profile add`, see docs/CLUSTER.md); it appears here."));
+    reloadProfiles();
+}
+
+void SubmitDialog::reloadProfiles(const QString& select) {
+    const QString keep = select.isEmpty() ? profile_->currentText() : select;
+    auto all = jobs::all_profiles(profiles_file_.toStdString());
+    profiles_.clear();
+    if (all)
+        for (auto& p : *all)
+            if (!jobs::is_local(p)) profiles_.push_back(std::move(p)); // "Run on This Computer" is that
+    {
+        const QSignalBlocker block(profile_);
+        profile_->clear();
+        for (const auto& p : profiles_)
+            profile_->addItem(text(p.name));
+        profile_->setCurrentIndex(std::max(0, profile_->findText(keep)));
+    }
+    if (!all) {
+        message_->setText(text(all.error().message));
         return;
     }
+    if (profiles_.empty()) {
+        message_->setText(tr("There are no cluster profiles yet. Add one with Add cluster… (or with "
+                             "`sluice-cli profile add`, see docs/CLUSTER.md); it appears here."));
+        return;
+    }
+    if (job_.input_sha256)
+        loadProfile();
+    else
+        startHashing();
+}
+
+void SubmitDialog::startHashing() {
+    if (hashing_) return;
+    hashing_ = true;
     // The input's hash goes into the script; it is computed once, off the UI thread.
     message_->setText(tr("Reading %1…").arg(text(job_.input.filename().string())));
     auto hashing = QtConcurrent::run([path = job_.input] { return sha256_file(path); });
@@ -108,6 +151,21 @@ SubmitDialog::SubmitDialog(H5Service& h5, std::vector<jobs::ClusterProfile> prof
         job_.input_sha256 = *sha;
         loadProfile();
     });
+}
+
+void SubmitDialog::addCluster() {
+    std::set<std::string> before;
+    for (const auto& p : profiles_)
+        before.insert(p.name);
+    ProfilesDialog dialog(profiles_file_, this);
+    dialog.setObjectName(QStringLiteral("profiles_dialog"));
+    dialog.newProfile();
+    dialog.exec();
+    // The profile the user added (the last one when several were), else the selection as it was.
+    QString added;
+    for (const auto& p : dialog.profiles())
+        if (!before.contains(p.name)) added = text(p.name);
+    reloadProfiles(added);
 }
 
 void SubmitDialog::loadProfile() {
