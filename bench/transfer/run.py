@@ -47,6 +47,22 @@ chunk sent on no earlier than half the round trip after it arrived, in order, op
 - What it does emulate faithfully is what decides SFTP over a long path: every request waits one
   round trip for its reply, and every SSH channel window must be re-opened by a message that travels
   the delayed path, so the bytes in flight per channel bound the rate (rate ≤ window / RTT).
+
+### What the table shows (first run, 200 MB; against the issue's targets)
+- **Targets not met.** ≥ 1.5× sftp at 20 ms: upload 1.24×, download 0.42×. ≥ 1.0× on loopback: met
+  (1.45× / 1.35×), but Sluice's column is its data phase and OpenSSH's is the whole process with login,
+  a large share of 200 MB on loopback; counted the same way the loopback section above finds parity.
+- **One channel is bounded by its window, not by requests in flight.** Every OpenSSH client moves
+  27 MB/s at 60 ms and ~70 MB/s at 20 ms whatever its request count (`-R 256` changes nothing): OpenSSH's
+  session channel window is 2 MB, and 2 MB per round trip is 33 MB/s at 60 ms. Sluice's upload goes into
+  the same sshd window (its 1.2× lead is at least partly the login and set-up inside OpenSSH's times,
+  not separated in this table). Sluice's **download** is worse:
+  libssh 0.10 offers a receive window of 1 280 000 bytes and re-opens it only once it has fallen below
+  half, so about 0.64 MB arrives per round trip — 31 MB/s at 20 ms, 11 MB/s at 60 ms, exactly the table.
+  More requests in flight cannot help; several channels (or sessions) in parallel can, each adding one
+  window per round trip. That is the planned next step (issue 18, item 2), not done yet.
+- At 0 ms the relay is not used; at 20 ms the ~70 MB/s rows are near the relay's own cap, so a faster
+  client there would first need a faster relay (a C++ one with splice) to be measured.
 """
 
 # What the measurements showed (kept here so that a rerun rewrites the section with them).
