@@ -312,6 +312,12 @@ def measure(a, bench, work, cluster, env, env_path=None, wan=False):
     return rows, ciphers
 
 
+def with_notes(lines, notes):
+    """The section's text: its table, then the notes on what the measurements showed."""
+    lines = lines + [""] + ([notes.rstrip("\n"), ""] if notes.strip() else [])
+    return "\n".join(lines) + "\n"
+
+
 def render(a, rows, ciphers, load):
     mb = a.size_mb
     sftp = {d: t for d, name, t, _ in rows if name == "OpenSSH sftp -b"}
@@ -335,11 +341,7 @@ def render(a, rows, ciphers, load):
         ratio = sftp[direction] / t
         lines.append(f"| {'upload' if direction == 'up' else 'download'} | {name} | {t:.2f} s | {mb / t:.0f} | "
                      f"{ratio:.2f}× | {whole:.2f} s | {mb / whole:.0f} |")
-    lines.append("")
-    if NOTES.strip():
-        lines.append(NOTES.rstrip("\n"))
-        lines.append("")
-    return "\n".join(lines) + "\n"
+    return with_notes(lines, NOTES)
 
 
 def render_wan(a, wan, load):
@@ -350,8 +352,8 @@ def render_wan(a, wan, load):
              f"{os.path.relpath(os.path.abspath(a.build), ROOT)} --rtt-ms {a.rtt_ms}"
              f"{f' --rate-mbit {a.rate_mbit:g}' if a.rate_mbit else ''}`.",
              f"{mb} MB of random bytes to and from the sshd of tests/cluster/up.sh through "
-             f"bench/transfer/delay_relay.py (half the round trip added in each direction{rate}; 0 ms without a rate limit is plain loopback, no relay), median of "
-             f"{a.runs} runs, clients in rotating order, each client's default cipher. Times are the data phase "
+             f"bench/transfer/delay_relay.py (half the round trip added in each direction{rate}; 0 ms without a rate limit is plain "
+             f"loopback, no relay), median of {a.runs} runs, clients in rotating order, each client's default cipher. Times are the data phase "
              f"for Sluice and whole processes (with login, which costs a few round trips) for OpenSSH and rsync. "
              f"This machine: {machine_facts(load)}.",
              "",
@@ -362,11 +364,7 @@ def render_wan(a, wan, load):
         for direction, name, t, _ in rows:
             lines.append(f"| {rtt:g} ms | {'upload' if direction == 'up' else 'download'} | {name} | {t:.2f} s | "
                          f"{mb / t:.0f} | {sftp[direction] / t:.2f}× |")
-    lines.append("")
-    if WAN_NOTES.strip():
-        lines.append(WAN_NOTES.rstrip("\n"))
-        lines.append("")
-    return "\n".join(lines) + "\n"
+    return with_notes(lines, WAN_NOTES)
 
 
 if __name__ == "__main__":
