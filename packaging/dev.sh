@@ -21,6 +21,8 @@ packages=(
   # Formatting is checked with one clang-format version: another formats some constructs differently.
   clang-format-14
   openssh-server openssh-client openssl libpam-oath oathtool tcsh
+  # bench/transfer/run.py --rtt-ms compares against rsync over ssh.
+  rsync
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
   autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev
