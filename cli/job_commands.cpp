@@ -13,6 +13,7 @@
 #include "terminal.hpp"
 #include "util/json_text.hpp"
 #include "util/memory_budget.hpp"
+#include "util/transfer_meter.hpp"
 #include "util/utf8.hpp"
 
 #include <atomic>
@@ -22,9 +23,11 @@
 #include <fmt/format.h>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stop_token>
 #include <thread>
+#include <unistd.h>
 
 namespace sluice::cli {
 namespace {
@@ -70,6 +73,34 @@ void print_change(const Context& ctx, const jobs::JobRecord& j) {
     std::fprintf(ctx.out, "%s  %s  %-11s %s\n", local_time(j.updated).c_str(), j.id.c_str(),
                  std::string(to_string(j.state)).c_str(), terminal_text(j.message).c_str());
     std::fflush(ctx.out);
+}
+
+/// Uploads and downloads report bytes, rate and time left on ctx.err: rewritten in place on a terminal,
+/// otherwise a line every 10 s (a log stays short) and one at the end.
+void show_transfers(const Context& ctx, jobs::RunnerOptions& options) {
+    struct State {
+        TransferMeter meter;
+        TransferMeter::Clock::time_point last_line{};
+        std::string what;
+    };
+    auto state = std::make_shared<State>();
+    const bool tty = isatty(fileno(ctx.err)) == 1;
+    options.transfer_progress = [&ctx, state, tty](std::string_view what, std::uint64_t done,
+                                                   std::uint64_t total) {
+        const auto now = TransferMeter::Clock::now();
+        if (what != state->what) {
+            state->meter.reset();
+            state->what = what;
+        }
+        const auto reading = state->meter.update(done, total, now);
+        const bool last = done >= total;
+        if (!tty && !last && now - state->last_line < std::chrono::seconds(10)) return;
+        state->last_line = now;
+        const auto word = what == "upload" ? "uploading" : "downloading";
+        std::fprintf(ctx.err, tty ? "\r\033[K%s %s%s" : "%s %s%s", word, describe_transfer(reading).c_str(),
+                     tty && !last ? "" : "\n");
+        std::fflush(ctx.err);
+    };
 }
 
 Result<jobs::JobStore> open_store(const Context& ctx) {
@@ -152,6 +183,7 @@ int submit_plan(const Context& ctx, jobs::JobPlan& plan) {
     jobs::RunnerOptions options;
     options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.cancel = interrupt.token();
+    show_transfers(ctx, options);
     auto& record = plan.record;
     if (auto st = jobs::stage_and_submit(*store, **cluster, record, options); !st) {
         if (stop_requested) {
@@ -210,6 +242,7 @@ int on_job(const Context& ctx, const std::string& id,
     jobs::RunnerOptions options;
     options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.cancel = interrupt.token();
+    show_transfers(ctx, options);
     if (auto st = action(*store, **cluster, *job, options); !st)
         return stop_requested ? 130 : report(ctx, st.error());
     return 0;
@@ -265,6 +298,7 @@ int watch(const Context& ctx, const WatchArgs& a) {
     options.on_change = [&ctx](const jobs::JobRecord& j) { print_change(ctx, j); };
     options.max_resubmits = a.max_resubmits;
     options.cancel = interrupt.token();
+    show_transfers(ctx, options);
     jobs::JobSupervisor supervisor(
         *store, [&](const std::string& profile) { return make_client(ctx, profile); }, options, intervals);
     bool told_follower = false;

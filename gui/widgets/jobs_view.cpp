@@ -197,9 +197,16 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
                 transfer_->setVisible(done < total);
                 transfer_->setRange(0, 1000);
                 transfer_->setValue(total ? static_cast<int>(1000 * done / total) : 0);
+                if (const auto key = what + QLatin1Char(' ') + id; key != transfer_key_) {
+                    transfer_meter_.reset(); // another job's transfer: its rate starts afresh
+                    transfer_key_ = key;
+                }
+                const auto reading = transfer_meter_.update(done, total, sluice::TransferMeter::Clock::now());
+                // %p% is QProgressBar's own placeholder; the rest is fixed text, so no '%' may reach it.
                 transfer_->setFormat(
-                    tr("%1 %2: %p%")
-                        .arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id));
+                    tr("%1 %2: %p% · %3")
+                        .arg(what == QLatin1String("upload") ? tr("Uploading") : tr("Downloading"), id,
+                             q(sluice::describe_transfer(reading)).replace(QLatin1Char('%'), QString())));
             });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateButtons();

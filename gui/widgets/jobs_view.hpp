@@ -4,6 +4,8 @@
 // cancel, resume, compare its result with the source, merge it, show its log, fetch it, copy where it
 // lives, remove it from the list. Upload and download progress shows under the table. What the actions
 // do is the JobsService's (and, for compare and merge, the main window's) business.
+#include "util/transfer_meter.hpp"
+
 #include <QWidget>
 
 class QAction;
@@ -55,6 +57,8 @@ private:
     QComboBox* where_filter_;
     QHBoxLayout* top_;
     QProgressBar* transfer_;
+    sluice::TransferMeter transfer_meter_; ///< bytes, rate and time left on transfer_
+    QString transfer_key_;                 ///< "upload <id>": whose transfer the meter follows
     QPushButton* cancel_;
     QPushButton* resume_;
     QPushButton* compare_;

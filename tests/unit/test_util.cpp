@@ -5,6 +5,7 @@
 #include "util/process.hpp"
 #include "util/sha256.hpp"
 #include "util/shell_quote.hpp"
+#include "util/transfer_meter.hpp"
 #include "util/utf8.hpp"
 
 #include <QtTest>
@@ -170,6 +171,33 @@ private slots:
         auto r = write_file_atomically(dir / "no/such/dir/x.json", "{}");
         QVERIFY(!r.has_value());
         QCOMPARE(r.error().kind, ErrorKind::io);
+    }
+
+    void transferRateAndTimeLeftFollowTheReports() {
+        using namespace std::chrono;
+        const TransferMeter::Clock::time_point t0{};
+        const std::uint64_t MiB = 1 << 20;
+        TransferMeter meter(seconds(5));
+        auto r = meter.update(0, 100 * MiB, t0);
+        QVERIFY(!r.bytes_per_second); // one report tells no rate
+        QCOMPARE(describe_transfer(r), std::string("0 bytes of 100 MiB"));
+        r = meter.update(10 * MiB, 100 * MiB, t0 + seconds(1));
+        QCOMPARE(*r.bytes_per_second, 10.0 * MiB);
+        QCOMPARE(r.left->count(), 9);
+        QCOMPARE(describe_transfer(r), std::string("10 MiB of 100 MiB · 10 MiB/s · 9 s left"));
+        // The network slows to 1 MiB/s: after the 5 s window only the slow reports count.
+        for (int s = 2; s <= 8; ++s)
+            r = meter.update((10 + static_cast<std::uint64_t>(s - 1)) * MiB, 100 * MiB, t0 + seconds(s));
+        QCOMPARE(*r.bytes_per_second, 1.0 * MiB);
+        QCOMPARE(r.left->count(), 83);
+        QCOMPARE(describe_transfer(r), std::string("17 MiB of 100 MiB · 1 MiB/s · 1 min 23 s left"));
+        // A report that goes backwards is a new transfer (a resumed .part): no rate until the next one.
+        r = meter.update(5 * MiB, 100 * MiB, t0 + seconds(9));
+        QVERIFY(!r.bytes_per_second);
+        r = meter.update(100 * MiB, 100 * MiB, t0 + seconds(10));
+        QCOMPARE(*r.bytes_per_second, 95.0 * MiB);
+        QCOMPARE(describe_transfer(r), std::string("100 MiB of 100 MiB · 95 MiB/s")); // nothing left
+        QCOMPARE(short_duration(seconds(7265)), std::string("2 h 01 min"));
     }
 };
 
