@@ -2,7 +2,8 @@
 # Sluice developer entry point (DESIGN §9). Idempotent; works as root or as a user with sudo.
 #   packaging/dev.sh demo   install deps, build, make demo data, launch the app on it
 #   packaging/dev.sh test   install deps, build, run every test label (unit, mpi, integration, gui, packaging),
-#                           then build the fuzz preset (clang) and run its fixed-time fuzz runs (label fuzz)
+#                           then the engine alone as a cluster builds it (preset engine, no Qt) with its
+#                           Qt-free tests, then the fuzz preset (clang) and its fixed-time fuzz runs (label fuzz)
 #   packaging/dev.sh format-check   the C++ sources are formatted as .clang-format says (run by test)
 set -euo pipefail
 
@@ -57,6 +58,12 @@ build_all() {
   cmake --build --preset "$preset"
 }
 
+# The engine as a cluster builds it: no Qt, libssh or SQLite, and the tests that need none (tests/core).
+build_engine_only() {
+  cmake --preset engine -S "$root" >/dev/null
+  cmake --build --preset engine
+}
+
 # libFuzzer targets only (tests/fuzz, docs/FUZZING.md): their own clang build tree, build/fuzz.
 build_fuzz() {
   cmake --preset fuzz -S "$root" >/dev/null
@@ -88,6 +95,8 @@ case "$cmd" in
     format_check || status=$?
     build_all
     (cd "$build" && ctest --output-on-failure --timeout 900 -j2) || status=$?
+    build_engine_only
+    (cd "$root" && ctest --preset engine) || status=$?
     build_fuzz
     (cd "$root/build/fuzz" && ctest --output-on-failure -L fuzz -j2) || status=$?
     exit "$status"

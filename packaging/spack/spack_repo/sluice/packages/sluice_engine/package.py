@@ -41,7 +41,8 @@ class SluiceEngine(CMakePackage):
     def cmake_args(self):
         return [
             self.define("SLUICE_ENGINE_ONLY", True),
-            self.define("SLUICE_BUILD_TESTS", False),
+            # `--test=root`: tests/core checks the build against the pycroscopy golden files (no Qt).
+            self.define("SLUICE_BUILD_TESTS", self.run_tests),
             self.define("SLUICE_INSTALL_MODULEFILE", False),  # Spack writes its own module files
             self.define("HDF5_PREFER_PARALLEL", True),
             self.define("MPI_C_COMPILER", self.spec["mpi"].mpicc),
