@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <poll.h>
 
 namespace sluice::remote {
 namespace {
@@ -15,6 +16,36 @@ constexpr double kDownloadWindow = 0.64e6;
 constexpr double kUploadWindow = 2.0e6;
 // Enough streams for this rate, where the path allows it.
 constexpr double kTargetRate = 256e6;
+
+/// Session channels with the sftp subsystem, `count` of them opened at once: libssh's non-blocking
+/// mode sends every request before any answer is awaited, so this costs two round trips, not two per
+/// channel. Channels the server refuses are left out.
+std::vector<ChannelHandle> open_sftp_channels(ssh_session s, int count) {
+    std::vector<ChannelHandle> channels;
+    for (int i = 0; i < count; ++i)
+        if (ChannelHandle c(ssh_channel_new(s)); c) channels.push_back(std::move(c));
+    auto settle = [&](int (*step)(ssh_channel)) {
+        std::vector<int> rc(channels.size(), SSH_AGAIN);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        for (bool again = true; again && std::chrono::steady_clock::now() < deadline;) {
+            again = false;
+            for (std::size_t i = 0; i < channels.size(); ++i) {
+                if (rc[i] == SSH_AGAIN) rc[i] = step(channels[i].get());
+                again = again || rc[i] == SSH_AGAIN;
+            }
+            if (pollfd p{ssh_get_fd(s), POLLIN, 0}; again) ::poll(&p, 1, 10);
+        }
+        std::vector<ChannelHandle> ok;
+        for (std::size_t i = 0; i < channels.size(); ++i)
+            if (rc[i] == SSH_OK) ok.push_back(std::move(channels[i]));
+        channels = std::move(ok);
+    };
+    ssh_set_blocking(s, 0);
+    settle([](ssh_channel c) { return ssh_channel_open_session(c); });
+    settle([](ssh_channel c) { return ssh_channel_request_subsystem(c, "sftp"); });
+    ssh_set_blocking(s, 1);
+    return channels;
+}
 
 } // namespace
 
@@ -46,16 +77,18 @@ TimedStat timed_file_size(sftp_session sftp, const std::string& path) {
 Result<std::vector<SftpStream>> open_streams(Session& session, sftp_session first, const std::string& path,
                                              int count, int flags, int later_flags) {
     std::vector<SftpStream> streams;
-    streams.reserve(static_cast<std::size_t>(std::max(count, 1)));
-    for (int i = 0; i < std::max(count, 1); ++i) {
+    // The server's limit on channels may refuse some: the transfer goes on with those that opened.
+    auto channels = open_sftp_channels(session.raw(), std::max(count, 1) - 1);
+    for (std::size_t i = 0; i <= channels.size(); ++i) {
         SftpStream s;
         if (i == 0) {
             s.sftp = first;
         } else {
-            auto extra = open_sftp(session);
-            if (!extra) break; // the server's limit on channels: go on with those that opened
-            s.owned = std::move(*extra);
+            s.owned.reset(sftp_new_channel(session.raw(), channels[i - 1].get()));
+            if (!s.owned) break;
+            channels[i - 1].release(); // sftp_free closes and frees it
             s.sftp = s.owned.get();
+            if (sftp_init(s.sftp) != SSH_OK) break;
         }
         s.file.reset(sftp_open(s.sftp, path.c_str(), i == 0 ? flags : later_flags, 0644));
         if (!s.file) {

@@ -96,6 +96,13 @@ Status keep_within_frontier(std::vector<std::unique_ptr<PipelinedWriter>>& write
     }
 }
 
+/// Bytes from the start that the server has acknowledged: `sent` less what is still in flight.
+std::uint64_t acknowledged(const std::vector<std::unique_ptr<PipelinedWriter>>& writers, std::uint64_t sent) {
+    for (const auto& w : writers)
+        if (auto o = w->oldest_pending(); o && *o < sent) sent = *o;
+    return sent;
+}
+
 /// Send the local file from `offset` to `part` over up to `streams` SFTP channels (set to those that
 /// opened), runs of kStreamRun requests dealt to them in turn, hashing in file order; returns the hex
 /// digest.
@@ -129,6 +136,8 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
 
     std::vector<char> buf(kTransferChunk);
     std::size_t turn = 0, run = 0;
+    // Progress counts what the server acknowledged (with many streams, megabytes may be in flight).
+    std::uint64_t reported = offset;
     for (std::uint64_t done = offset; done < total;) {
         if (options.cancel.stop_requested())
             return fail(ErrorKind::cancelled,
@@ -153,10 +162,12 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
                                     sftp_get_error(sftp), session.last_error()));
         }
         done += n;
-        if (options.progress) options.progress(done, total);
+        const std::uint64_t acked = acknowledged(writers, done);
+        if (options.progress && acked > reported) options.progress(reported = acked, total);
     }
     for (auto& w : writers)
         if (auto st = w->finish(); !st) return write_failed(st.error());
+    if (options.progress && total > reported) options.progress(total, total);
     return hash.hex_digest();
 }
 

@@ -9,7 +9,8 @@
 namespace sluice::remote {
 
 struct TransferOptions {
-    /// Called after every request with the bytes present at the destination and the total.
+    /// Called after requests with the bytes present at the destination (an upload: acknowledged by the
+    /// server) and the total; `done` only grows.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
     /// Stops between requests; the .part stays for the next attempt.
     std::stop_token cancel;
