@@ -260,6 +260,7 @@ def measure(a, bench, work, cluster, env, env_path=None, wan=False):
             _, out = timed([bench, env_path, "down", "source.bin", local_copy])
         r = json.loads(out)
         ciphers["Sluice"] = r["cipher"]
+        streams.setdefault(direction, set()).add(r.get("streams", 1))
         return r["transfer_seconds"], r["seconds"]
 
     def sftp(direction, extra=()):
@@ -283,6 +284,7 @@ def measure(a, bench, work, cluster, env, env_path=None, wan=False):
         return seconds, seconds
 
     ciphers = {}
+    streams = {}  # the SFTP streams Sluice chose, per direction
     probe = subprocess.run(["ssh", "-v", "-p", env["SSH_PORT"]] + ssh_opts + [target, "true"], capture_output=True,
                            text=True)
     for line in probe.stderr.splitlines():
@@ -309,6 +311,7 @@ def measure(a, bench, work, cluster, env, env_path=None, wan=False):
             samples = results[(name, direction)]
             rows.append((direction, name, statistics.median(s[0] for s in samples),
                          statistics.median(s[1] for s in samples)))
+    ciphers["Sluice streams"] = {d: "/".join(str(n) for n in sorted(s)) for d, s in streams.items()}
     return rows, ciphers
 
 
@@ -354,16 +357,21 @@ def render_wan(a, wan, load):
              f"{mb} MB of random bytes to and from the sshd of tests/cluster/up.sh through "
              f"bench/transfer/delay_relay.py (half the round trip added in each direction{rate}; 0 ms without a rate limit is plain "
              f"loopback, no relay), median of {a.runs} runs, clients in rotating order, each client's default cipher. Times are the data phase "
-             f"for Sluice and whole processes (with login, which costs a few round trips) for OpenSSH and rsync. "
+             f"for Sluice and whole processes (with login, which costs a few round trips) for OpenSSH and rsync; "
+             f"Sluice's whole call (set-up script, opening its SFTP channels, the server's SHA-256, the fsync; "
+             f"no login) is in the last two columns. "
              f"This machine: {machine_facts(load)}.",
              "",
-             "| RTT | direction | client | time | MB/s | × sftp |",
-             "|---|---|---|---|---|---|"]
-    for rtt, (rows, _) in wan.items():
+             "| RTT | direction | client | time | MB/s | × sftp | whole call | × sftp |",
+             "|---|---|---|---|---|---|---|---|"]
+    for rtt, (rows, ciphers) in wan.items():
         sftp = {d: t for d, name, t, _ in rows if name == "OpenSSH sftp -b"}
-        for direction, name, t, _ in rows:
+        for direction, name, t, whole in rows:
+            if name == "Sluice":
+                n = ciphers.get("Sluice streams", {}).get(direction, "?")
+                name = f"Sluice ({n} SFTP stream{'' if n == '1' else 's'})"
             lines.append(f"| {rtt:g} ms | {'upload' if direction == 'up' else 'download'} | {name} | {t:.2f} s | "
-                         f"{mb / t:.0f} | {sftp[direction] / t:.2f}× |")
+                         f"{mb / t:.0f} | {sftp[direction] / t:.2f}× | {whole:.2f} s | {sftp[direction] / whole:.2f}× |")
     return with_notes(lines, WAN_NOTES)
 
 
