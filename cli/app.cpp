@@ -45,6 +45,9 @@ void add_profile_options(CLI::App* cmd, jobs::ClusterProfile& p, std::string& sc
     cmd->add_flag("--no-hdf5-file-locking", no_locking,
                   "For Lustre/NFS scratch that refuses HDF5's file locks");
     cmd->add_option("--srun-mpi", p.srun_mpi, "Slurm: srun --mpi plugin")->default_val("pmix");
+    cmd->add_option("--transfer-streams", p.transfer_streams,
+                    "Parallel SFTP channels for files of 64 MiB and more: 0 automatic, 1 to 8 fixed")
+        ->default_val(0);
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 // which is what OpenSSH's sftp and scp do.
 //   bench_transfer DIR/env up LOCAL REMOTE
 //   bench_transfer DIR/env down REMOTE LOCAL
+// SLUICE_BENCH_STREAMS=N fixes the parallel SFTP streams (as a profile's transfer_streams; default 0:
+// chosen by the transfer).
 #include "remote/session.hpp"
 #include "remote/sftp_download.hpp"
 #include "remote/sftp_upload.hpp"
@@ -85,21 +87,26 @@ int main(int argc, char** argv) {
     auto progress = [&](std::uint64_t done, std::uint64_t total) { phase.report(done, total); };
     const auto t0 = Clock::now();
     std::uint64_t bytes = 0;
+    int streams = 0;
+    const char* streams_env = std::getenv("SLUICE_BENCH_STREAMS");
+    const int requested_streams = streams_env ? std::atoi(streams_env) : 0;
     std::string error;
     if (std::string(argv[2]) == "up") {
         remote::UploadOptions options;
         options.progress = progress;
+        options.streams = requested_streams;
         auto r = remote::upload_file(*session, argv[3], argv[4], options);
         if (r)
-            bytes = r->sent;
+            bytes = r->sent, streams = r->streams;
         else
             error = r.error().message;
     } else {
         remote::DownloadOptions options;
         options.progress = progress;
+        options.streams = requested_streams;
         auto r = remote::download_file(*session, argv[3], argv[4], options);
         if (r)
-            bytes = r->received;
+            bytes = r->received, streams = r->streams;
         else
             error = r.error().message;
     }
@@ -109,8 +116,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     const char* cipher = ssh_get_cipher_out(session->raw());
-    std::printf("{\"bytes\": %llu, \"seconds\": %.4f, \"transfer_seconds\": %.4f, \"cipher\": \"%s\"}\n",
+    std::printf("{\"bytes\": %llu, \"seconds\": %.4f, \"transfer_seconds\": %.4f, \"cipher\": \"%s\", "
+                "\"streams\": %d}\n",
                 static_cast<unsigned long long>(bytes), seconds, phase.seconds_for_all(),
-                cipher ? cipher : "?");
+                cipher ? cipher : "?", streams);
     return 0;
 }

@@ -51,12 +51,15 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
       locking_(new QCheckBox(tr("HDF5 file locking (turn off for Lustre/NFS "
                                 "scratch that refuses it)"),
                              this)),
-      srun_mpi_(new QLineEdit(this)), message_(new QLabel(this)) {
+      srun_mpi_(new QLineEdit(this)), streams_(new QSpinBox(this)), message_(new QLabel(this)) {
     setWindowTitle(tr("Cluster profiles"));
     scheduler_->addItems({"slurm", "pbs", "torque"});
     engine_kind_->addItems({tr("path"), tr("module"), tr("container")});
     port_->setRange(0, 65535);
     port_->setSpecialValueText(tr("from ~/.ssh/config, else 22"));
+    streams_->setRange(0, 8);
+    streams_->setSpecialValueText(tr("automatic"));
+    streams_->setToolTip(tr("Parallel SFTP channels for files of 64 MiB and more"));
     nodes_->setRange(1, 100000);
     tasks_->setRange(1, 100000);
     host_->setPlaceholderText(tr("login node, address or ~/.ssh/config alias"));
@@ -88,6 +91,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
                                                       {engine_, "engine"},
                                                       {locking_, "locking"},
                                                       {srun_mpi_, "srunMpi"},
+                                                      {streams_, "transferStreams"},
                                                       {message_, "message"}};
     for (const auto& [w, n] : named)
         w->setObjectName(QLatin1String(n));
@@ -114,6 +118,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     form->addRow(tr("sluice-engine"), engine_row);
     form->addRow(QString(), locking_);
     form->addRow(tr("srun --mpi"), srun_mpi_);
+    form->addRow(tr("Transfer streams"), streams_);
 
     auto* add = new QPushButton(tr("New"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -198,6 +203,7 @@ void ProfilesDialog::showProfile(int index) {
     engine_->setText(text(p.engine.value));
     locking_->setChecked(p.hdf5_file_locking);
     srun_mpi_->setText(text(p.srun_mpi));
+    streams_->setValue(p.transfer_streams);
     message_->clear();
 }
 
@@ -226,6 +232,7 @@ jobs::ClusterProfile ProfilesDialog::fromForm() const {
     p.engine.value = engine_->text().trimmed().toStdString();
     p.hdf5_file_locking = locking_->isChecked();
     p.srun_mpi = srun_mpi_->text().trimmed().toStdString();
+    p.transfer_streams = streams_->value();
     return p;
 }
 

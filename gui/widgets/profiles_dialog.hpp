@@ -62,6 +62,7 @@ private:
     QLineEdit* engine_;
     QCheckBox* locking_;
     QLineEdit* srun_mpi_;
+    QSpinBox* streams_;
     QLabel* message_;
 };
 

@@ -137,6 +137,7 @@ Status ClusterClient::upload_input(const JobRecord& job, const TransferHooks& ho
     up.known_sha256 = job.input_sha256;
     up.cancel = hooks.cancel;
     up.progress = hooks.progress;
+    up.streams = profile_.transfer_streams;
     auto uploaded = remote::upload_file(**s, job.local_input, job.remote_input, up);
     if (!uploaded) return propagate(uploaded);
     if (uploaded->sha256 != job.input_sha256)
@@ -152,6 +153,7 @@ Result<std::string> ClusterClient::download(const std::string& remote, const std
     remote::DownloadOptions down;
     down.cancel = hooks.cancel;
     down.progress = hooks.progress;
+    down.streams = profile_.transfer_streams;
     auto got = remote::download_file(**s, remote, local, down);
     if (!got) return propagate(got);
     return got->sha256;

@@ -105,6 +105,8 @@ Status check_profile_fields(const ClusterProfile& p) {
         p.srun_mpi.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
         return bad(fmt::format("srun_mpi: '{}' is not an MPI plugin name (e.g. pmix, pmix_v4, pmi2)",
                                printable(p.srun_mpi)));
+    if (p.transfer_streams < 0 || p.transfer_streams > 8)
+        return bad(fmt::format("transfer_streams: {} is not 0 (automatic) or 1 to 8", p.transfer_streams));
     return {};
 }
 

@@ -65,6 +65,9 @@ struct ClusterProfile {
     std::string srun_mpi = "pmix";
     /// ask: the app offers to remove them (the CLI: `sluice-cli clean`); remove: at once; keep: never.
     ScratchPolicy scratch_after_download = ScratchPolicy::ask;
+    /// Parallel SFTP channels for files of 64 MiB and more (DESIGN §6): 0 chooses from the file's size
+    /// and the measured round trip; 1 to 8 fixes the number.
+    int transfer_streams = 0;
 };
 
 /// One filter run on a cluster. Paths are on the cluster, absolute or relative to the job directory.

@@ -135,6 +135,7 @@ Result<ClusterProfile> read_profile(const json& obj) {
     if (st) st = r.engine(p.engine);
     if (st) st = r.boolean("hdf5_file_locking", p.hdf5_file_locking);
     if (st) st = r.string("srun_mpi", p.srun_mpi);
+    if (st) st = r.integer("transfer_streams", p.transfer_streams);
     std::string scratch_policy = "ask";
     if (st) st = r.string("scratch_after_download", scratch_policy);
     if (st) {
@@ -178,6 +179,7 @@ json write_profile(const ClusterProfile& p) {
     o["hdf5_file_locking"] = p.hdf5_file_locking;
     if (p.scheduler == Scheduler::slurm) o["srun_mpi"] = p.srun_mpi;
     o["scratch_after_download"] = std::string(to_string(p.scratch_after_download));
+    if (p.transfer_streams != 0) o["transfer_streams"] = p.transfer_streams;
     return o;
 }
 

@@ -2,6 +2,7 @@
 
 #include "remote/remote_checksum.hpp"
 #include "remote/sftp_channel.hpp"
+#include "remote/sftp_streams.hpp"
 #include "util/atomic_file.hpp"
 #include "util/memory_budget.hpp"
 #include "util/sha256.hpp"
@@ -21,8 +22,6 @@
 
 namespace sluice::remote {
 namespace {
-
-constexpr std::uint32_t kChunk = 32 * 1024;
 
 // The first `bytes` of the open .part, for resuming the hash where the transfer resumes.
 Status hash_file_prefix(int fd, const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
@@ -54,70 +53,88 @@ Result<UniqueFd> open_part(const std::filesystem::path& part) {
     return fd;
 }
 
-/// Outstanding read requests, answered in the order they were sent. libssh keeps every answer until
-/// it is collected, so whatever is still in flight when we stop early is collected and dropped.
+/// Outstanding read requests over all streams, in file order: each stream answers its own in the
+/// order they were sent, so waiting for the oldest keeps the .part and the hash a growing prefix.
+/// libssh keeps every answer until it is collected, so whatever is still in flight when we stop early
+/// is collected and dropped.
 class ReadQueue {
 public:
-    explicit ReadQueue(sftp_file file) : file_(file) {}
+    explicit ReadQueue(std::vector<SftpStream>& streams) : streams_(streams) {}
     ~ReadQueue() {
-        std::vector<char> sink(kChunk);
+        std::vector<char> sink(kTransferChunk);
         for (const auto& r : pending_)
-            sftp_async_read(file_, sink.data(), kChunk, r.id);
+            sftp_async_read(file(r), sink.data(), kTransferChunk, r.id);
     }
     ReadQueue(const ReadQueue&) = delete;
     ReadQueue& operator=(const ReadQueue&) = delete;
 
     struct Request {
+        std::size_t stream;
         std::uint32_t id;
         std::uint32_t len;
+        std::uint64_t offset;
     };
+    [[nodiscard]] sftp_file file(const Request& r) const { return streams_[r.stream].file.get(); }
     std::deque<Request> pending_;
 
 private:
-    sftp_file file_;
+    std::vector<SftpStream>& streams_;
 };
 
-/// Read [offset, total) of `file` into fd, hashing it. Returns the bytes received.
-Result<std::uint64_t> receive(Session& session, sftp_file file, int fd, const std::filesystem::path& part,
-                              std::uint64_t offset, std::uint64_t total, Sha256& hash,
-                              const DownloadOptions& options) {
-    if (sftp_seek64(file, offset) != 0) return fail(ErrorKind::io, "cannot seek in the remote file");
-    ReadQueue queue(file);
+/// Read [offset, total) over `streams` into fd, hashing it. Returns the bytes received.
+Result<std::uint64_t> receive(Session& session, std::vector<SftpStream>& streams, int fd,
+                              const std::filesystem::path& part, std::uint64_t offset, std::uint64_t total,
+                              Sha256& hash, const DownloadOptions& options) {
+    ReadQueue queue(streams);
     std::uint64_t requested = offset, done = offset;
-    const std::size_t in_flight = std::max<std::size_t>(options.requests_in_flight, 1);
-    std::vector<char> buf(kChunk);
+    const std::size_t in_flight = std::max<std::size_t>(options.requests_in_flight, 1) * streams.size();
+    std::size_t turn = 0, run = 0;
+    std::vector<char> buf(kTransferChunk);
+    auto read_failed = [&] {
+        return fail(ErrorKind::io,
+                    fmt::format("SFTP read from {} failed: {}", session.peer(), session.last_error()));
+    };
+    auto keep = [&](std::size_t n) -> Status {
+        hash.update(std::string_view(buf.data(), n));
+        if (auto st = write_all(fd, std::string_view(buf.data(), n), part); !st) return st;
+        done += n;
+        return {};
+    };
     while (done < total) {
         if (options.cancel.stop_requested())
             return fail(
                 ErrorKind::cancelled,
                 fmt::format("download of {} cancelled; {} bytes kept for resuming", part.string(), done));
         while (queue.pending_.size() < in_flight && requested < total) {
-            const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, total - requested));
-            const int id = sftp_async_read_begin(file, len);
+            const auto len =
+                static_cast<std::uint32_t>(std::min<std::uint64_t>(kTransferChunk, total - requested));
+            sftp_file file = streams[turn].file.get();
+            const int id = sftp_seek64(file, requested) == 0 ? sftp_async_read_begin(file, len) : -1;
             if (id < 0)
                 return fail(ErrorKind::io, fmt::format("SFTP read request to {} failed", session.peer()));
-            queue.pending_.push_back({static_cast<std::uint32_t>(id), len});
+            queue.pending_.push_back({turn, static_cast<std::uint32_t>(id), len, requested});
             requested += len;
+            if (++run == kStreamRun) {
+                run = 0;
+                turn = (turn + 1) % streams.size();
+            }
         }
         const auto request = queue.pending_.front();
         queue.pending_.pop_front();
-        const int n = sftp_async_read(file, buf.data(), kChunk, request.id);
-        if (n < 0)
-            return fail(ErrorKind::io,
-                        fmt::format("SFTP read from {} failed: {}", session.peer(), session.last_error()));
+        const int n = sftp_async_read(queue.file(request), buf.data(), kTransferChunk, request.id);
+        if (n < 0) return read_failed();
         if (n == 0) return fail(ErrorKind::io, "the remote file became shorter while it was read");
-        hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-        if (auto st = write_all(fd, std::string_view(buf.data(), static_cast<std::size_t>(n)), part); !st)
-            return propagate(st);
-        done += static_cast<std::uint64_t>(n);
-        if (static_cast<std::uint32_t>(n) < request.len) {
-            // A short read (allowed by the protocol, rare on files): later answers are for the wrong
-            // offsets, so drop them and ask again from here.
-            for (const auto& r : queue.pending_)
-                sftp_async_read(file, buf.data(), kChunk, r.id);
-            queue.pending_.clear();
-            requested = done;
-            if (sftp_seek64(file, done) != 0) return fail(ErrorKind::io, "cannot seek in the remote file");
+        if (auto st = keep(static_cast<std::size_t>(n)); !st) return propagate(st);
+        // A short read (allowed by the protocol, rare on files): the rest of this request is read at
+        // once, on its own stream, before the answers that follow it.
+        for (auto at = request.offset + static_cast<std::uint64_t>(n); at < request.offset + request.len;) {
+            sftp_file file = queue.file(request);
+            const auto want = static_cast<std::size_t>(request.offset + request.len - at);
+            const ssize_t more = sftp_seek64(file, at) == 0 ? sftp_read(file, buf.data(), want) : -1;
+            if (more < 0) return read_failed();
+            if (more == 0) return fail(ErrorKind::io, "the remote file became shorter while it was read");
+            if (auto st = keep(static_cast<std::size_t>(more)); !st) return propagate(st);
+            at += static_cast<std::uint64_t>(more);
         }
         if (options.progress) options.progress(done, total);
     }
@@ -130,7 +147,9 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
                                      const std::filesystem::path& local, const DownloadOptions& options) {
     auto sftp = open_sftp(session);
     if (!sftp) return propagate(sftp);
-    const auto total = remote_file_size(sftp->get(), remote);
+    // The stat is one SFTP round trip: it measures the path for choosing the streams.
+    const auto stat = timed_file_size(sftp->get(), remote);
+    const auto total = stat.size;
     if (!total) return fail(ErrorKind::io, fmt::format("{} on {} cannot be read", remote, session.peer()));
     // Without a known hash the server computes one while we read the file, at no extra time.
     std::string expected = options.expected_sha256.value_or("");
@@ -162,18 +181,20 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
     DownloadResult result;
     result.bytes = *total;
     result.resumed_from = offset;
+    result.streams = choose_streams(Direction::download, *total, stat.round_trip, options.streams);
 
     // A resumed .part that is not the beginning of this file fails the hash: start once more from zero.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        SftpFileHandle file(sftp_open(sftp->get(), remote.c_str(), O_RDONLY, 0));
-        if (!file) return fail(ErrorKind::io, fmt::format("cannot open {} on {}", remote, session.peer()));
+        auto streams = open_streams(session, sftp->get(), remote, result.streams, O_RDONLY, O_RDONLY);
+        if (!streams) return propagate(streams);
+        result.streams = static_cast<int>(streams->size());
         if (::ftruncate(fd->get(), static_cast<off_t>(offset)) != 0 ||
             ::lseek(fd->get(), static_cast<off_t>(offset), SEEK_SET) < 0)
             return fail(ErrorKind::io,
                         fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
         Sha256 hash;
         if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st) return propagate(st);
-        auto got = receive(session, file.get(), fd->get(), part, offset, *total, hash, options);
+        auto got = receive(session, *streams, fd->get(), part, offset, *total, hash, options);
         if (!got) return propagate(got);
         result.received += *got;
         result.sha256 = hash.hex_digest();

@@ -1,5 +1,6 @@
 #pragma once
-// Resumable, verified downloads (DESIGN §6): many SFTP reads in flight (waited in issue order), data to
+// Resumable, verified downloads (DESIGN §6): many SFTP reads in flight, over several SFTP channels for
+// a large file (sftp_streams.hpp), waited in file order, data to
 // `<local>.part`, SHA-256 while streaming, compared with the server's hash (or the expected one),
 // fsync, then rename over `<local>`.
 #include "remote/session.hpp"
@@ -24,6 +25,7 @@ struct DownloadResult {
     std::uint64_t bytes = 0;
     std::uint64_t resumed_from = 0;
     std::uint64_t received = 0; ///< bytes read by this call
+    int streams = 0;            ///< SFTP channels the data came over
 };
 
 [[nodiscard]] Result<DownloadResult> download_file(Session& session, const std::string& remote,

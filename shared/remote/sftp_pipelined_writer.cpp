@@ -74,7 +74,7 @@ Status PipelinedWriter::write(std::span<const char> data) {
         broken_ = true;
         return st;
     }
-    pending_.insert(id);
+    pending_.emplace(id, offset_);
     offset_ += data.size();
     return {};
 }
@@ -110,6 +110,13 @@ Status PipelinedWriter::read_reply() {
     }
     return fail(ErrorKind::io, fmt::format("the server refused an SFTP write (status {}{}{})", code,
                                            message.empty() ? "" : ": ", message));
+}
+
+std::optional<std::uint64_t> PipelinedWriter::oldest_pending() const {
+    std::optional<std::uint64_t> oldest;
+    for (const auto& [id, offset] : pending_)
+        if (!oldest || offset < *oldest) oldest = offset;
+    return oldest;
 }
 
 Status PipelinedWriter::finish() {

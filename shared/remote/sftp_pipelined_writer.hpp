@@ -9,8 +9,9 @@
 #include "util/error.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace sluice::remote {
 
@@ -33,6 +34,12 @@ public:
 
     /// Send `data` (at most 255 KiB) at the current offset; waits for a reply only when the window is full.
     [[nodiscard]] Status write(std::span<const char> data);
+    /// The next write goes to `offset` (parallel streams write interleaved runs of one file).
+    void seek(std::uint64_t offset) { offset_ = offset; }
+    /// The lowest offset of a write not yet acknowledged; nullopt when none is.
+    [[nodiscard]] std::optional<std::uint64_t> oldest_pending() const;
+    /// Wait for one reply (at least one write must be pending).
+    [[nodiscard]] Status wait_one() { return read_reply(); }
     /// Wait for every reply; the first failure the server reported is returned.
     [[nodiscard]] Status finish();
 
@@ -42,7 +49,7 @@ private:
     sftp_file file_;
     std::uint64_t offset_;
     std::size_t in_flight_;
-    std::unordered_set<std::uint32_t> pending_;
+    std::unordered_map<std::uint32_t, std::uint64_t> pending_; ///< request id → offset
     bool broken_ = false;
 };
 

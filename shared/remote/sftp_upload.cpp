@@ -4,20 +4,19 @@
 #include "remote/remote_script.hpp"
 #include "remote/sftp_channel.hpp"
 #include "remote/sftp_pipelined_writer.hpp"
+#include "remote/sftp_streams.hpp"
 #include "util/sha256.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <vector>
 
 namespace sluice::remote {
 namespace {
-
-// OpenSSH's own sftp client writes 32 KiB per request; every server accepts that size.
-constexpr std::size_t kChunk = 32 * 1024;
 
 struct Prepared {
     bool present = false;                    ///< a copy with the known hash is already there
@@ -70,7 +69,7 @@ Result<bool> verify_and_rename(Session& session, const std::string& remote, cons
 
 /// Hash the first `bytes` of the local file (the part a previous attempt sent) into `hash`.
 Status hash_prefix(std::ifstream& in, std::uint64_t bytes, Sha256& hash, const std::filesystem::path& local) {
-    std::vector<char> buf(kChunk * 8);
+    std::vector<char> buf(std::size_t{kTransferChunk} * 8);
     while (bytes > 0) {
         const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(bytes, buf.size()));
         if (!in.read(buf.data(), n))
@@ -81,27 +80,64 @@ Status hash_prefix(std::ifstream& in, std::uint64_t bytes, Sha256& hash, const s
     return {};
 }
 
-/// Send the local file from `offset` to `part`, hashing as it goes; returns the hex digest.
+/// Wait for replies until no write in flight ends more than kUploadFrontier past the oldest one not
+/// yet acknowledged (sftp_streams.hpp: this bounds the holes an interruption can leave).
+Status keep_within_frontier(std::vector<std::unique_ptr<PipelinedWriter>>& writers, std::uint64_t end) {
+    for (;;) {
+        PipelinedWriter* oldest_writer = nullptr;
+        std::uint64_t oldest = end;
+        for (auto& w : writers)
+            if (auto o = w->oldest_pending(); o && *o < oldest) {
+                oldest = *o;
+                oldest_writer = w.get();
+            }
+        if (!oldest_writer || end - oldest <= kUploadFrontier) return {};
+        if (auto st = oldest_writer->wait_one(); !st) return st;
+    }
+}
+
+/// Bytes from the start that the server has acknowledged: `sent` less what is still in flight.
+std::uint64_t acknowledged(const std::vector<std::unique_ptr<PipelinedWriter>>& writers, std::uint64_t sent) {
+    for (const auto& w : writers)
+        if (auto o = w->oldest_pending(); o && *o < sent) sent = *o;
+    return sent;
+}
+
+/// Send the local file from `offset` to `part` over up to `streams` SFTP channels (set to those that
+/// opened), runs of kStreamRun requests dealt to them in turn, hashing in file order; returns the hex
+/// digest.
 Result<std::string> send(Session& session, sftp_session sftp, const std::filesystem::path& local,
                          const std::string& part, std::uint64_t offset, std::uint64_t total,
-                         const UploadOptions& options) {
+                         int& streams_used, const UploadOptions& options) {
     std::ifstream in(local, std::ios::binary);
     if (!in) return fail(ErrorKind::io, fmt::format("cannot open {}", local.string()));
     Sha256 hash;
     if (auto st = hash_prefix(in, offset, hash, local); !st) return propagate(st);
 
+    const bool pipelined = options.pipelined && pipelined_writes_available();
     const int flags = offset == 0 ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY;
-    SftpFileHandle file(sftp_open(sftp, part.c_str(), flags, 0644));
-    if (!file || sftp_seek64(file.get(), offset) != 0)
+    auto streams = open_streams(session, sftp, part, pipelined ? streams_used : 1, flags, O_WRONLY);
+    if (!streams) return propagate(streams);
+    streams_used = static_cast<int>(streams->size());
+    sftp_file first = streams->front().file.get();
+    if (sftp_seek64(first, offset) != 0)
         return fail(ErrorKind::io,
                     fmt::format("cannot open {} on {}: {}", part, session.peer(), session.last_error()));
 
-    // Declared after `file`: its replies must be collected before the file is closed.
-    std::optional<PipelinedWriter> pipeline;
-    if (options.pipelined && pipelined_writes_available())
-        pipeline.emplace(sftp, file.get(), offset, options.requests_in_flight);
+    // Declared after `streams`: their replies must be collected before the files are closed.
+    std::vector<std::unique_ptr<PipelinedWriter>> writers;
+    if (pipelined)
+        for (auto& s : *streams)
+            writers.push_back(
+                std::make_unique<PipelinedWriter>(s.sftp, s.file.get(), offset, options.requests_in_flight));
+    auto write_failed = [&](const Error& e) {
+        return fail(ErrorKind::io, fmt::format("writing {} on {}: {}", part, session.peer(), e.message));
+    };
 
-    std::vector<char> buf(kChunk);
+    std::vector<char> buf(kTransferChunk);
+    std::size_t turn = 0, run = 0;
+    // Progress counts what the server acknowledged (with many streams, megabytes may be in flight).
+    std::uint64_t reported = offset;
     for (std::uint64_t done = offset; done < total;) {
         if (options.cancel.stop_requested())
             return fail(ErrorKind::cancelled,
@@ -111,22 +147,27 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
         if (!in.read(buf.data(), static_cast<std::streamsize>(n)))
             return fail(ErrorKind::io, fmt::format("cannot read {}", local.string()));
         hash.update(std::string_view(buf.data(), n));
-        if (pipeline) {
-            if (auto st = pipeline->write({buf.data(), n}); !st)
-                return fail(ErrorKind::io,
-                            fmt::format("writing {} on {}: {}", part, session.peer(), st.error().message));
-        } else if (sftp_write(file.get(), buf.data(), n) != static_cast<ssize_t>(n)) {
+        if (!writers.empty()) {
+            if (auto st = keep_within_frontier(writers, done + n); !st) return write_failed(st.error());
+            auto& writer = *writers[turn];
+            writer.seek(done);
+            if (auto st = writer.write({buf.data(), n}); !st) return write_failed(st.error());
+            if (++run == kStreamRun) {
+                run = 0;
+                turn = (turn + 1) % writers.size();
+            }
+        } else if (sftp_write(first, buf.data(), n) != static_cast<ssize_t>(n)) {
             return fail(ErrorKind::io,
                         fmt::format("writing {} on {} failed (SFTP error {}): {}", part, session.peer(),
                                     sftp_get_error(sftp), session.last_error()));
         }
         done += n;
-        if (options.progress) options.progress(done, total);
+        const std::uint64_t acked = acknowledged(writers, done);
+        if (options.progress && acked > reported) options.progress(reported = acked, total);
     }
-    if (pipeline)
-        if (auto st = pipeline->finish(); !st)
-            return fail(ErrorKind::io,
-                        fmt::format("writing {} on {}: {}", part, session.peer(), st.error().message));
+    for (auto& w : writers)
+        if (auto st = w->finish(); !st) return write_failed(st.error());
+    if (options.progress && total > reported) options.progress(total, total);
     return hash.hex_digest();
 }
 
@@ -149,9 +190,11 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
     const std::string part = remote + ".part";
     UploadResult result;
     result.bytes = total;
-    std::uint64_t offset = remote_file_size(sftp->get(), part).value_or(0);
-    if (offset > total) offset = 0;
+    // The stat is one SFTP round trip: it measures the path for choosing the streams.
+    const auto stat = timed_file_size(sftp->get(), part);
+    std::uint64_t offset = upload_resume_point(stat.size.value_or(0), total);
     result.resumed_from = offset;
+    result.streams = choose_streams(Direction::upload, total, stat.round_trip, options.streams);
     // Refuse now rather than fail with a full disk at the end (an old copy stays until the rename).
     if (prepared->free_bytes && *prepared->free_bytes < total - offset)
         return fail(ErrorKind::refused,
@@ -161,7 +204,7 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
 
     // A resumed .part whose beginning is not ours fails verification: start once more from zero.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        auto sha = send(session, sftp->get(), local, part, offset, total, options);
+        auto sha = send(session, sftp->get(), local, part, offset, total, result.streams, options);
         if (!sha) return propagate(sha);
         result.sent += total - offset;
         result.sha256 = *sha;

@@ -1,7 +1,9 @@
 #pragma once
-// Resumable, verified uploads (DESIGN §6): data goes to `<remote>.part`, continues from the size a
-// previous attempt left there, is hashed while it streams, verified by the server's own SHA-256 and
-// only then renamed over `<remote>` (rename(2) on the server: atomic, replaces an old copy).
+// Resumable, verified uploads (DESIGN §6): data goes to `<remote>.part` (over several SFTP channels
+// for a large file, sftp_streams.hpp), continues from the size a previous attempt left there (less
+// the last kUploadFrontier bytes for a file that may have gone in parallel), is hashed while it
+// streams, verified by the server's own SHA-256 and only then renamed over `<remote>` (rename(2) on
+// the server: atomic, replaces an old copy).
 #include "remote/session.hpp"
 #include "remote/transfer_options.hpp"
 #include "util/error.hpp"
@@ -27,6 +29,7 @@ struct UploadResult {
     std::uint64_t resumed_from = 0; ///< bytes a previous attempt had already sent
     std::uint64_t sent = 0;         ///< bytes sent by this call
     bool skipped = false;           ///< the remote file already had `known_sha256`
+    int streams = 0;                ///< SFTP channels the data went over
 };
 
 /// `remote` is absolute or relative to the login directory; its parent directory is created. When the

@@ -9,12 +9,16 @@
 namespace sluice::remote {
 
 struct TransferOptions {
-    /// Called after every request with the bytes present at the destination and the total.
+    /// Called after requests with the bytes present at the destination (an upload: acknowledged by the
+    /// server) and the total; `done` only grows.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
     /// Stops between requests; the .part stays for the next attempt.
     std::stop_token cancel;
     /// 64 × 32 KiB hides the round trip on links far slower than loopback (OpenSSH's sftp sends as many).
     std::size_t requests_in_flight = 64;
+    /// Parallel SFTP streams for a large file (sftp_streams.hpp): 0 chooses from the file's size and the
+    /// measured round trip; a profile's `transfer_streams` sets it. Files under 64 MiB use one.
+    int streams = 0;
 };
 
 } // namespace sluice::remote

@@ -51,6 +51,7 @@ private slots:
         type(d, "partition", "short");
         type(d, "walltime", "02:00:00");
         d.findChild<QSpinBox*>("tasks")->setValue(32);
+        d.findChild<QSpinBox*>("transferStreams")->setValue(4);
         auto* modules = d.findChild<QPlainTextEdit*>("modules");
         QTest::keyClicks(modules, "load hdf5/1.10");
         QTest::keyClick(modules, Qt::Key_Return);
@@ -66,6 +67,7 @@ private slots:
         QVERIFY(!p.port.has_value());
         QCOMPARE(p.resources.partition, std::string("short"));
         QCOMPARE(p.resources.tasks_per_node, 32);
+        QCOMPARE(p.transfer_streams, 4);
         QCOMPARE(p.modules, (std::vector<std::string>{"load hdf5/1.10", "load fftw"}));
         QCOMPARE(p.engine.kind, jobs::EngineCommand::Kind::path);
         QCOMPARE(p.engine.value, std::string("/opt/sluice/bin/sluice-engine"));

@@ -29,6 +29,7 @@ ClusterProfile full_profile() {
     p.engine = {EngineCommand::Kind::module, "sluice/0.1"};
     p.hdf5_file_locking = false;
     p.srun_mpi = "pmix_v4";
+    p.transfer_streams = 4;
     return p;
 }
 
@@ -77,10 +78,12 @@ private slots:
         QCOMPARE(p.engine.kind, EngineCommand::Kind::module);
         QCOMPARE(p.engine.value, std::string("sluice/0.1"));
         QVERIFY(!p.hdf5_file_locking);
+        QCOMPARE(p.transfer_streams, 4);
         if (p.scheduler == Scheduler::slurm) QCOMPARE(p.srun_mpi, std::string("pmix_v4"));
         QCOMPARE(loaded->back().srun_mpi, std::string("pmix")); // the default
         QVERIFY(!loaded->back().port.has_value());
         QVERIFY(loaded->back().hdf5_file_locking);
+        QCOMPARE(loaded->back().transfer_streams, 0); // automatic
         // Serialising what was loaded gives the same file: nothing lost, nothing invented.
         QCOMPARE(*serialize_profiles(*loaded), read_file(file));
         QVERIFY(read_file(file).find("password") == std::string::npos);
@@ -180,6 +183,13 @@ private slots:
         QTest::newRow("locking") << "hdf5_file_locking"
                                  << R"("no")"
                                  << "profile 'c1': hdf5_file_locking: must be true or false";
+        QTest::newRow("transfer_streams")
+            << "transfer_streams"
+            << "9"
+            << "profile 'c1': transfer_streams: 9 is not 0 (automatic) or 1 to 8";
+        QTest::newRow("transfer_streams type") << "transfer_streams"
+                                               << R"("4")"
+                                               << "profile 'c1': transfer_streams: must be an integer";
         QTest::newRow("missing host") << "host"
                                       << "null"
                                       << "profile 'c1': host: must be a string";
