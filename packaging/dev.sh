@@ -17,6 +17,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev libsqlite3-dev libssh-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev qtkeychain-qt6-dev
   xvfb xauth python3-h5py python3-numpy dbus-daemon
+  # test_gui_keychain: a real Secret Service (gnome-keyring-daemon) on a bus of dbus-run-session (package dbus-daemon).
+  gnome-keyring
   # Man pages from --help; the checks of the .debs, desktop entry, metainfo and modulefile (label packaging).
   help2man file desktop-file-utils appstream lmod man-db
   # Formatting is checked with one clang-format version: another formats some constructs differently.

@@ -8,6 +8,7 @@
 #include "services/h5_service.hpp"
 #include "services/merge_runner.hpp"
 #include "widgets/jobs_view.hpp"
+#include "widgets/login_dialog.hpp"
 #include "widgets/profiles_dialog.hpp"
 #include "widgets/submit_dialog.hpp"
 
@@ -18,7 +19,6 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMainWindow>
 #include <QMenu>
@@ -33,74 +33,6 @@ namespace {
 
 const QString kResultsFolderKey = QStringLiteral("results/folder");
 
-// One login question. "Log In Later" leaves the cluster waiting until the user logs in from the Jobs
-// view; the question says who asks, for what, and whether the last answer was refused.
-std::optional<std::string> ask(QWidget* parent, const QString& title, const QString& label, bool secret) {
-    QInputDialog dialog(parent);
-    dialog.setObjectName(QStringLiteral("login_dialog"));
-    dialog.setWindowTitle(title);
-    dialog.setLabelText(label);
-    dialog.setTextEchoMode(secret ? QLineEdit::Password : QLineEdit::Normal);
-    dialog.setOkButtonText(QObject::tr("Log In"));
-    dialog.setCancelButtonText(QObject::tr("Log In Later"));
-    if (dialog.exec() != QDialog::Accepted) return std::nullopt;
-    return dialog.textValue().toStdString();
-}
-
-QString purpose(const std::string& why) {
-    return why.empty() ? QString()
-                       : QObject::tr("Sluice logs in %1.").arg(QString::fromStdString(why)) + "\n\n";
-}
-
-// Every login question as a dialog over the main window. Secrets are handed to libssh and not kept.
-remote::SessionCallbacks dialogs(QWidget* parent) {
-    remote::SessionCallbacks cb;
-    cb.accept_host_key = [parent](const remote::UnknownHostKey& key) {
-        return QMessageBox::question(
-                   parent, QObject::tr("Unknown host %1").arg(QString::fromStdString(key.host)),
-                   purpose(key.why) +
-                       QObject::tr(
-                           "Sluice has not seen %1 before. Its %2 key has the fingerprint\n\n%3\n\nCompare "
-                           "it "
-                           "with the one your cluster's documentation gives. Trust it and remember it?")
-                           .arg(QString::fromStdString(key.host), QString::fromStdString(key.key_type),
-                                QString::fromStdString(key.sha256_fingerprint)),
-                   QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
-    };
-    cb.key_passphrase = [parent](const std::filesystem::path& file) {
-        return ask(parent, QObject::tr("Key passphrase"),
-                   QObject::tr("Passphrase for %1:").arg(QString::fromStdString(file.string())), true);
-    };
-    // `who` is "user@host:port (profile P, to …)": see jobs::ClusterClient.
-    cb.password = [parent](const std::string& who, int attempt) {
-        return ask(
-            parent, QObject::tr("Log in to %1").arg(QString::fromStdString(who)),
-            (attempt > 1 ? QObject::tr("That password was not accepted — try again.") + "\n\n" : QString()) +
-                QObject::tr("Password for %1:").arg(QString::fromStdString(who)),
-            true);
-    };
-    cb.keyboard_interactive =
-        [parent](const remote::KbdIntRound& round) -> std::optional<std::vector<std::string>> {
-        std::vector<std::string> answers;
-        const auto title = QObject::tr("Log in to %1").arg(QString::fromStdString(round.who));
-        for (const auto& p : round.prompts) {
-            QString label = purpose(round.why);
-            if (round.attempt > 1)
-                label +=
-                    QObject::tr("The last answers were not accepted (a mistyped password, or a code that "
-                                "had expired?) — try again.") +
-                    "\n\n";
-            if (!round.instruction.empty()) label += QString::fromStdString(round.instruction) + "\n";
-            label += QString::fromStdString(p.text);
-            auto a = ask(parent, title, label, !p.echo);
-            if (!a) return std::nullopt;
-            answers.push_back(std::move(*a));
-        }
-        return answers;
-    };
-    return cb;
-}
-
 } // namespace
 
 JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inputs, JobsService::Files files)
@@ -109,7 +41,8 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
       merge_(new MergeRunner(this)), run_here_(new QAction(tr("Run on This &Computer"), this)),
       submit_(new QAction(tr("Submit to a &Cluster…"), this)),
       profiles_(new QAction(tr("Cluster &Profiles…"), this)), notifier_(new DesktopNotifier(this)) {
-    service_->setPrompter(dialogs(&window_));
+    service_->setPrompter(loginDialogs(&window_, *service_));
+    connect(service_, &JobsService::keychainNote, this, &JobsController::message);
     auto* dock = new QDockWidget(tr("Jobs"), &window_);
     dock->setObjectName(QStringLiteral("jobsDock"));
     dock->setWidget(view_);

@@ -5,15 +5,14 @@
 #include "jobs/status_file.hpp"
 #include "qstring_from.hpp"
 #include "services/jobs_worker.hpp"
+#include "services/keychain.hpp"
+#include "services/on_ui.hpp"
 
 #include <QFile>
 #include <QMetaObject>
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
 
 namespace sluice::gui {
@@ -21,34 +20,6 @@ namespace {
 
 QString default_path(Result<std::filesystem::path> p) {
     return p ? QString::fromStdString(p->string()) : QString();
-}
-
-// Runs `ask` on the UI thread (where `context` lives) while the worker waits for the answer, or until the
-// app closes: the UI thread may then be waiting for this worker (~JobsService), so the worker gives up and
-// takes the empty answer (the login is cancelled). `ask` owns copies of what it shows, since the worker's
-// frame may be gone by the time it runs; when `context` is destroyed first, Qt drops it unrun.
-template <class R, class F>
-R on_ui(QObject* context, std::stop_token closing, std::atomic<int>& waiting, F ask) {
-    struct Answer {
-        std::mutex m;
-        std::condition_variable_any cv;
-        std::optional<R> value;
-    };
-    auto answer = std::make_shared<Answer>();
-    ++waiting;
-    QMetaObject::invokeMethod(
-        context,
-        [answer, closing, ask = std::move(ask)]() mutable {
-            R value = closing.stop_requested() ? R{} : ask();
-            std::lock_guard lock(answer->m);
-            answer->value = std::move(value);
-            answer->cv.notify_all();
-        },
-        Qt::QueuedConnection);
-    std::unique_lock lock(answer->m);
-    answer->cv.wait(lock, closing, [&] { return answer->value.has_value(); });
-    --waiting;
-    return answer->value ? std::move(*answer->value) : R{};
 }
 
 } // namespace
@@ -82,8 +53,47 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
     ask.password = [this, closing](const std::string& who, int attempt) {
         return on_ui<std::optional<std::string>>(this, closing, asking_, [this, who, attempt] {
             const auto p = prompter_.password;
+            remember_answer_ = false; // until the question's "Remember in the keychain" says otherwise
             return p ? p(who, attempt) : std::nullopt;
         });
+    };
+    // The keychain (docs/DESIGN.md §8): its jobs run on the UI thread, the worker waits for them.
+    ask.remembered_password = [this, closing](const std::string& who) {
+        return on_ui_async<std::optional<std::string>>(
+            this, closing, asking_,
+            [this, key = q(who)](const std::function<void(std::optional<std::string>)>& reply) {
+                keychain::read(key, this, reply);
+            });
+    };
+    ask.password_tried = [this, closing](const std::string& who, const std::string& password, bool remembered,
+                                         bool accepted) {
+        if (remembered == accepted) return; // a remembered one that works, or a typo
+        if (!remembered && !remember_answer_.exchange(false)) return;
+        const auto key = q(who);
+        const auto error = on_ui_async<std::optional<QString>>(
+            this, closing, asking_,
+            [this, key, remembered,
+             secret = password](const std::function<void(std::optional<QString>)>& reply) {
+                const auto done = [reply](const QString& e) { reply(e); };
+                if (remembered)
+                    keychain::remove(key, this, done);
+                else
+                    keychain::write(key, secret, this, done);
+            });
+        if (!error) return; // the app is closing
+        if (remembered)
+            emit keychainNote(
+                error->isEmpty()
+                    ? tr("The password saved for %1 was not accepted: it is removed from the keychain.")
+                          .arg(key)
+                    : tr("The password saved for %1 was not accepted, and could not be removed from the "
+                         "keychain: %2")
+                          .arg(key, *error));
+        else
+            emit keychainNote(
+                error->isEmpty()
+                    ? tr("The password for %1 is saved in the keychain.").arg(key)
+                    : tr("The password for %1 could not be saved in the keychain: %2").arg(key, *error));
     };
     qRegisterMetaType<std::vector<jobs::JobRecord>>();
     qRegisterMetaType<std::map<QString, QString>>();
@@ -118,6 +128,10 @@ JobsService::~JobsService() {
 
 void JobsService::setPrompter(remote::SessionCallbacks prompter) {
     prompter_ = std::move(prompter);
+}
+
+void JobsService::rememberAnswer(bool remember) {
+    remember_answer_ = remember;
 }
 
 std::optional<jobs::JobRecord> JobsService::job(const QString& id) const {

@@ -44,8 +44,12 @@ public:
     explicit JobsService(Files files = {}, QObject* parent = nullptr);
     ~JobsService() override; ///< stops polling and gives the lease up; jobs go on where they run
 
-    /// Called on the UI thread for every login question; the default answers nothing (refuses).
+    /// Called on the UI thread for every login question; the default answers nothing (refuses). A password
+    /// remembered in the keychain (docs/DESIGN.md §8) is tried first, without asking.
     void setPrompter(remote::SessionCallbacks prompter);
+    /// Called by the password question before it returns its answer: remember the answer in the keychain
+    /// once the server accepts it.
+    void rememberAnswer(bool remember);
 
     /// Oldest first, as last recorded.
     [[nodiscard]] const std::vector<jobs::JobRecord>& jobs() const { return jobs_; }
@@ -105,6 +109,8 @@ signals:
     void scratchListed(const QString& id, const QString& text, bool removable);
     /// A job reached done, failed, stopped or cancelled while the app watched.
     void jobEnded(const QString& id, const QString& state, const QString& message);
+    /// A password was saved in the keychain or removed from it (refused by the server), or that failed.
+    void keychainNote(const QString& text);
 
 private:
     void take(std::vector<jobs::JobRecord> all);
@@ -121,7 +127,8 @@ private:
     std::map<QString, QString> failures_; ///< job id → why the last action on it failed
     remote::SessionCallbacks prompter_;
     std::stop_source closing_;
-    std::atomic<int> asking_{0}; ///< worker calls waiting in on_ui
+    std::atomic<int> asking_{0};               ///< worker calls waiting in on_ui
+    std::atomic<bool> remember_answer_{false}; ///< the last password answer is to be remembered
     QTimer live_timer_;
 };
 

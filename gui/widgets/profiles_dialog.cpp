@@ -1,6 +1,9 @@
 #include "widgets/profiles_dialog.hpp"
 
+#include "jobs/cluster_client.hpp"
 #include "jobs/profiles_file.hpp"
+#include "remote/session.hpp"
+#include "services/keychain.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -123,6 +126,10 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     auto* add = new QPushButton(tr("New"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
     auto* save = new QPushButton(tr("Save"), this);
+    auto* forget = new QPushButton(tr("Forget Saved Password"), this);
+    forget->setObjectName(QStringLiteral("forget_password"));
+    forget->setToolTip(tr("Remove the password Sluice remembered in the keychain for this profile's "
+                          "user@host:port (shared by every profile naming the same account)."));
     auto* left = new QVBoxLayout;
     left->addWidget(list_);
     auto* list_buttons = new QHBoxLayout;
@@ -132,7 +139,11 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     auto* right = new QVBoxLayout;
     right->addLayout(form);
     right->addWidget(message_);
-    right->addWidget(save, 0, Qt::AlignRight);
+    auto* save_row = new QHBoxLayout;
+    save_row->addWidget(forget);
+    save_row->addStretch(1);
+    save_row->addWidget(save);
+    right->addLayout(save_row);
     auto* columns = new QHBoxLayout;
     columns->addLayout(left, 1);
     columns->addLayout(right, 3);
@@ -145,6 +156,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     connect(add, &QPushButton::clicked, this, &ProfilesDialog::newProfile);
     connect(remove, &QPushButton::clicked, this, &ProfilesDialog::removeCurrent);
     connect(save, &QPushButton::clicked, this, &ProfilesDialog::saveCurrent);
+    connect(forget, &QPushButton::clicked, this, &ProfilesDialog::forgetPassword);
     connect(list_, &QListWidget::currentRowChanged, this, &ProfilesDialog::showProfile);
 
     auto loaded = jobs::load_profiles(file_.toStdString());
@@ -269,6 +281,27 @@ void ProfilesDialog::removeCurrent() {
     profiles_ = std::move(next);
     reloadList(profiles_.empty() ? -1 : 0);
     if (profiles_.empty()) newProfile();
+}
+
+// The key is the account a login reaches, ssh_config applied (a `Host` alias names its HostName, User
+// and Port), as jobs::ClusterClient's login computes it.
+void ProfilesDialog::forgetPassword() {
+    if (current_ < 0 || current_ >= static_cast<int>(profiles_.size()))
+        return message_->setText(tr("Select a saved profile first."));
+    auto peer =
+        remote::Session::peer_of(jobs::session_options_for(profiles_[static_cast<std::size_t>(current_)]));
+    if (!peer) return message_->setText(text(peer.error().message));
+    const auto key = text(*peer);
+    if (const auto why_not = keychain::unavailableReason(); !why_not.isEmpty())
+        return message_->setText(why_not);
+    keychain::read(key, this, [this, key](std::optional<std::string> saved) {
+        if (!saved) return message_->setText(tr("No password is saved for %1.").arg(key));
+        keychain::remove(key, this, [this, key](const QString& error) {
+            message_->setText(error.isEmpty()
+                                  ? tr("Forgot the password saved for %1.").arg(key)
+                                  : tr("Could not remove the password for %1: %2").arg(key, error));
+        });
+    });
 }
 
 } // namespace sluice::gui

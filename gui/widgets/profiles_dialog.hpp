@@ -1,7 +1,9 @@
 #pragma once
 // Jobs → Cluster Profiles…: add, edit and remove the profiles in profiles.json (shared with
 // sluice-cli). Every field is checked by shared/jobs (validate_profile) before saving; the message
-// names the field. No secrets are kept here: passwords and 2FA codes are asked at login.
+// names the field. No secrets are kept here: passwords and 2FA codes are asked at login, and a password
+// the user asked to remember lives in the keychain (docs/DESIGN.md §8), which "Forget Saved Password"
+// clears for the selected profile's user@host:port.
 #include "jobs/profile.hpp"
 
 #include <QDialog>
@@ -33,6 +35,9 @@ public:
     bool saveCurrent();
     void newProfile();
     void removeCurrent();
+    /// Remove the password remembered for the selected profile's user@host:port from the keychain; the
+    /// message says what happened (asynchronously).
+    void forgetPassword();
 
 private:
     void showProfile(int index);

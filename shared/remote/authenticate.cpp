@@ -109,6 +109,27 @@ Outcome keyboard_interactive(ssh_session session, const SessionCallbacks& callba
     return outcome_of(rc);
 }
 
+void tell_password_tried(const SessionCallbacks& callbacks, const std::string& peer,
+                         const std::string& password, bool remembered, Outcome result) {
+    const bool answered =
+        result == Outcome::success || result == Outcome::partial || result == Outcome::denied;
+    if (callbacks.password_tried && answered)
+        callbacks.password_tried(peer, password, remembered, result != Outcome::denied);
+}
+
+/// Tries the password remembered for `peer`, if any; true when there was one (`result` is then its
+/// outcome, and `password_tried` has been told).
+bool try_remembered_password(ssh_session session, const SessionCallbacks& callbacks, const std::string& peer,
+                             Outcome& result) {
+    if (!callbacks.remembered_password) return false;
+    auto saved = callbacks.remembered_password(peer);
+    if (!saved) return false;
+    result = outcome_of(ssh_userauth_password(session, nullptr, saved->c_str()));
+    tell_password_tried(callbacks, peer, *saved, true, result);
+    wipe(*saved);
+    return true;
+}
+
 } // namespace
 
 Status authenticate(ssh_session session, const SessionOptions& options, const SessionCallbacks& callbacks,
@@ -148,12 +169,14 @@ Status authenticate(ssh_session session, const SessionOptions& options, const Se
         } else if ((methods & SSH_AUTH_METHOD_PASSWORD) && !tried_password && callbacks.password) {
             tried_password = true;
             tried.emplace_back("password");
-            for (int i = 1; i <= attempts; ++i) {
-                auto password = callbacks.password(peer, i);
+            // A remembered password first, without asking; refused, the user is asked as after a typo.
+            const bool had_remembered = try_remembered_password(session, callbacks, peer, result);
+            for (int i = 1; i <= attempts && result == Outcome::denied; ++i) {
+                auto password = callbacks.password(peer, had_remembered ? i + 1 : i);
                 if (!password) return cancelled();
                 result = outcome_of(ssh_userauth_password(session, nullptr, password->c_str()));
+                tell_password_tried(callbacks, peer, *password, false, result);
                 wipe(*password);
-                if (result != Outcome::denied) break;
             }
             if (result == Outcome::denied)
                 refusal = fmt::format("the password was refused ({} attempt{})", attempts,

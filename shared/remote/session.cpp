@@ -117,6 +117,13 @@ Result<Session> Session::connect(SessionOptions options, SessionCallbacks callba
     return Session(std::move(state));
 }
 
+Result<std::string> Session::peer_of(const SessionOptions& options) {
+    SessionHandle session(ssh_new());
+    if (!session) return fail(ErrorKind::internal, "cannot create an SSH session");
+    if (auto st = configure(session.get(), options); !st) return propagate(st);
+    return describe_peer(session.get());
+}
+
 Status Session::ensure_connected() {
     if (connected()) return {};
     return login(*state_);

@@ -15,6 +15,9 @@ class Session {
 public:
     /// Connect, check the host key against known_hosts and authenticate; errors say which step failed.
     [[nodiscard]] static Result<Session> connect(SessionOptions options, SessionCallbacks callbacks);
+    /// "user@host:port" as a login with `options` would name it (ssh_config applied), without connecting:
+    /// the key of a remembered password (docs/DESIGN.md §8).
+    [[nodiscard]] static Result<std::string> peer_of(const SessionOptions& options);
 
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;

@@ -43,6 +43,15 @@ struct SessionCallbacks {
     std::function<std::optional<std::vector<std::string>>(const KbdIntRound&)> keyboard_interactive;
     /// Password for user@host; nullopt cancels the login. `attempt` counts from 1 (> 1: refused before).
     std::function<std::optional<std::string>(const std::string& user_at_host, int attempt)> password;
+    /// Optional, a memory of passwords keyed by user@host:port (the desktop app's keychain; sluice-cli
+    /// keeps none, docs/DESIGN.md §8): the remembered password is tried once, without asking, before
+    /// `password` is asked.
+    std::function<std::optional<std::string>(const std::string& user_at_host)> remembered_password;
+    /// After each password the server answered: whether it was `remembered_password`'s (refused: forget
+    /// it) or one `password` returned (accepted: keep it if the user asked to), and whether it was accepted.
+    std::function<void(const std::string& user_at_host, const std::string& password, bool remembered,
+                       bool accepted)>
+        password_tried;
 };
 
 struct SessionOptions {

@@ -79,6 +79,36 @@ private slots:
         QCOMPARE(session.error().kind, ErrorKind::cancelled);
     }
 
+    // A remembered password is tried once without asking (docs/DESIGN.md §6); refused, the user is asked
+    // as after a typo (attempt 2), and each outcome is reported.
+    void rememberedPasswordFirst() {
+        for (const bool right : {true, false}) {
+            test::TempDir dir;
+            std::vector<std::string> asked, tried;
+            SessionCallbacks cb;
+            cb.remembered_password = [&](const std::string&) -> std::optional<std::string> {
+                return right ? env_["SSH_PASSWORD"] : "an old password";
+            };
+            cb.password = [&](const std::string&, int attempt) -> std::optional<std::string> {
+                asked.push_back(std::to_string(attempt));
+                return env_["SSH_PASSWORD"];
+            };
+            cb.password_tried = [&](const std::string& who, const std::string&, bool remembered, bool ok) {
+                QVERIFY(who.find(env_["SSH_USER"] + "@") == 0);
+                tried.push_back(std::string(remembered ? "remembered " : "typed ") + (ok ? "ok" : "refused"));
+            };
+            auto session = Session::connect(test::isolated_options(env_, dir, env_.port()), cb);
+            QVERIFY2(session.has_value(), session ? "" : session.error().message.c_str());
+            if (right) {
+                QCOMPARE(asked, std::vector<std::string>{});
+                QCOMPARE(tried, std::vector<std::string>{"remembered ok"});
+            } else {
+                QCOMPARE(asked, std::vector<std::string>{"2"});
+                QCOMPARE(tried, (std::vector<std::string>{"remembered refused", "typed ok"}));
+            }
+        }
+    }
+
     void keyFile() {
         test::TempDir dir;
         auto o = test::isolated_options(env_, dir, env_.port());
