@@ -65,6 +65,12 @@ struct ClusterProfile {
     std::string srun_mpi = "pmix";
     /// ask: the app offers to remove them (the CLI: `sluice-cli clean`); remove: at once; keep: never.
     ScratchPolicy scratch_after_download = ScratchPolicy::ask;
+    /// More scheduler directives for every job, without their `#SBATCH`/`#PBS` prefix, e.g.
+    /// "--constraint=haswell" or "-l place=scatter"; whitelisted (script_additions.hpp).
+    std::vector<std::string> extra_directives;
+    /// The user's own shell lines run in every job after modules and environment, before the engine,
+    /// e.g. "module load cray-hdf5-parallel" or "source /opt/site/env.sh"; one line each, run by eval.
+    std::vector<std::string> prologue;
 };
 
 /// One filter run on a cluster. Paths are on the cluster, absolute or relative to the job directory.
