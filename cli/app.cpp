@@ -36,6 +36,12 @@ void add_profile_options(CLI::App* cmd, jobs::ClusterProfile& p, std::string& sc
     cmd->add_option("--module", p.modules, "A `module` command for jobs, e.g. 'load hdf5/1.10' (repeatable)");
     cmd->add_option("--env", p.environment,
                     "NAME=value exported in jobs, value taken literally (repeatable)");
+    cmd->add_option("--directive", p.extra_directives,
+                    "An extra scheduler directive for every job, without #SBATCH/#PBS, e.g. "
+                    "'--constraint=haswell' or '-l place=scatter' (repeatable; whitelisted)");
+    cmd->add_option("--prologue", p.prologue,
+                    "A shell line every job runs before the engine, after modules and environment, e.g. "
+                    "'source /opt/site/env.sh' (repeatable)");
     auto* path = cmd->add_option("--engine-path", engine_path, "sluice-engine's path on the cluster");
     auto* module = cmd->add_option("--engine-module", engine_module, "Module that provides sluice-engine");
     auto* container =

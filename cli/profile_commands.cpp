@@ -3,8 +3,8 @@
 #include "jobs/cluster_client.hpp"
 #include "jobs/local_host.hpp"
 #include "jobs/local_profile.hpp"
+#include "jobs/profile_check.hpp"
 #include "jobs/profiles_file.hpp"
-#include "jobs/script.hpp"
 #include "sluice/version.hpp"
 #include "terminal.hpp"
 #include "util/utf8.hpp"
@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace sluice::cli {
@@ -103,65 +104,33 @@ Result<jobs::ClusterProfile> find_profile(const Context& ctx, const std::string&
     return std::move(**profile);
 }
 
-// Each check prints one line; the first failure ends the test with its reason.
-// This computer: the engine is found and starts, mpirun (or not), the jobs directory is writable.
-int local_test(const Context& ctx, const jobs::ClusterProfile& profile) {
-    jobs::LocalHost here(profile);
-    const auto dir = jobs::sluice_directory(profile) + "/jobs";
-    auto writable =
-        here.run("checking the jobs directory",
-                 "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\"", {dir});
-    if (!writable) return report(ctx, writable.error());
-    std::fprintf(ctx.out, "ok  %s is writable\n", dir.c_str());
-    std::fprintf(ctx.out, "ok  %d rank%s per run%s\n", profile.resources.tasks_per_node,
-                 profile.resources.tasks_per_node == 1 ? "" : "s",
-                 jobs::mpirun_usable() ? " under mpirun"
-                                       : " (mpirun not usable here: the engine runs alone)");
-    auto engine = here.run("starting sluice-engine", jobs::engine_check_script(profile));
-    if (!engine) return report(ctx, engine.error());
-    std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
-    return 0;
-}
-
+// Each check prints one line as it ends; the first failure ends the test with its reason
+// (jobs/profile_check.hpp, shared with the app's profiles dialog).
 int profile_test(const Context& ctx, const std::string& name) {
     auto profile = find_profile(ctx, name);
     if (!profile) return report(ctx, profile.error());
-    if (jobs::is_local(*profile)) return local_test(ctx, *profile);
-    jobs::ClusterClient cluster(*profile, terminal_callbacks());
-    auto session = cluster.session();
-    if (!session) return report(ctx, session.error());
-    std::fprintf(ctx.out, "ok  logged in to %s\n", (*session)->peer().c_str());
-
-    const char* submit = profile->scheduler == jobs::Scheduler::slurm ? "sbatch" : "qsub";
-    auto found = cluster.run(fmt::format("looking for {}", submit), "command -v \"$1\"", {submit});
-    if (!found) return report(ctx, found.error().context(fmt::format("{} is not on the login PATH", submit)));
-    std::fprintf(ctx.out, "ok  %s is %s", submit, found->out.c_str());
-
-    const auto scratch = jobs::sluice_directory(*profile);
-    auto writable =
-        cluster.run("checking the scratch directory",
-                    "mkdir -p -- \"$1\" && t=$(mktemp \"$1/.sluice-test.XXXXXX\") && rm -f -- \"$t\" && "
-                    "df -P -- \"$1\" | tail -n 1",
-                    {scratch});
-    if (!writable) return report(ctx, writable.error());
-    std::fprintf(ctx.out, "ok  %s is writable (%s)\n", scratch.c_str(),
-                 writable->out.empty() ? "" : "df: see below");
-    if (!writable->out.empty()) std::fprintf(ctx.out, "    %s", writable->out.c_str());
-
-    auto engine = cluster.run("starting sluice-engine", jobs::engine_check_script(*profile));
-    if (!engine)
+    std::unique_ptr<jobs::JobHost> host;
+    if (jobs::is_local(*profile))
+        host = std::make_unique<jobs::LocalHost>(*profile);
+    else
+        host = std::make_unique<jobs::ClusterClient>(*profile, terminal_callbacks());
+    const auto print = [&](const jobs::CheckLine& line) {
+        const char* mark = line.level == jobs::CheckLine::Level::ok       ? "ok  "
+                           : line.level == jobs::CheckLine::Level::detail ? "    "
+                                                                          : "!!  ";
+        auto text = line.text;
+        // Another version may read recipes or write results this client does not expect.
+        if (line.level == jobs::CheckLine::Level::warning)
+            text += fmt::format(": run 'sluice-cli engine deploy {}' to put the same version there", name);
+        std::fprintf(ctx.out, "%s%s\n", mark, terminal_text(text).c_str());
+    };
+    const auto result = jobs::check_profile(*host, version, print);
+    if (!result.failure) return 0;
+    if (result.engine == jobs::EngineFinding::missing && !jobs::is_local(*profile))
         return report(ctx,
-                      engine.error().context(fmt::format(
+                      result.failure->context(fmt::format(
                           "no usable engine (build one there with 'sluice-cli engine deploy {}')", name)));
-    std::fprintf(ctx.out, "ok  %s", engine->out.c_str());
-    // Another version may read recipes or write results this client does not expect.
-    const auto expected = fmt::format("sluice-engine {}", version);
-    if (engine->out.substr(0, engine->out.find('\n')) != expected)
-        std::fprintf(ctx.out,
-                     "!!  this client is %s: run 'sluice-cli engine deploy %s' to put the same version "
-                     "there\n",
-                     expected.c_str(), name.c_str());
-    return 0;
+    return report(ctx, *result.failure);
 }
 
 } // namespace sluice::cli

@@ -77,8 +77,9 @@ if(NOT SLUICE_ENGINE_ONLY)
                   "sluice(1), sluice-engine(1)" desktop)
 
   include(SluiceEngineSource)
-  # sluice-cli engine deploy finds the archive beside its own installation, or else in this build tree.
-  target_compile_definitions(sluice_cli PRIVATE
+  # engine deploy (sluice-cli, the app) finds the archive beside the installed programs, or else in this
+  # build tree.
+  target_compile_definitions(sluice_client PRIVATE
     SLUICE_ENGINE_SOURCE_NAME="${SLUICE_ENGINE_SOURCE_NAME}"
     SLUICE_ENGINE_SOURCE_INSTALLED="../${CMAKE_INSTALL_DATADIR}/sluice/${SLUICE_ENGINE_SOURCE_NAME}"
     SLUICE_ENGINE_SOURCE_BUILD="${SLUICE_ENGINE_SOURCE}")

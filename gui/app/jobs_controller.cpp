@@ -60,6 +60,7 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
     connect(submit_, &QAction::triggered, this, &JobsController::promptSubmit);
     connect(profiles_, &QAction::triggered, this, [this] {
         ProfilesDialog dialog(service_->files().profiles, &window_);
+        dialog.setJobsService(service_);
         dialog.exec();
     });
     view_->addAction(submit_);

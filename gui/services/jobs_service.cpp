@@ -112,6 +112,18 @@ JobsService::JobsService(Files files, QObject* parent) : QObject(parent), files_
     connect(worker_, &JobsWorker::log, this, &JobsService::logReady);
     connect(worker_, &JobsWorker::eventsRead, this, &JobsService::eventsReady);
     connect(worker_, &JobsWorker::scratchListed, this, &JobsService::scratchListed);
+    connect(worker_, &JobsWorker::profileActionLine, this, &JobsService::profileActionLine);
+    connect(worker_, &JobsWorker::profileTestDone, this,
+            [this](quint64 test, int engine, const QString& version, const QString& failure, bool cancelled) {
+                actions_.erase(test);
+                emit profileTestDone(test, engine, version, failure, cancelled);
+            });
+    connect(
+        worker_, &JobsWorker::engineDeployed, this,
+        [this](quint64 deploy, const QString& engine, bool built, const QString& failure, bool cancelled) {
+            actions_.erase(deploy);
+            emit engineDeployed(deploy, engine, built, failure, cancelled);
+        });
     thread_.setObjectName(QStringLiteral("sluice-jobs"));
     thread_.start();
     QMetaObject::invokeMethod(worker_, &JobsWorker::start, Qt::QueuedConnection);
@@ -231,6 +243,30 @@ QStringList JobsService::needingLogin() const {
 
 void JobsService::checkNow() {
     QMetaObject::invokeMethod(worker_, &JobsWorker::checkNow, Qt::QueuedConnection);
+}
+
+quint64 JobsService::testProfile(jobs::ClusterProfile profile) {
+    const auto id = ++last_action_;
+    std::stop_source cancel;
+    actions_.emplace(id, cancel);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, p = std::move(profile), cancel] { w->testProfile(id, p, cancel); },
+        Qt::QueuedConnection);
+    return id;
+}
+
+quint64 JobsService::deployEngine(jobs::ClusterProfile profile) {
+    const auto id = ++last_action_;
+    std::stop_source cancel;
+    actions_.emplace(id, cancel);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, p = std::move(profile), cancel] { w->deployEngine(id, p, cancel); },
+        Qt::QueuedConnection);
+    return id;
+}
+
+void JobsService::cancelProfileAction(quint64 action) {
+    if (const auto it = actions_.find(action); it != actions_.end()) it->second.request_stop();
 }
 
 void JobsService::take(std::vector<jobs::JobRecord> all) {

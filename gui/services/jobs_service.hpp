@@ -96,6 +96,18 @@ public:
     /// The last failed action on the job, until its record changes again.
     [[nodiscard]] QString failureOf(const QString& id) const;
 
+    /// `sluice-cli profile test`'s checks (jobs/profile_check.hpp) of `profile` as given (saved or not),
+    /// on the worker thread with the app's logins and login questions: profileTestLine for each check,
+    /// then profileTestDone. Returns the test's id for the signals and cancelProfileTest.
+    quint64 testProfile(jobs::ClusterProfile profile);
+    /// `sluice-cli engine deploy`'s build (jobs/engine_deploy.hpp) for the saved profile `profile`, on the
+    /// worker thread: profileActionLine for each step, then engineDeployed (the path is then recorded in
+    /// the profile). No test job: the user submits one. Returns the deploy's id.
+    quint64 deployEngine(jobs::ClusterProfile profile);
+    /// Ends the test or deploy: between steps, or its running script or upload at once. A login in
+    /// progress ends when its question is answered or it times out; the done signal then says "cancelled".
+    void cancelProfileAction(quint64 action);
+
 signals:
     void jobsChanged();
     /// "upload" or "download" of job `id`.
@@ -111,6 +123,15 @@ signals:
     void jobEnded(const QString& id, const QString& state, const QString& message);
     /// A password was saved in the keychain or removed from it (refused by the server), or that failed.
     void keychainNote(const QString& text);
+    /// One passed check or step of test or deploy `action`; `level` is a jobs::CheckLine::Level.
+    void profileActionLine(quint64 action, int level, const QString& text);
+    /// Test `test` ended: `engine` is a jobs::EngineFinding; `failure` is empty when every check passed.
+    void profileTestDone(quint64 test, int engine, const QString& engine_version, const QString& failure,
+                         bool cancelled);
+    /// Deploy `deploy` ended: `engine` is the installed engine's path, recorded in the profile, when it
+    /// worked; otherwise `failure` says why.
+    void engineDeployed(quint64 deploy, const QString& engine, bool built, const QString& failure,
+                        bool cancelled);
 
 private:
     void take(std::vector<jobs::JobRecord> all);
@@ -129,6 +150,8 @@ private:
     std::stop_source closing_;
     std::atomic<int> asking_{0};               ///< worker calls waiting in on_ui
     std::atomic<bool> remember_answer_{false}; ///< the last password answer is to be remembered
+    quint64 last_action_ = 0;
+    std::map<quint64, std::stop_source> actions_; ///< profile tests and deploys running, by id
     QTimer live_timer_;
 };
 

@@ -1,11 +1,14 @@
 #include "services/jobs_worker.hpp"
 
+#include "jobs/engine_deploy.hpp"
 #include "jobs/local_host.hpp"
 #include "jobs/local_import.hpp"
 #include "jobs/local_profile.hpp"
+#include "jobs/profile_check.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/scratch.hpp"
 #include "qstring_from.hpp"
+#include "sluice/version.hpp"
 
 #include <algorithm>
 
@@ -177,6 +180,66 @@ void JobsWorker::readLog(const QString& id) {
         if (!r) return emit failed(id, q(r.error().message));
         emit log(id, r->out.empty() ? tr("The job has written no output yet.") : QString::fromUtf8(r->out));
     });
+}
+
+void JobsWorker::testProfile(quint64 test, const jobs::ClusterProfile& profile, std::stop_source cancel) {
+    // Closing the app ends the test as a cancel does.
+    const std::stop_callback closing(closing_, [&cancel] { cancel.request_stop(); });
+    jobs::ProfileCheck result;
+    try {
+        std::unique_ptr<jobs::JobHost> host;
+        if (jobs::is_local(profile)) {
+            host = std::make_unique<jobs::LocalHost>(profile);
+        } else {
+            host = clientFor(profile, tr("to test profile %1").arg(q(profile.name)));
+        }
+        result = jobs::check_profile(
+            *host, version,
+            [&](const jobs::CheckLine& line) {
+                emit profileActionLine(test, static_cast<int>(line.level), q(line.text));
+            },
+            cancel.get_token());
+    } catch (const std::exception& e) {
+        result.failure = Error{ErrorKind::internal, e.what(), {}};
+    }
+    const bool cancelled = result.failure && result.failure->kind == ErrorKind::cancelled;
+    emit profileTestDone(test, static_cast<int>(result.engine), q(result.engine_version),
+                         result.failure ? q(result.failure->message) : QString(), cancelled);
+}
+
+void JobsWorker::deployEngine(quint64 deploy, const jobs::ClusterProfile& profile, std::stop_source cancel) {
+    const std::stop_callback closing(closing_, [&cancel] { cancel.request_stop(); });
+    const auto failed = [&](const Error& e) {
+        const bool cancelled = e.kind == ErrorKind::cancelled || cancel.stop_requested();
+        emit engineDeployed(deploy, {}, false, q(e.message), cancelled);
+    };
+    try {
+        auto archive = jobs::engine_source_archive();
+        if (!archive) return failed(archive.error());
+        auto client = clientFor(profile, tr("to deploy the engine for profile %1").arg(q(profile.name)));
+        auto deployed = jobs::deploy_engine(
+            *client, *archive, version, {},
+            [&](const jobs::CheckLine& line) {
+                emit profileActionLine(deploy, static_cast<int>(line.level), q(line.text));
+            },
+            cancel.get_token());
+        if (!deployed) return failed(deployed.error());
+        if (auto st =
+                jobs::record_deployed_engine(files_.profiles.toStdString(), profile.name, deployed->engine);
+            !st)
+            return failed(st.error());
+        emit engineDeployed(deploy, q(deployed->engine), deployed->built, {}, false);
+    } catch (const std::exception& e) {
+        failed(Error{ErrorKind::internal, e.what(), {}});
+    }
+}
+
+std::unique_ptr<jobs::ClusterClient> JobsWorker::clientFor(const jobs::ClusterProfile& profile,
+                                                           const QString& purpose) {
+    auto client = std::make_unique<jobs::ClusterClient>(profile, callbacks_, pool_.slot(profile));
+    client->allow_login();
+    client->set_purpose(purpose.toStdString());
+    return client;
 }
 
 Result<std::unique_ptr<jobs::JobHost>> JobsWorker::host(const std::string& profile) {

@@ -46,6 +46,10 @@ public:
     void setWatched(const QString& id);
     void checkNow();
     void readLog(const QString& id);
+    /// profile test's checks of `profile` (JobsService::testProfile); `cancel` ends them.
+    void testProfile(quint64 test, const jobs::ClusterProfile& profile, std::stop_source cancel);
+    /// engine deploy's build for `profile` (JobsService::deployEngine), recorded in profiles.json.
+    void deployEngine(quint64 deploy, const jobs::ClusterProfile& profile, std::stop_source cancel);
 
 signals:
     void log(const QString& id, const QString& text);
@@ -55,6 +59,11 @@ signals:
     void transfer(const QString& id, const QString& what, quint64 done, quint64 total);
     void problems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
     void failed(const QString& id, const QString& message);
+    void profileActionLine(quint64 action, int level, const QString& text);
+    void profileTestDone(quint64 test, int engine, const QString& engine_version, const QString& failure,
+                         bool cancelled);
+    void engineDeployed(quint64 deploy, const QString& engine, bool built, const QString& failure,
+                        bool cancelled);
 
 private:
     /// A job and the host it runs on, logged in (or about to be) for a stated purpose.
@@ -64,6 +73,10 @@ private:
     };
 
     Result<std::unique_ptr<jobs::JobHost>> host(const std::string& profile);
+    /// A login of its own for a profile test or deploy (shared with the jobs of the same host), asked for
+    /// now even after "Log In Later", since the user asked for it.
+    std::unique_ptr<jobs::ClusterClient> clientFor(const jobs::ClusterProfile& profile,
+                                                   const QString& purpose);
     /// The profile's host, whose login questions say `purpose` ("to cancel job 12").
     Result<jobs::JobHost*> hostOf(const std::string& profile, const QString& purpose);
     /// Job `id` and its host; `purpose` is a text whose %1 is the job's id.

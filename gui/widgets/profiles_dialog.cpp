@@ -3,7 +3,10 @@
 #include "jobs/cluster_client.hpp"
 #include "jobs/profiles_file.hpp"
 #include "remote/session.hpp"
+#include "remote/ssh_config_hosts.hpp"
 #include "services/keychain.hpp"
+#include "widgets/profile_actions.hpp"
+#include "widgets/ssh_import_dialog.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -50,6 +53,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
       partition_(new QLineEdit(this)), qos_(new QLineEdit(this)), nodes_(new QSpinBox(this)),
       tasks_(new QSpinBox(this)), walltime_(new QLineEdit(this)), memory_(new QLineEdit(this)),
       modules_(new QPlainTextEdit(this)), environment_(new QPlainTextEdit(this)),
+      directives_(new QPlainTextEdit(this)), prologue_(new QPlainTextEdit(this)),
       engine_kind_(new QComboBox(this)), engine_(new QLineEdit(this)),
       locking_(new QCheckBox(tr("HDF5 file locking (turn off for Lustre/NFS "
                                 "scratch that refuses it)"),
@@ -71,7 +75,11 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
     modules_->setPlaceholderText(tr("one `module` command per line, e.g. load hdf5/1.10"));
     environment_->setPlaceholderText(tr("one NAME=value per line, taken literally"));
-    for (auto* e : {modules_, environment_})
+    directives_->setPlaceholderText(tr("more scheduler options, one per line, without #SBATCH/#PBS, "
+                                       "e.g. --constraint=haswell or -l place=scatter"));
+    prologue_->setPlaceholderText(tr("shell lines run before the engine in every job, one command per "
+                                     "line, e.g. source /opt/site/env.sh"));
+    for (auto* e : {modules_, environment_, directives_, prologue_})
         e->setMaximumHeight(70);
     message_->setWordWrap(true);
     // Names for tests and accessibility tools.
@@ -90,6 +98,8 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
                                                       {memory_, "memory"},
                                                       {modules_, "modules"},
                                                       {environment_, "environment"},
+                                                      {directives_, "extraDirectives"},
+                                                      {prologue_, "prologue"},
                                                       {engine_kind_, "engineKind"},
                                                       {engine_, "engine"},
                                                       {locking_, "locking"},
@@ -115,6 +125,8 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     form->addRow(tr("Memory per node"), memory_);
     form->addRow(tr("Modules"), modules_);
     form->addRow(tr("Environment"), environment_);
+    form->addRow(tr("Extra directives"), directives_);
+    form->addRow(tr("Prologue"), prologue_);
     auto* engine_row = new QHBoxLayout;
     engine_row->addWidget(engine_kind_);
     engine_row->addWidget(engine_, 1);
@@ -125,6 +137,8 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
 
     auto* add = new QPushButton(tr("New"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
+    auto* import = new QPushButton(tr("Import from SSH config…"), this);
+    import->setObjectName("importSshConfig");
     auto* save = new QPushButton(tr("Save"), this);
     auto* forget = new QPushButton(tr("Forget Saved Password"), this);
     forget->setObjectName(QStringLiteral("forget_password"));
@@ -136,17 +150,18 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     list_buttons->addWidget(add);
     list_buttons->addWidget(remove);
     left->addLayout(list_buttons);
-    auto* right = new QVBoxLayout;
-    right->addLayout(form);
-    right->addWidget(message_);
+    left->addWidget(import);
+    right_ = new QVBoxLayout;
+    right_->addLayout(form);
+    right_->addWidget(message_);
     auto* save_row = new QHBoxLayout;
     save_row->addWidget(forget);
     save_row->addStretch(1);
     save_row->addWidget(save);
-    right->addLayout(save_row);
+    right_->addLayout(save_row);
     auto* columns = new QHBoxLayout;
     columns->addLayout(left, 1);
-    columns->addLayout(right, 3);
+    columns->addLayout(right_, 3);
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(columns);
@@ -155,6 +170,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::accept);
     connect(add, &QPushButton::clicked, this, &ProfilesDialog::newProfile);
     connect(remove, &QPushButton::clicked, this, &ProfilesDialog::removeCurrent);
+    connect(import, &QPushButton::clicked, this, &ProfilesDialog::importFromSshConfig);
     connect(save, &QPushButton::clicked, this, &ProfilesDialog::saveCurrent);
     connect(forget, &QPushButton::clicked, this, &ProfilesDialog::forgetPassword);
     connect(list_, &QListWidget::currentRowChanged, this, &ProfilesDialog::showProfile);
@@ -166,6 +182,44 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
         message_->setText(text(loaded.error().message));
     reloadList(profiles_.empty() ? -1 : 0);
     if (profiles_.empty()) newProfile();
+}
+
+void ProfilesDialog::setJobsService(JobsService* service) {
+    if (!service || actions_) return;
+    actions_ = new ProfileActions(
+        *service, [this] { return checkedForm(); },
+        [this]() -> std::optional<jobs::ClusterProfile> {
+            if (!saveCurrent()) return std::nullopt;
+            return profiles_[static_cast<std::size_t>(current_)];
+        },
+        this);
+    right_->addWidget(actions_);
+    // The deployed engine's path was written into the file: show it.
+    connect(actions_, &ProfileActions::engineDeployed, this, [this](const QString& name) {
+        auto loaded = jobs::load_profiles(file_.toStdString());
+        if (!loaded) return message_->setText(text(loaded.error().message));
+        profiles_ = std::move(*loaded);
+        const auto it = std::ranges::find(profiles_, name.toStdString(), &jobs::ClusterProfile::name);
+        const int at = it == profiles_.end() ? -1 : static_cast<int>(it - profiles_.begin());
+        const QSignalBlocker block(list_);
+        list_->clear();
+        for (const auto& p : profiles_)
+            list_->addItem(text(p.name));
+        list_->setCurrentRow(at);
+        current_ = at;
+        if (at >= 0) engine_->setText(text(profiles_[static_cast<std::size_t>(at)].engine.value));
+        engine_kind_->setCurrentIndex(0);
+    });
+}
+
+std::optional<jobs::ClusterProfile> ProfilesDialog::checkedForm() {
+    auto p = fromForm();
+    if (auto st = jobs::validate_profile(p); !st) {
+        message_->setText(text(st.error().message));
+        return std::nullopt;
+    }
+    message_->clear();
+    return p;
 }
 
 QString ProfilesDialog::messageText() const {
@@ -189,6 +243,32 @@ void ProfilesDialog::newProfile() {
     name_->setFocus();
 }
 
+void ProfilesDialog::importFromSshConfig() {
+    QString file = ssh_config_;
+    if (file.isEmpty()) {
+        auto path = remote::user_ssh_config();
+        if (!path) return message_->setText(text(path.error().message));
+        file = QString::fromStdString(path->string());
+    }
+    SshImportDialog pick(file, qEnvironmentVariable("HOME"), this);
+    if (pick.exec() != QDialog::Accepted) return;
+    const auto host = pick.chosen();
+    if (!host) return;
+    newProfile();
+    // The alias, not its HostName: ssh_config's User, Port, IdentityFile, ProxyJump... apply at login.
+    name_->setText(
+        text(std::ranges::find(profiles_, host->alias, &jobs::ClusterProfile::name) == profiles_.end()
+                 ? host->alias
+                 : host->alias + "-2"));
+    host_->setText(text(host->alias));
+    message_->setText(tr("From %1: %2 (%3). Fill in the scratch directory, then Save.")
+                          .arg(file, text(host->alias),
+                               text((host->user.empty() ? std::string() : host->user + "@") +
+                                    (host->host_name.empty() ? host->alias : host->host_name) +
+                                    (host->port ? ":" + std::to_string(*host->port) : std::string()))));
+    scratch_->setFocus();
+}
+
 void ProfilesDialog::showProfile(int index) {
     current_ = index;
     const jobs::ClusterProfile p = index >= 0 && index < static_cast<int>(profiles_.size())
@@ -209,6 +289,8 @@ void ProfilesDialog::showProfile(int index) {
     memory_->setText(text(p.resources.memory));
     modules_->setPlainText(joined(p.modules));
     environment_->setPlainText(joined(p.environment));
+    directives_->setPlainText(joined(p.extra_directives));
+    prologue_->setPlainText(joined(p.prologue));
     engine_kind_->setCurrentIndex(static_cast<int>(p.engine.kind == jobs::EngineCommand::Kind::path     ? 0
                                                    : p.engine.kind == jobs::EngineCommand::Kind::module ? 1
                                                                                                         : 2));
@@ -217,6 +299,7 @@ void ProfilesDialog::showProfile(int index) {
     srun_mpi_->setText(text(p.srun_mpi));
     streams_->setValue(p.transfer_streams);
     message_->clear();
+    if (actions_) actions_->clear();
 }
 
 jobs::ClusterProfile ProfilesDialog::fromForm() const {
@@ -237,6 +320,8 @@ jobs::ClusterProfile ProfilesDialog::fromForm() const {
     p.resources.memory = memory_->text().trimmed().toStdString();
     p.modules = lines(modules_);
     p.environment = lines(environment_);
+    p.extra_directives = lines(directives_);
+    p.prologue = lines(prologue_);
     using Kind = jobs::EngineCommand::Kind;
     p.engine.kind =
         std::array{Kind::path, Kind::module,
@@ -249,11 +334,9 @@ jobs::ClusterProfile ProfilesDialog::fromForm() const {
 }
 
 bool ProfilesDialog::saveCurrent() {
-    auto p = fromForm();
-    if (auto st = jobs::validate_profile(p); !st) {
-        message_->setText(text(st.error().message));
-        return false;
-    }
+    auto checked = checkedForm();
+    if (!checked) return false;
+    const auto& p = *checked;
     auto next = profiles_;
     if (current_ >= 0 && current_ < static_cast<int>(next.size()))
         next[static_cast<std::size_t>(current_)] = p;

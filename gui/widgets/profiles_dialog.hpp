@@ -8,6 +8,7 @@
 
 #include <QDialog>
 #include <QString>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
@@ -18,8 +19,12 @@ class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QVBoxLayout;
 
 namespace sluice::gui {
+
+class JobsService;
+class ProfileActions;
 
 class ProfilesDialog : public QDialog {
     Q_OBJECT
@@ -29,6 +34,9 @@ public:
 
     [[nodiscard]] QString messageText() const;
     [[nodiscard]] const std::vector<jobs::ClusterProfile>& profiles() const { return profiles_; }
+    /// With the app's jobs service: Test Connection (and Deploy Engine…) on the profile in the form.
+    void setJobsService(JobsService* service);
+    [[nodiscard]] ProfileActions* actions() const { return actions_; }
 
     /// Apply the form to the selected profile (or a new one) and write the file; false (and the
     /// reason shown) when a field is invalid or the file cannot be written.
@@ -38,13 +46,20 @@ public:
     /// Remove the password remembered for the selected profile's user@host:port from the keychain; the
     /// message says what happened (asynchronously).
     void forgetPassword();
+    /// A new profile from a Host of the SSH config (SshImportDialog): its alias is the host.
+    void importFromSshConfig();
+    /// The SSH config Import from SSH config… reads; default ~/.ssh/config.
+    void setSshConfig(const QString& file) { ssh_config_ = file; }
 
 private:
     void showProfile(int index);
     [[nodiscard]] jobs::ClusterProfile fromForm() const;
+    /// The form's profile when it is valid; otherwise the message says why.
+    [[nodiscard]] std::optional<jobs::ClusterProfile> checkedForm();
     void reloadList(int select);
 
     QString file_;
+    QString ssh_config_;
     std::vector<jobs::ClusterProfile> profiles_;
     int current_ = -1; ///< index into profiles_, -1: a new profile
     QListWidget* list_;
@@ -63,12 +78,16 @@ private:
     QLineEdit* memory_;
     QPlainTextEdit* modules_;
     QPlainTextEdit* environment_;
+    QPlainTextEdit* directives_;
+    QPlainTextEdit* prologue_;
     QComboBox* engine_kind_;
     QLineEdit* engine_;
     QCheckBox* locking_;
     QLineEdit* srun_mpi_;
     QSpinBox* streams_;
     QLabel* message_;
+    QVBoxLayout* right_ = nullptr;
+    ProfileActions* actions_ = nullptr;
 };
 
 } // namespace sluice::gui

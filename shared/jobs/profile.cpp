@@ -2,6 +2,7 @@
 
 #include "jobs/directive_values.hpp"
 #include "jobs/script.hpp"
+#include "jobs/script_additions.hpp"
 #include "util/utf8.hpp"
 
 #include <fmt/format.h>
@@ -74,6 +75,11 @@ Status check_text(const ClusterProfile& p) {
         if (auto st = require_utf8(p.modules[i], fmt::format("modules[{}]", i)); !st) return st;
     for (std::size_t i = 0; i < p.environment.size(); ++i)
         if (auto st = require_utf8(p.environment[i], fmt::format("environment[{}]", i)); !st) return st;
+    for (std::size_t i = 0; i < p.extra_directives.size(); ++i)
+        if (auto st = require_utf8(p.extra_directives[i], fmt::format("extra_directives[{}]", i)); !st)
+            return st;
+    for (std::size_t i = 0; i < p.prologue.size(); ++i)
+        if (auto st = require_utf8(p.prologue[i], fmt::format("prologue[{}]", i)); !st) return st;
     return {};
 }
 
@@ -107,7 +113,7 @@ Status check_profile_fields(const ClusterProfile& p) {
                                printable(p.srun_mpi)));
     if (p.transfer_streams < 0 || p.transfer_streams > 8)
         return bad(fmt::format("transfer_streams: {} is not 0 (automatic) or 1 to 8", p.transfer_streams));
-    return {};
+    return check_script_additions(p);
 }
 
 } // namespace

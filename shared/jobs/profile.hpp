@@ -68,6 +68,12 @@ struct ClusterProfile {
     /// Parallel SFTP channels for files of 64 MiB and more (DESIGN §6): 0 chooses from the file's size
     /// and the measured round trip; 1 to 8 fixes the number.
     int transfer_streams = 0;
+    /// More scheduler directives for every job, without their `#SBATCH`/`#PBS` prefix, e.g.
+    /// "--constraint=haswell" or "-l place=scatter"; whitelisted (script_additions.hpp).
+    std::vector<std::string> extra_directives;
+    /// The user's own shell lines run in every job after modules and environment, before the engine,
+    /// e.g. "module load cray-hdf5-parallel" or "source /opt/site/env.sh"; one line each, run by eval.
+    std::vector<std::string> prologue;
 };
 
 /// One filter run on a cluster. Paths are on the cluster, absolute or relative to the job directory.

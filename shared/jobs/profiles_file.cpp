@@ -145,6 +145,8 @@ Result<ClusterProfile> read_profile(const json& obj) {
         else
             st = std::unexpected(policy.error());
     }
+    if (st) st = r.strings("extra_directives", p.extra_directives);
+    if (st) st = r.strings("prologue", p.prologue);
     if (st) st = r.no_unknown_keys();
     if (!st) {
         if (p.name.empty()) return propagate(st);
@@ -180,6 +182,9 @@ json write_profile(const ClusterProfile& p) {
     if (p.scheduler == Scheduler::slurm) o["srun_mpi"] = p.srun_mpi;
     o["scratch_after_download"] = std::string(to_string(p.scratch_after_download));
     if (p.transfer_streams != 0) o["transfer_streams"] = p.transfer_streams;
+    // Only when set, so that a file without additions stays readable by earlier clients.
+    if (!p.extra_directives.empty()) o["extra_directives"] = p.extra_directives;
+    if (!p.prologue.empty()) o["prologue"] = p.prologue;
     return o;
 }
 

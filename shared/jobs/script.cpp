@@ -3,6 +3,7 @@
 #include "jobs/directive_values.hpp"
 #include "jobs/local_profile.hpp"
 #include "jobs/scheduler_adapters.hpp"
+#include "jobs/script_additions.hpp"
 #include "util/shell_quote.hpp"
 
 #include <algorithm>
@@ -108,11 +109,13 @@ wait "$pid" || wait "$pid" || engine_rc=$?
 exit "$engine_rc"
 )";
 
-// Modules, then the profile's environment: what the engine needs, for the job and for `profile test`.
+// Modules, then the profile's environment and prologue: what the engine needs, for the job and for
+// `profile test`.
 std::string environment_setup(const ClusterProfile& profile) {
     std::string s;
     const bool module_engine = profile.engine.kind == EngineCommand::Kind::module;
-    if (!profile.modules.empty() || module_engine) {
+    // A prologue's `module load` needs the module function as much as the profile's module lines do.
+    if (!profile.modules.empty() || module_engine || !profile.prologue.empty()) {
         s += '\n';
         s += module_init;
         for (const auto& m : profile.modules)
@@ -127,7 +130,7 @@ std::string environment_setup(const ClusterProfile& profile) {
     }
     // Lustre and NFS scratch often refuse HDF5's file locks.
     if (!profile.hdf5_file_locking) s += "export HDF5_USE_FILE_LOCKING=FALSE\n";
-
+    s += prologue_lines(profile);
     return s;
 }
 
@@ -193,7 +196,7 @@ Result<ScriptHead> script_head(const ClusterProfile& profile, const JobSpec& spe
         auto d = profile.scheduler == Scheduler::slurm ? slurm_directives(spec, *t)
                                                        : pbs_directives(spec, profile.scheduler, *t);
         if (!d) return propagate(d);
-        directives = std::move(*d);
+        directives = std::move(*d) + extra_directive_lines(profile);
     }
 
     auto& s = head.text;
@@ -207,6 +210,11 @@ Result<ScriptHead> script_head(const ClusterProfile& profile, const JobSpec& spe
     s += fmt::format("cd {}\n\n", shell_quote(job_directory(profile, spec.job_id)));
     s += status_functions;
     s += environment_setup(profile);
+    // A prologue line may change the shell's options, traps or directory: the job's own come back.
+    if (!profile.prologue.empty())
+        s += fmt::format("set -euo pipefail\ntrap on_exit EXIT\ntrap 'stop_requested=1' USR1 TERM\n"
+                         "engine_rc=\ncd {}\n",
+                         shell_quote(job_directory(profile, spec.job_id)));
     return head;
 }
 

@@ -2,15 +2,30 @@
 // as sluice-cli reads it, and invalid values are refused with the field named, leaving the file as it was.
 #include "gui_test_main.hpp"
 #include "jobs/profiles_file.hpp"
+#include "services/jobs_service.hpp"
+#include "widgets/profile_actions.hpp"
 #include "widgets/profiles_dialog.hpp"
+#include "widgets/ssh_import_dialog.hpp"
 
+#include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
+#include <QTimer>
+#include <QTreeWidget>
+#include <arpa/inet.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace sluice;
+using sluice::gui::JobsService;
 using sluice::gui::ProfilesDialog;
 namespace fs = std::filesystem;
 
@@ -27,6 +42,37 @@ void click(ProfilesDialog& d, const QString& label) {
     for (auto* b : d.findChildren<QPushButton*>())
         if (b->text() == label) return QTest::mouseClick(b, Qt::LeftButton);
     QFAIL(qPrintable("no button " + label));
+}
+
+// A TCP port on 127.0.0.1 that listens (and never says a word), or, closed, refuses connections.
+struct Listener {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int port = 0;
+    Listener() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof a;
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), size) != 0 || ::listen(fd, 4) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) != 0)
+            qFatal("cannot listen on 127.0.0.1");
+        port = ntohs(a.sin_port);
+    }
+    ~Listener() { close(); }
+    void close() {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+    /// The next connection, accepted within `ms`; -1 when none came.
+    int accept(int ms) const {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, ms) != 1) return -1;
+        return ::accept(fd, nullptr, nullptr);
+    }
+};
+
+QString q(const fs::path& p) {
+    return QString::fromStdString(p.string());
 }
 
 std::vector<jobs::ClusterProfile> stored(const fs::path& file) {
@@ -57,6 +103,11 @@ private slots:
         QTest::keyClick(modules, Qt::Key_Return);
         QTest::keyClicks(modules, "load fftw");
         type(d, "engine", "/opt/sluice/bin/sluice-engine");
+        QTest::keyClicks(d.findChild<QPlainTextEdit*>("extraDirectives"), "--constraint=haswell");
+        auto* prologue = d.findChild<QPlainTextEdit*>("prologue");
+        QTest::keyClicks(prologue, "source /opt/site/env.sh");
+        QTest::keyClick(prologue, Qt::Key_Return);
+        QTest::keyClicks(prologue, "ulimit -s unlimited");
         click(d, "Save");
         QVERIFY2(d.messageText().startsWith("Saved"), qPrintable(d.messageText()));
         const auto all = stored(file);
@@ -71,6 +122,8 @@ private slots:
         QCOMPARE(p.modules, (std::vector<std::string>{"load hdf5/1.10", "load fftw"}));
         QCOMPARE(p.engine.kind, jobs::EngineCommand::Kind::path);
         QCOMPARE(p.engine.value, std::string("/opt/sluice/bin/sluice-engine"));
+        QCOMPARE(p.extra_directives, (std::vector<std::string>{"--constraint=haswell"}));
+        QCOMPARE(p.prologue, (std::vector<std::string>{"source /opt/site/env.sh", "ulimit -s unlimited"}));
     }
 
     void invalidValuesAreRefusedAndNothingIsWritten() {
@@ -84,6 +137,16 @@ private slots:
         click(d, "Save");
         QVERIFY2(d.messageText().contains("partition"), qPrintable(d.messageText()));
         QCOMPARE(stored(file).front().resources.partition, std::string("short"));
+        type(d, "partition", "short");
+        // An extra directive that Sluice sets itself names the field to use instead.
+        auto* directives = d.findChild<QPlainTextEdit*>("extraDirectives");
+        QTest::keyClick(directives, Qt::Key_End, Qt::ControlModifier);
+        QTest::keyClick(directives, Qt::Key_Return);
+        QTest::keyClicks(directives, "--time=5:00:00");
+        click(d, "Save");
+        QVERIFY2(d.messageText().contains("extra_directives[1]") && d.messageText().contains("Walltime"),
+                 qPrintable(d.messageText()));
+        QCOMPARE(stored(file).front().extra_directives, (std::vector<std::string>{"--constraint=haswell"}));
         // A second profile with a name that is taken is refused too.
         click(d, "New");
         type(d, "name", "hpc");
@@ -103,6 +166,104 @@ private slots:
         QCOMPARE(stored(file).front().resources.walltime, std::string("1-00:00:00"));
         click(d, "Remove");
         QVERIFY(stored(file).empty());
+    }
+
+    // Import from SSH config…: the config's hosts are listed (wildcards and Match left out); the chosen
+    // alias becomes a new profile's host and name, which is saved once a scratch directory is given.
+    void importFromSshConfig() {
+        const auto config = dir_ / "ssh_config";
+        std::ofstream(config)
+            << "Host *\n  User everyone\nHost hpc login2\n  HostName login.hpc.example.org\n"
+               "  Port 2222\nMatch host hpc\n  User nobody\nHost gpu-*\n  User g\n";
+        const auto file = dir_ / "imported.json";
+        ProfilesDialog d(q(file));
+        d.setSshConfig(q(config));
+        d.show();
+        QStringList listed;
+        QTimer::singleShot(0, &d, [&] {
+            auto* pick = qobject_cast<gui::SshImportDialog*>(QApplication::activeModalWidget());
+            if (!pick) return;
+            auto* hosts = pick->findChild<QTreeWidget*>("sshHosts");
+            for (int i = 0; i < hosts->topLevelItemCount(); ++i) {
+                const auto* item = hosts->topLevelItem(i);
+                listed << item->text(0) + " " + item->text(1) + " " + item->text(2) + " " + item->text(3);
+            }
+            auto* ok = pick->findChild<QPushButton*>("sshImportOk");
+            const bool disabled_before_choice = !ok->isEnabled();
+            hosts->setCurrentItem(hosts->topLevelItem(0));
+            if (disabled_before_choice)
+                QTest::mouseClick(ok, Qt::LeftButton);
+            else
+                pick->reject();
+        });
+        QTest::mouseClick(d.findChild<QPushButton*>("importSshConfig"), Qt::LeftButton);
+        QCOMPARE(listed, (QStringList{"hpc login.hpc.example.org everyone 2222",
+                                      "login2 login.hpc.example.org everyone 2222"}));
+        QCOMPARE(d.findChild<QLineEdit*>("name")->text(), QString("hpc"));
+        QCOMPARE(d.findChild<QLineEdit*>("host")->text(), QString("hpc"));
+        QVERIFY2(d.messageText().contains("everyone@login.hpc.example.org:2222"),
+                 qPrintable(d.messageText()));
+        type(d, "scratch", "/scratch/everyone");
+        click(d, "Save");
+        QVERIFY2(d.messageText().startsWith("Saved"), qPrintable(d.messageText()));
+        const auto saved = stored(file);
+        QCOMPARE(saved.size(), std::size_t(1));
+        QCOMPARE(saved.front().host, std::string("hpc"));
+        QVERIFY(saved.front().user.empty() && !saved.front().port); // ssh_config's apply at login
+    }
+
+    // Test Connection runs profile test's checks on the jobs service's worker: a login that fails is
+    // shown as the result; one that hangs shows a busy bar, and Cancel ends the wait at once.
+    // (Against a real sshd and scheduler: tests/integration/scheduler/test_gui_profile_actions.cpp.)
+    void testConnectionFailsOrIsCancelled() {
+        JobsService::Files files{q(dir_ / "jobs.sqlite"), q(dir_ / "actions.json"), q(dir_ / "no-runs")};
+        JobsService service(files);
+        ProfilesDialog d(files.profiles);
+        d.setJobsService(&service);
+        d.show();
+        auto* actions = d.actions();
+        QVERIFY(actions);
+        auto* test = d.findChild<QPushButton*>("testConnection");
+        auto* cancel = d.findChild<QPushButton*>("cancelAction");
+        auto* progress = d.findChild<QProgressBar*>("actionProgress");
+        QVERIFY(test && cancel && progress);
+        QVERIFY(!progress->isVisible() && !cancel->isVisible());
+        // An invalid form is not tested: the message names the field.
+        QTest::mouseClick(test, Qt::LeftButton);
+        QVERIFY(!actions->busy());
+        QVERIFY2(d.messageText().contains("no name"), qPrintable(d.messageText()));
+
+        Listener closed;
+        const auto closed_port = closed.port;
+        closed.close();
+        type(d, "name", "nowhere");
+        type(d, "host", "127.0.0.1");
+        type(d, "scratch", "/tmp");
+        d.findChild<QSpinBox*>("port")->setValue(closed_port);
+        QTest::mouseClick(test, Qt::LeftButton);
+        QVERIFY(actions->busy() && progress->isVisible() && cancel->isVisible() && !test->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!actions->busy(), 60000);
+        QVERIFY2(actions->resultText().startsWith("Failed:"), qPrintable(actions->resultText()));
+        QVERIFY(test->isEnabled() && !progress->isVisible());
+
+        // A server that accepts and never says a word: the login waits; Cancel ends the test at once.
+        Listener silent;
+        d.findChild<QSpinBox*>("port")->setValue(silent.port);
+        QSignalSpy done(&service, &JobsService::profileTestDone);
+        QTest::mouseClick(test, Qt::LeftButton);
+        const int connection = silent.accept(30000);
+        QVERIFY(connection >= 0);
+        QVERIFY(actions->busy() && progress->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(!actions->busy() && test->isEnabled() && !progress->isVisible());
+        QCOMPARE(actions->resultText(), QString("Cancelled."));
+        QVERIFY(actions->outputText().isEmpty());
+        // The worker's login ends when the connection does; what it says then is not shown.
+        ::close(connection);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        QCOMPARE(done.first().at(4).toBool(), true);
+        QCOMPARE(actions->resultText(), QString("Cancelled."));
+        QVERIFY(stored(files.profiles.toStdString()).empty()); // testing saves nothing
     }
 };
 

@@ -36,6 +36,8 @@ jobs::ClusterProfile hpc() {
     p.resources.walltime = "01:00:00";
     p.resources.tasks_per_node = 8;
     p.engine = {jobs::EngineCommand::Kind::module, "sluice/1.0"};
+    p.extra_directives = {"--constraint=haswell"};
+    p.prologue = {"source /opt/site/env.sh"};
     return p;
 }
 
@@ -101,9 +103,12 @@ private slots:
         const auto script = d.scriptText();
         QCOMPARE(script, QString::fromStdString(d.plan()->script));
         const auto sha = QString::fromStdString(sha256_file(dir_ / "scan.h5").value());
-        for (const auto& line : {QString("#SBATCH --partition=short"), QString("#SBATCH --time=01:00:00"),
-                                 QString("#SBATCH --ntasks-per-node=8"), "'--source-sha256' '" + sha + "'",
-                                 QString("module 'load' 'sluice/1.0'")})
+        for (const auto& line :
+             {QString("#SBATCH --partition=short"), QString("#SBATCH --time=01:00:00"),
+              QString("#SBATCH --ntasks-per-node=8"), "'--source-sha256' '" + sha + "'",
+              QString("module 'load' 'sluice/1.0'"),
+              // The profile's script additions (docs/CLUSTER.md).
+              QString("#SBATCH --constraint=haswell\n"), QString("eval 'source /opt/site/env.sh'\n")})
             QVERIFY2(script.contains(line), qPrintable(line + " not in:\n" + script));
         QVERIFY(submit_button(d)->isEnabled());
         QVERIFY2(d.messageText().contains("scan-filtered-000.h5"), qPrintable(d.messageText()));

@@ -94,6 +94,28 @@ private slots:
         QVERIFY2(ok.exit_code == 0, qPrintable(ok.err));
     }
 
+    // `profile add --directive/--prologue`, refused like any directive, shown by `submit --dry-run`.
+    void scriptAdditionsFromTheCommandLine() {
+        expect_refused({"profile", "add", "adds", "--host", "h", "--scratch", "/s", "--directive=--uid=0"},
+                       "extra_directives[0]: --uid is not an sbatch option");
+        expect_refused(
+            {"profile", "add", "adds", "--host", "h", "--scratch", "/s", "--directive=--time=9:00"},
+            "Walltime");
+        const auto add =
+            cli({"profile", "add", "adds", "--host", "h", "--scratch", "/s",
+                 "--directive=--constraint=haswell", "--directive=--exclusive", "--prologue",
+                 "module load cray-hdf5-parallel", "--prologue", "source '/opt/my site/env.sh'"});
+        QVERIFY2(add.exit_code == 0, qPrintable(add.err));
+        auto a = submit(source_, {"--dry-run"});
+        a[7] = "adds"; // --profile
+        const auto dry = cli(a);
+        QVERIFY2(dry.exit_code == 0, qPrintable(dry.err));
+        QVERIFY2(dry.out.contains("#SBATCH --constraint=haswell\n#SBATCH --exclusive\n"),
+                 qPrintable(dry.out));
+        QVERIFY(dry.out.contains("eval 'module load cray-hdf5-parallel'\n"));
+        QVERIFY(dry.out.contains("eval 'source '\\''/opt/my site/env.sh'\\'''\n"));
+    }
+
     void whatTheEngineRefusesIsRefusedBeforeUpload() {
         expect_refused(submit(source_, {"--block-rows", "2000000", "--dry-run"}),
                        "block rows: 2000000 is not between 1 and 1 048 576");

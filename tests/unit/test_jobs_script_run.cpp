@@ -261,6 +261,47 @@ private slots:
         QCOMPARE(status->state, JobState::failed);
         QVERIFY(!status->exit_code.has_value());
     }
+    // A prologue that changes directory, options, traps and the script's own variables: the job still
+    // runs the engine in its directory, and status.json still tells how it ended.
+    void prologueRunsAndTheJobStaysIntact_data() {
+        QTest::addColumn<int>("rc");
+        QTest::newRow("engine done") << 0;
+        QTest::newRow("engine failed") << 2;
+    }
+    void prologueRunsAndTheJobStaysIntact() {
+        QFETCH(int, rc);
+        Harness h;
+        auto p = profile_in(h.root / "scratch", Scheduler::pbs);
+        p.extra_directives = {"-l place=scatter"};
+        p.prologue = {"module load site-env", "export FROM_PROLOGUE=\"it's $((6 * 7))\"",
+                      "cd / && set +e +u +o pipefail", "trap - EXIT USR1 TERM; engine_rc=0",
+                      "touch \"$STUB_LOG/prologue ran\"  # a comment"};
+        const auto spec = spec_for(p);
+        fs::create_directories(job_directory(p, spec.job_id));
+        QCOMPARE(h.run(*job_script(p, spec), {QString("STUB_RC=%1").arg(rc)}), rc);
+        QVERIFY(fs::exists(h.log / "prologue ran"));
+        QCOMPARE(h.launcher_env("FROM_PROLOGUE"), std::optional<std::string>("it's 42"));
+        QVERIFY(h.module_calls() == (std::vector<std::vector<std::string>>{{"load", "site-env"}}));
+        auto status = status_in(p, spec); // in the job directory, after the prologue's cd
+        QVERIFY(status.has_value());
+        QCOMPARE(int(status->state), int(rc == 0 ? JobState::completed : JobState::failed));
+        QCOMPARE(status->exit_code, std::optional(rc));
+    }
+    void failingPrologueLineFailsTheJobBeforeTheEngine() {
+        for (const auto& line : {std::string("false"), std::string("if true; then")}) {
+            Harness h;
+            auto p = profile_in(h.root / "scratch", Scheduler::slurm);
+            p.prologue = {line, "touch \"$STUB_LOG/after\""};
+            const auto spec = spec_for(p);
+            fs::create_directories(job_directory(p, spec.job_id));
+            QVERIFY(h.run(*job_script(p, spec)) != 0);
+            QVERIFY(!fs::exists(h.log / "after"));
+            QVERIFY(!fs::exists(h.log / "launcher.argv"));
+            auto status = status_in(p, spec);
+            QVERIFY(status.has_value());
+            QCOMPARE(status->state, JobState::failed);
+        }
+    }
     void stopBeforeTheEngineStartsDoesNotStartIt() {
         Harness h;
         auto p = profile_in(h.root / "scratch", Scheduler::slurm);

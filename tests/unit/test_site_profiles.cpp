@@ -142,6 +142,28 @@ private slots:
         QCOMPARE(QString::fromStdString((*hpc)->host), QString("site.example"));
     }
 
+    // A site profile's script additions reach every user's jobs, checked like the user's own.
+    void siteScriptAdditions() {
+        auto site = cluster("site-hpc", "site.example");
+        site.extra_directives = {"--constraint=ib"};
+        site.prologue = {"module load site-hdf5"};
+        QVERIFY(jobs::save_profiles(site_, {site}).has_value());
+        auto loaded = jobs::load_profile(user_, "site-hpc");
+        QVERIFY(loaded && *loaded);
+        QCOMPARE((*loaded)->extra_directives, site.extra_directives);
+        QCOMPARE((*loaded)->prologue, site.prologue);
+        // A site file with a refused directive is an error naming the file and the entry.
+        fs::create_directories(site_.parent_path());
+        std::ofstream(site_) << R"({"format": "sluice-profiles", "version": 1, "profiles": [{"name": "x", )"
+                             << R"("scheduler": "slurm", "host": "h", "scratch_dir": "/s", )"
+                             << R"("extra_directives": ["--chdir=/"]}]})";
+        auto all = jobs::all_profiles(user_);
+        QVERIFY(!all.has_value());
+        QVERIFY2(all.error().message.find(site_.string()) != std::string::npos &&
+                     all.error().message.find("extra_directives[0]") != std::string::npos,
+                 all.error().message.c_str());
+    }
+
     void engineDeployRefusesBeforeAnyLogin() {
         QVERIFY(jobs::save_profiles(user_, {cluster("hpc", "unreachable.invalid")}).has_value());
         auto r = cli({"engine", "deploy", "hpc", "--prefix", "relative/dir"});
