@@ -54,6 +54,8 @@ void add_profile_options(CLI::App* cmd, jobs::ClusterProfile& p, std::string& sc
     cmd->add_option("--transfer-streams", p.transfer_streams,
                     "Parallel SFTP channels for files of 64 MiB and more: 0 automatic, 1 to 8 fixed")
         ->default_val(0);
+    cmd->add_flag("--deploy-in-job", p.deploy_in_job,
+                  "engine deploy builds in a short batch job instead of on the login node");
 }
 
 } // namespace
@@ -181,20 +183,24 @@ int run(int argc, const char* const* argv, std::FILE* out, std::FILE* err) {
     auto* engine = app.add_subcommand("engine", "Put this version's sluice-engine on a cluster");
     engine->require_subcommand(1, 1);
     auto* deploy_cmd = engine->add_subcommand(
-        "deploy", "Build sluice-engine on the cluster's login node against its MPI, HDF5 and FFTW, and "
-                  "record it in the profile (nothing to do when that version is there)");
+        "deploy", "Build sluice-engine on the cluster (login node, or a batch job) against its MPI, HDF5 "
+                  "and FFTW, and record it in the profile (nothing to do when that version is there)");
     deploy_cmd->add_option("name", deploy.profile, "Profile name")->required();
     deploy_cmd->add_option("--build-module", deploy.build_modules,
                            "A `module` command for the build only, e.g. 'load cmake' (repeatable; the "
                            "profile's --module lines apply too)");
     deploy_cmd->add_option("--prefix", deploy.prefix,
                            "Install directory on the cluster (default ~/.local/share/sluice/engine/VERSION)");
-    deploy_cmd->add_option("--jobs", deploy.jobs, "Parallel compiles on the login node")
+    deploy_cmd->add_option("--jobs", deploy.jobs, "Parallel compiles (in a build job: its cores)")
         ->default_val(4)
         ->check(CLI::Range(1, 64));
     deploy_cmd->add_option("--time-limit", deploy.time_limit_minutes, "Longest build, minutes")
         ->default_val(30)
         ->check(CLI::Range(1, 240));
+    auto* in_job = deploy_cmd->add_flag(
+        "--in-job", deploy.in_job, "Build in a short batch job (default: the profile's --deploy-in-job)");
+    deploy_cmd->add_flag("--on-login-node", deploy.on_login_node, "Build on the login node")
+        ->excludes(in_job);
     deploy_cmd->add_flag("--force", deploy.force, "Build even when this version is installed there");
     deploy_cmd->add_flag("--no-test-job", deploy.no_test_job,
                          "After a build, do not run the 2-rank test job through the scheduler");

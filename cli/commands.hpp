@@ -91,8 +91,10 @@ struct DeployArgs {
     std::string prefix;                     ///< empty: ~/.local/share/sluice/engine/<version> on the cluster
     int jobs = 4;                           ///< parallel compiles on the login node
     int time_limit_minutes = 30;
-    bool force = false;       ///< rebuild even when the same version is installed
-    bool no_test_job = false; ///< skip the 2-rank job through the scheduler after a build
+    bool force = false;         ///< rebuild even when the same version is installed
+    bool no_test_job = false;   ///< skip the 2-rank job through the scheduler after a build
+    bool in_job = false;        ///< build in a batch job, whatever the profile says
+    bool on_login_node = false; ///< build on the login node, whatever the profile says
 };
 /// Build this client's engine on the profile's cluster from the shipped source and record it in the
 /// profile (engine_commands.cpp). The same version already there: nothing is built.

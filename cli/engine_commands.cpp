@@ -102,6 +102,8 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
     options.jobs = args.jobs;
     options.time_limit_minutes = args.time_limit_minutes;
     options.force = args.force;
+    if (args.in_job) options.in_job = true;
+    if (args.on_login_node) options.in_job = false;
     if (auto st = jobs::check_deploy_options(options); !st) return report(ctx, st.error());
     auto archive = jobs::engine_source_archive();
     if (!archive) return report(ctx, archive.error());

@@ -1,5 +1,6 @@
 #include "jobs/engine_deploy.hpp"
 
+#include "jobs/engine_build_job.hpp"
 #include "jobs/local_profile.hpp"
 #include "jobs/profiles_file.hpp"
 #include "jobs/script.hpp"
@@ -7,6 +8,7 @@
 #include "util/sha256.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <system_error>
@@ -179,19 +181,38 @@ Result<DeployResult> deploy_engine(ClusterClient& cluster, const fs::path& archi
     say(CheckLine::Level::ok, fmt::format("source {} {} {}", archive.filename().string(),
                                           uploaded->skipped ? "already in" : "uploaded to", build_dir));
 
-    say(CheckLine::Level::detail,
-        fmt::format("building on the login node with {} jobs (at most {} minutes)...", options.jobs,
-                    options.time_limit_minutes));
-    auto built =
-        cluster.run("building sluice-engine", "set -eu\n" + environment + std::string(build_and_install),
-                    {build_dir, result.install, std::to_string(options.jobs)},
-                    minutes(options.time_limit_minutes), cancel);
+    const bool in_job = options.in_job.value_or(profile.deploy_in_job);
+    Result<std::string> built = std::string();
+    if (in_job) {
+        BuildJob job;
+        job.job_id = "engine-build-" + std::string(version);
+        std::ranges::replace_if(
+            job.job_id, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != '-'; }, '_');
+        job.script = build_and_install;
+        job.args = {build_dir, result.install, std::to_string(options.jobs)};
+        job.cpus = options.jobs;
+        job.minutes = options.time_limit_minutes;
+        job.poll_interval = options.poll_interval;
+        built = run_build_job(cluster, build_profile, job, on_line, cancel);
+    } else {
+        say(CheckLine::Level::detail,
+            fmt::format("building on the login node with {} jobs (at most {} minutes)...", options.jobs,
+                        options.time_limit_minutes));
+        auto ran =
+            cluster.run("building sluice-engine", "set -eu\n" + environment + std::string(build_and_install),
+                        {build_dir, result.install, std::to_string(options.jobs)},
+                        minutes(options.time_limit_minutes), cancel);
+        if (ran)
+            built = std::move(ran->out);
+        else
+            built = std::unexpected(ran.error());
+    }
     if (cancel.stop_requested()) return cancelled();
     // A failure's message is the script's first line of stderr: what to load, and where the log is.
     if (!built) return propagate(built);
-    if (trimmed(built->out) != want)
+    if (trimmed(*built) != want)
         return fail(ErrorKind::io, fmt::format("the engine built at {} says '{}', not '{}'", result.engine,
-                                               trimmed(built->out), want));
+                                               trimmed(*built), want));
     say(CheckLine::Level::ok, fmt::format("built and installed {} in {}", want, result.install));
     result.built = true;
     return result;

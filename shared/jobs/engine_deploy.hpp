@@ -7,8 +7,10 @@
 #include "jobs/profile_check.hpp"
 #include "util/error.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -21,6 +23,9 @@ struct DeployOptions {
     int jobs = 4;                           ///< parallel compiles on the login node
     int time_limit_minutes = 30;
     bool force = false; ///< rebuild even when the same version is installed
+    /// Build in a short batch job instead of on the login node; unset: as the profile's deploy_in_job says.
+    std::optional<bool> in_job;
+    std::chrono::seconds poll_interval{10}; ///< how often a build job is looked at
 };
 
 struct DeployResult {

@@ -60,6 +60,8 @@ struct ClusterProfile {
     std::vector<std::string> environment; ///< NAME=value; the value is taken literally (no $ expansion)
     EngineCommand engine;
     bool hdf5_file_locking = true; ///< false: export HDF5_USE_FILE_LOCKING=FALSE (Lustre/NFS scratch)
+    /// `engine deploy` builds in a short batch job (login nodes that forbid or throttle compiling).
+    bool deploy_in_job = false;
     /// Slurm only: `srun --mpi=<plugin>`. pmix suits OpenMPI 4; Slurm's own default is often "none",
     /// under which each task would run alone (the engine refuses that for more than one task).
     std::string srun_mpi = "pmix";

@@ -136,6 +136,7 @@ Result<ClusterProfile> read_profile(const json& obj) {
     if (st) st = r.boolean("hdf5_file_locking", p.hdf5_file_locking);
     if (st) st = r.string("srun_mpi", p.srun_mpi);
     if (st) st = r.integer("transfer_streams", p.transfer_streams);
+    if (st) st = r.boolean("deploy_in_job", p.deploy_in_job);
     std::string scratch_policy = "ask";
     if (st) st = r.string("scratch_after_download", scratch_policy);
     if (st) {
@@ -182,6 +183,7 @@ json write_profile(const ClusterProfile& p) {
     if (p.scheduler == Scheduler::slurm) o["srun_mpi"] = p.srun_mpi;
     o["scratch_after_download"] = std::string(to_string(p.scratch_after_download));
     if (p.transfer_streams != 0) o["transfer_streams"] = p.transfer_streams;
+    if (p.deploy_in_job) o["deploy_in_job"] = true;
     // Only when set, so that a file without additions stays readable by earlier clients.
     if (!p.extra_directives.empty()) o["extra_directives"] = p.extra_directives;
     if (!p.prologue.empty()) o["prologue"] = p.prologue;

@@ -383,6 +383,12 @@ Result<std::string> study_script(const ClusterProfile& profile, const JobSpec& s
     return s;
 }
 
+Result<std::string> batch_script(const ClusterProfile& profile, const JobSpec& spec, std::string_view body) {
+    auto head = script_head(profile, spec);
+    if (!head) return propagate(head);
+    return std::move(head->text) + "\nif [ \"$stop_requested\" = 1 ]; then exit 3; fi\n" + std::string(body);
+}
+
 std::string environment_script(const ClusterProfile& profile) {
     return environment_setup(profile);
 }

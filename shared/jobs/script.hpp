@@ -73,6 +73,13 @@ struct StudySpec {
 /// `sluice-cli profile test` runs it on the login node to show the engine is found.
 [[nodiscard]] std::string engine_check_script(const ClusterProfile& profile);
 
+/// A job that runs `body` (shell text) instead of the engine, after the same head as every job:
+/// directives for `spec.resources`, the stop trap, the job directory, status.json, modules, environment
+/// and prologue. `body` sets `engine_rc` to its exit status, which status.json reports as the engine's
+/// (`sluice-cli engine deploy --in-job` builds the engine this way).
+[[nodiscard]] Result<std::string> batch_script(const ClusterProfile& profile, const JobSpec& spec,
+                                               std::string_view body);
+
 /// The job's module and environment lines alone (module loads, exports), for other scripts that must
 /// see what a job sees: `sluice-cli engine deploy` builds the engine under them.
 [[nodiscard]] std::string environment_script(const ClusterProfile& profile);

@@ -1,7 +1,9 @@
 // shared/jobs job scripts, run for real under bash with stub `srun`, `mpiexec` and `module` on PATH:
 // hostile values in every shell field arrive literally and run nothing, the engine's exit code reaches
-// status.json and the scheduler, and USR1 is passed on to the engine with its exit code still collected.
+// status.json and the scheduler, and USR1 is passed on to the engine with its exit code still collected;
+// engine deploy's build job reports its script's status and output.
 #include "common/h5_fixtures.hpp"
+#include "jobs/engine_build_job.hpp"
 #include "jobs/script.hpp"
 #include "jobs/status_file.hpp"
 
@@ -345,6 +347,59 @@ private slots:
         QVERIFY(status.has_value());
         QCOMPARE(status->state, JobState::stopped);
         QCOMPARE(status->exit_code, std::optional(3));
+    }
+    // engine deploy's build job (engine_build_job.hpp): its script's status, output and arguments.
+    void buildJobReportsItsScriptsStatusAndOutput_data() {
+        QTest::addColumn<int>("scheduler");
+        QTest::newRow("slurm") << int(Scheduler::slurm);
+        QTest::newRow("pbs") << int(Scheduler::pbs);
+    }
+    void buildJobReportsItsScriptsStatusAndOutput() {
+        QFETCH(int, scheduler);
+        Harness h;
+        const auto p = profile_in(h.root / "scratch", static_cast<Scheduler>(scheduler));
+        BuildJob job;
+        job.job_id = "engine-build-1_2_3";
+        job.cpus = 3;
+        job.minutes = 45;
+        // The first failing command ends the build (its own set -e), not what follows it.
+        job.script = "printf '%s|%s\\n' \"$1\" \"$2\"\necho 'no MPI: load openmpi' >&2\n"
+                     "test \"$3\" = fail && exit 7\necho built\n";
+        const auto dir = fs::path(job_directory(p, job.job_id));
+        const auto run = [&](const std::string& last) {
+            job.args = {h.root.path().string() + "/build " + payload(h.root.path(), "arg"), "/pre fix", last};
+            auto script = build_job_script(p, job);
+            if (!script) return -100;
+            fs::create_directories(dir);
+            return h.run(*script);
+        };
+        QCOMPARE(run("ok"), 0);
+        const auto out = read_file(dir / "build.out");
+        QCOMPARE(out,
+                 h.root.path().string() + "/build " + payload(h.root.path(), "arg") + "|/pre fix\nbuilt\n");
+        QCOMPARE(read_file(dir / "build.err"), std::string("no MPI: load openmpi\n"));
+        auto status = parse_status_file(read_file(dir / "status.json"));
+        QVERIFY(status.has_value());
+        QCOMPARE(status->state, JobState::completed);
+
+        QCOMPARE(run("fail"), 7);
+        status = parse_status_file(read_file(dir / "status.json"));
+        QVERIFY(status.has_value());
+        QCOMPARE(status->state, JobState::failed);
+        QCOMPARE(status->exit_code, std::optional(7));
+        QVERIFY(read_file(dir / "build.out").find("built") == std::string::npos);
+        for (const auto& e : fs::directory_iterator(h.root.path()))
+            QVERIFY2(e.path().filename().string().rfind("pwned", 0) != 0, e.path().c_str());
+        // One node with the build's cores and its time limit as walltime.
+        const auto script = *build_job_script(p, job);
+        if (scheduler == int(Scheduler::slurm)) {
+            QVERIFY(script.find("#SBATCH --nodes=1\n") != std::string::npos);
+            QVERIFY(script.find("#SBATCH --ntasks-per-node=3\n") != std::string::npos);
+            QVERIFY(script.find("#SBATCH --time=00:45:00\n") != std::string::npos);
+        } else {
+            QVERIFY2(script.find("-l walltime=00:45:00") != std::string::npos, script.c_str());
+            QVERIFY2(script.find("ncpus=3") != std::string::npos, script.c_str());
+        }
     }
 };
 

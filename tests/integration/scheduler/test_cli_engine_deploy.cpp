@@ -3,7 +3,8 @@
 // build made, builds it as the cluster user with the cluster's compilers and libraries, installs it with
 // its modulefile, records it in the profile and runs its own 2-rank test job through Slurm; a job then
 // runs that engine with 2 ranks under srun and matches a local run; a second deploy builds nothing; a
-// compiler that is missing or too old is named with what to load.
+// compiler that is missing or too old is named with what to load; the build also runs as a batch job
+// (--in-job, or a profile's --deploy-in-job), whose failure comes back with its log.
 #include "cluster_login.hpp"
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
@@ -13,7 +14,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
+#include <cctype>
 #include <filesystem>
 
 using namespace sluice;
@@ -61,6 +64,13 @@ class TestCliEngineDeploy : public QObject {
         for (const auto& p : QJsonDocument::fromJson(c.out.toUtf8()).object()["profiles"].toArray())
             if (p.toObject()["name"].toString() == name) return p.toObject();
         return {};
+    }
+
+    static std::string job_id_version() {
+        std::string v = SLUICE_VERSION;
+        for (char& c : v)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+        return v;
     }
 
     Cli add_profile(const QString& name, const QStringList& extra = {}) {
@@ -138,6 +148,44 @@ private slots:
         QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
         QVERIFY2(c.out.contains("nothing to build") && !c.out.contains("building"), qPrintable(c.out));
         QCOMPARE(fs::last_write_time(deployed_), before);
+    }
+
+    void aFailedBuildJobIsReportedAndKeepsTheEngine() {
+        // A profile that builds in a batch job, given a source archive that is not one: the job fails in
+        // tar, its log's lines come back, and the installed engine is left as it was.
+        auto c = add_profile("in-job", {"--deploy-in-job"});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+        QVERIFY(profile_json("in-job")["deploy_in_job"].toBool());
+        const auto before = fs::last_write_time(deployed_);
+        write_text(dir_ / "not-a-source.tar.gz", "not an archive\n");
+        const auto real_source = env_.value("SLUICE_ENGINE_SOURCE");
+        env_.insert("SLUICE_ENGINE_SOURCE", q(dir_ / "not-a-source.tar.gz"));
+        c = cli({"engine", "deploy", "in-job", "--force", "--jobs", "2", "--no-test-job"}, 10 * 60 * 1000);
+        env_.insert("SLUICE_ENGINE_SOURCE", real_source);
+        QCOMPARE(c.exit_code, 1);
+        QVERIFY2(c.out.contains("build job ") && c.out.contains("submitted"), qPrintable(c.out));
+        QVERIFY2(c.err.contains(QRegularExpression("build job \\S+ failed \\(exit 2\\): .*gzip")),
+                 qPrintable(c.err + c.out));
+        QCOMPARE(fs::last_write_time(deployed_), before);
+        c = cli({"profile", "test", "fresh"});
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    }
+
+    void aForcedRedeployBuildsInABatchJob() {
+        const auto before = fs::last_write_time(deployed_);
+        auto c = cli({"engine", "deploy", "fresh", "--force", "--in-job", "--jobs", "2", "--no-test-job"},
+                     20 * 60 * 1000);
+        qInfo("deploy printed:\n%s", qPrintable(c.out));
+        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+        QVERIFY2(c.out.contains("build job ") && !c.out.contains("on the login node"), qPrintable(c.out));
+        QVERIFY2(c.out.contains(QString("built and installed sluice-engine %1").arg(SLUICE_VERSION)),
+                 qPrintable(c.out));
+        QVERIFY(fs::last_write_time(deployed_) != before);
+        // The job's directory went with its success; the engine it built answers.
+        QVERIFY(!fs::exists(login_.user_home / "scratch/sluice/jobs" / ("engine-build-" + job_id_version())));
+        c = cli({"profile", "test", "fresh"});
+        QVERIFY2(c.exit_code == 0 && c.out.contains(QString("ok  sluice-engine %1").arg(SLUICE_VERSION)),
+                 qPrintable(c.err + c.out));
     }
 
     void theDeployedEngineRunsAJobWithTwoRanks() {
