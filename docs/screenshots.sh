@@ -67,7 +67,15 @@ dialog=$(xdotool search --sync --name 'Submit to a cluster' | head -1)
 sleep 3 # the input's hash and the first plan
 xwd -silent -id "$dialog" | convert xwd:- "png:$out/submit-dialog.png"
 stop
-# 5. A small screen (1024×700) and a recipe the file cannot take (a 2.5 MHz cut-off, Nyquist is 2 MHz):
+
+# 5. Jobs → Cluster Profiles… on that profile: its pages, Test Connection and Deploy Engine….
+start
+xdotool windowfocus --sync "$window" key alt+j p
+dialog=$(xdotool search --sync --name 'Cluster profiles' | head -1)
+sleep 1
+xwd -silent -id "$dialog" | convert xwd:- "png:$out/profiles-dialog.png"
+stop
+# 6. A small screen (1024×700) and a recipe the file cannot take (a 2.5 MHz cut-off, Nyquist is 2 MHz):
 # the problem bar, a click on its entry (the cursor goes to the field), the raw data still drawn.
 recipe='{"format": "sluice-recipe", "version": 1, "filters": [{"type": "low_pass", "cutoff_hz": 2500000, "roll_off": 0.05}, {"type": "noise_band", "freqs_hz": [480000, 960000], "widths_hz": [40000, 40000]}, {"type": "harmonic_pass", "first_hz": 100000, "band_width_hz": 10000, "num_harmonics": 3}]}'
 printf '[recipe]\nlast="%s"\n' "${recipe//\"/\\\"}" >"$XDG_CONFIG_HOME/sluice/sluice.conf"
@@ -80,4 +88,4 @@ sleep 1
 shot designer-invalid
 stop
 echo "wrote $out/main-window.png $out/filter-designer.png $out/run-panel.png $out/submit-dialog.png" \
-  "$out/designer-invalid.png"
+  "$out/profiles-dialog.png $out/designer-invalid.png"

@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <array>
@@ -58,6 +59,9 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
       locking_(new QCheckBox(tr("HDF5 file locking (turn off for Lustre/NFS "
                                 "scratch that refuses it)"),
                              this)),
+      deploy_in_job_(new QCheckBox(tr("Deploy Engine… builds in a batch job (for login nodes that "
+                                      "limit compiling)"),
+                                   this)),
       srun_mpi_(new QLineEdit(this)), streams_(new QSpinBox(this)), message_(new QLabel(this)) {
     setWindowTitle(tr("Cluster profiles"));
     scheduler_->addItems({"slurm", "pbs", "torque"});
@@ -103,19 +107,31 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
                                                       {engine_kind_, "engineKind"},
                                                       {engine_, "engine"},
                                                       {locking_, "locking"},
+                                                      {deploy_in_job_, "deployInJob"},
                                                       {srun_mpi_, "srunMpi"},
                                                       {streams_, "transferStreams"},
                                                       {message_, "message"}};
     for (const auto& [w, n] : named)
         w->setObjectName(QLatin1String(n));
 
-    auto* form = new QFormLayout;
+    // Four pages instead of one long form: the whole dialog fits a 1024×700 screen.
+    auto* pages = new QTabWidget(this);
+    pages->setObjectName(QStringLiteral("profilePages"));
+    const auto page = [pages](const QString& title) {
+        auto* w = new QWidget(pages);
+        auto* f = new QFormLayout(w);
+        pages->addTab(w, title);
+        return f;
+    };
+    auto* form = page(tr("Connection"));
     form->addRow(tr("Name"), name_);
     form->addRow(tr("Scheduler"), scheduler_);
     form->addRow(tr("Host"), host_);
     form->addRow(tr("User"), user_);
     form->addRow(tr("Port"), port_);
     form->addRow(tr("Scratch directory"), scratch_);
+    form->addRow(tr("Transfer streams"), streams_);
+    form = page(tr("Resources"));
     form->addRow(tr("Account"), account_);
     form->addRow(tr("Partition / queue"), partition_);
     form->addRow(tr("QoS"), qos_);
@@ -123,17 +139,19 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     form->addRow(tr("MPI ranks per node"), tasks_);
     form->addRow(tr("Walltime"), walltime_);
     form->addRow(tr("Memory per node"), memory_);
+    form = page(tr("Job Script"));
     form->addRow(tr("Modules"), modules_);
     form->addRow(tr("Environment"), environment_);
     form->addRow(tr("Extra directives"), directives_);
     form->addRow(tr("Prologue"), prologue_);
+    form = page(tr("Engine"));
     auto* engine_row = new QHBoxLayout;
     engine_row->addWidget(engine_kind_);
     engine_row->addWidget(engine_, 1);
     form->addRow(tr("sluice-engine"), engine_row);
-    form->addRow(QString(), locking_);
     form->addRow(tr("srun --mpi"), srun_mpi_);
-    form->addRow(tr("Transfer streams"), streams_);
+    form->addRow(QString(), locking_);
+    form->addRow(QString(), deploy_in_job_);
 
     auto* add = new QPushButton(tr("New"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -152,7 +170,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     left->addLayout(list_buttons);
     left->addWidget(import);
     right_ = new QVBoxLayout;
-    right_->addLayout(form);
+    right_->addWidget(pages);
     right_->addWidget(message_);
     auto* save_row = new QHBoxLayout;
     save_row->addWidget(forget);
@@ -296,6 +314,7 @@ void ProfilesDialog::showProfile(int index) {
                                                                                                         : 2));
     engine_->setText(text(p.engine.value));
     locking_->setChecked(p.hdf5_file_locking);
+    deploy_in_job_->setChecked(p.deploy_in_job);
     srun_mpi_->setText(text(p.srun_mpi));
     streams_->setValue(p.transfer_streams);
     message_->clear();
@@ -328,6 +347,7 @@ jobs::ClusterProfile ProfilesDialog::fromForm() const {
                    Kind::container}[static_cast<std::size_t>(std::clamp(engine_kind_->currentIndex(), 0, 2))];
     p.engine.value = engine_->text().trimmed().toStdString();
     p.hdf5_file_locking = locking_->isChecked();
+    p.deploy_in_job = deploy_in_job_->isChecked();
     p.srun_mpi = srun_mpi_->text().trimmed().toStdString();
     p.transfer_streams = streams_->value();
     return p;

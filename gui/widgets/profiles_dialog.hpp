@@ -83,6 +83,7 @@ private:
     QComboBox* engine_kind_;
     QLineEdit* engine_;
     QCheckBox* locking_;
+    QCheckBox* deploy_in_job_;
     QLineEdit* srun_mpi_;
     QSpinBox* streams_;
     QLabel* message_;
