@@ -166,6 +166,17 @@ json scaling_table_json(const ScalingTable& t) {
     return o;
 }
 
+Result<std::optional<ScalingTable>> stored_study_table(const JobStore& store, std::string_view profile,
+                                                       std::string_view job_id) {
+    auto all = store.studies(profile);
+    if (!all) return propagate(all);
+    const auto kept = std::ranges::find(*all, job_id, &StoredStudy::job_id);
+    if (kept == all->end()) return std::optional<ScalingTable>();
+    auto study = parse_scaling_json(kept->study_json);
+    if (!study) return std::unexpected(study.error().context(fmt::format("study {}", kept->job_id)));
+    return std::optional<ScalingTable>(scaling_table(*study, study->dataset_rows));
+}
+
 std::chrono::seconds walltime_for(std::chrono::seconds needed, Scheduler scheduler) {
     using std::chrono::seconds;
     needed = std::max(needed, min_engine_time);
@@ -213,10 +224,13 @@ Result<std::optional<ResourceSuggestion>> suggest_resources(const JobStore& stor
         r.walltime = format_slurm_time(walltime_for(needed, profile.scheduler));
         time = fmt::format(", walltime {}", r.walltime);
     }
-    out.text = fmt::format(
-        "{} ranks ({} node{} × {}){} from scaling study {} (projected {:.0f} s for {} rows{})", out.ranks,
-        r.nodes, r.nodes == 1 ? "" : "s", r.tasks_per_node, time, chosen->job_id, best.projected_s, rows,
-        chosen->recipe_sha256 == recipe_sha256 ? "" : ", measured with another recipe");
+    out.study_at = chosen->at;
+    out.same_recipe = chosen->recipe_sha256 == recipe_sha256;
+    out.resources_text = fmt::format("{} ranks ({} node{} × {}){}", out.ranks, r.nodes,
+                                     r.nodes == 1 ? "" : "s", r.tasks_per_node, time);
+    out.text = fmt::format("{} from scaling study {} (projected {:.0f} s for {} rows{})", out.resources_text,
+                           chosen->job_id, best.projected_s, rows,
+                           out.same_recipe ? "" : ", measured with another recipe");
     return std::optional<ResourceSuggestion>(std::move(out));
 }
 

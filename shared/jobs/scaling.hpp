@@ -70,6 +70,10 @@ struct ScalingTable {
 /// Aligned columns and the recommendation, as sluice-cli prints it.
 [[nodiscard]] std::string scaling_table_text(const ScalingTable& table);
 [[nodiscard]] nlohmann::json scaling_table_json(const ScalingTable& table);
+/// The table of finished study `job_id` as the store keeps it (add_study), projected for the dataset it
+/// studied; empty when the store keeps no study of that job.
+[[nodiscard]] Result<std::optional<ScalingTable>>
+stored_study_table(const JobStore& store, std::string_view profile, std::string_view job_id);
 
 /// Resources for a filter job of `rows` × `points` on `profile`, from the newest study of that profile
 /// with the same row length (one with the same recipe preferred).
@@ -78,7 +82,10 @@ struct ResourceSuggestion {
     int ranks = 0;
     double projected_s = 0;
     std::string study_job;
-    std::string text; ///< "2 ranks (1 node × 2), walltime 00:04:00 (from study …)"
+    WallClock::time_point study_at{}; ///< when the study was kept
+    bool same_recipe = true;          ///< the study was measured with this recipe
+    std::string resources_text;       ///< "2 ranks (1 node × 2), walltime 00:04:00"
+    std::string text;                 ///< resources_text, then "from scaling study …" and its projection
 };
 [[nodiscard]] Result<std::optional<ResourceSuggestion>>
 suggest_resources(const JobStore& store, const ClusterProfile& profile, std::int64_t rows,

@@ -1,6 +1,7 @@
 // Scaling studies' arithmetic (shared/jobs/scaling.hpp) from hand-checkable --stats, and the resources a
 // real JobStore's studies suggest.
 #include "common/h5_fixtures.hpp"
+#include "common/scaling_study.hpp"
 #include "jobs/scaling.hpp"
 #include "jobs/script.hpp"
 
@@ -10,43 +11,7 @@
 using namespace sluice;
 using namespace sluice::jobs;
 
-namespace {
-
-// One rank's stats: start-up phases of `startup` in total (four equal parts), finish 0.1 s.
-nlohmann::json rank(double wall, double startup) {
-    const double q = startup / 4;
-    return {{"wall_s", wall},
-            {"rows", 0},
-            {"phases_s",
-             {{"startup_process", q},
-              {"startup_mpi", q},
-              {"startup_prepare", q},
-              {"startup_open", q},
-              {"read", 0.1},
-              {"compute", wall - startup - 0.3},
-              {"write", 0.1},
-              {"finish", 0.1}}}};
-}
-
-nlohmann::json run(int ranks, double wall, std::vector<nlohmann::json> stats) {
-    return {{"ranks", ranks},
-            {"wall_s", wall},
-            {"exit_code", 0},
-            {"stats", {{"total", {{"rows", 1000}, {"ranks", ranks}}}, {"ranks", stats}}}};
-}
-
-// Sample 1000 of 100000 rows. Growing time (slowest rank's wall − start-up − finish) and fixed cost
-// (script's wall − growing): 1 rank 2.0 / 0.5 s, 2 ranks 1.0 / 0.6 s, 4 ranks 0.6 / 0.8 s, 8 ranks
-// 0.4 / 1.1 s.
-std::string study_text() {
-    nlohmann::json doc{{"sample_rows", 1000}, {"first_row", 0}, {"dataset_rows", 100000}, {"points", 16384}};
-    doc["runs"] = {run(4, 1.4, {rank(1.0, 0.3), rank(0.9, 0.3), rank(0.95, 0.3), rank(0.8, 0.3)}),
-                   run(1, 2.5, {rank(2.3, 0.2)}), run(2, 1.6, {rank(1.3, 0.2), rank(1.2, 0.2)}),
-                   run(8, 1.5, std::vector<nlohmann::json>(8, rank(0.9, 0.4)))};
-    return doc.dump();
-}
-
-} // namespace
+using sluice::test::study_text;
 
 class TestScaling : public QObject {
     Q_OBJECT
@@ -154,6 +119,11 @@ private slots:
         QCOMPARE(s->resources.account, std::string("proj1")); // the rest is the profile's
         QCOMPARE(s->study_job, std::string("s-old"));
         QVERIFY2(s->text.find("s-old") != std::string::npos, s->text.c_str());
+        // The app shows the resources on one line with the study's date.
+        QCOMPARE(s->resources_text, std::string("4 ranks (2 nodes × 2), walltime 00:04:00"));
+        QVERIFY(s->text.starts_with(s->resources_text + " from scaling study s-old"));
+        QVERIFY(std::chrono::abs(s->study_at - t0) < std::chrono::milliseconds(1)); // kept in ms
+        QVERIFY(s->same_recipe);
 
         // A newer study with another recipe is used only when none has the same recipe.
         nlohmann::json other = nlohmann::json::parse(study_text());
@@ -166,6 +136,7 @@ private slots:
         QCOMPARE(by_other->study_job, std::string("s-new"));
         QCOMPARE(by_other->ranks, 1);
         QVERIFY(by_other->text.find("another recipe") != std::string::npos);
+        QVERIFY(!by_other->same_recipe);
 
         // Another row length or another profile: nothing to suggest.
         QVERIFY(!suggest_resources(*store, hpc, 100000, 4096, "r1").value());
@@ -184,6 +155,26 @@ private slots:
         QCOMPARE(local->resources.nodes, 1);
         QCOMPARE(local->resources.tasks_per_node, 2);
         QVERIFY(local->resources.walltime.empty());
+    }
+
+    // The table of a kept study, as `sluice-cli status ID` prints it, read back from the store by job.
+    void keptStudiesGiveTheirTable() {
+        test::TempDir dir;
+        auto store = JobStore::open(dir / "jobs.sqlite");
+        QVERIFY(store);
+        QVERIFY(!stored_study_table(*store, "hpc", "s1").value());
+        QVERIFY(store->add_study({"s1", "hpc", 100000, 16384, "r1", WallClock::now(), study_text()}));
+        const auto kept = stored_study_table(*store, "hpc", "s1").value();
+        QVERIFY(kept);
+        QCOMPARE(kept->rows, std::int64_t(100000)); // the dataset studied
+        QCOMPARE(scaling_table_text(*kept),
+                 scaling_table_text(scaling_table(parse_scaling_json(study_text()).value(), 100000)));
+        QVERIFY(!stored_study_table(*store, "other", "s1").value());
+        QVERIFY(!stored_study_table(*store, "hpc", "s2").value());
+        QVERIFY(store->add_study({"bad", "hpc", 1, 1, "r1", WallClock::now(), "not json"}));
+        const auto bad = stored_study_table(*store, "hpc", "bad");
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message.find("study bad") != std::string::npos, bad.error().message.c_str());
     }
 };
 
