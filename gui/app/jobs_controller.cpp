@@ -199,6 +199,7 @@ void JobsController::promptSubmit() {
     job.recipe_json = in->recipe_json.toStdString();
     job.output_dir = resultsFolder().toStdString();
     SubmitDialog dialog(h5_, service_->files().profiles, std::move(job), &window_);
+    dialog.setJobsService(service_); // its scaling studies suggest resources
     if (dialog.exec() != QDialog::Accepted || !dialog.plan() || !dialog.profile()) return;
     service_->submit(*dialog.profile(), dialog.plan()->record);
     emit message(tr("Submitting %1 to %2…").arg(in->dataset, q(dialog.profile()->name)));

@@ -10,6 +10,7 @@
 
 #include <QFile>
 #include <QMetaObject>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -20,6 +21,16 @@ namespace {
 
 QString default_path(Result<std::filesystem::path> p) {
     return p ? QString::fromStdString(p->string()) : QString();
+}
+
+// `read(store)` on a pool thread, with a connection of its own to the store file.
+template <class T, class F>
+QFuture<Result<T>> read_store(const QString& file, F read) {
+    return QtConcurrent::run([path = file.toStdString(), read = std::move(read)]() -> Result<T> {
+        auto store = jobs::JobStore::open(path);
+        if (!store) return propagate(store);
+        return read(*store);
+    });
 }
 
 } // namespace
@@ -196,6 +207,24 @@ void JobsService::remove(const QString& id, bool delete_files) {
 void JobsService::markMerged(const QString& id, const QString& where) {
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, where] { w->markMerged(id, where); }, Qt::QueuedConnection);
+}
+
+QFuture<Result<std::optional<jobs::ResourceSuggestion>>>
+JobsService::suggestResources(jobs::ClusterProfile profile, std::int64_t rows, std::int64_t points,
+                              std::string recipe_sha256) const {
+    return read_store<std::optional<jobs::ResourceSuggestion>>(
+        files_.store, [profile = std::move(profile), rows, points,
+                       sha = std::move(recipe_sha256)](const jobs::JobStore& store) {
+            return jobs::suggest_resources(store, profile, rows, points, sha);
+        });
+}
+
+QFuture<Result<std::optional<jobs::ScalingTable>>> JobsService::studyTable(const QString& id) const {
+    const auto found = job(id);
+    return read_store<std::optional<jobs::ScalingTable>>(
+        files_.store,
+        [profile = found ? found->profile : std::string(), id = id.toStdString()](
+            const jobs::JobStore& store) { return jobs::stored_study_table(store, profile, id); });
 }
 
 void JobsService::readLog(const QString& id) {

@@ -8,8 +8,10 @@
 // their progress is read every half second so that the view follows them closely.
 #include "jobs/job_runner.hpp"
 #include "jobs/job_store.hpp"
+#include "jobs/scaling.hpp"
 #include "remote/session_options.hpp"
 
+#include <QFuture>
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -95,6 +97,17 @@ public:
     void readLog(const QString& id);
     /// The last failed action on the job, until its record changes again.
     [[nodiscard]] QString failureOf(const QString& id) const;
+
+    /// What the newest fitting scaling study suggests for a filter job of `rows` × `points` on `profile`
+    /// (jobs::suggest_resources, as `sluice-cli submit` notes it). Read on a pool thread with a store
+    /// connection of its own: the worker may be in a long upload, and the store takes readers beside it as
+    /// it takes sluice-cli's.
+    [[nodiscard]] QFuture<Result<std::optional<jobs::ResourceSuggestion>>>
+    suggestResources(jobs::ClusterProfile profile, std::int64_t rows, std::int64_t points,
+                     std::string recipe_sha256) const;
+    /// Finished study `id`'s table as the store keeps it (jobs::stored_study_table, what
+    /// `sluice-cli status ID` prints), read likewise; empty when the store keeps none for it.
+    [[nodiscard]] QFuture<Result<std::optional<jobs::ScalingTable>>> studyTable(const QString& id) const;
 
     /// `sluice-cli profile test`'s checks (jobs/profile_check.hpp) of `profile` as given (saved or not),
     /// on the worker thread with the app's logins and login questions: profileTestLine for each check,

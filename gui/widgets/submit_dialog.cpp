@@ -5,16 +5,19 @@
 #include "recipe/recipe.hpp"
 #include "recipe/recipe_text.hpp"
 #include "services/h5_service.hpp"
+#include "services/jobs_service.hpp"
 #include "util/sha256.hpp"
 #include "widgets/profiles_dialog.hpp"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -37,13 +40,29 @@ SubmitDialog::SubmitDialog(H5Service& h5, QString profiles_file, jobs::NewJob jo
     : QDialog(parent), h5_(h5), profiles_file_(std::move(profiles_file)), job_(std::move(job)),
       profile_(new QComboBox(this)), walltime_(new QLineEdit(this)), nodes_(new QSpinBox(this)),
       tasks_(new QSpinBox(this)), partition_(new QLineEdit(this)), script_(new QPlainTextEdit(this)),
-      message_(new QLabel(this)), submit_(new QPushButton(tr("Submit"), this)) {
+      message_(new QLabel(this)), submit_(new QPushButton(tr("Submit"), this)),
+      suggestion_row_(new QWidget(this)), suggestion_text_(new QLabel(suggestion_row_)),
+      use_suggestion_(new QPushButton(tr("Use"), suggestion_row_)) {
     setWindowTitle(tr("Submit to a cluster"));
     if (profiles_file_.isEmpty())
         if (auto path = jobs::default_profiles_path())
             profiles_file_ = QString::fromStdString(path->string());
     profile_->setObjectName(QStringLiteral("submit_profile"));
     message_->setObjectName(QStringLiteral("submit_message"));
+    walltime_->setObjectName(QStringLiteral("submit_walltime"));
+    nodes_->setObjectName(QStringLiteral("submit_nodes"));
+    tasks_->setObjectName(QStringLiteral("submit_tasks"));
+    suggestion_row_->setObjectName(QStringLiteral("submit_suggestion"));
+    suggestion_text_->setObjectName(QStringLiteral("submit_suggestion_text"));
+    suggestion_text_->setTextFormat(Qt::PlainText);
+    suggestion_text_->setWordWrap(true);
+    use_suggestion_->setObjectName(QStringLiteral("submit_use_suggestion"));
+    use_suggestion_->setToolTip(tr("Fill in the nodes, ranks per node and walltime the study suggests"));
+    auto* suggestion_layout = new QHBoxLayout(suggestion_row_);
+    suggestion_layout->setContentsMargins(0, 0, 0, 0);
+    suggestion_layout->addWidget(suggestion_text_, 1);
+    suggestion_layout->addWidget(use_suggestion_);
+    suggestion_row_->hide();
     nodes_->setRange(1, 100000);
     tasks_->setRange(1, 100000);
     walltime_->setPlaceholderText(tr("HH:MM:SS or D-HH:MM:SS"));
@@ -60,6 +79,7 @@ SubmitDialog::SubmitDialog(H5Service& h5, QString profiles_file, jobs::NewJob jo
     cluster_row->addWidget(add_cluster);
     auto* form = new QFormLayout;
     form->addRow(tr("Cluster"), cluster_row);
+    form->addRow(suggestion_row_);
     form->addRow(tr("Walltime"), walltime_);
     form->addRow(tr("Nodes"), nodes_);
     form->addRow(tr("MPI ranks per node"), tasks_);
@@ -100,6 +120,7 @@ SubmitDialog::SubmitDialog(H5Service& h5, QString profiles_file, jobs::NewJob jo
     });
     connect(profile_, &QComboBox::currentIndexChanged, this, &SubmitDialog::loadProfile);
     connect(add_cluster, &QPushButton::clicked, this, &SubmitDialog::addCluster);
+    connect(use_suggestion_, &QPushButton::clicked, this, &SubmitDialog::useSuggestion);
     for (auto* edit : {walltime_, partition_})
         connect(edit, &QLineEdit::textEdited, this, &SubmitDialog::replan);
     for (auto* spin : {nodes_, tasks_})
@@ -177,6 +198,9 @@ void SubmitDialog::loadProfile() {
     nodes_->setValue(r.nodes);
     tasks_->setValue(r.tasks_per_node);
     partition_->setText(text(r.partition));
+    // Another profile (or the same one edited in the profiles dialog): its own studies.
+    suggested_for_.clear();
+    requestSuggestion();
     replan();
 }
 
@@ -211,6 +235,11 @@ void SubmitDialog::replan() {
                                   text(plan->record.recipe_json));
             message_->setText(
                 tr("The result will be downloaded to %1.").arg(text(plan->record.local_output)));
+            if (!sizes_) {
+                // The dataset and the recipe stay for the dialog's life; the profiles change.
+                sizes_ = Sizes{plan->record.rows_total, plan->points, sha256_hex(plan->record.recipe_json)};
+                requestSuggestion();
+            }
             plan_ = std::move(*plan);
         } else {
             message_->setText(text(plan.error().message));
@@ -218,6 +247,72 @@ void SubmitDialog::replan() {
         submit_->setEnabled(plan_.has_value());
         emit planned();
     });
+}
+
+void SubmitDialog::setJobsService(JobsService* jobs) {
+    jobs_ = jobs;
+    suggested_for_.clear();
+    requestSuggestion();
+}
+
+void SubmitDialog::requestSuggestion() {
+    const auto p = profile();
+    const QString name = p ? text(p->name) : QString();
+    if (!name.isEmpty() && name == suggested_for_) return; // asked for already
+    suggestion_.reset();
+    suggestion_row_->hide();
+    const auto request = ++suggest_request_; // an answer for the previous profile is dropped
+    suggested_for_.clear();
+    suggesting_ = false;
+    if (!p || !jobs_ || !sizes_) return;
+    suggested_for_ = name;
+    suggesting_ = true;
+    jobs_->suggestResources(*p, sizes_->rows, sizes_->points, sizes_->recipe_sha256)
+        .then(this, [this, request](Result<std::optional<jobs::ResourceSuggestion>> found) {
+            if (request != suggest_request_) return;
+            suggesting_ = false;
+            showSuggestion(std::move(found));
+        });
+}
+
+void SubmitDialog::showSuggestion(Result<std::optional<jobs::ResourceSuggestion>> found) {
+    if (!found) {
+        // Nothing to use, but the user learns why no study is offered.
+        suggestion_text_->setText(
+            tr("Scaling studies could not be read: %1").arg(text(found.error().message)));
+        suggestion_text_->setToolTip({});
+        use_suggestion_->hide();
+        suggestion_row_->show();
+        return;
+    }
+    suggestion_ = std::move(*found);
+    suggestion_row_->setVisible(suggestion_.has_value());
+    if (!suggestion_) return;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(suggestion_->study_at.time_since_epoch())
+            .count();
+    const auto day = QDateTime::fromMSecsSinceEpoch(ms).date();
+    const auto when =
+        QLocale().toString(day, day.year() == QDate::currentDate().year() ? QStringLiteral("d MMM")
+                                                                          : QStringLiteral("d MMM yyyy"));
+    suggestion_text_->setText(
+        tr("Scaling study of %1: %2%3")
+            .arg(when, text(suggestion_->resources_text),
+                 suggestion_->same_recipe ? QString() : tr(" (measured with another recipe)")));
+    suggestion_text_->setToolTip(text(suggestion_->text));
+    use_suggestion_->show();
+}
+
+void SubmitDialog::useSuggestion() {
+    if (!suggestion_) return;
+    const auto& r = suggestion_->resources;
+    {
+        const QSignalBlocker b1(walltime_), b2(nodes_), b3(tasks_);
+        nodes_->setValue(r.nodes);
+        tasks_->setValue(r.tasks_per_node);
+        if (!r.walltime.empty()) walltime_->setText(text(r.walltime));
+    }
+    replan();
 }
 
 QString SubmitDialog::scriptText() const {

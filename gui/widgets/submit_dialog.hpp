@@ -4,7 +4,10 @@
 // the dataset and the recipe are checked against each other, the resources against the scheduler);
 // Submit is enabled only when the plan is valid. The clusters listed are the user's profiles.json and
 // the site's profiles; "Add cluster…" opens the profiles dialog and selects what was added there.
+// With the app's JobsService, a scaling study of the chosen profile for rows of this length is offered
+// on one line (docs/CLUSTER.md, "Scaling studies"): its resources, and Use to fill them in.
 #include "jobs/job_runner.hpp"
+#include "jobs/scaling.hpp"
 
 #include <QDialog>
 #include <QString>
@@ -21,6 +24,7 @@ class QSpinBox;
 namespace sluice::gui {
 
 class H5Service;
+class JobsService;
 
 class SubmitDialog : public QDialog {
     Q_OBJECT
@@ -33,6 +37,12 @@ public:
     [[nodiscard]] std::optional<jobs::ClusterProfile> profile() const;
     [[nodiscard]] QString scriptText() const;
     [[nodiscard]] QString messageText() const;
+    /// Where scaling studies are looked up; without it nothing is suggested.
+    void setJobsService(JobsService* jobs);
+    /// The suggestion shown for the chosen profile, if any.
+    [[nodiscard]] const std::optional<jobs::ResourceSuggestion>& suggestion() const { return suggestion_; }
+    /// A look-up of studies is under way (its answer replaces the line).
+    [[nodiscard]] bool suggestionPending() const { return suggesting_; }
 
 signals:
     void planned(); ///< a re-plan finished (valid or not)
@@ -45,6 +55,10 @@ private:
     void addCluster();
     void startHashing();
     void replan();
+    /// Look for a study of the chosen profile, once the dataset's rows are known (from a plan).
+    void requestSuggestion();
+    void showSuggestion(Result<std::optional<jobs::ResourceSuggestion>> found);
+    void useSuggestion();
 
     H5Service& h5_;
     QString profiles_file_;
@@ -62,6 +76,21 @@ private:
     QPlainTextEdit* recipe_ = nullptr; ///< recipe.json as uploaded beside the script
     QLabel* message_;
     QPushButton* submit_;
+    JobsService* jobs_ = nullptr;
+    /// What a suggestion is for: the dataset's rows, their length and the recipe, from the first plan.
+    struct Sizes {
+        std::int64_t rows = 0;
+        std::int64_t points = 0;
+        std::string recipe_sha256;
+    };
+    std::optional<Sizes> sizes_;
+    std::optional<jobs::ResourceSuggestion> suggestion_;
+    QString suggested_for_; ///< the profile the shown (or awaited) suggestion is for
+    std::uint64_t suggest_request_ = 0;
+    bool suggesting_ = false;
+    QWidget* suggestion_row_;
+    QLabel* suggestion_text_;
+    QPushButton* use_suggestion_;
 };
 
 } // namespace sluice::gui
