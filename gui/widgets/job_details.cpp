@@ -1,6 +1,7 @@
 #include "widgets/job_details.hpp"
 
 #include "jobs/local_profile.hpp"
+#include "jobs/scaling.hpp"
 #include "models/jobs_model.hpp"
 #include "qstring_from.hpp"
 #include "services/jobs_service.hpp"
@@ -71,8 +72,9 @@ JobDetails::JobDetails(JobsService& service, QWidget* parent)
     : QWidget(parent), service_(service), tabs_(new QTabWidget(this)), form_(new QGridLayout),
       none_(new QLabel(tr("Select a job to see its details."), this)), history_(new QTreeWidget(this)),
       script_(text_view("job_script", this)), recipe_(text_view("job_recipe", this)),
-      log_(text_view("job_log_text", this)), fetch_log_(new QPushButton(tr("Fetch Log"), this)),
-      scratch_(new QLabel(this)), list_scratch_(new QPushButton(tr("Show Cluster Files"), this)),
+      log_(text_view("job_log_text", this)), study_(text_view("job_study_table", this)),
+      fetch_log_(new QPushButton(tr("Fetch Log"), this)), scratch_(new QLabel(this)),
+      list_scratch_(new QPushButton(tr("Show Cluster Files"), this)),
       remove_scratch_(new QPushButton(tr("Remove from Cluster…"), this)), clock_(new QTimer(this)) {
     tabs_->setObjectName(QStringLiteral("job_details_tabs"));
     auto* summary = new QWidget;
@@ -129,6 +131,8 @@ JobDetails::JobDetails(JobsService& service, QWidget* parent)
     log_layout->addWidget(fetch_log_, 0, Qt::AlignLeft);
     log_layout->addWidget(log_);
     tabs_->addTab(log_page, tr("Log"));
+    // Last, so that the other tabs keep their places; hidden unless the job is a study.
+    tabs_->addTab(study_, tr("Scaling Study"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -181,8 +185,30 @@ void JobDetails::showJob(const QString& id) {
 void JobDetails::fetchLog() {
     if (id_.isEmpty()) return;
     log_->setPlainText(tr("Reading the log…"));
-    tabs_->setCurrentIndex(tabs_->count() - 1);
+    tabs_->setCurrentIndex(tabs_->indexOf(log_->parentWidget()));
     service_.readLog(id_);
+}
+
+void JobDetails::showStudyTable() {
+    const int tab = tabs_->indexOf(study_);
+    if (tabs_->isTabVisible(tab)) tabs_->setCurrentIndex(tab);
+}
+
+void JobDetails::readStudyTable() {
+    const auto job = service_.job(id_);
+    if (!job || job->kind != jobs::JobKind::scaling) return study_->clear();
+    if (job->state != jobs::JobState::done)
+        return study_->setPlainText(tr("The table appears here when the study is done."));
+    study_->setPlainText(tr("Reading the study…"));
+    service_.studyTable(id_).then(this, [this, id = id_](Result<std::optional<jobs::ScalingTable>> table) {
+        if (id != id_) return;
+        if (!table)
+            study_->setPlainText(q(table.error().message));
+        else if (!*table)
+            study_->setPlainText(tr("The job store keeps no study for job %1.").arg(id));
+        else
+            study_->setPlainText(q(jobs::scaling_table_text(**table)));
+    });
 }
 
 QString JobDetails::field(const QString& key) const {
@@ -211,10 +237,12 @@ void JobDetails::refresh() {
     scratch_->setVisible(on_cluster_done);
     for (const auto& [key, label] : kFields)
         setField(QLatin1String(key), {});
+    tabs_->setTabVisible(tabs_->indexOf(study_), job && job->kind == jobs::JobKind::scaling);
     if (!job) {
         clock_->stop();
         script_->clear();
         recipe_->clear();
+        study_->clear();
         return;
     }
     if (!clock_->isActive()) clock_->start();
@@ -262,6 +290,7 @@ void JobDetails::refresh() {
         const auto pretty = QJsonDocument::fromJson(QByteArray::fromStdString(job->recipe_json)).toJson();
         recipe_->setPlainText(JobsModel::recipeText(job->recipe_json) + "\n\n" +
                               (pretty.isEmpty() ? q(job->recipe_json) : QString::fromUtf8(pretty)));
+        readStudyTable();
     }
 }
 

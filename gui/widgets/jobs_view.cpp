@@ -100,6 +100,7 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
       compare_(button(tr("Compare"), "job_compare", this)),
       merge_(button(tr("Merge into Source…"), "job_merge", this)),
       fetch_(button(tr("Fetch Result"), "job_fetch", this)), log_(button(tr("Log"), "job_log", this)),
+      study_table_(button(tr("Show Table"), "job_show_table", this)),
       copy_path_(button(tr("Copy Path"), "job_copy_path", this)),
       remove_(button(tr("Remove…"), "job_remove", this)), login_bar_(new QWidget(this)),
       login_text_(new QLabel(login_bar_)), login_(button(tr("Log In"), "job_login", login_bar_)),
@@ -161,7 +162,9 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     transfer_->setObjectName(QStringLiteral("jobs_transfer"));
     transfer_->hide();
     auto* actions = new QHBoxLayout;
-    for (auto* b : {cancel_, resume_, compare_, merge_, fetch_, log_, copy_path_, remove_})
+    study_table_->setToolTip(tr("The study's table: projected time, speed-up, efficiency and core-hours "
+                                "per rank count, and the recommendation"));
+    for (auto* b : {cancel_, resume_, compare_, merge_, study_table_, fetch_, log_, copy_path_, remove_})
         actions->addWidget(b);
     actions->addStretch();
     auto* layout = new QVBoxLayout(this);
@@ -235,6 +238,11 @@ JobsView::JobsView(JobsService& service, QWidget* parent)
     connect(fetch_, &QPushButton::clicked, this,
             on_selected([this](const QString& id) { service_.fetch(id); }));
     connect(log_, &QPushButton::clicked, this, on_selected([this](const QString&) { details_->fetchLog(); }));
+    connect(study_table_, &QPushButton::clicked, this, [this] { details_->showStudyTable(); });
+    // A study's row opens its table; other jobs have nothing to open.
+    connect(table_, &QTableView::doubleClicked, this, [this] {
+        if (!study_table_->isHidden() && study_table_->isEnabled()) details_->showStudyTable();
+    });
     connect(compare_, &QPushButton::clicked, this,
             on_selected([this](const QString& id) { emit compareRequested(id); }));
     connect(merge_, &QPushButton::clicked, this,
@@ -297,10 +305,12 @@ void JobsView::updateButtons() {
     const bool study = job && job->kind == jobs::JobKind::scaling;
     compare_->setEnabled(job && !study && state == done);
     merge_->setEnabled(job && !study && state == done && job->merged_into.empty());
-    merge_->setToolTip(
-        study ? tr("A scaling study has no result to merge; see `sluice-cli status %1`").arg(q(job->id))
-        : job && !job->merged_into.empty() ? tr("Already merged into %1").arg(q(job->merged_into))
-                                           : tr("Add the result to its source file, atomically"));
+    study_table_->setVisible(study);
+    study_table_->setEnabled(study && state == done);
+    merge_->setToolTip(study ? tr("A scaling study has no result to merge; Show Table shows what it measured")
+                       : job && !job->merged_into.empty()
+                           ? tr("Already merged into %1").arg(q(job->merged_into))
+                           : tr("Add the result to its source file, atomically"));
     fetch_->setEnabled(job && !here && state == completed);
     fetch_->setVisible(!here);
     log_->setEnabled(job && !job->scheduler_id.empty());

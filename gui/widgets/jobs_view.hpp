@@ -2,8 +2,9 @@
 // The Jobs dock: every job of every profile (this computer and the clusters, also jobs started with
 // sluice-cli) in one table, filtered by state and place, with what can be done to the selected one:
 // cancel, resume, compare its result with the source, merge it, show its log, fetch it, copy where it
-// lives, remove it from the list. Upload and download progress shows under the table. What the actions
-// do is the JobsService's (and, for compare and merge, the main window's) business.
+// lives, remove it from the list; a finished scaling study's table (Show Table, or a double-click). Upload
+// and download progress shows under the table. What the actions do is the JobsService's (and, for compare
+// and merge, the main window's) business.
 #include "util/transfer_meter.hpp"
 
 #include <QWidget>
@@ -65,6 +66,7 @@ private:
     QPushButton* merge_;
     QPushButton* fetch_;
     QPushButton* log_;
+    QPushButton* study_table_;
     QPushButton* copy_path_;
     QPushButton* remove_;
     QWidget* login_bar_;
