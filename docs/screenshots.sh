@@ -54,13 +54,32 @@ sleep 2 # the view and the details pane follow the job store
 shot run-panel
 stop
 
-# 4. Submit to a Cluster (Ctrl+Shift+R) with a profile: the job script as it would be submitted.
+# 4. Submit to a Cluster (Ctrl+Shift+R) with a profile: the job script as it would be submitted, and the
+# line of a scaling study of that profile. The study is made up (a cluster is not at hand): its timings,
+# 1 to 64 ranks on a 64-row sample, are written into the job store as `sluice-cli scaling` keeps them,
+# with the recipe of the run of step 3.
 cat >"$XDG_CONFIG_HOME/sluice/profiles.json" <<'JSON'
 {"format": "sluice-profiles", "version": 1, "profiles": [{"name": "hpc", "scheduler": "slurm",
  "host": "login.hpc.example.org", "scratch_dir": "/scratch/alice", "partition": "short", "nodes": 1,
  "tasks_per_node": 32, "walltime": "02:00:00", "modules": ["load hdf5/1.10"],
  "engine": {"module": "sluice/1.0"}}]}
 JSON
+python3 - "$XDG_DATA_HOME/sluice/jobs.sqlite" <<'PY'
+import hashlib, json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+recipe = db.execute("SELECT recipe_json FROM jobs WHERE profile = 'local' LIMIT 1").fetchone()[0]
+def run(ranks, wall, growing, startup):  # the slowest rank: start-up, the growing part, finish
+    phases = {"startup_process": startup, "read": 0, "compute": growing, "write": 0, "finish": 0}
+    stats = {"total": {"rows": 64, "ranks": ranks},
+             "ranks": [{"wall_s": startup + growing, "rows": 0, "phases_s": phases}] * ranks}
+    return {"ranks": ranks, "wall_s": wall, "exit_code": 0, "stats": stats}
+study = {"sample_rows": 64, "first_row": 0, "dataset_rows": 1024, "points": 8192,
+         "runs": [run(r, 2 + g, g, 1) for r, g in [(1, 96), (2, 49), (4, 25), (8, 14), (16, 9), (32, 7), (64, 6)]]}
+at = int(time.mktime((2026, 12, 3, 12, 0, 0, 0, 0, -1))) * 1000
+db.execute("INSERT INTO scaling_studies VALUES (?, 'hpc', 1024, 8192, ?, ?, ?)",
+           ("20261203-101500-5c0a1e", hashlib.sha256(recipe.encode()).hexdigest(), at, json.dumps(study)))
+db.commit()
+PY
 start
 xdotool windowfocus --sync "$window" key ctrl+shift+r
 dialog=$(xdotool search --sync --name 'Submit to a cluster' | head -1)
