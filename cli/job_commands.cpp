@@ -145,13 +145,13 @@ Result<std::unique_ptr<jobs::JobHost>> make_client(const Context& ctx, const std
 int submit(const Context& ctx, const SubmitArgs& a) {
     auto profile = find_profile(ctx, a.profile);
     if (!profile) return report(ctx, profile.error());
-    auto recipe = load_recipe(a.recipe);
+    auto recipe = recipe::load_recipe(a.recipe);
     if (!recipe) return report(ctx, recipe.error().context(a.recipe.string()));
     jobs::NewJob job;
     job.profile = a.profile;
     job.input = a.input;
     job.dataset = a.dataset;
-    job.recipe_json = to_json(*recipe);
+    job.recipe_json = recipe::to_json(*recipe);
     job.local_output = a.output;
     job.block_rows = a.block_rows;
     auto res = profile->resources;

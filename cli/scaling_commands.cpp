@@ -68,14 +68,14 @@ int apply_suggestion(const Context& ctx, const jobs::ClusterProfile& profile, bo
 int scaling(const Context& ctx, const ScalingArgs& a) {
     auto profile = find_profile(ctx, a.profile);
     if (!profile) return report(ctx, profile.error());
-    auto recipe = load_recipe(a.recipe);
+    auto recipe = recipe::load_recipe(a.recipe);
     if (!recipe) return report(ctx, recipe.error().context(a.recipe.string()));
     jobs::NewJob job;
     job.kind = jobs::JobKind::scaling;
     job.profile = a.profile;
     job.input = a.input;
     job.dataset = a.dataset;
-    job.recipe_json = to_json(*recipe);
+    job.recipe_json = recipe::to_json(*recipe);
     job.sample_rows = a.rows;
     auto res = profile->resources;
     if (a.walltime) res.walltime = *a.walltime;

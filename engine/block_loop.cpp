@@ -104,7 +104,7 @@ public:
             const auto t0 = Clock::now();
             Slot& cur = slots_[step % 2];
             Slot& other = slots_[(step + 1) % 2];
-            RowTiming timing;
+            signal::RowTiming timing;
             std::future<void> computing;
             if (c_.stats.overlapped && cur.count > 0)
                 computing = std::async(std::launch::async, [&] { compute(cur, timing); });
@@ -199,7 +199,7 @@ private:
         if (!s.read) s.count = s.newly = 0;
     }
 
-    void compute(Slot& s, RowTiming& timing) {
+    void compute(Slot& s, signal::RowTiming& timing) {
         for (std::uint64_t r = 0; r < s.count; ++r) {
             const auto res = c_.filter.filter(std::span<const T>(s.in.get() + r * n_, n_),
                                               std::span<T>(s.out.get() + r * n_, n_), &timing);

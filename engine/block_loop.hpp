@@ -9,7 +9,7 @@
 
 #include <chrono>
 
-namespace sluice {
+namespace sluice::signal {
 class RowFilter;
 }
 
@@ -30,7 +30,7 @@ struct LoopContext {
     const FilterOptions& options;
     const MpiSession& mpi;
     OpenTarget& target;
-    RowFilter& filter;
+    signal::RowFilter& filter;
     ProgressReporter* progress;                    ///< rank 0 only
     std::chrono::steady_clock::time_point started; ///< process start, for --time-limit
     RankStats& stats;

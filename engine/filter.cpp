@@ -64,11 +64,11 @@ Status open_for_run(const FilterJob& job, const FilterOptions& o, const MpiSessi
 
 Status run_job(const FilterJob& job, const FilterOptions& o, const MpiSession& mpi, Clock::time_point started,
                RankStats& stats, PhaseClock& clock) {
-    auto recipe = parse_recipe(job.recipe_json);
+    auto recipe = recipe::parse_recipe(job.recipe_json);
     if (!recipe) return propagate(recipe);
-    auto composite = validate_for_dataset(*recipe, job.points, job.sample_rate_hz);
+    auto composite = recipe::validate_for_dataset(*recipe, job.points, job.sample_rate_hz);
     if (!composite) return propagate(composite);
-    auto filter = RowFilter::create(job.points, std::move(*composite), recipe->noise_threshold);
+    auto filter = signal::RowFilter::create(job.points, std::move(*composite), recipe->noise_threshold);
     if (!filter) return propagate(filter);
 
     std::optional<OpenTarget> t(std::in_place);

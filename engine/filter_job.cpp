@@ -79,7 +79,7 @@ Status reserve_file_blocks(const fs::path& path) {
 using Source = CheckedRequest;
 
 Result<Source> validate_source(hid_t file, const FilterOptions& o) {
-    auto recipe = load_recipe(o.recipe);
+    auto recipe = recipe::load_recipe(o.recipe);
     if (!recipe) return propagate(recipe);
     auto checked = check_filter_request(file, o.dataset, std::move(*recipe), "recipe " + o.recipe.string());
     if (!checked) return checked;
@@ -90,10 +90,10 @@ Result<Source> validate_source(hid_t file, const FilterOptions& o) {
     return checked;
 }
 
-h5::RunIdentity identity_of(const FilterOptions& o, const FilterRecipe& recipe) {
+h5::RunIdentity identity_of(const FilterOptions& o, const recipe::FilterRecipe& recipe) {
     h5::RunIdentity id;
-    id.recipe_hash = recipe_hash(recipe);
-    id.recipe_json = canonical_json(recipe);
+    id.recipe_hash = recipe::recipe_hash(recipe);
+    id.recipe_json = recipe::canonical_json(recipe);
     struct stat st {};
     if (::stat(o.input.c_str(), &st) == 0) {
         id.source_size = static_cast<std::uint64_t>(st.st_size);
@@ -113,7 +113,7 @@ FilterJob job_for(const Source& s, fs::path target, std::string group, bool in_p
     job.rows = s.main.rows;
     job.points = s.main.points;
     job.sample_rate_hz = s.sample_rate_hz;
-    job.recipe_json = canonical_json(s.recipe);
+    job.recipe_json = recipe::canonical_json(s.recipe);
     job.in_place = in_place;
     return job;
 }

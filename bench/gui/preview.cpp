@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
         return std::fprintf(stderr, "%s (the file must have 16384 points a row)\n",
                             ok.error().message.c_str()),
                1;
-    auto recipe = parse_recipe(kRecipe);
+    auto recipe = recipe::parse_recipe(kRecipe);
     if (!recipe) return std::fprintf(stderr, "%s\n", recipe.error().message.c_str()), 1;
 
     const gui::PreviewInput input{.row = row, .row_index = 0, .file_rate_hz = 4e6, .recipe = *recipe};

@@ -85,7 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(designer_, &FilterDesigner::recipeChanged, this, [this] {
         const auto& r = designer_->recipe();
         if (r && (!r->filters.empty() || r->noise_threshold))
-            QSettings().setValue(kRecipeKey, q(to_json(*r)));
+            QSettings().setValue(kRecipeKey, q(recipe::to_json(*r)));
         // An invalid recipe previews the raw signal: the data never disappears behind a typo.
         requestPreview();
         pins_->setRecipe(designer_->previewRecipe());
@@ -147,7 +147,7 @@ void MainWindow::createDocks() {
     jobs_ = new JobsController(*this, h5_, [this]() -> std::optional<JobsController::Inputs> {
         const auto& recipe = designer_->recipe();
         if (!dataset_ || !recipe) return std::nullopt;
-        return JobsController::Inputs{file_path_, currentDataset(), q(to_json(*recipe))};
+        return JobsController::Inputs{file_path_, currentDataset(), q(recipe::to_json(*recipe))};
     });
     connect(jobs_, &JobsController::message, this,
             [this](const QString& m) { statusBar()->showMessage(m, kStatusMs); });
@@ -163,9 +163,10 @@ void MainWindow::createDocks() {
         if (const auto j = jobs_->service().job(q(compare_job_->id));
             j && j->merged_into != compare_job_->merged_into) {
             compare_job_ = *j;
-            const auto recipe = parse_recipe(compare_->recipe_json);
+            const auto recipe = recipe::parse_recipe(compare_->recipe_json);
             compare_bar_->showResult(QFileInfo(q(compare_->path.string())).fileName(),
-                                     recipe ? q(recipe_summary(*recipe)) : tr("unknown"), q(j->merged_into));
+                                     recipe ? q(recipe::recipe_summary(*recipe)) : tr("unknown"),
+                                     q(j->merged_into));
         }
     });
     default_state_ = saveState();
@@ -248,7 +249,7 @@ void MainWindow::restoreSettings() {
         resize(QSize(1360, 820).boundedTo(screen()->availableGeometry().size()));
     if (!restoreState(s.value(kStateKey).toByteArray())) applyDefaultDockSizes();
     if (const QString text = s.value(kRecipeKey).toString(); !text.isEmpty())
-        if (auto r = parse_recipe(text.toStdString())) designer_->setRecipe(*r);
+        if (auto r = recipe::parse_recipe(text.toStdString())) designer_->setRecipe(*r);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -468,7 +469,7 @@ void MainWindow::promptLoadRecipe() {
 }
 
 bool MainWindow::loadRecipe(const QString& path) {
-    auto recipe = load_recipe(path.toStdString());
+    auto recipe = recipe::load_recipe(path.toStdString());
     if (!recipe) {
         showError(tr("Cannot load recipe"),
                   tr("“%1” is not a usable recipe.").arg(QFileInfo(path).fileName()),
@@ -496,7 +497,7 @@ bool MainWindow::saveRecipe(const QString& path) {
     else if (recipe->filters.empty() && !recipe->noise_threshold)
         problem = tr("The recipe is empty: add a filter or a noise threshold first.");
     if (problem.isEmpty()) {
-        if (auto ok = write_file_atomically(path.toStdString(), to_json(*recipe)); !ok)
+        if (auto ok = write_file_atomically(path.toStdString(), recipe::to_json(*recipe)); !ok)
             problem = q(ok.error().message);
     }
     if (!problem.isEmpty()) {

@@ -54,9 +54,10 @@ void MainWindow::beginCompare(const jobs::JobRecord& job) {
         }
         compare_ = std::move(*info);
         compare_job_ = job;
-        const auto recipe = parse_recipe(compare_->recipe_json);
+        const auto recipe = recipe::parse_recipe(compare_->recipe_json);
         compare_bar_->showResult(QFileInfo(result).fileName(),
-                                 recipe ? q(recipe_summary(*recipe)) : tr("unknown"), q(job.merged_into));
+                                 recipe ? q(recipe::recipe_summary(*recipe)) : tr("unknown"),
+                                 q(job.merged_into));
         statusBar()->showMessage(
             tr("Comparing %1 with %2").arg(currentDataset(), QFileInfo(result).fileName()), kStatusMs);
         showComparedRow();
@@ -67,11 +68,11 @@ void MainWindow::beginCompare(const jobs::JobRecord& job) {
 void MainWindow::showComparedRow() {
     if (!compare_ || !row_data_ || !dataset_) return;
     const auto request = ++compare_request_;
-    auto recipe = parse_recipe(compare_->recipe_json);
+    auto recipe = recipe::parse_recipe(compare_->recipe_json);
     PreviewInput input{.row = row_data_,
                        .row_index = row_index_,
                        .file_rate_hz = dataset_->main.sample_rate_hz,
-                       .recipe = recipe ? *recipe : FilterRecipe{}};
+                       .recipe = recipe ? *recipe : recipe::FilterRecipe{}};
     track(h5_.readResultRow(row_index_), [this, request, input](Result<ResultRow> row) {
         if (request != compare_request_ || !compare_) return;
         if (!row) {

@@ -21,7 +21,7 @@ PinnedPixels::~PinnedPixels() = default;
 
 void PinnedPixels::pin(std::uint64_t row, const QString& label,
                        std::shared_ptr<const std::vector<double>> data, std::optional<double> file_rate_hz,
-                       const FilterRecipe& recipe) {
+                       const recipe::FilterRecipe& recipe) {
     if (!data || contains(row)) return;
     recipe_ = recipe;
     if (pins_.size() == kMaxPins) pins_.erase(pins_.begin());
@@ -43,7 +43,7 @@ void PinnedPixels::pin(std::uint64_t row, const QString& label,
     emit changed(); // a dropped oldest pin disappears at once
 }
 
-void PinnedPixels::setRecipe(const FilterRecipe& recipe) {
+void PinnedPixels::setRecipe(const recipe::FilterRecipe& recipe) {
     recipe_ = recipe;
     for (auto& p : pins_)
         request(*p);

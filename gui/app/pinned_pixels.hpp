@@ -27,9 +27,9 @@ public:
 
     /// Pin `row` (already read) and preview it with `recipe`; a row that is already pinned stays as it is.
     void pin(std::uint64_t row, const QString& label, std::shared_ptr<const std::vector<double>> data,
-             std::optional<double> file_rate_hz, const FilterRecipe& recipe);
+             std::optional<double> file_rate_hz, const recipe::FilterRecipe& recipe);
     /// Re-preview every pin with a new recipe.
-    void setRecipe(const FilterRecipe& recipe);
+    void setRecipe(const recipe::FilterRecipe& recipe);
     void clear();
 
     [[nodiscard]] std::size_t size() const { return pins_.size(); }
@@ -46,7 +46,7 @@ private:
     void request(Pin& pin);
 
     std::vector<std::unique_ptr<Pin>> pins_;
-    FilterRecipe recipe_;
+    recipe::FilterRecipe recipe_;
 };
 
 } // namespace sluice::gui

@@ -34,7 +34,7 @@ public:
 signals:
     void message(const QString& text);
     /// "Use These Settings": the recipe the results group was made with.
-    void recipeChosen(const sluice::FilterRecipe& recipe);
+    void recipeChosen(const sluice::recipe::FilterRecipe& recipe);
 
 private:
     void updateActions();

@@ -54,8 +54,8 @@ QString JobsModel::durationText(std::int64_t seconds) {
 }
 
 QString JobsModel::recipeText(const std::string& json) {
-    auto r = parse_recipe(json);
-    return r ? q(recipe_summary(*r)) : tr("(unreadable recipe)");
+    auto r = recipe::parse_recipe(json);
+    return r ? q(recipe::recipe_summary(*r)) : tr("(unreadable recipe)");
 }
 
 QString JobsModel::walltimeOf(const std::string& resources_json) {

@@ -147,7 +147,7 @@ QFuture<Result<std::vector<double>>> H5Service::readRow(std::uint64_t generation
             return fail(ErrorKind::bad_input,
                         fmt::format("row {} is outside {} (it has {} rows)", row, path, (*dims)[0]));
         if (auto ok = check_memory(fmt::format("a row of {} points", grouped((*dims)[1])), (*dims)[1],
-                                   row_bytes_per_point);
+                                   signal::row_bytes_per_point);
             !ok)
             return propagate(ok);
         std::vector<double> out((*dims)[1]);

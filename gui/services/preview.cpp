@@ -28,7 +28,7 @@ Result<PreviewResult> raw_preview(const PreviewInput& input, std::vector<Error> 
                       .filtered_spectrum = {},
                       .stored = false,
                       .problems = std::move(problems)};
-    auto all_pass = RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
+    auto all_pass = signal::RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
     if (!all_pass) return propagate(all_pass);
     all_pass->magnitude_spectrum(*input.row, out.spectrum);
     return out;
@@ -40,12 +40,12 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
     if (!input.row || input.row->empty()) return fail(ErrorKind::bad_input, "the pixel has no data");
     const auto& raw = *input.row;
     const std::size_t n = raw.size();
-    auto fs = resolve_sample_rate(input.recipe, input.file_rate_hz);
+    auto fs = recipe::resolve_sample_rate(input.recipe, input.file_rate_hz);
     if (!fs) return raw_preview(input, {fs.error()});
-    auto composite = validate_for_dataset(input.recipe, n, *fs);
+    auto composite = recipe::validate_for_dataset(input.recipe, n, *fs);
     if (!composite) {
         // Only now, on the failure path: list every problem, not just the first (same first message).
-        auto problems = dataset_problems(input.recipe, n, *fs);
+        auto problems = recipe::dataset_problems(input.recipe, n, *fs);
         if (problems.empty()) problems.push_back(composite.error());
         return raw_preview(input, std::move(problems));
     }
@@ -62,13 +62,13 @@ Result<PreviewResult> compute_preview(const PreviewInput& input) {
                       .problems = {}};
     const bool active = !composite->empty() || input.recipe.noise_threshold.has_value();
     // RowFilter needs something to do; for the spectrum of an unfiltered pixel an all-pass mask serves.
-    auto filter = active ? RowFilter::create(n, std::move(*composite), input.recipe.noise_threshold)
-                         : RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
+    auto filter = active ? signal::RowFilter::create(n, std::move(*composite), input.recipe.noise_threshold)
+                         : signal::RowFilter::create(n, std::vector<float>(n, 1.0f), std::nullopt);
     if (!filter) return propagate(filter);
     filter->magnitude_spectrum(raw, out.spectrum);
     if (active) {
         out.filtered.resize(n);
-        const RowResult r = filter->filter(raw, out.filtered);
+        const signal::RowResult r = filter->filter(raw, out.filtered);
         if (input.recipe.noise_threshold) out.noise_floor = r.noise_floor;
     }
     return out;
@@ -80,7 +80,8 @@ Result<PreviewResult> compute_comparison(const PreviewInput& input, std::vector<
     if (!out) return out;
     if (stored.size() != out->raw->size())
         return fail(ErrorKind::bad_input, "the result's rows have another length than the source's");
-    auto all_pass = RowFilter::create(stored.size(), std::vector<float>(stored.size(), 1.0f), std::nullopt);
+    auto all_pass =
+        signal::RowFilter::create(stored.size(), std::vector<float>(stored.size(), 1.0f), std::nullopt);
     if (!all_pass) return propagate(all_pass);
     out->filtered_spectrum.resize(stored.size());
     all_pass->magnitude_spectrum(stored, out->filtered_spectrum);

@@ -15,7 +15,7 @@ struct PreviewInput {
     std::shared_ptr<const std::vector<double>> row; ///< the raw signal of one pixel
     std::uint64_t row_index = 0;
     std::optional<double> file_rate_hz;
-    FilterRecipe recipe; ///< already past stage 1; may have neither filters nor threshold (raw view)
+    recipe::FilterRecipe recipe; ///< already past stage 1; may have neither filters nor threshold (raw view)
 };
 
 struct PreviewResult {

@@ -31,16 +31,16 @@ namespace {
 
 // Sensible starting points so that a new filter previews something at once: fractions of the sample
 // rate (100 kHz, 50 kHz, ... at 1 MHz), so that a new filter is valid on a file of any rate.
-FilterSpec default_filter(int kind, double fs) {
+signal::FilterSpec default_filter(int kind, double fs) {
     switch (kind) {
     case 0:
-        return LowPass{fs / 10, 0.05};
+        return signal::LowPass{fs / 10, 0.05};
     case 1:
-        return NoiseBand{{fs / 20}, {fs / 1000}};
+        return signal::NoiseBand{{fs / 20}, {fs / 1000}};
     case 2:
-        return HarmonicPass{fs / 100, fs / 1000, 3};
+        return signal::HarmonicPass{fs / 100, fs / 1000, 3};
     default:
-        return BandPass{fs / 10, fs / 50};
+        return signal::BandPass{fs / 10, fs / 50};
     }
 }
 
@@ -56,24 +56,24 @@ QString rate_text(double hz) {
 }
 
 // -0 filters as 0 but would give the recipe another canonical form and hash; parse_recipe writes 0 too.
-void drop_negative_zeros(FilterRecipe& r) {
+void drop_negative_zeros(recipe::FilterRecipe& r) {
     const auto fix = [](double& x) { x = x == 0 ? 0.0 : x; };
     if (r.sample_rate_hz) fix(*r.sample_rate_hz);
     for (auto& f : r.filters) {
         std::visit(overloaded{
-                       [&](LowPass& p) {
+                       [&](signal::LowPass& p) {
                            fix(p.cutoff_hz);
                            fix(p.roll_off);
                        },
-                       [&](NoiseBand& p) {
+                       [&](signal::NoiseBand& p) {
                            std::ranges::for_each(p.freqs_hz, fix);
                            std::ranges::for_each(p.widths_hz, fix);
                        },
-                       [&](HarmonicPass& p) {
+                       [&](signal::HarmonicPass& p) {
                            fix(p.first_hz);
                            fix(p.band_width_hz);
                        },
-                       [&](BandPass& p) {
+                       [&](signal::BandPass& p) {
                            fix(p.center_hz);
                            fix(p.width_hz);
                        },
@@ -117,7 +117,7 @@ FilterDesigner::FilterDesigner(QWidget* parent)
             [this](QListWidgetItem* item) { goToProblem(bar_->row(item)); });
 
     type_box_->setObjectName(QStringLiteral("filter_type"));
-    for (std::size_t k = 0; k < std::variant_size_v<FilterSpec>; ++k)
+    for (std::size_t k = 0; k < std::variant_size_v<signal::FilterSpec>; ++k)
         type_box_->addItem(FilterEditor::displayName(k));
     add_button_->setObjectName(QStringLiteral("add_filter"));
     add_button_->setIcon(style()->standardIcon(QStyle::SP_FileDialogNewFolder));
@@ -192,7 +192,7 @@ FilterDesigner::FilterDesigner(QWidget* parent)
     revalidate();
 }
 
-void FilterDesigner::addFilter(const FilterSpec& spec) {
+void FilterDesigner::addFilter(const signal::FilterSpec& spec) {
     auto* editor = new FilterEditor(spec);
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
@@ -231,7 +231,7 @@ void FilterDesigner::renumber() {
     }
 }
 
-void FilterDesigner::setRecipe(const FilterRecipe& recipe) {
+void FilterDesigner::setRecipe(const recipe::FilterRecipe& recipe) {
     loading_ = true;
     while (tabs_->count() > 0) {
         QWidget* page = tabs_->widget(0);
@@ -258,9 +258,9 @@ void FilterDesigner::setFileSampleRate(std::optional<double> hz, const QString& 
     revalidate();
 }
 
-FilterRecipe FilterDesigner::previewRecipe() const {
+recipe::FilterRecipe FilterDesigner::previewRecipe() const {
     if (recipe_) return *recipe_;
-    FilterRecipe raw;
+    recipe::FilterRecipe raw;
     if (const auto hz = rate_->hz(); usable_rate(hz)) raw.sample_rate_hz = hz;
     return raw;
 }
@@ -271,7 +271,7 @@ void FilterDesigner::revalidate() {
     tabs_->setVisible(!editors_.empty());
 
     // The recipe as typed: a field that is not a number reads as NaN and is reported once, as such.
-    FilterRecipe r;
+    recipe::FilterRecipe r;
     std::vector<Error> unreadable;
     if (!rate_->isEmpty()) {
         r.sample_rate_hz = rate_->hz().value_or(std::nan(""));
@@ -291,7 +291,7 @@ void FilterDesigner::revalidate() {
     }
     const bool empty = r.filters.empty() && !r.noise_threshold;
     stage1_ = std::move(unreadable);
-    for (auto& e : recipe_problems(r)) {
+    for (auto& e : recipe::recipe_problems(r)) {
         // An empty recipe is fine here (the preview shows the raw signal): its one fieldless problem goes.
         if (!e.field && empty) continue;
         const bool reported =

@@ -31,11 +31,11 @@ public:
 
     /// The recipe as edited, after stage-1 validation. A recipe with neither filters nor threshold is
     /// valid here (the preview then shows the raw signal) although it cannot be saved or run.
-    [[nodiscard]] const Result<FilterRecipe>& recipe() const { return recipe_; }
+    [[nodiscard]] const Result<recipe::FilterRecipe>& recipe() const { return recipe_; }
     /// What to preview: the recipe when it passes stage 1, else nothing to apply (the raw signal, at the
     /// recipe's rate if that one is valid), so the data is always drawn.
-    [[nodiscard]] FilterRecipe previewRecipe() const;
-    void setRecipe(const FilterRecipe& recipe);
+    [[nodiscard]] recipe::FilterRecipe previewRecipe() const;
+    void setRecipe(const recipe::FilterRecipe& recipe);
     /// The file's sample rate, shown as the default when the recipe gives none.
     void setFileSampleRate(std::optional<double> hz, const QString& origin);
     /// Stage-2 problems from the preview of previewRecipe() (empty: none, or no dataset).
@@ -61,7 +61,7 @@ protected:
 
 private:
     void layoutBar();
-    void addFilter(const FilterSpec& spec);
+    void addFilter(const signal::FilterSpec& spec);
     void removeFilter(FilterEditor* editor);
     void revalidate();
     void showProblems();
@@ -81,7 +81,7 @@ private:
     QPushButton* use_file_rate_;
     std::optional<double> file_rate_;
     std::vector<FilterEditor*> editors_;
-    Result<FilterRecipe> recipe_;
+    Result<recipe::FilterRecipe> recipe_;
     std::vector<Error> stage1_;
     std::vector<Error> stage2_;
     std::vector<Error> problems_;

@@ -63,11 +63,11 @@ QString FilterEditor::shortName(std::size_t kind) {
     }
 }
 
-FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
+FilterEditor::FilterEditor(const signal::FilterSpec& initial, QWidget* parent)
     : QFrame(parent), kind_(initial.index()), title_(new QLabel(this)), message_(new QLabel(this)),
       fields_(new QVBoxLayout) {
     setFrameShape(QFrame::StyledPanel);
-    setObjectName(QString::fromUtf8(filter_type_name(initial).data()));
+    setObjectName(QString::fromUtf8(signal::filter_type_name(initial).data()));
 
     auto* remove = new QToolButton(this);
     remove->setObjectName(QStringLiteral("remove"));
@@ -97,7 +97,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
 
     std::visit(
         overloaded{
-            [&](const LowPass& f) {
+            [&](const signal::LowPass& f) {
                 first_ = addFrequency(QStringLiteral("cutoff_hz"), tr("Cut-off"), f.cutoff_hz);
                 roll_off_ = new QLineEdit(number_text(f.roll_off), this);
                 roll_off_->setObjectName(QStringLiteral("roll_off"));
@@ -107,7 +107,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
                 fields_->addLayout(form);
                 connect(roll_off_, &QLineEdit::textChanged, this, &FilterEditor::changed);
             },
-            [&](const NoiseBand& f) {
+            [&](const signal::NoiseBand& f) {
                 bands_layout_ = new QVBoxLayout;
                 fields_->addLayout(bands_layout_);
                 for (std::size_t i = 0; i < f.freqs_hz.size(); ++i)
@@ -121,7 +121,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
                 });
                 fields_->addWidget(add, 0, Qt::AlignLeft);
             },
-            [&](const HarmonicPass& f) {
+            [&](const signal::HarmonicPass& f) {
                 first_ = addFrequency(QStringLiteral("first_hz"), tr("First harmonic"), f.first_hz);
                 second_ = addFrequency(QStringLiteral("band_width_hz"), tr("Band width"), f.band_width_hz);
                 harmonics_ = new QSpinBox(this);
@@ -133,7 +133,7 @@ FilterEditor::FilterEditor(const FilterSpec& initial, QWidget* parent)
                 fields_->addLayout(form);
                 connect(harmonics_, &QSpinBox::valueChanged, this, &FilterEditor::changed);
             },
-            [&](const BandPass& f) {
+            [&](const signal::BandPass& f) {
                 first_ = addFrequency(QStringLiteral("center_hz"), tr("Centre"), f.center_hz);
                 second_ = addFrequency(QStringLiteral("width_hz"), tr("Width"), f.width_hz);
             },
@@ -202,12 +202,12 @@ void FilterEditor::renameBands() {
     }
 }
 
-FilterSpec FilterEditor::spec() const {
+signal::FilterSpec FilterEditor::spec() const {
     switch (kind_) {
     case 0:
-        return LowPass{value_or_nan(first_->hz()), value_or_nan(parse_number(roll_off_->text()))};
+        return signal::LowPass{value_or_nan(first_->hz()), value_or_nan(parse_number(roll_off_->text()))};
     case 1: {
-        NoiseBand f;
+        signal::NoiseBand f;
         for (const auto& band : bands_) {
             f.freqs_hz.push_back(value_or_nan(band.freq->hz()));
             f.widths_hz.push_back(value_or_nan(band.width->hz()));
@@ -215,9 +215,10 @@ FilterSpec FilterEditor::spec() const {
         return f;
     }
     case 2:
-        return HarmonicPass{value_or_nan(first_->hz()), value_or_nan(second_->hz()), harmonics_->value()};
+        return signal::HarmonicPass{value_or_nan(first_->hz()), value_or_nan(second_->hz()),
+                                    harmonics_->value()};
     default:
-        return BandPass{value_or_nan(first_->hz()), value_or_nan(second_->hz())};
+        return signal::BandPass{value_or_nan(first_->hz()), value_or_nan(second_->hz())};
     }
 }
 

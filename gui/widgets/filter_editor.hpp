@@ -22,10 +22,10 @@ class FrequencyEdit;
 class FilterEditor : public QFrame {
     Q_OBJECT
 public:
-    explicit FilterEditor(const FilterSpec& initial, QWidget* parent = nullptr);
+    explicit FilterEditor(const signal::FilterSpec& initial, QWidget* parent = nullptr);
 
     /// The filter as typed; a field that is not a number reads as NaN and is one of numberProblems().
-    [[nodiscard]] FilterSpec spec() const;
+    [[nodiscard]] signal::FilterSpec spec() const;
     /// "enter a number" for every field that is not one, each with its Field (no filter index).
     [[nodiscard]] std::vector<Error> numberProblems() const;
     /// The input of a recipe key (and list element), or nullptr.

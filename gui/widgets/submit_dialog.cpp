@@ -93,8 +93,8 @@ SubmitDialog::SubmitDialog(H5Service& h5, QString profiles_file, jobs::NewJob jo
     recipe->setObjectName(QStringLiteral("submit_recipe"));
     recipe->setReadOnly(true);
     recipe->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    const auto parsed = parse_recipe(job_.recipe_json);
-    recipe->setPlainText(parsed ? text(recipe_summary(*parsed)) : text(parsed.error().message));
+    const auto parsed = recipe::parse_recipe(job_.recipe_json);
+    recipe->setPlainText(parsed ? text(recipe::recipe_summary(*parsed)) : text(parsed.error().message));
     auto* script_side = new QWidget(this);
     auto* script_layout = new QVBoxLayout(script_side);
     script_layout->setContentsMargins(0, 0, 0, 0);
@@ -230,8 +230,8 @@ void SubmitDialog::replan() {
         if (plan) {
             script_->setPlainText(text(plan->script));
             // The filters in words, then recipe.json byte for byte as it is uploaded.
-            const auto parsed = parse_recipe(plan->record.recipe_json);
-            recipe_->setPlainText((parsed ? text(recipe_summary(*parsed)) : QString()) + "\n\n" +
+            const auto parsed = recipe::parse_recipe(plan->record.recipe_json);
+            recipe_->setPlainText((parsed ? text(recipe::recipe_summary(*parsed)) : QString()) + "\n\n" +
                                   text(plan->record.recipe_json));
             message_->setText(
                 tr("The result will be downloaded to %1.").arg(text(plan->record.local_output)));

@@ -78,7 +78,7 @@ struct ValuesPage {
 
 /// The recipe a results group was made with.
 struct ResultRecipe {
-    FilterRecipe recipe;
+    recipe::FilterRecipe recipe;
     bool from_sluice = false; ///< read from sluice_recipe; otherwise rebuilt from pycroscopy's attributes
     std::string note;         ///< empty, or why the rebuilt recipe may differ from the run's
 };

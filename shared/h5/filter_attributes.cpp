@@ -51,32 +51,32 @@ Result<std::optional<std::pair<double, double>>> numbers(hid_t g, const char* fi
     return std::pair{*a, *b};
 }
 
-Result<std::vector<FilterSpec>> read_filters(hid_t g) {
+Result<std::vector<signal::FilterSpec>> read_filters(hid_t g) {
     // pycroscopy keeps no order between filters of different kinds. Only a low-pass mask holds values
     // other than 0 and 1, so their float32 product (FILTER_SPEC §2.5) is the same in any order; this one
     // lists pass bands before stop bands.
-    std::vector<FilterSpec> out;
+    std::vector<signal::FilterSpec> out;
     auto band = numbers(g, kBandPassStart, kBandPassWidth);
     if (!band) return propagate(band);
-    if (*band) out.emplace_back(BandPass{.center_hz = (*band)->first, .width_hz = (*band)->second});
+    if (*band) out.emplace_back(signal::BandPass{.center_hz = (*band)->first, .width_hz = (*band)->second});
     auto harmonic = numbers(g, kHarmonicStart, kHarmonicWidth);
     if (!harmonic) return propagate(harmonic);
     if (*harmonic) {
         auto n = read_int_attribute(g, kHarmonicBands);
         if (!n) return propagate(n);
-        out.emplace_back(HarmonicPass{
+        out.emplace_back(signal::HarmonicPass{
             .first_hz = (*harmonic)->first, .band_width_hz = (*harmonic)->second, .num_harmonics = *n});
     }
     auto low = numbers(g, kLowPassCutOff, kLowPassWidths);
     if (!low) return propagate(low);
-    if (*low) out.emplace_back(LowPass{.cutoff_hz = (*low)->first, .roll_off = (*low)->second});
+    if (*low) out.emplace_back(signal::LowPass{.cutoff_hz = (*low)->first, .roll_off = (*low)->second});
     auto has = present(g, kNoiseFreqs, kNoiseWidths);
     if (!has) return propagate(has);
     if (*has) {
         auto f = read_double_array_attribute(g, kNoiseFreqs),
              w = read_double_array_attribute(g, kNoiseWidths);
         if (!f || !w) return std::unexpected(!f ? f.error() : w.error());
-        out.emplace_back(NoiseBand{.freqs_hz = std::move(*f), .widths_hz = std::move(*w)});
+        out.emplace_back(signal::NoiseBand{.freqs_hz = std::move(*f), .widths_hz = std::move(*w)});
     }
     return out;
 }
@@ -97,10 +97,11 @@ Result<std::vector<float>> read_composite(hid_t file, const std::string& path) {
 }
 
 // Whether the rebuilt recipe makes the composite the run stored, bit for bit; otherwise why not.
-std::string check_composite(hid_t file, const std::string& group_path, const FilterRecipe& recipe, hid_t g) {
+std::string check_composite(hid_t file, const std::string& group_path, const recipe::FilterRecipe& recipe,
+                            hid_t g) {
     auto n = read_int_attribute(g, kSignalLength);
     if (!n || *n <= 0) return "the group does not record signal_length, so the filters could not be checked";
-    auto built = validate_for_dataset(recipe, static_cast<std::size_t>(*n), *recipe.sample_rate_hz);
+    auto built = recipe::validate_for_dataset(recipe, static_cast<std::size_t>(*n), *recipe.sample_rate_hz);
     if (!built) return "Sluice refuses these settings: " + built.error().message;
     const auto path = group_path + "/Composite_Filter";
     if (!path_exists(file, path)) return {};
@@ -115,7 +116,7 @@ std::string check_composite(hid_t file, const std::string& group_path, const Fil
 
 } // namespace
 
-Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double sample_rate_hz,
+Status write_filter_attributes(hid_t group, const recipe::FilterRecipe& recipe, double sample_rate_hz,
                                std::uint64_t points) {
     if (recipe.filters.empty()) return {};
     if (auto s = write_double_attribute(group, kSampRate, sample_rate_hz); !s) return s;
@@ -124,13 +125,13 @@ Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double s
         Status s = std::visit(
             [&](const auto& v) -> Status {
                 using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, LowPass>) {
+                if constexpr (std::is_same_v<T, signal::LowPass>) {
                     if (auto r = write_double_attribute(group, kLowPassCutOff, v.cutoff_hz); !r) return r;
                     return write_double_attribute(group, kLowPassWidths, v.roll_off);
-                } else if constexpr (std::is_same_v<T, BandPass>) {
+                } else if constexpr (std::is_same_v<T, signal::BandPass>) {
                     if (auto r = write_double_attribute(group, kBandPassStart, v.center_hz); !r) return r;
                     return write_double_attribute(group, kBandPassWidth, v.width_hz);
-                } else if constexpr (std::is_same_v<T, HarmonicPass>) {
+                } else if constexpr (std::is_same_v<T, signal::HarmonicPass>) {
                     if (auto r = write_double_attribute(group, kHarmonicStart, v.first_hz); !r) return r;
                     if (auto r = write_double_attribute(group, kHarmonicWidth, v.band_width_hz); !r) return r;
                     return write_int_attribute(group, kHarmonicBands, v.num_harmonics);
@@ -151,7 +152,7 @@ Result<ResultRecipe> read_result_recipe(hid_t file, const std::string& group_pat
     if (has_attribute(g->get(), "sluice_recipe")) {
         auto text = read_string_attribute(g->get(), "sluice_recipe");
         if (!text) return propagate(text);
-        auto recipe = parse_recipe(*text);
+        auto recipe = recipe::parse_recipe(*text);
         if (!recipe) return std::unexpected(recipe.error().context(group_path + " sluice_recipe"));
         return ResultRecipe{.recipe = std::move(*recipe), .from_sluice = true, .note = {}};
     }

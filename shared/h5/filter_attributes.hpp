@@ -14,8 +14,8 @@ namespace sluice::h5 {
 
 /// samp_rate, signal_length and one attribute per filter parameter (nothing without filters). Later
 /// filters of one kind overwrite earlier ones' attributes, as in pycroscopy.
-[[nodiscard]] Status write_filter_attributes(hid_t group, const FilterRecipe& recipe, double sample_rate_hz,
-                                             std::uint64_t points);
+[[nodiscard]] Status write_filter_attributes(hid_t group, const recipe::FilterRecipe& recipe,
+                                             double sample_rate_hz, std::uint64_t points);
 
 /// The recipe of the results group at `group_path`: its sluice_recipe when Sluice wrote it, otherwise
 /// rebuilt from the parameter attributes and checked against the stored Composite_Filter.

@@ -32,7 +32,7 @@ std::string join_values(const std::vector<T>& values, std::uint64_t total) {
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i > 0) out += ", ";
         if constexpr (std::is_floating_point_v<T>)
-            out += format_number(static_cast<double>(values[i]));
+            out += signal::format_number(static_cast<double>(values[i]));
         else
             out += std::to_string(values[i]);
     }

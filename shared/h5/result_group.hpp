@@ -42,7 +42,7 @@ enum class ResultMode {
 struct ResultGroupPlan {
     ResultMode mode = ResultMode::standalone;
     MainDataset source; ///< the Main dataset being filtered (paths are in the source file)
-    FilterRecipe recipe;
+    recipe::FilterRecipe recipe;
     double sample_rate_hz = 0;
     std::vector<float> composite; ///< empty when there are no frequency filters
     Bookkeeping book;

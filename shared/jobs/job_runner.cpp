@@ -161,7 +161,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
             return propagate(st);
     auto file = h5::open_file(input, h5::Access::read_only);
     if (!file) return propagate(file);
-    auto recipe = parse_recipe(job.recipe_json);
+    auto recipe = recipe::parse_recipe(job.recipe_json);
     if (!recipe) return std::unexpected(recipe.error().context("recipe"));
     auto checked = check_filter_request(file->get(), job.dataset, std::move(*recipe));
     if (!checked) return propagate(checked);
@@ -178,7 +178,7 @@ Result<JobPlan> plan_job(const ClusterProfile& profile, const NewJob& job, WallC
     r.state = JobState::draft;
     r.local_input = input.string();
     r.dataset = main.path;
-    r.recipe_json = to_json(checked->recipe);
+    r.recipe_json = recipe::to_json(checked->recipe);
     r.input_sha256 = *sha;
     // This computer reads the user's file in place and writes the result beside it: nothing is copied.
     const bool here = is_local(profile);

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <system_error>
 
-namespace sluice {
+namespace sluice::recipe {
 
 Result<FilterRecipe> load_recipe(const std::filesystem::path& path) {
     std::error_code ec;
@@ -60,4 +60,4 @@ Result<double> resolve_sample_rate(const FilterRecipe& recipe, std::optional<dou
                 "the file does not give its sample rate: set sample_rate_hz in the recipe", rate_field);
 }
 
-} // namespace sluice
+} // namespace sluice::recipe

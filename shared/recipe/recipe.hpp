@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice {
+namespace sluice::recipe {
 
 /// The "format" and "version" every recipe file carries.
 inline constexpr std::string_view recipe_format = "sluice-recipe";
@@ -20,8 +20,8 @@ inline constexpr int recipe_version = 1;
 inline constexpr std::size_t max_noise_bands = 4096;
 
 struct FilterRecipe {
-    std::optional<double> sample_rate_hz; ///< absent → from the file
-    std::vector<FilterSpec> filters;      ///< empty = the "filters" key is absent (threshold only)
+    std::optional<double> sample_rate_hz;    ///< absent → from the file
+    std::vector<signal::FilterSpec> filters; ///< empty = the "filters" key is absent (threshold only)
     std::optional<double> noise_threshold;
     friend bool operator==(const FilterRecipe&, const FilterRecipe&) = default;
 };
@@ -56,4 +56,4 @@ struct FilterRecipe {
 /// its Field; the first is validate_for_dataset's error. Empty when validate_for_dataset succeeds.
 [[nodiscard]] std::vector<Error> dataset_problems(const FilterRecipe& recipe, std::size_t n, double fs);
 
-} // namespace sluice
+} // namespace sluice::recipe

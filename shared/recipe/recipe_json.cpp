@@ -19,7 +19,14 @@
 #include <variant>
 #include <vector>
 
-namespace sluice {
+namespace sluice::recipe {
+
+using signal::BandPass;
+using signal::FilterSpec;
+using signal::HarmonicPass;
+using signal::LowPass;
+using signal::NoiseBand;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -408,7 +415,7 @@ namespace {
 
 // The checks of read_* above on a recipe that is already numbers (the designer's), collecting every one.
 void filter_problems(const FilterSpec& spec, std::size_t i, std::vector<Error>& out) {
-    const std::string where = filter_where(i, filter_type_name(spec));
+    const std::string where = filter_where(i, signal::filter_type_name(spec));
     const auto check = [&](double x, std::string_view key, Bound bound,
                            std::optional<std::size_t> element = {}) {
         const std::string name =
@@ -479,4 +486,4 @@ std::string canonical_json(const FilterRecipe& recipe) {
     return json_text(recipe_json<Json>(recipe));
 }
 
-} // namespace sluice
+} // namespace sluice::recipe

@@ -2,7 +2,14 @@
 
 #include <fmt/format.h>
 
-namespace sluice {
+namespace sluice::recipe {
+
+using signal::BandPass;
+using signal::FilterSpec;
+using signal::format_number;
+using signal::HarmonicPass;
+using signal::LowPass;
+using signal::NoiseBand;
 
 std::string frequency_text(double hz) {
     if (hz >= 1e6) return format_number(hz / 1e6) + " MHz";
@@ -47,4 +54,4 @@ std::string recipe_summary(const FilterRecipe& recipe) {
     return out.empty() ? std::string("nothing") : out;
 }
 
-} // namespace sluice
+} // namespace sluice::recipe

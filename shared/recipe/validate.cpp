@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace sluice {
+namespace sluice::recipe {
 
 namespace {
 
@@ -15,9 +15,10 @@ namespace {
 Status check_dataset(std::size_t n, double fs) {
     if (n == 0)
         return fail(ErrorKind::bad_input, "the dataset's rows have no points (N = 0): nothing to filter");
-    if (auto ok = check_length_and_rate(n, fs); !ok) return ok;
+    if (auto ok = signal::check_length_and_rate(n, fs); !ok) return ok;
     // Before any mask or row buffer of n values exists: a damaged file can declare any length.
-    return check_memory(fmt::format("filtering rows of {} points", grouped(n)), n, row_bytes_per_point);
+    return check_memory(fmt::format("filtering rows of {} points", grouped(n)), n,
+                        signal::row_bytes_per_point);
 }
 
 } // namespace
@@ -26,15 +27,15 @@ std::vector<Error> dataset_problems(const FilterRecipe& recipe, std::size_t n, d
     if (auto ok = check_dataset(n, fs); !ok) return {ok.error()};
     std::vector<Error> out;
     for (std::size_t i = 0; i < recipe.filters.size(); ++i)
-        if (auto m = filter_mask(n, fs, recipe.filters[i]); !m)
-            out.push_back(filter_error(m.error(), i, recipe.filters[i]));
+        if (auto m = signal::filter_mask(n, fs, recipe.filters[i]); !m)
+            out.push_back(signal::filter_error(m.error(), i, recipe.filters[i]));
     return out;
 }
 
 Result<std::vector<float>> validate_for_dataset(const FilterRecipe& recipe, std::size_t n, double fs) {
     if (auto ok = check_dataset(n, fs); !ok) return propagate(ok);
     if (recipe.filters.empty()) return std::vector<float>{};
-    return composite_mask(n, fs, recipe.filters);
+    return signal::composite_mask(n, fs, recipe.filters);
 }
 
-} // namespace sluice
+} // namespace sluice::recipe

@@ -41,7 +41,7 @@ Status check_file_name(const std::filesystem::path& path, std::string_view what)
     return st;
 }
 
-Result<CheckedRequest> check_filter_request(hid_t file, std::string_view dataset, FilterRecipe recipe,
+Result<CheckedRequest> check_filter_request(hid_t file, std::string_view dataset, recipe::FilterRecipe recipe,
                                             std::string_view recipe_name) {
     auto path = normalize_dataset_path(dataset);
     if (!path) return propagate(path);
@@ -50,9 +50,9 @@ Result<CheckedRequest> check_filter_request(hid_t file, std::string_view dataset
     if (!main->not_filterable.empty())
         return fail(ErrorKind::bad_input,
                     fmt::format("{} cannot be filtered: {}", main->path, main->not_filterable));
-    auto rate = resolve_sample_rate(recipe, main->sample_rate_hz);
+    auto rate = recipe::resolve_sample_rate(recipe, main->sample_rate_hz);
     if (!rate) return std::unexpected(rate.error().context(recipe_name));
-    auto composite = validate_for_dataset(recipe, main->points, *rate);
+    auto composite = recipe::validate_for_dataset(recipe, main->points, *rate);
     if (!composite) return std::unexpected(composite.error().context(recipe_name));
     return CheckedRequest{std::move(*main), std::move(recipe), *rate, std::move(*composite)};
 }

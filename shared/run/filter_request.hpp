@@ -32,7 +32,7 @@ inline constexpr std::uint64_t max_block_rows = std::uint64_t{1} << 20;
 
 struct CheckedRequest {
     h5::MainDataset main;
-    FilterRecipe recipe;
+    recipe::FilterRecipe recipe;
     double sample_rate_hz = 0;
     std::vector<float> composite; ///< empty when the recipe has no frequency filters
 };
@@ -41,7 +41,7 @@ struct CheckedRequest {
 /// stages, sample rate included) and a row's working memory fits this machine. Recipe errors start with
 /// `recipe_name` ("recipe lowpass.json: ...").
 [[nodiscard]] Result<CheckedRequest> check_filter_request(hid_t file, std::string_view dataset,
-                                                          FilterRecipe recipe,
+                                                          recipe::FilterRecipe recipe,
                                                           std::string_view recipe_name = "recipe");
 
 } // namespace sluice

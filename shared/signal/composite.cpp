@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace sluice {
+namespace sluice::signal {
 
 Error filter_error(const Error& e, std::size_t index, const FilterSpec& filter) {
     Error out = e.context(fmt::format("filters[{}] ({})", index, filter_type_name(filter)));
@@ -42,4 +42,4 @@ Result<std::vector<float>> composite_mask(std::size_t n, double fs, std::span<co
     return combine_masks(masks);
 }
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-namespace sluice {
+namespace sluice::signal {
 
 std::string_view filter_type_name(const FilterSpec& f) {
     struct Name {
@@ -22,4 +22,4 @@ std::string format_number(double v) {
     return fmt::format("{:.10g}", v);
 }
 
-} // namespace sluice
+} // namespace sluice::signal

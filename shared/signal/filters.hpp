@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-namespace sluice {
+namespace sluice::signal {
 
 struct LowPass {
     double cutoff_hz = 0;
@@ -42,4 +42,4 @@ using FilterSpec = std::variant<LowPass, NoiseBand, HarmonicPass, BandPass>;
 /// 10 significant digits and no trailing zeros ("4000000.5", "0.05"); "nan"/"inf" as such.
 [[nodiscard]] std::string format_number(double v);
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -16,7 +16,7 @@
         if (auto check_ = (status); !check_) return std::unexpected(std::move(check_).error());              \
     } while (false)
 
-namespace sluice {
+namespace sluice::signal {
 namespace {
 
 using i64 = std::int64_t;
@@ -299,4 +299,4 @@ Result<std::vector<float>> filter_mask(std::size_t n, double fs, const FilterSpe
     return widen(harmonic_pass_mask(n, fs, std::get<HarmonicPass>(f)));
 }
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-namespace sluice {
+namespace sluice::signal {
 
 /// N and fs must be whole numbers >= 0 (pycroscopy's "must be an unsigned integer" check). fs = 0 is
 /// refused as well: pycroscopy accepts it here but every filter then fails dividing by it.
@@ -37,4 +37,4 @@ namespace sluice {
 [[nodiscard]] Result<std::vector<float>> composite_mask(std::size_t n, double fs,
                                                         std::span<const FilterSpec> filters);
 
-} // namespace sluice
+} // namespace sluice::signal

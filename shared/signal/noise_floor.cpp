@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-namespace sluice {
+namespace sluice::signal {
 namespace {
 
 // sum(a_i^2) in numpy's pairwise order (8 accumulators up to 128 values, halves above that, per
@@ -232,4 +232,4 @@ double noise_floor_half_sq(std::span<const double> sq, std::size_t n, double tol
     return incremental_floor<Squares>(sq, n, tol, scratch);
 }
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <span>
 
-namespace sluice {
+namespace sluice::signal {
 
 /// Reference form: `magnitudes` are |X_i| of all N bins (any order); tol in (0,1). Returns the last
 /// threshold in double (0 when the iteration collapses).
@@ -22,4 +22,4 @@ namespace sluice {
 [[nodiscard]] double noise_floor_half_sq(std::span<const double> sq, std::size_t n, double tol,
                                          std::span<double> scratch);
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -19,7 +19,7 @@
 #include <limits>
 #include <mutex>
 
-namespace sluice {
+namespace sluice::signal {
 namespace {
 
 // FFTW's planner (creation and destruction of plans) is not thread-safe; execution is.
@@ -251,4 +251,4 @@ void RowFilter::magnitude_spectrum(std::span<const double> in, std::span<double>
     }
 }
 
-} // namespace sluice
+} // namespace sluice::signal

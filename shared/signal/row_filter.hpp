@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-namespace sluice {
+namespace sluice::signal {
 
 /// Working memory per point of a row (input and output rows, FFT buffers, masks), for budget checks.
 inline constexpr std::uint64_t row_bytes_per_point = 64;
@@ -58,4 +58,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace sluice {
+namespace sluice::signal {
 
 SliceRange python_slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop, std::int64_t n) {
     SliceRange r;
@@ -29,4 +29,4 @@ std::int64_t rne(double x) {
     return static_cast<std::int64_t>(std::nearbyint(x)); // default rounding mode: ties to even
 }
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace sluice {
+namespace sluice::signal {
 
 struct SliceRange {
     std::ptrdiff_t lo = 0; ///< first element written
@@ -21,4 +21,4 @@ struct SliceRange {
 /// ±2^60 saturate there (no bin is that far; masks refuse such parameters) and NaN gives 0.
 [[nodiscard]] std::int64_t rne(double x);
 
-} // namespace sluice
+} // namespace sluice::signal

@@ -37,21 +37,21 @@ std::size_t beyond_two_ulp(const std::vector<float>& ours, const std::vector<flo
     return worse;
 }
 
-void check_library(const Case& c, const FilterRecipe& recipe) {
+void check_library(const Case& c, const recipe::FilterRecipe& recipe) {
     const auto in = test::golden(c.input), gold = test::golden(c.name + ".h5");
     const auto shape = test::dataset_shape(in, kRaw);
     const std::size_t rows = shape.at(0), n = shape.at(1);
-    const auto fs_hz = resolve_sample_rate(recipe, std::nullopt);
+    const auto fs_hz = recipe::resolve_sample_rate(recipe, std::nullopt);
     CORE_CHECK(fs_hz.has_value(), c.name + ": the golden recipe names its sample rate");
     if (!fs_hz) return;
-    const auto composite = validate_for_dataset(recipe, n, *fs_hz);
+    const auto composite = recipe::validate_for_dataset(recipe, n, *fs_hz);
     CORE_CHECK(composite.has_value(), c.name + ": " + (composite ? "" : composite.error().message));
     if (!composite) return;
     if (!recipe.filters.empty())
         CORE_CHECK(*composite == test::read_f32(gold, kGroup + "Composite_Filter"),
                    c.name + ": Composite_Filter differs from pycroscopy's");
 
-    auto filter = RowFilter::create(n, *composite, recipe.noise_threshold);
+    auto filter = signal::RowFilter::create(n, *composite, recipe.noise_threshold);
     CORE_CHECK(filter.has_value(), c.name + ": " + (filter ? "" : filter.error().message));
     if (!filter) return;
     const auto raw = test::read_f32(in, kRaw);
@@ -103,7 +103,7 @@ int main() {
                                          {"p1023_threshold_only", "p1023-input.h5"}};
         const test::TempDir dir;
         for (const auto& c : cases) {
-            const auto recipe = load_recipe(test::golden(c.name + ".recipe.json"));
+            const auto recipe = recipe::load_recipe(test::golden(c.name + ".recipe.json"));
             CORE_CHECK(recipe.has_value(), c.name + ": " + (recipe ? "" : recipe.error().message));
             if (!recipe) continue;
             check_library(c, *recipe);

@@ -16,20 +16,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::memcpy(&fs_bits, data + size - 4, 4);
     }
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    auto recipe = sluice::parse_recipe(text);
+    auto recipe = sluice::recipe::parse_recipe(text);
     if (!recipe) {
         if (recipe.error().message.empty()) std::abort(); // every refusal says why
         return 0;
     }
-    const auto again = sluice::parse_recipe(sluice::to_json(*recipe));
+    const auto again = sluice::recipe::parse_recipe(sluice::recipe::to_json(*recipe));
     if (!again || !(*again == *recipe)) std::abort();
-    if (sluice::canonical_json(*again) != sluice::canonical_json(*recipe)) std::abort();
+    if (sluice::recipe::canonical_json(*again) != sluice::recipe::canonical_json(*recipe)) std::abort();
 
     const std::size_t n = 2 + n_bits % 4096;
     const double fs = 1.0 + fs_bits % 10'000'000;
-    auto rate = sluice::resolve_sample_rate(*recipe, fs);
+    auto rate = sluice::recipe::resolve_sample_rate(*recipe, fs);
     if (!rate) return 0;
-    auto mask = sluice::validate_for_dataset(*recipe, n, *rate);
+    auto mask = sluice::recipe::validate_for_dataset(*recipe, n, *rate);
     if (mask && !mask->empty() && mask->size() != n / 2 + 1 && mask->size() != n) std::abort();
     return 0;
 }

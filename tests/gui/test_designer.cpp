@@ -89,7 +89,7 @@ class TestDesigner : public QObject {
     void verifyRawDrawn(MainWindow& w) {
         QTRY_VERIFY(!w.busy());
         QCOMPARE(values_of(w.plots()->rawGraph()), row0_);
-        auto all_pass = RowFilter::create(kPoints, std::vector<float>(kPoints, 1.0f), std::nullopt);
+        auto all_pass = signal::RowFilter::create(kPoints, std::vector<float>(kPoints, 1.0f), std::nullopt);
         QVERIFY(all_pass.has_value());
         std::vector<double> spectrum(kPoints);
         all_pass->magnitude_spectrum(row0_, spectrum);
@@ -186,11 +186,11 @@ private slots:
     // number and cycles per sample.
     void withoutARateThePlotsCountSamples() {
         auto row = std::make_shared<const std::vector<double>>(row0_);
-        LowPass low{1e5, 0.05};
+        signal::LowPass low{1e5, 0.05};
         const auto shown = compute_preview({.row = row,
                                             .row_index = 0,
                                             .file_rate_hz = std::nullopt,
-                                            .recipe = FilterRecipe{{}, {low}, {}}});
+                                            .recipe = recipe::FilterRecipe{{}, {low}, {}}});
         QVERIFY(shown.has_value());
         QCOMPARE(shown->sample_rate_hz, 0.0);
         QCOMPARE(shown->problems.size(), std::size_t{1});
@@ -275,15 +275,16 @@ private slots:
             addFilter(w, type);
         QTRY_VERIFY(!w.busy());
         QVERIFY2(w.designer()->problem().isEmpty(), qPrintable(w.designer()->problem()));
-        QCOMPARE(std::get<LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, kLowRate / 10);
+        QCOMPARE(std::get<signal::LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, kLowRate / 10);
         QVERIFY(!w.plots()->filteredGraph()->data()->isEmpty());
 
         // "-0" is 0, as parse_recipe reads it: the same canonical form and hash as a recipe file's.
         replace_text(w.designer()->editors()[0]->findChild<QLineEdit*>("roll_off"), "-0");
         QTRY_VERIFY(!w.busy());
-        const FilterRecipe typed = *w.designer()->recipe();
-        QVERIFY(!std::signbit(std::get<LowPass>(typed.filters[0]).roll_off));
-        QCOMPARE(recipe_hash(typed), recipe_hash(*parse_recipe(to_json(typed))));
+        const recipe::FilterRecipe typed = *w.designer()->recipe();
+        QVERIFY(!std::signbit(std::get<signal::LowPass>(typed.filters[0]).roll_off));
+        QCOMPARE(recipe::recipe_hash(typed),
+                 recipe::recipe_hash(*recipe::parse_recipe(recipe::to_json(typed))));
     }
 
     void thresholdExplainsItself() {

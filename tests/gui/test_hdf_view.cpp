@@ -74,8 +74,8 @@ bool select(MainWindow& w, const QString& path) {
     return tree_of(w)->currentIndex().data(H5TreeModel::PathRole).toString() == path;
 }
 
-FilterRecipe sorted(FilterRecipe r) {
-    std::ranges::sort(r.filters, {}, [](const FilterSpec& f) { return filter_type_name(f); });
+recipe::FilterRecipe sorted(recipe::FilterRecipe r) {
+    std::ranges::sort(r.filters, {}, [](const signal::FilterSpec& f) { return signal::filter_type_name(f); });
     return r;
 }
 
@@ -228,7 +228,8 @@ private slots:
             QVERIFY(action(w, "useSettingsAction")->isEnabled());
             QSignalSpy said(w.statusBar(), &QStatusBar::messageChanged);
             action(w, "useSettingsAction")->trigger();
-            const auto expected = sorted(*load_recipe(test::golden(std::string(setup) + ".recipe.json")));
+            const auto expected =
+                sorted(*recipe::load_recipe(test::golden(std::string(setup) + ".recipe.json")));
             auto* designer = w.findChild<FilterDesigner*>();
             QTRY_VERIFY2(designer->recipe() && sorted(*designer->recipe()) == expected, setup);
             QVERIFY(std::ranges::any_of(said, [](const QList<QVariant>& m) {

@@ -86,7 +86,7 @@ private slots:
         w.show();
         w.openFile(test::q(src));
         QTRY_COMPARE(w.currentDataset(), test::kRawData); // the first Main dataset opens by itself
-        auto recipe = parse_recipe(test::full_recipe());
+        auto recipe = recipe::parse_recipe(test::full_recipe());
         QVERIFY(recipe.has_value());
         w.designer()->setRecipe(*recipe);
         QTRY_VERIFY(!w.busy());

@@ -132,16 +132,16 @@ private slots:
         QCOMPARE(editor->findChild<QComboBox*>("cutoff_hz.unit")->currentText(), QStringLiteral("kHz"));
         QTRY_VERIFY(!w.busy());
         QVERIFY(w.designer()->recipe().has_value());
-        const FilterRecipe& recipe = *w.designer()->recipe();
+        const recipe::FilterRecipe& recipe = *w.designer()->recipe();
         QCOMPARE(recipe.filters.size(), std::size_t{1});
-        QCOMPARE(std::get<LowPass>(recipe.filters[0]), (LowPass{150e3, 0.05}));
+        QCOMPARE(std::get<signal::LowPass>(recipe.filters[0]), (signal::LowPass{150e3, 0.05}));
         QTRY_VERIFY(!w.plots()->filteredGraph()->data()->isEmpty());
 
         // The same computation straight through shared/signal.
         const std::vector<double> row(data_.begin(), data_.begin() + kPoints);
-        auto composite = validate_for_dataset(recipe, kPoints, kRate);
+        auto composite = recipe::validate_for_dataset(recipe, kPoints, kRate);
         QVERIFY(composite.has_value());
-        auto filter = RowFilter::create(kPoints, *composite, std::nullopt);
+        auto filter = signal::RowFilter::create(kPoints, *composite, std::nullopt);
         QVERIFY(filter.has_value());
         std::vector<double> filtered(kPoints), spectrum(kPoints);
         filter->filter(row, filtered);
@@ -164,7 +164,7 @@ private slots:
         QTest::keyClick(unit, Qt::Key_Down);
         QCOMPARE(unit->currentText(), QStringLiteral("MHz"));
         QTRY_VERIFY(!w.busy());
-        QCOMPARE(std::get<LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, 150e3);
+        QCOMPARE(std::get<signal::LowPass>(w.designer()->recipe()->filters[0]).cutoff_hz, 150e3);
 
         // Keyboard stepping to the next pixel previews that row with the same filter.
         QTest::keyClick(&w, Qt::Key_Right, Qt::AltModifier);
@@ -385,7 +385,7 @@ private slots:
         MainWindow again;
         QCOMPARE(again.designer()->editors().size(), std::size_t{1});
         QVERIFY(again.designer()->recipe().has_value());
-        QCOMPARE(std::get<LowPass>(again.designer()->recipe()->filters[0]).cutoff_hz, 123e3);
+        QCOMPARE(std::get<signal::LowPass>(again.designer()->recipe()->filters[0]).cutoff_hz, 123e3);
         const QStringList recent = QSettings().value("recentFiles").toStringList();
         QCOMPARE(recent, QStringList{QFileInfo(test::q(synth_)).absoluteFilePath()});
     }
@@ -418,13 +418,13 @@ private slots:
         MainWindow w;
         QVERIFY(w.loadRecipe(test::q(test::golden("p2048_lowpass_notch.recipe.json"))));
         QCOMPARE(w.designer()->editors().size(), std::size_t{2});
-        const auto golden = load_recipe(test::golden("p2048_lowpass_notch.recipe.json"));
+        const auto golden = recipe::load_recipe(test::golden("p2048_lowpass_notch.recipe.json"));
         QVERIFY(golden.has_value());
         QVERIFY(w.designer()->recipe().has_value());
         QCOMPARE(*w.designer()->recipe(), *golden);
         const auto saved = dir_ / "saved.json";
         QVERIFY(w.saveRecipe(test::q(saved)));
-        const auto reloaded = load_recipe(saved);
+        const auto reloaded = recipe::load_recipe(saved);
         QVERIFY(reloaded.has_value());
         QCOMPARE(*reloaded, *golden);
 

@@ -80,7 +80,7 @@ class TestPlots : public QObject {
     std::filesystem::path synth_;
     std::vector<double> data_;
 
-    void openWithRecipe(MainWindow& w, const FilterRecipe& recipe) {
+    void openWithRecipe(MainWindow& w, const recipe::FilterRecipe& recipe) {
         w.show();
         QApplication::setActiveWindow(&w);
         QVERIFY(QTest::qWaitForWindowActive(&w));
@@ -92,11 +92,11 @@ class TestPlots : public QObject {
     }
 
     /// The filtered row straight through shared/signal.
-    std::vector<double> expected_filtered(const FilterRecipe& recipe, std::size_t row) {
+    std::vector<double> expected_filtered(const recipe::FilterRecipe& recipe, std::size_t row) {
         const std::vector<double> in(data_.begin() + static_cast<std::ptrdiff_t>(row * kPoints),
                                      data_.begin() + static_cast<std::ptrdiff_t>((row + 1) * kPoints));
-        auto composite = validate_for_dataset(recipe, kPoints, kRate);
-        auto filter = RowFilter::create(kPoints, *composite, recipe.noise_threshold);
+        auto composite = recipe::validate_for_dataset(recipe, kPoints, kRate);
+        auto filter = signal::RowFilter::create(kPoints, *composite, recipe.noise_threshold);
         std::vector<double> out(kPoints);
         filter->filter(in, out);
         return out;
@@ -115,7 +115,7 @@ private slots:
 
     void exportsImagesOfTheRequestedSize() {
         MainWindow w;
-        openWithRecipe(w, *parse_recipe(kRecipe));
+        openWithRecipe(w, *recipe::parse_recipe(kRecipe));
         PlotPanel* plots = w.plots();
         const QSize size(640, 400);
         const QColor filtered_colour = plots->filteredGraph()->pen().color();
@@ -161,7 +161,7 @@ private slots:
 
     void copiesThePlottedSeriesAsCsv() {
         MainWindow w;
-        openWithRecipe(w, *parse_recipe(kRecipe));
+        openWithRecipe(w, *recipe::parse_recipe(kRecipe));
         PlotPanel* plots = w.plots();
 
         QMenu* menu = open_context_menu(plots->timePlot());
@@ -207,7 +207,7 @@ private slots:
     // one must still be seen whole (drawn on top), and in a colour of its own.
     void pinnedPixelsNeverHideTheCurrentOne() {
         MainWindow w;
-        openWithRecipe(w, *parse_recipe(kRecipe));
+        openWithRecipe(w, *recipe::parse_recipe(kRecipe));
         PlotPanel* plots = w.plots();
         const QColor current = plots->filteredGraph()->pen().color();
         const auto visible = [&] {
@@ -233,7 +233,7 @@ private slots:
 
     void pinnedPixelsAreShownTogether() {
         MainWindow w;
-        FilterRecipe recipe = *parse_recipe(kRecipe);
+        recipe::FilterRecipe recipe = *recipe::parse_recipe(kRecipe);
         openWithRecipe(w, recipe);
         PlotPanel* plots = w.plots();
         const int time_graphs = plots->timePlot()->graphCount();
@@ -262,7 +262,7 @@ private slots:
         QCOMPARE(values_of(plots->filteredGraph()), expected_filtered(recipe, 7)); // the current pixel
 
         // A new recipe re-previews every pin.
-        std::get<LowPass>(recipe.filters[0]).cutoff_hz = 60e3;
+        std::get<signal::LowPass>(recipe.filters[0]).cutoff_hz = 60e3;
         w.designer()->setRecipe(recipe);
         QTRY_VERIFY(!w.busy());
         QTRY_COMPARE(values_of(plots->pinnedTimeGraphs()[0]), expected_filtered(recipe, 2));

@@ -46,11 +46,11 @@ private slots:
         QVERIFY(read_f32(one, kGroup + "/Noise_Floors") == read_f32(two, kGroup + "/Noise_Floors"));
 
         // The same numbers straight from shared/signal, row by row.
-        auto recipe = load_recipe(recipe_);
+        auto recipe = recipe::load_recipe(recipe_);
         QVERIFY(recipe.has_value());
-        auto composite = validate_for_dataset(*recipe, 1000, 1e6);
+        auto composite = recipe::validate_for_dataset(*recipe, 1000, 1e6);
         QVERIFY(composite.has_value());
-        auto filter = RowFilter::create(1000, *composite, recipe->noise_threshold);
+        auto filter = signal::RowFilter::create(1000, *composite, recipe->noise_threshold);
         QVERIFY(filter.has_value());
         const auto x = read_f64(src_, "/Measurement_000/Channel_000/Raw_Data");
         const auto floors = read_f32(one, kGroup + "/Noise_Floors");

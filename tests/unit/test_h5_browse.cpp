@@ -26,8 +26,8 @@ const char* const kGoldenSetups[] = {"p2048_lowpass_notch", "p2048_harmonic", "p
                                      "p1023_threshold_only"};
 
 // Filters in a fixed order, so that two recipes compare regardless of the order of their filters.
-FilterRecipe sorted(FilterRecipe r) {
-    std::ranges::sort(r.filters, {}, [](const FilterSpec& f) { return filter_type_name(f); });
+recipe::FilterRecipe sorted(recipe::FilterRecipe r) {
+    std::ranges::sort(r.filters, {}, [](const signal::FilterSpec& f) { return signal::filter_type_name(f); });
     return r;
 }
 
@@ -160,12 +160,12 @@ private slots:
             CHECK_OK(rebuilt);
             QVERIFY(!rebuilt->from_sluice);
             QVERIFY2(rebuilt->note.empty(), rebuilt->note.c_str());
-            auto expected = load_recipe(golden(std::string(setup) + ".recipe.json"));
+            auto expected = recipe::load_recipe(golden(std::string(setup) + ".recipe.json"));
             CHECK_OK(expected);
             QVERIFY2(sorted(rebuilt->recipe) == sorted(*expected), setup);
             if (rebuilt->recipe.filters.empty()) continue;
-            auto built =
-                validate_for_dataset(rebuilt->recipe, f->shape(kRaw)->at(1), *rebuilt->recipe.sample_rate_hz);
+            auto built = recipe::validate_for_dataset(rebuilt->recipe, f->shape(kRaw)->at(1),
+                                                      *rebuilt->recipe.sample_rate_hz);
             CHECK_OK(built);
             QVERIFY2(same_bits(*built, read_f32(file, kGroup + "/Composite_Filter")), setup);
         }
@@ -193,14 +193,14 @@ private slots:
         {
             h5::File file(H5Fopen(copy.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
             h5::Group g(H5Gopen2(file.get(), kGroup.c_str(), H5P_DEFAULT));
-            auto harmonic = load_recipe(golden("p2048_harmonic.recipe.json"));
-            QVERIFY(
-                h5::write_string_attribute(g.get(), "sluice_recipe", canonical_json(*harmonic)).has_value());
+            auto harmonic = recipe::load_recipe(golden("p2048_harmonic.recipe.json"));
+            QVERIFY(h5::write_string_attribute(g.get(), "sluice_recipe", recipe::canonical_json(*harmonic))
+                        .has_value());
         }
         auto sluice = recipe_of(kGroup);
         CHECK_OK(sluice);
         QVERIFY(sluice->from_sluice);
-        QCOMPARE(sluice->recipe, *load_recipe(golden("p2048_harmonic.recipe.json")));
+        QCOMPARE(sluice->recipe, *recipe::load_recipe(golden("p2048_harmonic.recipe.json")));
         QVERIFY(!recipe_of(kChannel)); // not a results group
     }
 };

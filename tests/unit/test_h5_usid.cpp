@@ -405,7 +405,8 @@ private slots:
 
     // pyUSID calls these Main datasets; Sluice lists them as such and says why it cannot filter them.
     void complexAndImageMainsAreListedButNotFilterable() {
-        const auto recipe = parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
+        const auto recipe =
+            recipe::parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
         CHECK_OK(recipe);
         const auto complex_file = dir_ / "complex.h5";
         {
@@ -445,7 +446,8 @@ private slots:
 
     // A file of a few KB may declare any shape: nothing is allocated from it before a budget check.
     void declaredHugeShapesAreRefusedBeforeAllocating() {
-        const auto recipe = parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
+        const auto recipe =
+            recipe::parse_recipe(R"({"format":"sluice-recipe","version":1,"noise_threshold":0.01})");
         CHECK_OK(recipe);
         const auto long_rows = dir_ / "long-rows.h5";
         write_declared_main(long_rows, 4, std::uint64_t{1} << 36);

@@ -13,6 +13,23 @@
 #include <vector>
 
 using namespace sluice;
+using sluice::signal::band_pass_mask;
+using sluice::signal::BandPass;
+using sluice::signal::check_length_and_rate;
+using sluice::signal::combine_masks;
+using sluice::signal::composite_mask;
+using sluice::signal::filter_mask;
+using sluice::signal::filter_type_name;
+using sluice::signal::FilterSpec;
+using sluice::signal::format_number;
+using sluice::signal::harmonic_pass_mask;
+using sluice::signal::HarmonicPass;
+using sluice::signal::low_pass_mask;
+using sluice::signal::LowPass;
+using sluice::signal::noise_band_mask;
+using sluice::signal::NoiseBand;
+using sluice::signal::python_slice;
+using sluice::signal::rne;
 
 namespace {
 

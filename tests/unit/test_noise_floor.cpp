@@ -12,6 +12,15 @@
 #include <vector>
 
 using namespace sluice;
+using sluice::signal::BandPass;
+using sluice::signal::composite_mask;
+using sluice::signal::FilterSpec;
+using sluice::signal::LowPass;
+using sluice::signal::noise_floor;
+using sluice::signal::noise_floor_half;
+using sluice::signal::noise_floor_half_sq;
+using sluice::signal::NoiseBand;
+using sluice::signal::RowFilter;
 
 namespace {
 

@@ -13,6 +13,24 @@
 #include <sstream>
 
 using namespace sluice;
+using sluice::recipe::canonical_json;
+using sluice::recipe::dataset_problems;
+using sluice::recipe::FilterRecipe;
+using sluice::recipe::frequency_text;
+using sluice::recipe::load_recipe;
+using sluice::recipe::parse_recipe;
+using sluice::recipe::recipe_hash;
+using sluice::recipe::recipe_problems;
+using sluice::recipe::recipe_summary;
+using sluice::recipe::resolve_sample_rate;
+using sluice::recipe::to_json;
+using sluice::recipe::validate_for_dataset;
+using sluice::signal::BandPass;
+using sluice::signal::filter_type_name;
+using sluice::signal::FilterSpec;
+using sluice::signal::HarmonicPass;
+using sluice::signal::LowPass;
+using sluice::signal::NoiseBand;
 
 namespace {
 
@@ -56,7 +74,7 @@ FilterRecipe recipe_of(std::vector<FilterSpec> filters, std::optional<double> fs
 
 } // namespace
 
-Q_DECLARE_METATYPE(sluice::FilterRecipe)
+Q_DECLARE_METATYPE(sluice::recipe::FilterRecipe)
 
 class TestRecipe : public QObject {
     Q_OBJECT

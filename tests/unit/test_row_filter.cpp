@@ -16,6 +16,15 @@
 #include <vector>
 
 using namespace sluice;
+using sluice::signal::BandPass;
+using sluice::signal::composite_mask;
+using sluice::signal::filter_mask;
+using sluice::signal::FilterSpec;
+using sluice::signal::HarmonicPass;
+using sluice::signal::LowPass;
+using sluice::signal::noise_floor;
+using sluice::signal::NoiseBand;
+using sluice::signal::RowFilter;
 
 namespace {
 
