@@ -3,7 +3,10 @@
 // OpenPBS through wrappers that log every scheduler command with the remote script that ran it. Jobs
 // run the real sluice-engine with 2 ranks (srun, or mpiexec under PBS); the fetched results must equal a
 // local single-process run.
-#include "cluster_login.hpp"
+// The stops, cancels and resubmissions are in test_cli_cluster_stops.cpp; the fixture class, its helpers
+// and the order the cases run in are in test_cli_cluster.hpp.
+#include "test_cli_cluster.hpp"
+
 #include "common/engine_cases.hpp"
 #include "common/h5_fixtures.hpp"
 #include "jobs/job_store.hpp"
@@ -12,17 +15,13 @@
 #include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcess>
 #include <QThread>
 #include <QtTest>
-#include <csignal>
+#include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <pwd.h>
 #include <sstream>
 
 using namespace sluice;
@@ -31,37 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The job's engine processes: sluice-engine running in its job directory (the job script cds there).
-std::vector<pid_t> engine_ranks(const fs::path& job_dir) {
-    std::vector<pid_t> out;
-    std::error_code ec;
-    const auto want = fs::weakly_canonical(job_dir, ec);
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-        const auto name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream comm(e.path() / "comm");
-        std::string command;
-        std::getline(comm, command);
-        if (command == "sluice-engine" && fs::read_symlink(e.path() / "cwd", ec) == want && !ec)
-            out.push_back(static_cast<pid_t>(std::stol(name)));
-    }
-    return out;
-}
-
-// Whether `signal` waits for the stopped process `pid` (or it is gone).
-bool pending_or_gone(pid_t pid, int signal) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    if (!status) return true;
-    const unsigned long long bit = 1ULL << (signal - 1);
-    for (std::string line; std::getline(status, line);)
-        if (line.starts_with("State:") && line.find("zombie") != std::string::npos)
-            return true;
-        else if ((line.starts_with("SigPnd:") || line.starts_with("ShdPnd:")) &&
-                 (std::stoull(line.substr(7), nullptr, 16) & bit) != 0)
-            return true;
-    return false;
-}
-
 std::string read_text(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
@@ -69,538 +37,316 @@ std::string read_text(const fs::path& p) {
     return ss.str();
 }
 
-const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
-const jobs::Scheduler kScheduler = jobs::scheduler_from_string(SLUICE_SCHEDULER).value();
-const bool kSlurm = kScheduler == jobs::Scheduler::slurm;
-// The commands the client runs on the cluster, as scheduler-calls.log names them.
-const std::string kSubmit = kSlurm ? "sbatch" : "qsub";
-const std::string kPoll = kSlurm ? "squeue" : "qstat";
-
-struct Cli {
-    int exit_code = -1;
-    QString out;
-    QString err;
-};
-
 } // namespace
 
-class TestCliCluster : public QObject {
-    Q_OBJECT
-
-    TempDir dir_;
-    ClusterLogin login_;
-    fs::path user_home_;
-    QProcessEnvironment env_;
-    QStringList scheduler_ids_;
-
-    Cli cli(const QStringList& args, int timeout_ms = 120000) {
-        QProcess p;
-        p.setProcessEnvironment(env_);
-        p.start(QString::fromStdString(SLUICE_CLI), args);
-        Cli c;
-        if (!p.waitForFinished(timeout_ms)) {
-            p.kill();
-            p.waitForFinished();
-            c.err = "sluice-cli did not finish in time: " + QString::fromUtf8(p.readAllStandardError());
-            c.out = QString::fromUtf8(p.readAllStandardOutput());
-            return c;
-        }
-        c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+TestCliCluster::Cli TestCliCluster::cli(const QStringList& args, int timeout_ms) {
+    QProcess p;
+    p.setProcessEnvironment(env_);
+    p.start(QString::fromStdString(SLUICE_CLI), args);
+    Cli c;
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        p.waitForFinished();
+        c.err = "sluice-cli did not finish in time: " + QString::fromUtf8(p.readAllStandardError());
         c.out = QString::fromUtf8(p.readAllStandardOutput());
-        c.err = QString::fromUtf8(p.readAllStandardError());
         return c;
     }
+    c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    c.out = QString::fromUtf8(p.readAllStandardOutput());
+    c.err = QString::fromUtf8(p.readAllStandardError());
+    return c;
+}
 
-    QJsonObject job(const QString& id) {
-        const auto c = cli({"status", "--json", id});
-        const auto arr = QJsonDocument::fromJson(c.out.toUtf8()).array();
-        return arr.isEmpty() ? QJsonObject{} : arr.first().toObject();
-    }
+QJsonObject TestCliCluster::job(const QString& id) {
+    const auto c = cli({"status", "--json", id});
+    const auto arr = QJsonDocument::fromJson(c.out.toUtf8()).array();
+    return arr.isEmpty() ? QJsonObject{} : arr.first().toObject();
+}
 
-    QString submit(const fs::path& source, const QStringList& extra = {}) {
-        auto c = cli(QStringList{"submit", q(source), "--dataset", kRawData, "--recipe",
-                                 q(dir_ / "recipe.json"), "--profile", "loop"} +
-                     extra);
-        if (c.exit_code != 0) qWarning("submit failed: %s", qPrintable(c.err));
-        const auto id = c.out.trimmed().split('\n').last();
-        scheduler_ids_ << job(id)["scheduler_id"].toString();
-        return id;
-    }
+QString TestCliCluster::submit(const fs::path& source, const QStringList& extra) {
+    auto c = cli(QStringList{"submit", q(source), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
+                             "--profile", "loop"} +
+                 extra);
+    if (c.exit_code != 0) qWarning("submit failed: %s", qPrintable(c.err));
+    const auto id = c.out.trimmed().split('\n').last();
+    scheduler_ids_ << job(id)["scheduler_id"].toString();
+    return id;
+}
 
-    fs::path job_dir(const QString& id) const {
-        return user_home_ / "scratch/sluice/jobs" / id.toStdString();
-    }
+void TestCliCluster::reference(const fs::path& source, const fs::path& out) {
+    auto r = run_engine(filter_args(source, dir_ / "recipe.json", out, 64));
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+}
 
-    std::vector<std::string> scheduler_calls() const { return login_.scheduler_calls(); }
+QString TestCliCluster::pbs_state(const QString& sid) const {
+    const auto doc =
+        QJsonDocument::fromJson(login_.scheduler_command("qstat", {"-x", "-f", "-F", "json", sid}).toUtf8());
+    return doc.object()["Jobs"].toObject()[sid].toObject()["job_state"].toString();
+}
 
-    void reference(const fs::path& source, const fs::path& out) {
-        auto r = run_engine(filter_args(source, dir_ / "recipe.json", out, 64));
-        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-    }
+bool TestCliCluster::set_pbs_history(bool on) const {
+    (void)login_.scheduler_command(
+        "qmgr", {"-c", QString("set server job_history_enable = %1").arg(on ? "True" : "False")});
+    return login_.scheduler_command("qmgr", {"-c", "list server job_history_enable"})
+        .contains(on ? "True" : "False");
+}
 
-    // A job interrupted by `interrupt(scheduler id)` once the engine has written rows must be stopped
-    // (watch prints `said`), resubmitted, and completed with the local result. Should the job finish
-    // before the interruption lands (a fast machine), the next attempt filters twice the rows.
-    void interrupt_mid_run_and_resume(const QString& said,
-                                      const std::function<QString(const QString&)>& interrupt) {
-        int rows = 2000;
-        for (int attempt = 0; attempt < 5; ++attempt, rows *= 2) {
-            const auto source = dir_ / fmt::format("rows-{}.h5", rows);
-            const auto reference_file = dir_ / fmt::format("rows-{}-reference.h5", rows);
-            if (!fs::exists(source)) QVERIFY(synth(source, rows, 2048, 4e6, 9).exit_code == 0);
-            if (!fs::exists(reference_file)) reference(source, reference_file);
-            if (QTest::currentTestFailed()) return;
-            const auto id = submit(source, {"--block-rows", "1"});
-            QVERIFY(!id.isEmpty());
-            const auto first = job(id)["scheduler_id"].toString();
+QJsonObject TestCliCluster::read_json(const fs::path& p) {
+    QFile f(q(p));
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
 
-            QProcess watch;
-            watch.setProcessEnvironment(env_);
-            watch.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2", id});
-            QVERIFY(watch.waitForStarted());
-            // Interrupt only once the engine has written rows (the stop must land mid-run), and give up
-            // waiting as soon as the job is over without it.
-            QDeadlineTimer deadline(180000);
-            bool running = false, over = false;
-            while (!deadline.hasExpired() && !running && !over) {
-                const auto progress = read_json(job_dir(id) / "progress.json");
-                const auto state = progress["state"].toString();
-                running = state == "running" && progress["rows_done"].toInt() > 0;
-                over = state == "done" || state == "failed" || watch.state() == QProcess::NotRunning;
-                if (!running && !over) QThread::msleep(50);
-            }
-            QVERIFY2(running || over, "the job neither ran nor ended in 3 minutes");
-            if (running) {
-                // Hold the ranks (SIGSTOP) so that, however fast this machine, the job cannot end before
-                // the interruption reaches them: a signal waiting on each, or the ranks killed.
-                const auto ranks = engine_ranks(job_dir(id));
-                for (const auto pid : ranks)
-                    ::kill(pid, SIGSTOP);
-                (void)interrupt(first);
-                QTRY_VERIFY_WITH_TIMEOUT(std::ranges::all_of(ranks,
-                                                             [](pid_t pid) {
-                                                                 return pending_or_gone(pid, SIGUSR1) ||
-                                                                        pending_or_gone(pid, SIGTERM);
-                                                             }),
-                                         180000);
-                for (const auto pid : ranks)
-                    ::kill(pid, SIGCONT);
-            }
+void TestCliCluster::initTestCase() {
+    login_ = ClusterLogin::prepare(dir_, kScheduler, SLUICE_SCHEDULER_ENV);
+    SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
+    user_home_ = login_.user_home;
+    env_ = login_.client_environment();
 
-            QVERIFY2(watch.waitForFinished(300000), "watch did not finish in 5 minutes");
-            const auto out = QString::fromUtf8(watch.readAllStandardOutput());
-            QVERIFY2(watch.exitCode() == 0,
-                     qPrintable(out + QString::fromUtf8(watch.readAllStandardError())));
-            qInfo("watch printed:\n%s", qPrintable(out));
-            const auto j = job(id);
-            QVERIFY2(j["state"].toString() == "done", qPrintable(out));
-            const fs::path result = j["output"].toString().toStdString();
-            QVERIFY(read_f32(result, kGroup + "/Filtered_Data") ==
-                    read_f32(reference_file, kGroup + "/Filtered_Data"));
-            QVERIFY(read_f32(result, kGroup + "/Noise_Floors") ==
-                    read_f32(reference_file, kGroup + "/Noise_Floors"));
-            if (!out.contains(" stopped ")) {
-                QCOMPARE(j["submissions"].toInt(), 1);
-                qInfo("%d rows were filtered before the interruption landed; trying %d", rows, rows * 2);
-                continue;
-            }
-            QVERIFY2(out.contains(said) && out.contains(" resubmitted "), qPrintable(out));
-            QCOMPARE(j["submissions"].toInt(), 2);
-            QVERIFY(j["scheduler_id"].toString() != first);
-            return;
-        }
-        QFAIL("every job finished before the interruption landed, up to 32000 rows");
-    }
+    write_text(dir_ / "recipe.json", full_recipe());
+    auto r = synth(dir_ / "small.h5", 300, 2048, 4e6, 5);
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    reference(dir_ / "small.h5", dir_ / "small-reference.h5");
+}
 
-    // The job's state letter in PBS (qstat -x, history included); empty when the server does not know it.
-    QString pbs_state(const QString& sid) const {
-        const auto doc = QJsonDocument::fromJson(
-            login_.scheduler_command("qstat", {"-x", "-f", "-F", "json", sid}).toUtf8());
-        return doc.object()["Jobs"].toObject()[sid].toObject()["job_state"].toString();
-    }
+void TestCliCluster::cleanupTestCase() {
+    // A failed check can leave a job behind; it must not outlive the test.
+    if (!scheduler_ids_.isEmpty() && login_.unavailable.isEmpty())
+        (void)login_.scheduler_command(kSlurm ? "scancel" : "qdel", scheduler_ids_);
+}
 
-    bool set_pbs_history(bool on) const {
-        (void)login_.scheduler_command(
-            "qmgr", {"-c", QString("set server job_history_enable = %1").arg(on ? "True" : "False")});
-        return login_.scheduler_command("qmgr", {"-c", "list server job_history_enable"})
-            .contains(on ? "True" : "False");
-    }
+void TestCliCluster::profileAddAndTest() {
+    auto c = cli({"profile", "add", "loop", "--host", "loop", "--scheduler", SLUICE_SCHEDULER, "--scratch",
+                  q(user_home_ / "scratch"), "--partition", QString::fromStdString(login_.queue()),
+                  "--tasks-per-node", "2", "--walltime", "00:10:00", "--engine-path", q(login_.engine),
+                  "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+    c = cli({"profile", "add", "loop", "--host", "elsewhere", "--scratch", "/tmp"});
+    QCOMPARE(c.exit_code, 2); // never silently replaced
+    QVERIFY2(c.err.contains("--replace"), qPrintable(c.err));
+    c = cli({"profile", "list"});
+    QVERIFY2(c.out.contains("loop") && c.out.contains(SLUICE_SCHEDULER), qPrintable(c.out));
+    c = cli({"profile", "test", "loop"});
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QVERIFY2(c.out.contains("ok  logged in") && c.out.contains(QString::fromStdString(kSubmit + " is")) &&
+                 c.out.contains("sluice-engine"),
+             qPrintable(c.out));
+}
 
-    static QJsonObject read_json(const fs::path& p) {
-        QFile f(q(p));
-        if (!f.open(QIODevice::ReadOnly)) return {};
-        return QJsonDocument::fromJson(f.readAll()).object();
-    }
+void TestCliCluster::dryRunPrintsTheScriptAndSubmitsNothing() {
+    const auto calls = scheduler_calls().size();
+    auto c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
+                  "--profile", "loop", "--dry-run"});
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err));
+    const auto queue_line = kSlurm ? "#SBATCH --partition=" + login_.queue() : "#PBS -q " + login_.queue();
+    QVERIFY2(c.out.startsWith("#!/bin/bash") && c.out.contains(QString::fromStdString(queue_line)) &&
+                 c.out.contains("--time-limit"),
+             qPrintable(c.out));
+    QCOMPARE(cli({"status", "--json"}).out.trimmed(), QString("[]"));
+    QCOMPARE(scheduler_calls().size(), calls);
+    // A recipe that does not fit the dataset is refused before anything is spent.
+    write_text(dir_ / "bad.json", full_recipe(3e6)); // above Nyquist at 4 MHz
+    c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "bad.json"),
+             "--profile", "loop"});
+    QCOMPARE(c.exit_code, 2);
+    QVERIFY2(c.err.contains("Nyquist"), qPrintable(c.err));
+}
 
-    bool set_node_available(bool available) const { return login_.set_node_available(available); }
-
-private slots:
-    void initTestCase() {
-        login_ = ClusterLogin::prepare(dir_, kScheduler, SLUICE_SCHEDULER_ENV);
-        SLUICE_REQUIRE_CLUSTER_LOGIN(login_);
-        user_home_ = login_.user_home;
-        env_ = login_.client_environment();
-
-        write_text(dir_ / "recipe.json", full_recipe());
-        auto r = synth(dir_ / "small.h5", 300, 2048, 4e6, 5);
-        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-        reference(dir_ / "small.h5", dir_ / "small-reference.h5");
-    }
-
-    void cleanupTestCase() {
-        // A failed check can leave a job behind; it must not outlive the test.
-        if (!scheduler_ids_.isEmpty() && login_.unavailable.isEmpty())
-            (void)login_.scheduler_command(kSlurm ? "scancel" : "qdel", scheduler_ids_);
-    }
-
-    void profileAddAndTest() {
-        auto c =
-            cli({"profile", "add", "loop", "--host", "loop", "--scheduler", SLUICE_SCHEDULER, "--scratch",
-                 q(user_home_ / "scratch"), "--partition", QString::fromStdString(login_.queue()),
-                 "--tasks-per-node", "2", "--walltime", "00:10:00", "--engine-path", q(login_.engine),
-                 "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"});
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
-        c = cli({"profile", "add", "loop", "--host", "elsewhere", "--scratch", "/tmp"});
-        QCOMPARE(c.exit_code, 2); // never silently replaced
-        QVERIFY2(c.err.contains("--replace"), qPrintable(c.err));
-        c = cli({"profile", "list"});
-        QVERIFY2(c.out.contains("loop") && c.out.contains(SLUICE_SCHEDULER), qPrintable(c.out));
-        c = cli({"profile", "test", "loop"});
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains("ok  logged in") && c.out.contains(QString::fromStdString(kSubmit + " is")) &&
-                     c.out.contains("sluice-engine"),
-                 qPrintable(c.out));
-    }
-
-    void dryRunPrintsTheScriptAndSubmitsNothing() {
-        const auto calls = scheduler_calls().size();
-        auto c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe",
-                      q(dir_ / "recipe.json"), "--profile", "loop", "--dry-run"});
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
-        const auto queue_line =
-            kSlurm ? "#SBATCH --partition=" + login_.queue() : "#PBS -q " + login_.queue();
-        QVERIFY2(c.out.startsWith("#!/bin/bash") && c.out.contains(QString::fromStdString(queue_line)) &&
-                     c.out.contains("--time-limit"),
-                 qPrintable(c.out));
-        QCOMPARE(cli({"status", "--json"}).out.trimmed(), QString("[]"));
-        QCOMPARE(scheduler_calls().size(), calls);
-        // A recipe that does not fit the dataset is refused before anything is spent.
-        write_text(dir_ / "bad.json", full_recipe(3e6)); // above Nyquist at 4 MHz
-        c = cli({"submit", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "bad.json"),
-                 "--profile", "loop"});
-        QCOMPARE(c.exit_code, 2);
-        QVERIFY2(c.err.contains("Nyquist"), qPrintable(c.err));
-    }
-
-    // Two jobs at once: every poll asks squeue (qstat) once for both, and both results equal the local
-    // run.
-    void submitWatchFetch() {
-        login_.clear_scheduler_calls();
-        const auto a = submit(dir_ / "small.h5");
-        const auto b = submit(dir_ / "small.h5", {"--output", q(dir_ / "second result.h5")});
-        QVERIFY(!a.isEmpty() && !b.isEmpty() && a != b);
-        QCOMPARE(job(a)["state"].toString(), QString("submitted"));
-        const auto c = cli({"watch", "--max-interval", "2"}, 300000);
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        for (const auto& id : {a, b}) {
-            const auto j = job(id);
-            QVERIFY2(j["state"].toString() == "done", qPrintable(QJsonDocument(j).toJson()));
-            const fs::path out = j["output"].toString().toStdString();
-            QCOMPARE(QString::fromStdString(sha256_file(out).value()), j["result_sha256"].toString());
-            QVERIFY(read_f32(out, kGroup + "/Filtered_Data") ==
-                    read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
-            QCOMPARE(j["rows_done"].toInt(), 300);
-        }
-        QCOMPARE(job(a)["output"].toString(), q(dir_ / "small-filtered-000.h5"));
-        QVERIFY2(c.out.contains(" completed ") && c.out.contains(" done "), qPrintable(c.out));
-
-        // One scheduler command per remote script, and one squeue (qstat) per poll for both jobs: a per-job
-        // loop would show two calls a moment apart.
-        std::map<std::string, int> per_script;
-        std::vector<double> poll_times;
-        int submits = 0;
-        for (const auto& line : scheduler_calls()) {
-            std::istringstream words(line);
-            std::string script, name;
-            double when = 0;
-            words >> script >> when >> name;
-            ++per_script[script];
-            if (name == kPoll) poll_times.push_back(when);
-            submits += name == kSubmit;
-        }
-        for (const auto& [script, n] : per_script)
-            QCOMPARE(n, 1);
-        QCOMPARE(submits, 2);
-        QVERIFY2(!poll_times.empty(), "no poll reached the cluster");
-        for (std::size_t i = 1; i < poll_times.size(); ++i)
-            QVERIFY2(poll_times[i] - poll_times[i - 1] > 1.0,
-                     qPrintable(QString("%1 calls %2 s apart")
-                                    .arg(kPoll.c_str())
-                                    .arg(poll_times[i] - poll_times[i - 1])));
-        qInfo("%zu polls (one %s each) for 2 jobs; %zu scheduler commands in all", poll_times.size(),
-              kPoll.c_str(), scheduler_calls().size());
-
-        // Scratch: a's files are listed with sizes, the input shared with b (done too) goes with a's clean.
-        const auto listed = cli({"clean", "--dry-run", a});
-        QVERIFY2(listed.exit_code == 0, qPrintable(listed.err));
-        QVERIFY2(listed.out.contains(q(job_dir(a))) && listed.out.contains(" MiB"), qPrintable(listed.out));
-        QVERIFY(fs::exists(job_dir(a)));
-        const auto cleaned = cli({"clean", a});
-        QVERIFY2(cleaned.exit_code == 0 && cleaned.out.contains("removed "),
-                 qPrintable(cleaned.err + cleaned.out));
-        QVERIFY(!fs::exists(job_dir(a)) && fs::exists(job_dir(b)));
-        QVERIFY(job(a)["message"].toString().contains("removed from the cluster's scratch"));
-    }
-
-    // A download interrupted (the store says "downloading") after which the user put a file of their own
-    // at the output's name: fetch never overwrites it and puts the verified result beside it instead.
-    void fetchNeverOverwritesAFileThatAppeared() {
-        const auto id = submit(dir_ / "small.h5");
-        QVERIFY(!id.isEmpty());
-        auto c = cli({"watch", "--max-interval", "2", id}, 300000);
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        const fs::path first = job(id)["output"].toString().toStdString();
-        QVERIFY(fs::exists(first));
-        fs::remove(first);
-        {
-            auto store =
-                jobs::JobStore::open(env_.value("XDG_DATA_HOME").toStdString() + "/sluice/jobs.sqlite");
-            QVERIFY(store.has_value());
-            auto rec = store->find(id.toStdString());
-            QVERIFY(rec && *rec);
-            auto j = **rec;
-            j.state = jobs::JobState::downloading;
-            QVERIFY(store->update(j).has_value());
-        }
-        write_text(first, "the user's own notes, not a result");
-        c = cli({"fetch", id});
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QCOMPARE(read_text(first), std::string("the user's own notes, not a result"));
-        const fs::path second = job(id)["output"].toString().toStdString();
-        QVERIFY(second != first);
-        QCOMPARE(job(id)["state"].toString(), QString("done"));
-        QVERIFY(read_f32(second, kGroup + "/Filtered_Data") ==
-                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
-    }
-
-    // The site purges scratch while the job waits in the queue (here: the node is drained, or offline on
-    // PBS, until the input is gone): the engine refuses the missing input, and watch uploads it again and
-    // resubmits.
-    void inputPurgedBeforeTheJobStartsIsUploadedAgain() {
-        QVERIFY(set_node_available(false));
-        const auto available = qScopeGuard([this] { (void)set_node_available(true); });
-        const auto source = dir_ / "purged.h5";
-        fs::copy_file(dir_ / "small.h5", source, fs::copy_options::overwrite_existing);
-        const auto id = submit(source);
-        QVERIFY(!id.isEmpty());
-        QCOMPARE(job(id)["state"].toString(), QString("submitted"));
-        int removed = 0;
-        for (const auto& e : fs::recursive_directory_iterator(user_home_ / "scratch/sluice"))
-            if (e.path().filename() == "purged.h5") removed += fs::remove(e.path()) ? 1 : 0;
-        QCOMPARE(removed, 1);
-        QVERIFY(set_node_available(true));
-
-        const auto c = cli({"watch", "--max-interval", "2", id}, 300000);
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains("was removed from the cluster's scratch") &&
-                     c.out.contains("uploading it again"),
-                 qPrintable(c.out));
+// Two jobs at once: every poll asks squeue (qstat) once for both, and both results equal the local
+// run.
+void TestCliCluster::submitWatchFetch() {
+    login_.clear_scheduler_calls();
+    const auto a = submit(dir_ / "small.h5");
+    const auto b = submit(dir_ / "small.h5", {"--output", q(dir_ / "second result.h5")});
+    QVERIFY(!a.isEmpty() && !b.isEmpty() && a != b);
+    QCOMPARE(job(a)["state"].toString(), QString("submitted"));
+    const auto c = cli({"watch", "--max-interval", "2"}, 300000);
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    for (const auto& id : {a, b}) {
         const auto j = job(id);
-        QCOMPARE(j["state"].toString(), QString("done"));
-        QCOMPARE(j["submissions"].toInt(), 2);
-        QVERIFY(read_f32(j["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+        QVERIFY2(j["state"].toString() == "done", qPrintable(QJsonDocument(j).toJson()));
+        const fs::path out = j["output"].toString().toStdString();
+        QCOMPARE(QString::fromStdString(sha256_file(out).value()), j["result_sha256"].toString());
+        QVERIFY(read_f32(out, kGroup + "/Filtered_Data") ==
                 read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+        QCOMPARE(j["rows_done"].toInt(), 300);
     }
+    QCOMPARE(job(a)["output"].toString(), q(dir_ / "small-filtered-000.h5"));
+    QVERIFY2(c.out.contains(" completed ") && c.out.contains(" done "), qPrintable(c.out));
 
-    // A job that finished while nobody watched has left squeue (MinJobAge), or is in PBS's history
-    // (qstat -x): the history command and status.json tell how it ended.
-    void jobThatLeftTheQueue() {
-        login_.clear_scheduler_calls();
-        const auto id = submit(dir_ / "small.h5");
-        QVERIFY(!id.isEmpty());
-        const auto sid = job(id)["scheduler_id"].toString();
-        if (kSlurm) {
-            QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
-            bool gone = false;
-            while (!gone && !deadline.hasExpired()) {
-                gone = !login_.scheduler_command("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"})
-                            .contains(sid);
-                if (!gone) QThread::msleep(1000);
-            }
-            QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
-        } else {
-            QTRY_COMPARE_WITH_TIMEOUT(pbs_state(sid), QString("F"), 120000);
+    // One scheduler command per remote script, and one squeue (qstat) per poll for both jobs: a per-job
+    // loop would show two calls a moment apart.
+    std::map<std::string, int> per_script;
+    std::vector<double> poll_times;
+    int submits = 0;
+    for (const auto& line : scheduler_calls()) {
+        std::istringstream words(line);
+        std::string script, name;
+        double when = 0;
+        words >> script >> when >> name;
+        ++per_script[script];
+        if (name == kPoll) poll_times.push_back(when);
+        submits += name == kSubmit;
+    }
+    for (const auto& [script, n] : per_script)
+        QCOMPARE(n, 1);
+    QCOMPARE(submits, 2);
+    QVERIFY2(!poll_times.empty(), "no poll reached the cluster");
+    for (std::size_t i = 1; i < poll_times.size(); ++i)
+        QVERIFY2(
+            poll_times[i] - poll_times[i - 1] > 1.0,
+            qPrintable(
+                QString("%1 calls %2 s apart").arg(kPoll.c_str()).arg(poll_times[i] - poll_times[i - 1])));
+    qInfo("%zu polls (one %s each) for 2 jobs; %zu scheduler commands in all", poll_times.size(),
+          kPoll.c_str(), scheduler_calls().size());
+
+    // Scratch: a's files are listed with sizes, the input shared with b (done too) goes with a's clean.
+    const auto listed = cli({"clean", "--dry-run", a});
+    QVERIFY2(listed.exit_code == 0, qPrintable(listed.err));
+    QVERIFY2(listed.out.contains(q(job_dir(a))) && listed.out.contains(" MiB"), qPrintable(listed.out));
+    QVERIFY(fs::exists(job_dir(a)));
+    const auto cleaned = cli({"clean", a});
+    QVERIFY2(cleaned.exit_code == 0 && cleaned.out.contains("removed "),
+             qPrintable(cleaned.err + cleaned.out));
+    QVERIFY(!fs::exists(job_dir(a)) && fs::exists(job_dir(b)));
+    QVERIFY(job(a)["message"].toString().contains("removed from the cluster's scratch"));
+}
+
+// A download interrupted (the store says "downloading") after which the user put a file of their own
+// at the output's name: fetch never overwrites it and puts the verified result beside it instead.
+void TestCliCluster::fetchNeverOverwritesAFileThatAppeared() {
+    const auto id = submit(dir_ / "small.h5");
+    QVERIFY(!id.isEmpty());
+    auto c = cli({"watch", "--max-interval", "2", id}, 300000);
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    const fs::path first = job(id)["output"].toString().toStdString();
+    QVERIFY(fs::exists(first));
+    fs::remove(first);
+    {
+        auto store = jobs::JobStore::open(env_.value("XDG_DATA_HOME").toStdString() + "/sluice/jobs.sqlite");
+        QVERIFY(store.has_value());
+        auto rec = store->find(id.toStdString());
+        QVERIFY(rec && *rec);
+        auto j = **rec;
+        j.state = jobs::JobState::downloading;
+        QVERIFY(store->update(j).has_value());
+    }
+    write_text(first, "the user's own notes, not a result");
+    c = cli({"fetch", id});
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QCOMPARE(read_text(first), std::string("the user's own notes, not a result"));
+    const fs::path second = job(id)["output"].toString().toStdString();
+    QVERIFY(second != first);
+    QCOMPARE(job(id)["state"].toString(), QString("done"));
+    QVERIFY(read_f32(second, kGroup + "/Filtered_Data") ==
+            read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+}
+
+// The site purges scratch while the job waits in the queue (here: the node is drained, or offline on
+// PBS, until the input is gone): the engine refuses the missing input, and watch uploads it again and
+// resubmits.
+void TestCliCluster::inputPurgedBeforeTheJobStartsIsUploadedAgain() {
+    QVERIFY(set_node_available(false));
+    const auto available = qScopeGuard([this] { (void)set_node_available(true); });
+    const auto source = dir_ / "purged.h5";
+    fs::copy_file(dir_ / "small.h5", source, fs::copy_options::overwrite_existing);
+    const auto id = submit(source);
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(job(id)["state"].toString(), QString("submitted"));
+    int removed = 0;
+    for (const auto& e : fs::recursive_directory_iterator(user_home_ / "scratch/sluice"))
+        if (e.path().filename() == "purged.h5") removed += fs::remove(e.path()) ? 1 : 0;
+    QCOMPARE(removed, 1);
+    QVERIFY(set_node_available(true));
+
+    const auto c = cli({"watch", "--max-interval", "2", id}, 300000);
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QVERIFY2(c.out.contains("was removed from the cluster's scratch") && c.out.contains("uploading it again"),
+             qPrintable(c.out));
+    const auto j = job(id);
+    QCOMPARE(j["state"].toString(), QString("done"));
+    QCOMPARE(j["submissions"].toInt(), 2);
+    QVERIFY(read_f32(j["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+            read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+}
+
+// A job that finished while nobody watched has left squeue (MinJobAge), or is in PBS's history
+// (qstat -x): the history command and status.json tell how it ended.
+void TestCliCluster::jobThatLeftTheQueue() {
+    login_.clear_scheduler_calls();
+    const auto id = submit(dir_ / "small.h5");
+    QVERIFY(!id.isEmpty());
+    const auto sid = job(id)["scheduler_id"].toString();
+    if (kSlurm) {
+        QDeadlineTimer deadline(180000); // slurmctld purges old jobs about once a minute
+        bool gone = false;
+        while (!gone && !deadline.hasExpired()) {
+            gone =
+                !login_.scheduler_command("squeue", {"-h", "-t", "all", "-j", sid, "-o", "%i"}).contains(sid);
+            if (!gone) QThread::msleep(1000);
         }
-        QCOMPARE(job(id)["state"].toString(), QString("submitted")); // nobody polled yet
-        const auto c = cli({"watch", "--max-interval", "2"}, 120000);
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QCOMPARE(job(id)["state"].toString(), QString("done"));
-        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
-                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
-        bool asked_history = false;
-        for (const auto& line : scheduler_calls())
-            asked_history =
-                asked_history || line.find(kSlurm ? " sacct " : " qstat -f -x ") != std::string::npos;
-        QVERIFY(asked_history);
+        QVERIFY2(gone, "the job stayed in squeue for 3 minutes");
+    } else {
+        QTRY_COMPARE_WITH_TIMEOUT(pbs_state(sid), QString("F"), 120000);
     }
+    QCOMPARE(job(id)["state"].toString(), QString("submitted")); // nobody polled yet
+    const auto c = cli({"watch", "--max-interval", "2"}, 120000);
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QCOMPARE(job(id)["state"].toString(), QString("done"));
+    QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+            read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+    bool asked_history = false;
+    for (const auto& line : scheduler_calls())
+        asked_history = asked_history || line.find(kSlurm ? " sacct " : " qstat -f -x ") != std::string::npos;
+    QVERIFY(asked_history);
+}
 
-    // Without job history (a site setting) PBS forgets a job when it ends: qstat calls it unknown, and
-    // status.json alone tells how it ended.
-    void pbsJobWithoutHistory() {
-        if (kSlurm) QSKIP("PBS only: Slurm's counterpart is jobThatLeftTheQueue");
-        QVERIFY(set_pbs_history(false));
-        const auto id = submit(dir_ / "small.h5");
-        QVERIFY(!id.isEmpty());
-        const auto sid = job(id)["scheduler_id"].toString();
-        // Not in the queue any more, and the job script has written its final status.
-        QTRY_VERIFY_WITH_TIMEOUT(pbs_state(sid).isEmpty() && fs::exists(job_dir(id) / "status.json") &&
-                                     read_text(job_dir(id) / "status.json").find("\"running\"") ==
-                                         std::string::npos,
-                                 120000);
-        const auto c = cli({"watch", "--max-interval", "2"}, 120000);
-        QVERIFY(set_pbs_history(true));
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QCOMPARE(job(id)["state"].toString(), QString("done"));
-        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
-                read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
-    }
+// Without job history (a site setting) PBS forgets a job when it ends: qstat calls it unknown, and
+// status.json alone tells how it ended.
+void TestCliCluster::pbsJobWithoutHistory() {
+    if (kSlurm) QSKIP("PBS only: Slurm's counterpart is jobThatLeftTheQueue");
+    QVERIFY(set_pbs_history(false));
+    const auto id = submit(dir_ / "small.h5");
+    QVERIFY(!id.isEmpty());
+    const auto sid = job(id)["scheduler_id"].toString();
+    // Not in the queue any more, and the job script has written its final status.
+    QTRY_VERIFY_WITH_TIMEOUT(pbs_state(sid).isEmpty() && fs::exists(job_dir(id) / "status.json") &&
+                                 read_text(job_dir(id) / "status.json").find("\"running\"") ==
+                                     std::string::npos,
+                             120000);
+    const auto c = cli({"watch", "--max-interval", "2"}, 120000);
+    QVERIFY(set_pbs_history(true));
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QCOMPARE(job(id)["state"].toString(), QString("done"));
+    QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
+            read_f32(dir_ / "small-reference.h5", kGroup + "/Filtered_Data"));
+}
 
-    void cancelIsRecordedAndNotResubmitted() {
-        auto r = synth(dir_ / "large.h5", 2000, 2048, 4e6, 9);
-        QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-        const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
-        QVERIFY(!id.isEmpty());
-        auto c = cli({"cancel", id});
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
-        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
-        c = cli({"watch", "--max-interval", "2"}, 60000); // nothing left to do
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err));
-        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
-        QCOMPARE(job(id)["submissions"].toInt(), 1);
-        c = cli({"cancel", id});
-        QCOMPARE(c.exit_code, 2);
-        QVERIFY2(c.err.contains("nothing to cancel"), qPrintable(c.err));
-    }
-
-    // Ctrl-C during the upload stops it at once; the .part stays on the cluster for the next attempt.
-    void interruptedSubmitLeavesAResumableUpload() {
-        // 320 MB: the upload lasts long enough (over a second here) for the signal to land in it.
-        QVERIFY(synth(dir_ / "big.h5", 40000, 2048, 4e6, 11).exit_code == 0);
-        const auto sha = sha256_file(dir_ / "big.h5").value();
-        const auto part = user_home_ / "scratch/sluice" / sha.substr(0, 16) / "big.h5.part";
-        QProcess submit;
-        submit.setProcessEnvironment(env_);
-        submit.start(QString::fromStdString(SLUICE_CLI),
-                     {"submit", q(dir_ / "big.h5"), "--dataset", kRawData, "--recipe",
-                      q(dir_ / "recipe.json"), "--profile", "loop"});
-        QVERIFY(submit.waitForStarted());
-        QDeadlineTimer deadline(60000);
-        while (!fs::exists(part) && !deadline.hasExpired() && submit.state() == QProcess::Running)
-            QThread::msleep(5);
-        QVERIFY2(fs::exists(part), qPrintable(QString::fromUtf8(submit.readAllStandardError())));
-        ::kill(static_cast<pid_t>(submit.processId()), SIGINT);
-        QVERIFY(submit.waitForFinished(10000));
-        const auto err = QString::fromUtf8(submit.readAllStandardError());
-        QCOMPARE(submit.exitCode(), 130);
-        QVERIFY2(err.contains("interrupted"), qPrintable(err));
-        QVERIFY(fs::exists(part));
-        QVERIFY(fs::file_size(part) < fs::file_size(dir_ / "big.h5"));
-        const auto jobs = QJsonDocument::fromJson(cli({"status", "--json"}).out.toUtf8()).array();
-        QString id;
-        for (const auto& j : jobs)
-            if (j.toObject()["input"].toString() == q(dir_ / "big.h5")) id = j.toObject()["id"].toString();
-        QVERIFY(!id.isEmpty());
-        QCOMPARE(job(id)["state"].toString(), QString("uploading"));
-        QCOMPARE(cli({"cancel", id}).exit_code, 0); // never submitted: nothing to ask the cluster
-        QCOMPARE(job(id)["state"].toString(), QString("cancelled"));
-    }
-
-    // Every transition is in the store: a second watch follows the first one read-only, takes over
-    // polling when the first is killed, and finishes the job. The job waits in the queue (node drained
-    // or offline) until the takeover, so the test does not depend on how fast the engine is.
-    void restartedClientTakesOver() {
-        if (!fs::exists(dir_ / "large-reference.h5"))
-            reference(dir_ / "large.h5", dir_ / "large-reference.h5");
-        QVERIFY(set_node_available(false));
-        auto available = qScopeGuard([this] { (void)set_node_available(true); });
-        const auto id = submit(dir_ / "large.h5", {"--block-rows", "1"});
-        QVERIFY(!id.isEmpty());
-        QProcess first, second;
-        first.setProcessEnvironment(env_);
-        second.setProcessEnvironment(env_);
-        first.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2"});
-        QVERIFY(first.waitForStarted());
-        QDeadlineTimer deadline(120000);
-        while (job(id)["state"].toString() != "pending" && !deadline.hasExpired())
-            QThread::msleep(200);
-        QCOMPARE(job(id)["state"].toString(), QString("pending")); // the first watch polls it
-        second.start(QString::fromStdString(SLUICE_CLI), {"watch", "--max-interval", "2"});
-        QVERIFY(second.waitForStarted());
-        QByteArray said;
-        QDeadlineTimer follow(20000);
-        while (!said.contains("polls the clusters") && !follow.hasExpired() &&
-               second.state() == QProcess::Running)
-            if (second.waitForReadyRead(500)) said += second.readAllStandardOutput();
-        QVERIFY2(said.contains("polls the clusters"), (said + second.readAllStandardError()).constData());
-        ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
-        QVERIFY(first.waitForFinished(10000));
-        QVERIFY(set_node_available(true));
-        available.dismiss();
-        QVERIFY2(second.waitForFinished(300000), "the second watch did not finish in 5 minutes");
-        QVERIFY2(second.exitCode() == 0, qPrintable(QString::fromUtf8(second.readAllStandardError())));
-        QCOMPARE(job(id)["state"].toString(), QString("done"));
-        QCOMPARE(job(id)["submissions"].toInt(), 1);
-        QVERIFY(read_f32(job(id)["output"].toString().toStdString(), kGroup + "/Filtered_Data") ==
-                read_f32(dir_ / "large-reference.h5", kGroup + "/Filtered_Data"));
-    }
-
-    // What Slurm does before walltime (`--signal=B:USR1@M`, here sent at once with scancel -b), and
-    // what a user's `qsig -s USR1` does on PBS (every process of the job gets it, the login shell too):
-    // the engine stops cleanly, watch resubmits the job, it resumes and completes with the local result.
-    void usr1StopIsResubmittedAndCompletes() {
-        interrupt_mid_run_and_resume(" stopped cleanly", [this](const QString& sid) {
-            if (kSlurm) return login_.scheduler_command("scancel", {"-b", "-s", "USR1", sid});
-            return login_.scheduler_command("qsig", {"-s", "USR1", sid});
-        });
-    }
-
-    // PBS has no early signal: a job that reaches its walltime is killed by the MoM (SIGTERM, then
-    // SIGKILL). The running job's walltime is cut to one second (qalter, as a manager may), so the
-    // MoM kills it at its next check; the engine's checkpoint makes that resumable too.
-    void pbsWalltimeExceededIsResubmittedAndCompletes() {
-        if (kSlurm) QSKIP("PBS only: Slurm signals before the walltime (usr1StopIsResubmittedAndCompletes)");
-        interrupt_mid_run_and_resume(" resumable", [this](const QString& sid) {
-            return login_.scheduler_command("qalter", {"-l", "walltime=00:00:01", sid});
-        });
-    }
-
-    // A scaling study is ONE job: both rank counts run inside it; the table comes back and is kept.
-    void scalingStudyIsOneJob() {
-        login_.clear_scheduler_calls();
-        const auto c =
-            cli({"scaling", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
-                 "--profile", "loop", "--ranks", "1,2", "--rows", "256", "--max-interval", "2"},
-                300000);
-        QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
-        QVERIFY2(c.out.contains("<- recommended") && c.out.contains("Recommended: "), qPrintable(c.out));
-        const auto submits = std::ranges::count_if(scheduler_calls(), [](const std::string& line) {
-            std::istringstream words(line); // "<ppid> <time> <command> <args>"
-            std::string ppid, when, name;
-            words >> ppid >> when >> name;
-            return name == kSubmit;
-        });
-        QCOMPARE(submits, std::ptrdiff_t(1));
-        QJsonObject study;
-        for (const auto& j : QJsonDocument::fromJson(cli({"status", "--json"}).out.toUtf8()).array())
-            if (j.toObject()["kind"] == "scaling") study = j.toObject();
-        scheduler_ids_ << study["scheduler_id"].toString();
-        QCOMPARE(study["state"].toString(), QString("done"));
-        QCOMPARE(study["scaling"].toObject()["runs"].toArray().size(), 2);
-        QVERIFY(fs::exists(study["output"].toString().toStdString())); // scaling.json, downloaded
-        const auto dir = job_dir(study["id"].toString());
-        QVERIFY(!fs::exists(dir / "scaling-1.h5") && !fs::exists(dir / "scaling-2.h5"));
-    }
-};
+// A scaling study is ONE job: both rank counts run inside it; the table comes back and is kept.
+void TestCliCluster::scalingStudyIsOneJob() {
+    login_.clear_scheduler_calls();
+    const auto c =
+        cli({"scaling", q(dir_ / "small.h5"), "--dataset", kRawData, "--recipe", q(dir_ / "recipe.json"),
+             "--profile", "loop", "--ranks", "1,2", "--rows", "256", "--max-interval", "2"},
+            300000);
+    QVERIFY2(c.exit_code == 0, qPrintable(c.err + c.out));
+    QVERIFY2(c.out.contains("<- recommended") && c.out.contains("Recommended: "), qPrintable(c.out));
+    const auto submits = std::ranges::count_if(scheduler_calls(), [](const std::string& line) {
+        std::istringstream words(line); // "<ppid> <time> <command> <args>"
+        std::string ppid, when, name;
+        words >> ppid >> when >> name;
+        return name == kSubmit;
+    });
+    QCOMPARE(submits, std::ptrdiff_t(1));
+    QJsonObject study;
+    for (const auto& j : QJsonDocument::fromJson(cli({"status", "--json"}).out.toUtf8()).array())
+        if (j.toObject()["kind"] == "scaling") study = j.toObject();
+    scheduler_ids_ << study["scheduler_id"].toString();
+    QCOMPARE(study["state"].toString(), QString("done"));
+    QCOMPARE(study["scaling"].toObject()["runs"].toArray().size(), 2);
+    QVERIFY(fs::exists(study["output"].toString().toStdString())); // scaling.json, downloaded
+    const auto dir = job_dir(study["id"].toString());
+    QVERIFY(!fs::exists(dir / "scaling-1.h5") && !fs::exists(dir / "scaling-2.h5"));
+}
 
 QTEST_GUILESS_MAIN(TestCliCluster)
-#include "test_cli_cluster.moc"
