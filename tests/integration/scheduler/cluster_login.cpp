@@ -186,4 +186,23 @@ QString ClusterLogin::scheduler_command(const QString& program, const QStringLis
     return QString::fromUtf8(p.readAllStandardOutput());
 }
 
+CliRun run_cli(const std::string& cli, const QProcessEnvironment& env, const QStringList& args,
+               int timeout_ms) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QString::fromStdString(cli), args);
+    CliRun c;
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        p.waitForFinished();
+        c.err = "sluice-cli did not finish in time: " + QString::fromUtf8(p.readAllStandardError());
+        c.out = QString::fromUtf8(p.readAllStandardOutput());
+        return c;
+    }
+    c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    c.out = QString::fromUtf8(p.readAllStandardOutput());
+    c.err = QString::fromUtf8(p.readAllStandardError());
+    return c;
+}
+
 } // namespace sluice::test

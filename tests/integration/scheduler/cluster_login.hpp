@@ -10,6 +10,7 @@
 
 #include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -49,13 +50,25 @@ struct ClusterLogin {
     [[nodiscard]] QString scheduler_command(const QString& program, const QStringList& args) const;
 };
 
+/// What a sluice-cli run printed and its exit code (-1 when it crashed or did not finish in time).
+struct CliRun {
+    int exit_code = -1;
+    QString out;
+    QString err;
+};
+
+/// Runs the sluice-cli at `cli` with `args` in the client environment `env` (client_environment(), say),
+/// killed after `timeout_ms`.
+[[nodiscard]] CliRun run_cli(const std::string& cli, const QProcessEnvironment& env, const QStringList& args,
+                             int timeout_ms);
+
 } // namespace sluice::test
 
 /// In initTestCase: skip on a developer machine without the fixtures, fail under CI=true.
 #define SLUICE_REQUIRE_CLUSTER_LOGIN(login)                                                                  \
     do {                                                                                                     \
         if (!(login).unavailable.isEmpty()) {                                                                \
-            if (sluice::test::ClusterEnv::strict()) QFAIL(qPrintable((login).unavailable));                  \
+            if (sluice::test::fixtures_strict()) QFAIL(qPrintable((login).unavailable));                     \
             QSKIP(qPrintable((login).unavailable));                                                          \
         }                                                                                                    \
     } while (false)

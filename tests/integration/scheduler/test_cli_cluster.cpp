@@ -15,7 +15,6 @@
 #include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QThread>
 #include <QtTest>
 #include <algorithm>
@@ -38,24 +37,6 @@ std::string read_text(const fs::path& p) {
 }
 
 } // namespace
-
-TestCliCluster::Cli TestCliCluster::cli(const QStringList& args, int timeout_ms) {
-    QProcess p;
-    p.setProcessEnvironment(env_);
-    p.start(QString::fromStdString(SLUICE_CLI), args);
-    Cli c;
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        p.waitForFinished();
-        c.err = "sluice-cli did not finish in time: " + QString::fromUtf8(p.readAllStandardError());
-        c.out = QString::fromUtf8(p.readAllStandardOutput());
-        return c;
-    }
-    c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    c.out = QString::fromUtf8(p.readAllStandardOutput());
-    c.err = QString::fromUtf8(p.readAllStandardError());
-    return c;
-}
 
 QJsonObject TestCliCluster::job(const QString& id) {
     const auto c = cli({"status", "--json", id});

@@ -27,19 +27,15 @@ class TestCliCluster : public QObject {
     static inline const std::string kSubmit = kSlurm ? "sbatch" : "qsub";
     static inline const std::string kPoll = kSlurm ? "squeue" : "qstat";
 
-    struct Cli {
-        int exit_code = -1;
-        QString out;
-        QString err;
-    };
-
     sluice::test::TempDir dir_;
     sluice::test::ClusterLogin login_;
     std::filesystem::path user_home_;
     QProcessEnvironment env_;
     QStringList scheduler_ids_;
 
-    Cli cli(const QStringList& args, int timeout_ms = 120000);
+    sluice::test::CliRun cli(const QStringList& args, int timeout_ms = 120000) {
+        return sluice::test::run_cli(SLUICE_CLI, env_, args, timeout_ms);
+    }
     QJsonObject job(const QString& id);
     QString submit(const std::filesystem::path& source, const QStringList& extra = {});
     std::filesystem::path job_dir(const QString& id) const {

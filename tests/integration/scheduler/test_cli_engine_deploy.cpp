@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QtTest>
 #include <cctype>
@@ -27,12 +26,6 @@ namespace {
 
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
 
-struct Cli {
-    int exit_code = -1;
-    QString out;
-    QString err;
-};
-
 } // namespace
 
 class TestCliEngineDeploy : public QObject {
@@ -43,20 +36,8 @@ class TestCliEngineDeploy : public QObject {
     QProcessEnvironment env_;
     fs::path deployed_;
 
-    Cli cli(const QStringList& args, int timeout_ms = 120000) {
-        QProcess p;
-        p.setProcessEnvironment(env_);
-        p.start(QString::fromStdString(SLUICE_CLI), args);
-        Cli c;
-        if (!p.waitForFinished(timeout_ms)) {
-            p.kill();
-            p.waitForFinished();
-            c.err = "sluice-cli did not finish in time: ";
-        }
-        c.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        c.out = QString::fromUtf8(p.readAllStandardOutput());
-        c.err += QString::fromUtf8(p.readAllStandardError());
-        return c;
+    CliRun cli(const QStringList& args, int timeout_ms = 120000) {
+        return run_cli(SLUICE_CLI, env_, args, timeout_ms);
     }
 
     QJsonObject profile_json(const QString& name) {
@@ -73,7 +54,7 @@ class TestCliEngineDeploy : public QObject {
         return v;
     }
 
-    Cli add_profile(const QString& name, const QStringList& extra = {}) {
+    CliRun add_profile(const QString& name, const QStringList& extra = {}) {
         return cli(QStringList{"profile", "add", name, "--host", "loop", "--scratch",
                                q(login_.user_home / "scratch"), "--partition",
                                QString::fromStdString(login_.queue()), "--tasks-per-node", "2", "--walltime",
