@@ -21,24 +21,10 @@ ClusterEnv ClusterEnv::load() {
     return env;
 }
 
-std::map<std::string, std::string> ClusterEnv::read_env_file(const std::string& path) {
-    std::map<std::string, std::string> values;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (const auto eq = line.find('='); eq != std::string::npos)
-            values[line.substr(0, eq)] = line.substr(eq + 1);
-    return values;
-}
-
 const std::string& ClusterEnv::operator[](const std::string& key) const {
     auto it = values.find(key);
     if (it == values.end()) throw std::runtime_error("the test cluster's env has no " + key);
     return it->second;
-}
-
-bool ClusterEnv::strict() {
-    const char* ci = std::getenv("CI");
-    return ci && std::string(ci) == "true";
 }
 
 std::string known_hosts_line(const ClusterEnv& env, int port, const std::filesystem::path& pub) {

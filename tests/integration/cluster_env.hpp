@@ -1,6 +1,7 @@
 #pragma once
 // The test cluster's facts (tests/cluster/up.sh writes DIR/env) and SessionOptions that keep every test
 // away from the real user's ~/.ssh: config, known_hosts and key directory all live in a TempDir.
+#include "common/fixture_env.hpp"
 #include "common/h5_fixtures.hpp"
 #include "remote/session.hpp"
 #include "remote/session_options.hpp"
@@ -19,14 +20,9 @@ struct ClusterEnv {
     std::string unavailable;
 
     [[nodiscard]] static ClusterEnv load();
-    /// KEY=value lines (value raw to the end of the line), as the fixtures' scripts write them; an
-    /// unreadable file is an empty map.
-    [[nodiscard]] static std::map<std::string, std::string> read_env_file(const std::string& path);
     /// The value, or a std::runtime_error naming the missing key.
     [[nodiscard]] const std::string& operator[](const std::string& key) const;
     [[nodiscard]] int port(const std::string& key = "SSH_PORT") const { return std::stoi((*this)[key]); }
-    /// CI=true: a missing cluster is a failure, not a skip (DESIGN §9).
-    [[nodiscard]] static bool strict();
 };
 
 /// host/port/user of the cluster; ssh_config, ssh_dir and both known_hosts files inside `dir`.
@@ -56,7 +52,7 @@ void write_bytes(const std::filesystem::path& p, std::string_view data);
 #define SLUICE_REQUIRE_CLUSTER(env)                                                                          \
     do {                                                                                                     \
         if (!(env).unavailable.empty()) {                                                                    \
-            if (sluice::test::ClusterEnv::strict()) QFAIL((env).unavailable.c_str());                        \
+            if (sluice::test::fixtures_strict()) QFAIL((env).unavailable.c_str());                           \
             QSKIP((env).unavailable.c_str());                                                                \
         }                                                                                                    \
     } while (false)

@@ -77,7 +77,7 @@ private slots:
         SLUICE_REQUIRE_CLUSTER(env_);
         const std::string shell = env_["TCSH_SHELL"];
         if (!shell.ends_with("/tcsh")) {
-            if (test::ClusterEnv::strict()) QFAIL("tcsh is not installed (apt-get install tcsh)");
+            if (test::fixtures_strict()) QFAIL("tcsh is not installed (apt-get install tcsh)");
             qWarning("tcsh is not installed: the second user's login shell is %s", shell.c_str());
         }
         SLUICE_KEY_SESSION(env_, dir_, bash_user_);

@@ -110,7 +110,7 @@ private slots:
         std::filesystem::create_directories(small);
         const std::string quoted = shell_quote(small.string());
         if (std::system(("mount -t tmpfs -o size=1m tmpfs " + quoted).c_str()) != 0) {
-            if (test::ClusterEnv::strict()) QFAIL("cannot mount a tmpfs");
+            if (test::fixtures_strict()) QFAIL("cannot mount a tmpfs");
             QSKIP("cannot mount a tmpfs here");
         }
         struct Unmount {

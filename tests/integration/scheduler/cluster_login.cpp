@@ -56,12 +56,9 @@ ClusterLogin ClusterLogin::prepare(const TempDir& dir, jobs::Scheduler scheduler
         return l;
     }
     const auto tools = tools_of(scheduler);
-    l.scheduler_env = ClusterEnv::read_env_file(scheduler_env);
-    if (l.scheduler_env.contains("SKIP"))
-        l.unavailable = QString::fromStdString(l.scheduler_env["SKIP"]);
-    else if (!l.scheduler_env.contains(tools.config_variable))
-        l.unavailable = QString("no test %1 (%2 is missing or incomplete)")
-                            .arg(QString::fromUtf8(jobs::to_string(scheduler)), scheduler_env.c_str());
+    l.scheduler_env = read_env_file(scheduler_env);
+    l.unavailable = QString::fromStdString(env_file_unavailable(
+        l.scheduler_env, scheduler_env, tools.config_variable, std::string(jobs::to_string(scheduler))));
     if (!l.unavailable.isEmpty()) return l;
 
     // The cluster side.

@@ -3,6 +3,7 @@
 // engine cleanly (exit 3, status.json "stopped"), and the same script submitted again resumes and
 // completes with exactly the result of an uninterrupted run.
 #include "common/engine_cases.hpp"
+#include "common/fixture_env.hpp"
 #include "common/h5_fixtures.hpp"
 #include "jobs/profile.hpp"
 #include "jobs/script.hpp"
@@ -16,7 +17,6 @@
 #include <QtTest>
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
@@ -27,10 +27,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kGroup = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
-
-bool strict() {
-    return qEnvironmentVariable("CI") == QLatin1String("true");
-}
 
 struct Command {
     int exit_code = -1;
@@ -126,20 +122,11 @@ class TestSlurmJobScript : public QObject {
 
 private slots:
     void initTestCase() {
-        std::ifstream in(SLUICE_SLURM_ENV);
-        std::map<std::string, std::string> env;
-        for (std::string line; std::getline(in, line);)
-            if (const auto eq = line.find('='); eq != std::string::npos)
-                env[line.substr(0, eq)] = line.substr(eq + 1);
-        QString why;
-        if (env.contains("SKIP"))
-            why = QString::fromStdString(env["SKIP"]);
-        else if (!env.contains("SLURM_CONF"))
-            why = QString("no test Slurm: %1 is missing or incomplete (did slurm_up.sh run?)")
-                      .arg(SLUICE_SLURM_ENV);
-        if (!why.isEmpty()) {
-            if (strict()) QFAIL(qPrintable(why));
-            QSKIP(qPrintable(why));
+        auto env = read_env_file(SLUICE_SLURM_ENV);
+        const auto why = env_file_unavailable(env, SLUICE_SLURM_ENV, "SLURM_CONF", "Slurm");
+        if (!why.empty()) {
+            if (fixtures_strict()) QFAIL(why.c_str());
+            QSKIP(why.c_str());
         }
         // sbatch passes this environment on to the job (--export=ALL): the OpenMPI variables ctest sets
         // reach the ranks, and every Slurm command here talks to the test controller.
