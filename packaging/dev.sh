@@ -28,7 +28,7 @@ packages=(
   rsync
   slurm-wlm munge libpmix-dev
   # The test OpenPBS (tests/cluster/pbs): built from source by the integration tests, never shipped.
-  autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev
+  autoconf automake libtool libedit-dev libical-dev libcjson-dev libhwloc-dev libexpat1-dev tcl-dev tk-dev libxt-dev
   swig python3-dev postgresql postgresql-server-dev-all
   # The fuzz preset (tests/fuzz): clang with libFuzzer, and llvm-symbolizer for its reports.
   clang-16 libclang-rt-16-dev llvm-16

@@ -236,28 +236,31 @@ private slots:
         job.created = job.updated = jobs::WallClock::now();
         QVERIFY(jobs::JobStore::open(jobs::default_job_store_path().value())->insert(job));
 
-        MainWindow w;
-        w.show();
-        auto* view = w.jobs()->view();
-        QTRY_VERIFY(view->model()->rowOf("merge-test") >= 0);
-        view->selectJob("merge-test");
-        auto* merge = view->findChild<QPushButton*>("job_merge");
-        QVERIFY(merge && merge->isEnabled());
-        QTest::mouseClick(merge, Qt::LeftButton);
-        QMessageBox* box = nullptr;
-        QTRY_VERIFY((box = w.findChild<QMessageBox*>("mergeConfirm")) != nullptr);
-        QVERIFY(box->text().contains("cluster-source.h5"));
-        QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(w.statusBar()->currentMessage().startsWith("Merged"), 30000);
+        {
+            MainWindow w;
+            w.show();
+            auto* view = w.jobs()->view();
+            QTRY_VERIFY(view->model()->rowOf("merge-test") >= 0);
+            view->selectJob("merge-test");
+            auto* merge = view->findChild<QPushButton*>("job_merge");
+            QVERIFY(merge && merge->isEnabled());
+            QTest::mouseClick(merge, Qt::LeftButton);
+            QMessageBox* box = nullptr;
+            QTRY_VERIFY((box = w.findChild<QMessageBox*>("mergeConfirm")) != nullptr);
+            QVERIFY(box->text().contains("cluster-source.h5"));
+            QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(w.statusBar()->currentMessage().startsWith("Merged"), 30000);
+            // Merged once: the row says where, and Merge is disabled with the reason.
+            QTRY_VERIFY(test::job_cell(view, "merge-test", JobsModel::DetailsColumn)
+                            .startsWith("Merged into cluster-source.h5"));
+            view->selectJob("merge-test");
+            QVERIFY(!merge->isEnabled());
+            QVERIFY(merge->toolTip().contains("Already merged"));
+        }
+        // Read once the window is gone: HDF5 is not thread-safe, and its H5Service reads on its own thread.
         const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
         QVERIFY(test::read_f32(src, group + "/Filtered_Data") ==
                 test::read_f32(result, group + "/Filtered_Data"));
-        // Merged once: the row says where, and Merge is disabled with the reason.
-        QTRY_VERIFY(test::job_cell(view, "merge-test", JobsModel::DetailsColumn)
-                        .startsWith("Merged into cluster-source.h5"));
-        view->selectJob("merge-test");
-        QVERIFY(!merge->isEnabled());
-        QVERIFY(merge->toolTip().contains("Already merged"));
     }
 
     // Compare, then commit: Compare on a done job opens its source (the result never replaces it) and
@@ -270,6 +273,12 @@ private slots:
         test::write_text(dir_ / "compare-recipe.json", test::full_recipe(100000.0));
         const auto r = test::run_engine(test::filter_args(src, dir_ / "compare-recipe.json", result));
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+        // Read before the window exists: HDF5 is not thread-safe, and the window's H5Service reads these
+        // files on its own thread.
+        const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
+        const auto stored = test::read_f64(result, group + "/Filtered_Data");
+        const auto raw = test::read_f64(src, test::kRawData.toStdString());
+        const auto floors = test::read_f32(result, group + "/Noise_Floors");
         jobs::JobRecord job;
         job.id = "compare-test";
         job.profile = "local";
@@ -296,10 +305,6 @@ private slots:
                             : QString())),
             20000);
         QCOMPARE(QFileInfo(w.currentFile()), QFileInfo(test::q(src))); // the source is the open file
-        const std::string group = "/Measurement_000/Channel_000/Raw_Data-FFT_Filtering_000";
-        const auto stored = test::read_f64(result, group + "/Filtered_Data");
-        const auto raw = test::read_f64(src, test::kRawData.toStdString());
-        const auto floors = test::read_f32(result, group + "/Noise_Floors");
         for (std::uint64_t row : {0u, 3u}) {
             w.pixelChooser()->setRow(row);
             QTRY_VERIFY(values_of(w.plots()->filteredGraph()) ==
