@@ -1,5 +1,6 @@
 #include "jobs/engine_build_job.hpp"
 
+#include "jobs/parse_support.hpp"
 #include "jobs/scheduler_commands.hpp"
 #include "jobs/scheduler_parsers.hpp"
 #include "jobs/script.hpp"
@@ -29,17 +30,6 @@ std::string job_body(const BuildJob& job) {
     return fmt::format("set -- {}\nset +e\n(\nset -e\n{}\n) >build.out 2>build.err\nengine_rc=$?\nset -e\n"
                        "exit \"$engine_rc\"\n",
                        shell_join(job.args), job.script);
-}
-
-std::vector<std::string> lines_of(std::string_view text) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const auto end = std::min(text.find('\n', start), text.size());
-        if (end > start) lines.emplace_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
 }
 
 // Sleeps `d`, waking early on a stop request: a Cancel must not wait out a poll interval.
@@ -160,9 +150,11 @@ Result<std::string> run_build_job(ClusterClient& cluster, const ClusterProfile& 
         {dir}, kScriptTimeout);
     if (!output) return propagate(output);
     if (ended->state != JobState::completed) {
-        auto err = lines_of(output->err);
+        std::vector<std::string_view> err;
+        for (const auto line : detail::lines(output->err))
+            if (!line.empty()) err.push_back(line);
         for (std::size_t i = err.empty() ? 0 : 1; i < err.size(); ++i)
-            say(CheckLine::Level::detail, err[i]);
+            say(CheckLine::Level::detail, std::string(err[i]));
         return fail(ErrorKind::io,
                     fmt::format("build job {} failed (exit {}): {}", *id,
                                 ended->exit_code ? std::to_string(*ended->exit_code) : "none",
