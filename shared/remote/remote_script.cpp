@@ -22,6 +22,26 @@ std::string wrap_script(std::string_view script, const std::vector<std::string>&
 RemoteScript::RemoteScript(ChannelHandle channel, std::string peer)
     : channel_(std::move(channel)), peer_(std::move(peer)) {}
 
+RemoteScript& RemoteScript::operator=(RemoteScript&& other) noexcept {
+    if (this != &other) {
+        end();
+        channel_ = std::move(other.channel_);
+        peer_ = std::move(other.peer_);
+        result_ = std::move(other.result_);
+    }
+    return *this;
+}
+
+RemoteScript::~RemoteScript() {
+    end();
+}
+
+void RemoteScript::end() noexcept {
+    if (channel_ && !ssh_channel_is_eof(channel_.get()))
+        ssh_channel_request_send_signal(channel_.get(), "TERM");
+    channel_.reset();
+}
+
 Result<RemoteScript> RemoteScript::start(Session& session, std::string_view script,
                                          const std::vector<std::string>& args) {
     auto channel = session.open_channel();
@@ -65,8 +85,7 @@ Result<ScriptResult> RemoteScript::wait(const RunLimits& limits) {
     while (!ssh_channel_is_eof(c)) {
         const bool cancelled = limits.cancel.stop_requested();
         if (cancelled || std::chrono::steady_clock::now() >= deadline) {
-            ssh_channel_request_send_signal(c, "TERM");
-            channel_.reset();
+            end();
             if (cancelled) return fail(ErrorKind::cancelled, fmt::format("script on {} cancelled", peer_));
             return fail(
                 ErrorKind::io,

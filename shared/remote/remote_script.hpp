@@ -29,9 +29,17 @@ struct RunLimits {
 /// half-received, and a command reading stdin cannot swallow the rest of the script.
 [[nodiscard]] std::string wrap_script(std::string_view script, const std::vector<std::string>& args);
 
-/// A script started on its own channel; several may run at once on one Session.
+/// A script started on its own channel; several may run at once on one Session. Destroyed before
+/// its end, it ends the remote script (SIGTERM): sshd keeps a session open, and counted against the
+/// connection's MaxSessions, for as long as the command runs, even after the channel is freed.
 class RemoteScript {
 public:
+    RemoteScript(RemoteScript&&) noexcept = default;
+    RemoteScript& operator=(RemoteScript&& other) noexcept;
+    RemoteScript(const RemoteScript&) = delete;
+    RemoteScript& operator=(const RemoteScript&) = delete;
+    ~RemoteScript();
+
     [[nodiscard]] static Result<RemoteScript> start(Session& session, std::string_view script,
                                                     const std::vector<std::string>& args = {});
     /// Collect stdout, stderr and the exit status. Timeout and cancel end the remote script.
@@ -40,6 +48,7 @@ public:
 private:
     explicit RemoteScript(ChannelHandle channel, std::string peer);
     Status drain(bool blocking);
+    void end() noexcept; ///< SIGTERM to a script still running, then free the channel
     ChannelHandle channel_;
     std::string peer_;
     ScriptResult result_;

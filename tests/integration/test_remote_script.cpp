@@ -1,6 +1,6 @@
 // Remote scripts over a real sshd: hostile arguments stay literal, exit status and both streams come
-// back, stdin cannot swallow the script, large output, timeout and cancel end the script but not the
-// Session.
+// back, stdin cannot swallow the script, large output; timeout, cancel and abandoning end the script
+// but not the Session.
 #include "cluster_env.hpp"
 #include "remote/remote_script.hpp"
 #include "remote/session.hpp"
@@ -103,6 +103,24 @@ private slots:
         QCOMPARE(r.error().kind, ErrorKind::cancelled);
         QVERIFY(clock.elapsed() < 10000);
         QCOMPARE(run("echo still here").out, std::string("still here\n"));
+    }
+
+    // A script abandoned before its end is ended on the server, its children included: sshd would
+    // otherwise keep its session (one of MaxSessions) until the command exits on its own.
+    void abandonedScriptIsEnded() {
+        const std::string pid_file = "abandoned.pid";
+        auto started = RemoteScript::start(*session_, "sleep 60 & echo \"$!\" >\"$1\"; wait", {pid_file});
+        QVERIFY2(started.has_value(), started ? "" : started.error().message.c_str());
+        std::string pid;
+        QTRY_VERIFY_WITH_TIMEOUT(!(pid = run("cat \"$1\" 2>/dev/null", {pid_file}).out).empty(), 10000);
+        QCOMPARE(run("kill -0 \"$1\" && echo running", {pid.substr(0, pid.find('\n'))}).out,
+                 std::string("running\n"));
+        { auto gone = std::move(*started); }
+        QTRY_COMPARE_WITH_TIMEOUT(
+            run("kill -0 \"$1\" 2>/dev/null && echo running || echo ended", {pid.substr(0, pid.find('\n'))})
+                .out,
+            std::string("ended\n"), 10000);
+        run("rm -f \"$1\"", {pid_file});
     }
 
     // Last: it ends the connection the other tests share.

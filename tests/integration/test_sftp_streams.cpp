@@ -100,18 +100,21 @@ private slots:
     }
 
     // More streams than the server lets one connection open (sshd's MaxSessions, 10 by default, with
-    // seven channels busy): the transfer uses those that opened.
+    // seven channels busy): the transfer uses those that opened. On a connection of its own, so the
+    // sessions sshd still holds while the busy scripts end cannot limit the tests after this one.
     void moreStreamsThanTheServerAllows() {
+        auto own = test::key_session(env_, *dir_);
+        QVERIFY2(own.has_value(), own ? "" : own.error().message.c_str());
         DownloadOptions down;
         down.streams = kMaxStreams;
         std::optional<RemoteScript> busy[7];
         for (auto& b : busy) {
-            auto s = RemoteScript::start(*session_, "sleep 20");
+            auto s = RemoteScript::start(*own, "sleep 20");
             QVERIFY2(s.has_value(), s ? "" : s.error().message.c_str());
             b.emplace(std::move(*s));
         }
         const auto back = *dir_ / "limited.bin";
-        auto got = download_file(*session_, remote_, back, down);
+        auto got = download_file(*own, remote_, back, down);
         for (auto& b : busy)
             b.reset();
         QVERIFY2(got.has_value(), got ? "" : got.error().message.c_str());
