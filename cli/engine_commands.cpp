@@ -6,6 +6,7 @@
 #include "sluice/version.hpp"
 #include "terminal.hpp"
 #include "util/shell_quote.hpp"
+#include "util/text.hpp"
 #include "util/utf8.hpp"
 
 #include <cstdio>
@@ -18,12 +19,6 @@ namespace sluice::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
 
 // The deployed engine's first job: a small synthetic file (written here by this computer's engine)
 // filtered with 2 ranks through the cluster's scheduler, by the same submit and watch as every job.
@@ -71,7 +66,7 @@ int test_job(const Context& ctx, const std::string& profile) {
     quiet.out = captured;
     const int submitted = submit(quiet, args);
     std::fclose(captured);
-    std::string id = trimmed(std::string(text, size));
+    std::string id(trim(std::string_view(text, size)));
     std::free(text);
     if (submitted != 0) return submitted;
     id = id.substr(id.rfind('\n') + 1);

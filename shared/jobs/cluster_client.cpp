@@ -2,19 +2,13 @@
 
 #include "remote/sftp_download.hpp"
 #include "remote/sftp_upload.hpp"
+#include "util/text.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
 
 namespace sluice::jobs {
-namespace {
-
-std::string first_line(std::string_view text) {
-    const auto nl = text.find('\n');
-    return std::string(text.substr(0, nl));
-}
-
-} // namespace
+namespace {} // namespace
 
 std::shared_ptr<SessionPool::Slot> SessionPool::slot(const ClusterProfile& p) {
     auto& s = slots_[fmt::format("{}@{}:{}", p.user, p.host, p.port.value_or(22))];

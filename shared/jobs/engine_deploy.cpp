@@ -6,6 +6,7 @@
 #include "jobs/script.hpp"
 #include "remote/sftp_upload.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -83,12 +84,6 @@ cmake --install build >install.log 2>&1 || explain "$1" install.log
 rm -rf src build
 )sh";
 
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
 } // namespace
 
 Status check_deploy_options(const DeployOptions& options) {
@@ -148,7 +143,7 @@ Result<DeployResult> deploy_engine(ClusterClient& cluster, const fs::path& archi
     if (cancel.stop_requested()) return cancelled();
     if (!prefix) return propagate(prefix);
     DeployResult result;
-    result.install = trimmed(prefix->out);
+    result.install = trim(prefix->out);
     result.engine = result.install + "/bin/sluice-engine";
 
     auto found = cluster.run("looking for an installed engine",
@@ -156,18 +151,18 @@ Result<DeployResult> deploy_engine(ClusterClient& cluster, const fs::path& archi
                              minutes(2), cancel);
     if (cancel.stop_requested()) return cancelled();
     if (!found) return propagate(found);
-    if (trimmed(found->out) == want && !options.force) {
+    if (trim(found->out) == want && !options.force) {
         say(CheckLine::Level::ok, fmt::format("{} is already at {}: nothing to build", want, result.engine));
         return result;
     }
     if (!found->out.empty())
         say(CheckLine::Level::detail,
-            fmt::format("{} found at {}: replacing it with {}", trimmed(found->out), result.engine, version));
+            fmt::format("{} found at {}: replacing it with {}", trim(found->out), result.engine, version));
     auto tools = cluster.run("checking the build tools", "set -eu\n" + environment + std::string(preflight),
                              {}, minutes(2), cancel);
     if (cancel.stop_requested()) return cancelled();
     if (!tools) return propagate(tools);
-    say(CheckLine::Level::ok, fmt::format("build tools: {}", trimmed(tools->out)));
+    say(CheckLine::Level::ok, fmt::format("build tools: {}", trim(tools->out)));
 
     auto session = cluster.session();
     if (!session) return propagate(session);
@@ -210,9 +205,9 @@ Result<DeployResult> deploy_engine(ClusterClient& cluster, const fs::path& archi
     if (cancel.stop_requested()) return cancelled();
     // A failure's message is the script's first line of stderr: what to load, and where the log is.
     if (!built) return propagate(built);
-    if (trimmed(*built) != want)
+    if (trim(*built) != want)
         return fail(ErrorKind::io, fmt::format("the engine built at {} says '{}', not '{}'", result.engine,
-                                               trimmed(*built), want));
+                                               trim(*built), want));
     say(CheckLine::Level::ok, fmt::format("built and installed {} in {}", want, result.install));
     result.built = true;
     return result;

@@ -2,6 +2,7 @@
 
 #include "util/atomic_file.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 #include "util/unique_fd.hpp"
 
 #include <array>
@@ -23,11 +24,6 @@ namespace sluice::jobs {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string first_line(std::string_view text) {
-    const auto nl = text.find('\n');
-    return std::string(text.substr(0, nl));
-}
 
 std::string errno_text() {
     return std::strerror(errno);

@@ -2,6 +2,7 @@
 // Line handling shared by the scheduler parsers (internal to shared/jobs).
 #include "jobs/directive_values.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 #include <string_view>
@@ -9,13 +10,7 @@
 
 namespace sluice::jobs::detail {
 
-inline std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return s;
-}
+using sluice::trim;
 
 inline std::vector<std::string_view> lines(std::string_view text) {
     std::vector<std::string_view> out;

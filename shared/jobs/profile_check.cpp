@@ -2,18 +2,12 @@
 
 #include "jobs/local_profile.hpp"
 #include "jobs/script.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 
 namespace sluice::jobs {
 namespace {
-
-std::string first_line(std::string_view text) {
-    text = text.substr(0, text.find('\n'));
-    while (!text.empty() && (text.back() == '\r' || text.back() == ' '))
-        text.remove_suffix(1);
-    return std::string(text);
-}
 
 // Collects the lines and stops at the first failure or cancel.
 class Checks {
@@ -103,7 +97,7 @@ void check_cluster(JobHost& host, std::string_view client_version, ProfileCheck&
                              std::string(writable_script) + " && df -P -- \"$1\" | tail -n 1", {scratch},
                              std::chrono::minutes(2), checks.cancel());
     if (!writable) return checks.failed(writable.error());
-    const auto df = first_line(writable->out);
+    const std::string df(first_line(writable->out));
     checks.add(CheckLine::Level::ok,
                fmt::format("{} is writable{}", scratch, df.empty() ? "" : " (df: see below)"));
     if (!df.empty()) checks.add(CheckLine::Level::detail, df);
