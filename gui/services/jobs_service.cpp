@@ -275,21 +275,21 @@ void JobsService::checkNow() {
 }
 
 quint64 JobsService::testProfile(jobs::ClusterProfile profile) {
-    const auto id = ++last_action_;
-    std::stop_source cancel;
-    actions_.emplace(id, cancel);
-    QMetaObject::invokeMethod(
-        worker_, [w = worker_, id, p = std::move(profile), cancel] { w->testProfile(id, p, cancel); },
-        Qt::QueuedConnection);
-    return id;
+    return startProfileAction(&JobsWorker::testProfile, std::move(profile));
 }
 
 quint64 JobsService::deployEngine(jobs::ClusterProfile profile) {
+    return startProfileAction(&JobsWorker::deployEngine, std::move(profile));
+}
+
+quint64 JobsService::startProfileAction(void (JobsWorker::*action)(quint64, const jobs::ClusterProfile&,
+                                                                   std::stop_source),
+                                        jobs::ClusterProfile profile) {
     const auto id = ++last_action_;
     std::stop_source cancel;
     actions_.emplace(id, cancel);
     QMetaObject::invokeMethod(
-        worker_, [w = worker_, id, p = std::move(profile), cancel] { w->deployEngine(id, p, cancel); },
+        worker_, [w = worker_, action, id, p = std::move(profile), cancel] { (w->*action)(id, p, cancel); },
         Qt::QueuedConnection);
     return id;
 }

@@ -150,6 +150,10 @@ private:
     void take(std::vector<jobs::JobRecord> all);
     void takeProblems(std::map<QString, QString> set, QStringList cleared, QStringList needs_login);
     void readLiveProgress();
+    /// Starts one of the worker's profile actions (test, deploy) with its own id and stop source.
+    quint64 startProfileAction(void (JobsWorker::*action)(quint64, const jobs::ClusterProfile&,
+                                                          std::stop_source),
+                               jobs::ClusterProfile profile);
 
     Files files_;
     QThread thread_;
