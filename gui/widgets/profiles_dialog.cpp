@@ -20,6 +20,9 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <array>
@@ -123,35 +126,43 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
         pages->addTab(w, title);
         return f;
     };
-    auto* form = page(tr("Connection"));
-    form->addRow(tr("Name"), name_);
-    form->addRow(tr("Scheduler"), scheduler_);
-    form->addRow(tr("Host"), host_);
-    form->addRow(tr("User"), user_);
-    form->addRow(tr("Port"), port_);
-    form->addRow(tr("Scratch directory"), scratch_);
-    form->addRow(tr("Transfer streams"), streams_);
+    QFormLayout* form = nullptr;
+    // Each row's editor and label by the profile's JSON key, for showProblem.
+    const auto row = [this, &form](const QString& label, QWidget* editor, const char* key) {
+        form->addRow(label, editor);
+        fields_.emplace(key, FormField{editor, label});
+    };
+    form = page(tr("Connection"));
+    row(tr("Name"), name_, "name");
+    row(tr("Scheduler"), scheduler_, "scheduler");
+    row(tr("Host"), host_, "host");
+    row(tr("User"), user_, "user");
+    row(tr("Port"), port_, "port");
+    row(tr("Scratch directory"), scratch_, "scratch_dir");
+    row(tr("Transfer streams"), streams_, "transfer_streams");
     form = page(tr("Resources"));
-    form->addRow(tr("Account"), account_);
-    form->addRow(tr("Partition / queue"), partition_);
-    form->addRow(tr("QoS"), qos_);
-    form->addRow(tr("Nodes"), nodes_);
-    form->addRow(tr("MPI ranks per node"), tasks_);
-    form->addRow(tr("Walltime"), walltime_);
-    form->addRow(tr("Memory per node"), memory_);
+    row(tr("Account"), account_, "account");
+    row(tr("Partition / queue"), partition_, "partition");
+    row(tr("QoS"), qos_, "qos");
+    row(tr("Nodes"), nodes_, "nodes");
+    row(tr("MPI ranks per node"), tasks_, "tasks_per_node");
+    row(tr("Walltime"), walltime_, "walltime");
+    row(tr("Memory per node"), memory_, "memory");
     form = page(tr("Job Script"));
-    form->addRow(tr("Modules"), modules_);
-    form->addRow(tr("Environment"), environment_);
-    form->addRow(tr("Extra directives"), directives_);
-    form->addRow(tr("Prologue"), prologue_);
+    row(tr("Modules"), modules_, "modules");
+    row(tr("Environment"), environment_, "environment");
+    row(tr("Extra directives"), directives_, "extra_directives");
+    row(tr("Prologue"), prologue_, "prologue");
     form = page(tr("Engine"));
     auto* engine_row = new QHBoxLayout;
     engine_row->addWidget(engine_kind_);
     engine_row->addWidget(engine_, 1);
     form->addRow(tr("sluice-engine"), engine_row);
-    form->addRow(tr("srun --mpi"), srun_mpi_);
+    fields_.emplace("engine", FormField{engine_, tr("sluice-engine")});
+    row(tr("srun --mpi"), srun_mpi_, "srun_mpi");
     form->addRow(QString(), locking_);
     form->addRow(QString(), deploy_in_job_);
+    pages_ = pages;
 
     auto* add = new QPushButton(tr("New"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -233,11 +244,40 @@ void ProfilesDialog::setJobsService(JobsService* service) {
 std::optional<jobs::ClusterProfile> ProfilesDialog::checkedForm() {
     auto p = fromForm();
     if (auto st = jobs::validate_profile(p); !st) {
-        message_->setText(text(st.error().message));
+        showProblem(st.error());
         return std::nullopt;
     }
     message_->clear();
     return p;
+}
+
+// A list's element counts the non-empty lines (lines() above); the cursor goes to that line.
+void ProfilesDialog::showProblem(const Error& error) {
+    const auto found = error.field ? fields_.find(error.field->key) : fields_.end();
+    if (found == fields_.end()) return message_->setText(text(error.message));
+    const auto& [key, field] = *found;
+    const auto element = error.field->element;
+    for (int i = 0; i < pages_->count(); ++i)
+        if (pages_->widget(i)->isAncestorOf(field.widget)) pages_->setCurrentIndex(i);
+    QString label = field.label;
+    if (auto* edit = qobject_cast<QPlainTextEdit*>(field.widget); edit && element) {
+        int non_empty = -1;
+        for (auto block = edit->document()->begin(); block.isValid(); block = block.next()) {
+            if (block.text().trimmed().isEmpty() || ++non_empty != static_cast<int>(*element)) continue;
+            QTextCursor cursor(block);
+            cursor.movePosition(QTextCursor::EndOfBlock);
+            edit->setTextCursor(cursor);
+            label = tr("%1, line %2").arg(label).arg(block.blockNumber() + 1);
+            break;
+        }
+    }
+    field.widget->setFocus(Qt::OtherFocusReason);
+    if (auto* line = qobject_cast<QLineEdit*>(field.widget)) line->selectAll();
+    // The message reads "profile 'x': key[i]: reason"; the label replaces everything up to the reason.
+    const auto message = text(error.message);
+    const auto spelled = text(element ? key + "[" + std::to_string(*element) + "]: " : key + ": ");
+    const auto at = message.indexOf(spelled);
+    message_->setText(at < 0 ? message : label + ": " + message.mid(at + spelled.size()));
 }
 
 QString ProfilesDialog::messageText() const {
@@ -363,7 +403,7 @@ bool ProfilesDialog::saveCurrent() {
     else
         next.push_back(p);
     if (auto st = jobs::save_profiles(file_.toStdString(), next); !st) {
-        message_->setText(text(st.error().message)); // e.g. two profiles with one name
+        showProblem(st.error()); // e.g. two profiles with one name
         return false;
     }
     profiles_ = std::move(next);

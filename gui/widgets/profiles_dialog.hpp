@@ -1,14 +1,16 @@
 #pragma once
 // Jobs → Cluster Profiles…: add, edit and remove the profiles in profiles.json (shared with
-// sluice-cli). Every field is checked by shared/jobs (validate_profile) before saving; the message
-// names the field. No secrets are kept here: passwords and 2FA codes are asked at login, and a password
-// the user asked to remember lives in the keychain (docs/DESIGN.md §8), which "Forget Saved Password"
-// clears for the selected profile's user@host:port.
+// sluice-cli). Every field is checked by shared/jobs (validate_profile) before saving; a refusal names
+// the field by its label and shows it focused on its page. No secrets are kept here: passwords and 2FA codes
+// are asked at login, and a password the user asked to remember lives in the keychain (docs/DESIGN.md §8),
+// which "Forget Saved Password" clears for the selected profile's user@host:port.
 #include "jobs/profile.hpp"
 
 #include <QDialog>
 #include <QString>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 class QCheckBox;
@@ -19,6 +21,7 @@ class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QVBoxLayout;
 
 namespace sluice::gui {
@@ -57,6 +60,14 @@ private:
     /// The form's profile when it is valid; otherwise the message says why.
     [[nodiscard]] std::optional<jobs::ClusterProfile> checkedForm();
     void reloadList(int select);
+    /// Shows a refusal under the field's label, on the field's page, with the field focused (the key
+    /// comes from Error::field, never from the message).
+    void showProblem(const Error& error);
+
+    struct FormField {
+        QWidget* widget;
+        QString label;
+    };
 
     QString file_;
     QString ssh_config_;
@@ -87,6 +98,8 @@ private:
     QLineEdit* srun_mpi_;
     QSpinBox* streams_;
     QLabel* message_;
+    QTabWidget* pages_ = nullptr;
+    std::map<std::string, FormField> fields_; ///< the profile's JSON key → its editor and label
     QVBoxLayout* right_ = nullptr;
     ProfileActions* actions_ = nullptr;
 };

@@ -14,28 +14,48 @@ auto bad(std::string message) {
     return fail(ErrorKind::bad_input, std::move(message));
 }
 
+// A profile's problems carry their JSON key as data (Error::field), so that the profiles dialog can
+// show and focus the field without reading the message.
+auto bad(std::string message, std::string key, std::optional<std::size_t> element = {}) {
+    return fail(ErrorKind::bad_input, std::move(message), Field{{}, std::move(key), element});
+}
+
+template <class T>
+std::unexpected<Error> at(const std::expected<T, Error>& failed, std::string key,
+                          std::optional<std::size_t> element = {}) {
+    Error e = failed.error();
+    if (!e.field) e.field = Field{{}, std::move(key), element};
+    return std::unexpected(std::move(e));
+}
+
 bool has_nul(std::string_view s) {
     return s.find('\0') != std::string_view::npos;
 }
 
 Status check_resources(const Resources& r, Scheduler scheduler) {
-    if (scheduler == Scheduler::local) return check_count("tasks_per_node", r.tasks_per_node, 100000);
+    if (scheduler == Scheduler::local) {
+        if (auto st = check_count("tasks_per_node", r.tasks_per_node, 100000); !st)
+            return at(st, "tasks_per_node");
+        return {};
+    }
     if (!r.account.empty())
-        if (auto st = check_directive_word("account", r.account); !st) return st;
+        if (auto st = check_directive_word("account", r.account); !st) return at(st, "account");
     if (!r.partition.empty())
         if (auto st =
                 check_directive_word(scheduler == Scheduler::slurm ? "partition" : "queue", r.partition);
             !st)
-            return st;
+            return at(st, "partition");
     if (!r.qos.empty()) {
-        if (scheduler == Scheduler::pbs) return bad("qos: PBS Pro has no QoS resource; leave it empty");
-        if (auto st = check_directive_word("qos", r.qos); !st) return st;
+        if (scheduler == Scheduler::pbs)
+            return bad("qos: PBS Pro has no QoS resource; leave it empty", "qos");
+        if (auto st = check_directive_word("qos", r.qos); !st) return at(st, "qos");
     }
-    if (auto st = check_count("nodes", r.nodes, 100000); !st) return st;
-    if (auto st = check_count("tasks_per_node", r.tasks_per_node, 100000); !st) return st;
-    if (auto w = parse_walltime(r.walltime); !w) return propagate(w);
+    if (auto st = check_count("nodes", r.nodes, 100000); !st) return at(st, "nodes");
+    if (auto st = check_count("tasks_per_node", r.tasks_per_node, 100000); !st)
+        return at(st, "tasks_per_node");
+    if (auto w = parse_walltime(r.walltime); !w) return at(w, "walltime");
     if (!r.memory.empty())
-        if (auto m = parse_memory(r.memory); !m) return propagate(m);
+        if (auto m = parse_memory(r.memory); !m) return at(m, "memory");
     return {};
 }
 
@@ -50,36 +70,36 @@ Status check_login(const ClusterProfile& p) {
         return true;
     };
     if (!ok(p.host, true))
-        return bad(fmt::format("host: '{}' is not a host name or address", printable(p.host)));
+        return bad(fmt::format("host: '{}' is not a host name or address", printable(p.host)), "host");
     if (!p.user.empty() && !ok(p.user, false))
-        return bad(fmt::format("user: '{}' is not a user name", printable(p.user)));
+        return bad(fmt::format("user: '{}' is not a user name", printable(p.user)), "user");
     if (p.port && (*p.port < 1 || *p.port > 65535))
-        return bad(fmt::format("port: {} is not 1 to 65535", *p.port));
+        return bad(fmt::format("port: {} is not 1 to 65535", *p.port), "port");
     return {};
 }
 
 // Profiles are stored as JSON and their values shown and recorded as text.
 Status check_text(const ClusterProfile& p) {
-    const std::pair<std::string_view, const std::string*> fields[] = {{"host", &p.host},
-                                                                      {"user", &p.user},
-                                                                      {"scratch_dir", &p.scratch_dir},
-                                                                      {"engine", &p.engine.value},
-                                                                      {"account", &p.resources.account},
-                                                                      {"partition", &p.resources.partition},
-                                                                      {"qos", &p.resources.qos},
-                                                                      {"walltime", &p.resources.walltime},
-                                                                      {"memory", &p.resources.memory}};
+    const std::pair<const char*, const std::string*> fields[] = {{"host", &p.host},
+                                                                 {"user", &p.user},
+                                                                 {"scratch_dir", &p.scratch_dir},
+                                                                 {"engine", &p.engine.value},
+                                                                 {"account", &p.resources.account},
+                                                                 {"partition", &p.resources.partition},
+                                                                 {"qos", &p.resources.qos},
+                                                                 {"walltime", &p.resources.walltime},
+                                                                 {"memory", &p.resources.memory}};
     for (const auto& [field, value] : fields)
-        if (auto st = require_utf8(*value, field); !st) return st;
-    for (std::size_t i = 0; i < p.modules.size(); ++i)
-        if (auto st = require_utf8(p.modules[i], fmt::format("modules[{}]", i)); !st) return st;
-    for (std::size_t i = 0; i < p.environment.size(); ++i)
-        if (auto st = require_utf8(p.environment[i], fmt::format("environment[{}]", i)); !st) return st;
-    for (std::size_t i = 0; i < p.extra_directives.size(); ++i)
-        if (auto st = require_utf8(p.extra_directives[i], fmt::format("extra_directives[{}]", i)); !st)
-            return st;
-    for (std::size_t i = 0; i < p.prologue.size(); ++i)
-        if (auto st = require_utf8(p.prologue[i], fmt::format("prologue[{}]", i)); !st) return st;
+        if (auto st = require_utf8(*value, field); !st) return at(st, field);
+    const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+        {"modules", &p.modules},
+        {"environment", &p.environment},
+        {"extra_directives", &p.extra_directives},
+        {"prologue", &p.prologue}};
+    for (const auto& [field, list] : lists)
+        for (std::size_t i = 0; i < list->size(); ++i)
+            if (auto st = require_utf8((*list)[i], fmt::format("{}[{}]", field, i)); !st)
+                return at(st, field, i);
     return {};
 }
 
@@ -88,31 +108,37 @@ Status check_profile_fields(const ClusterProfile& p) {
     if (p.scheduler != Scheduler::local)
         if (auto st = check_login(p); !st) return st;
     if (p.scratch_dir.empty() || p.scratch_dir.front() != '/' || has_nul(p.scratch_dir))
-        return bad(fmt::format("scratch_dir: '{}' is not an absolute path", printable(p.scratch_dir)));
+        return bad(fmt::format("scratch_dir: '{}' is not an absolute path", printable(p.scratch_dir)),
+                   "scratch_dir");
     if (auto st = check_resources(p.resources, p.scheduler); !st) return st;
     for (std::size_t i = 0; i < p.modules.size(); ++i)
         if (p.modules[i].find_first_not_of(" \t\n") == std::string::npos || has_nul(p.modules[i]))
-            return bad(fmt::format("modules[{}]: empty", i));
+            return bad(fmt::format("modules[{}]: empty", i), "modules", i);
     for (std::size_t i = 0; i < p.environment.size(); ++i) {
         const auto& e = p.environment[i];
         const auto eq = e.find('=');
         if (eq == std::string::npos || has_nul(e))
-            return bad(fmt::format("environment[{}]: '{}' is not NAME=value", i, printable(e)));
+            return bad(fmt::format("environment[{}]: '{}' is not NAME=value", i, printable(e)), "environment",
+                       i);
         const auto name = e.substr(0, eq);
-        if (auto st = check_variable_name(fmt::format("environment[{}]", i), name); !st) return st;
+        if (auto st = check_variable_name(fmt::format("environment[{}]", i), name); !st)
+            return at(st, "environment", i);
         if (is_reserved_variable(name))
             return bad(
                 fmt::format("environment[{}]: {} is used by the job script or the shell itself and cannot "
                             "be set by a profile; choose another name",
-                            i, name));
+                            i, name),
+                "environment", i);
     }
-    if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty");
+    if (p.engine.value.empty() || has_nul(p.engine.value)) return bad("engine: empty", "engine");
     if (p.srun_mpi.empty() || p.srun_mpi.size() > 32 ||
         p.srun_mpi.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
         return bad(fmt::format("srun_mpi: '{}' is not an MPI plugin name (e.g. pmix, pmix_v4, pmi2)",
-                               printable(p.srun_mpi)));
+                               printable(p.srun_mpi)),
+                   "srun_mpi");
     if (p.transfer_streams < 0 || p.transfer_streams > 8)
-        return bad(fmt::format("transfer_streams: {} is not 0 (automatic) or 1 to 8", p.transfer_streams));
+        return bad(fmt::format("transfer_streams: {} is not 0 (automatic) or 1 to 8", p.transfer_streams),
+                   "transfer_streams");
     return check_script_additions(p);
 }
 
@@ -181,8 +207,8 @@ JobSpec job_spec_from_profile(const ClusterProfile& profile, std::string job_id)
 }
 
 Status validate_profile(const ClusterProfile& profile) {
-    if (profile.name.empty()) return bad("a profile has no name");
-    if (auto st = require_utf8(profile.name, "the profile name"); !st) return st;
+    if (profile.name.empty()) return bad("a profile has no name", "name");
+    if (auto st = require_utf8(profile.name, "the profile name"); !st) return at(st, "name");
     auto st = check_profile_fields(profile);
     if (!st) return std::unexpected(st.error().context(fmt::format("profile '{}'", printable(profile.name))));
     return {};

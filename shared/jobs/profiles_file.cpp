@@ -194,10 +194,14 @@ Status check_unique_names(const std::vector<ClusterProfile>& profiles) {
     std::set<std::string> names;
     for (const auto& p : profiles) {
         if (p.name == local_profile_name)
-            return bad(fmt::format("profile '{}': the name is this computer's own profile; choose another",
-                                   local_profile_name));
+            return fail(ErrorKind::bad_input,
+                        fmt::format("profile '{}': the name is this computer's own profile; choose another",
+                                    local_profile_name),
+                        Field{{}, "name", {}});
         if (!names.insert(p.name).second)
-            return bad(fmt::format("profile '{}': the name is used twice", printable(p.name)));
+            return fail(ErrorKind::bad_input,
+                        fmt::format("profile '{}': the name is used twice", printable(p.name)),
+                        Field{{}, "name", {}});
     }
     return {};
 }

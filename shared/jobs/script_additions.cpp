@@ -162,10 +162,13 @@ Status check_script_additions(const ClusterProfile& profile) {
     const auto check_list = [](std::string_view field, const std::vector<std::string>& list,
                                auto&& check) -> Status {
         if (list.size() > max_script_additions)
-            return bad(fmt::format("{}: more than {} entries", field, max_script_additions));
+            return fail(ErrorKind::bad_input,
+                        fmt::format("{}: more than {} entries", field, max_script_additions),
+                        Field{{}, std::string(field), {}});
         for (std::size_t i = 0; i < list.size(); ++i)
             if (auto st = check(list[i]); !st)
-                return bad(fmt::format("{}[{}]: {}", field, i, st.error().message));
+                return fail(ErrorKind::bad_input, fmt::format("{}[{}]: {}", field, i, st.error().message),
+                            Field{{}, std::string(field), i});
         return {};
     };
     if (auto st = check_list("extra_directives", profile.extra_directives,

@@ -17,19 +17,20 @@ enum class ErrorKind {
     internal,  ///< a bug or an unexpected library failure
 };
 
-/// Where in a recipe a problem is, as data, so that a user interface can point at the field without
-/// reading the message: filters[filter].key[element], or a top-level key when filter is absent.
+/// Where in a recipe or a profile a problem is, as data, so that a user interface can point at the
+/// field without reading the message: filters[filter].key[element], or a top-level key when filter is
+/// absent.
 struct Field {
     std::optional<std::size_t> filter;  ///< index in the recipe's filter list
-    std::string key;                    ///< the recipe's key: "cutoff_hz", "sample_rate_hz", ...
-    std::optional<std::size_t> element; ///< index in a list value (freqs_hz[element])
+    std::string key;                    ///< the JSON key: "cutoff_hz", "sample_rate_hz", "scratch_dir", ...
+    std::optional<std::size_t> element; ///< index in a list value (freqs_hz[element], prologue[element])
     friend bool operator==(const Field&, const Field&) = default;
 };
 
 struct Error {
     ErrorKind kind = ErrorKind::internal;
     std::string message;
-    std::optional<Field> field = {}; ///< the recipe field concerned, when there is one
+    std::optional<Field> field = {}; ///< the field concerned, when there is one
 
     /// Prefix context ("reading Raw_Data: ...") without losing the kind.
     [[nodiscard]] Error context(std::string_view what) const;

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <arpa/inet.h>
@@ -126,35 +127,61 @@ private slots:
         QCOMPARE(p.prologue, (std::vector<std::string>{"source /opt/site/env.sh", "ulimit -s unlimited"}));
     }
 
+    // A refusal names the field by its label, on its page, with the field focused; nothing is written.
     void invalidValuesAreRefusedAndNothingIsWritten() {
         const auto file = dir_ / "profiles.json";
         const auto before = stored(file);
         ProfilesDialog d(QString::fromStdString(file.string()));
         d.show();
+        QVERIFY(QTest::qWaitForWindowActive(&d));
+        auto* pages = d.findChild<QTabWidget*>("profilePages");
+        const auto page = [pages] { return pages->tabText(pages->currentIndex()); };
         QCOMPARE(d.profiles().size(), before.size()); // the existing profile is listed and shown
         QCOMPARE(d.findChild<QLineEdit*>("host")->text(), QString("login.hpc.example.org"));
         type(d, "partition", "short$(reboot)");
+        pages->setCurrentIndex(0);
         click(d, "Save");
-        QVERIFY2(d.messageText().contains("partition"), qPrintable(d.messageText()));
+        QVERIFY2(d.messageText().startsWith("Partition / queue: "), qPrintable(d.messageText()));
+        QCOMPARE(page(), QString("Resources"));
+        QCOMPARE(QApplication::focusWidget(), d.findChild<QLineEdit*>("partition"));
         QCOMPARE(stored(file).front().resources.partition, std::string("short"));
         type(d, "partition", "short");
-        // An extra directive that Sluice sets itself names the field to use instead.
+        // An extra directive that Sluice sets itself names the field to use instead; the cursor goes
+        // to the directive's line (blank lines are not entries).
         auto* directives = d.findChild<QPlainTextEdit*>("extraDirectives");
         QTest::keyClick(directives, Qt::Key_End, Qt::ControlModifier);
         QTest::keyClick(directives, Qt::Key_Return);
+        QTest::keyClick(directives, Qt::Key_Return);
         QTest::keyClicks(directives, "--time=5:00:00");
+        pages->setCurrentIndex(0);
         click(d, "Save");
-        QVERIFY2(d.messageText().contains("extra_directives[1]") && d.messageText().contains("Walltime"),
+        QVERIFY2(d.messageText().startsWith("Extra directives, line 3: ") &&
+                     d.messageText().contains("Walltime"),
                  qPrintable(d.messageText()));
+        QCOMPARE(page(), QString("Job Script"));
+        QCOMPARE(QApplication::focusWidget(), directives);
+        QCOMPARE(directives->textCursor().blockNumber(), 2);
         QCOMPARE(stored(file).front().extra_directives, (std::vector<std::string>{"--constraint=haswell"}));
-        // A second profile with a name that is taken is refused too.
+        directives->setPlainText("--constraint=haswell");
+        // A relative scratch directory, refused while another page is shown.
+        type(d, "scratch", "scratch/alice");
+        click(d, "Save");
+        QVERIFY2(d.messageText().startsWith("Scratch directory: 'scratch/alice'"),
+                 qPrintable(d.messageText()));
+        QCOMPARE(page(), QString("Connection"));
+        QCOMPARE(QApplication::focusWidget(), d.findChild<QLineEdit*>("scratch"));
+        // A second profile with a name that is taken is refused too, with the name focused.
         click(d, "New");
         type(d, "name", "hpc");
         type(d, "host", "other");
         type(d, "scratch", "/tmp");
+        pages->setCurrentIndex(3);
         click(d, "Save");
-        QVERIFY2(!d.messageText().startsWith("Saved"), qPrintable(d.messageText()));
+        QVERIFY2(d.messageText().contains("used twice"), qPrintable(d.messageText()));
+        QCOMPARE(page(), QString("Connection"));
+        QCOMPARE(QApplication::focusWidget(), d.findChild<QLineEdit*>("name"));
         QCOMPARE(stored(file).size(), std::size_t(1));
+        QCOMPARE(stored(file).front().scratch_dir, before.front().scratch_dir);
     }
 
     void editAndRemove() {

@@ -6,6 +6,7 @@
 #include <QtTest>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -203,6 +204,45 @@ private slots:
         auto r = parse_profiles(doc.dump());
         QVERIFY(!r.has_value());
         QVERIFY2(r.error().message.starts_with(message.toStdString()), r.error().message.c_str());
+    }
+    // The profiles dialog focuses the field from Error::field, so every refusal of validate_profile
+    // carries the profile's key (and a list's entry) as data.
+    void validationErrorsCarryTheField() {
+        const std::vector<std::pair<std::function<void(ClusterProfile&)>, Field>> cases = {
+            {[](ClusterProfile& p) { p.name.clear(); }, {{}, "name", {}}},
+            {[](ClusterProfile& p) { p.host = "-oProxyCommand=x"; }, {{}, "host", {}}},
+            {[](ClusterProfile& p) { p.port = 0; }, {{}, "port", {}}},
+            {[](ClusterProfile& p) { p.scratch_dir = "rel"; }, {{}, "scratch_dir", {}}},
+            {[](ClusterProfile& p) { p.resources.partition = "$(id)"; }, {{}, "partition", {}}},
+            {[](ClusterProfile& p) { p.resources.tasks_per_node = 0; }, {{}, "tasks_per_node", {}}},
+            {[](ClusterProfile& p) { p.resources.walltime = "1h"; }, {{}, "walltime", {}}},
+            {[](ClusterProfile& p) { p.resources.memory = "4GB"; }, {{}, "memory", {}}},
+            {[](ClusterProfile& p) {
+                 p.environment = {"A=1", "1X=y"};
+             },
+             {{}, "environment", 1}},
+            {[](ClusterProfile& p) {
+                 p.modules = {"load x", "\xff"};
+             },
+             {{}, "modules", 1}},
+            {[](ClusterProfile& p) {
+                 p.extra_directives = {"--exclusive", "--time=1:00:00"};
+             },
+             {{}, "extra_directives", 1}},
+            {[](ClusterProfile& p) { p.engine.value.clear(); }, {{}, "engine", {}}},
+            {[](ClusterProfile& p) { p.srun_mpi = "a b"; }, {{}, "srun_mpi", {}}},
+            {[](ClusterProfile& p) { p.transfer_streams = 9; }, {{}, "transfer_streams", {}}},
+        };
+        for (const auto& [change, field] : cases) {
+            auto p = minimal_profile();
+            change(p);
+            const auto st = validate_profile(p);
+            QVERIFY2(!st, field.key.c_str());
+            QVERIFY2(st.error().field == field, st.error().message.c_str());
+        }
+        auto doc = one_profile_doc();
+        doc["profiles"].push_back(doc["profiles"][0]);
+        QCOMPARE(parse_profiles(doc.dump()).error().field, std::optional<Field>(Field{{}, "name", {}}));
     }
     void documentLevelErrors() {
         QVERIFY(parse_profiles("{not json").error().message.find("not valid JSON") != std::string::npos);
