@@ -1,18 +1,16 @@
 // sluice-cli engine deploy: build this client's engine ON a cluster (jobs/engine_deploy.hpp, shared with
 // the app's profiles dialog), record it in the profile, then send a test job through the scheduler.
 #include "commands.hpp"
+#include "jobs/deploy_test.hpp"
 #include "jobs/engine_deploy.hpp"
 #include "jobs/local_profile.hpp"
 #include "sluice/version.hpp"
 #include "terminal.hpp"
-#include "util/shell_quote.hpp"
-#include "util/text.hpp"
 #include "util/utf8.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
+#include <memory>
 #include <system_error>
 
 namespace sluice::cli {
@@ -20,56 +18,34 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The deployed engine's first job: a small synthetic file (written here by this computer's engine)
-// filtered with 2 ranks through the cluster's scheduler, by the same submit and watch as every job.
-int test_job(const Context& ctx, const std::string& profile) {
-    const auto local_engine = jobs::find_local_engine();
-    if (local_engine.empty()) {
+// The deployed engine's first job (jobs/deploy_test.hpp), in a temporary folder removed afterwards.
+int test_job(const Context& ctx, const jobs::ClusterProfile& profile) {
+    if (jobs::find_local_engine().empty()) {
         std::fprintf(ctx.out, "--  no sluice-engine on this computer to write a test file: no test job\n");
         return 0;
     }
     std::string pattern = (fs::temp_directory_path() / "sluice-deploy-XXXXXX").string();
     if (!::mkdtemp(pattern.data()))
         return report(ctx, {ErrorKind::io, "cannot create a temporary directory"});
-    const fs::path dir = pattern;
     struct Remove {
         fs::path dir;
         ~Remove() {
             std::error_code ec;
             fs::remove_all(dir, ec);
         }
-    } remove{dir};
-    const auto input = dir / "deploy-test.h5";
-    const auto synth = shell_join({local_engine.string(), "synth", "--output", input.string(), "--rows", "16",
-                                   "--points", "1024", "--rate", "1000000", "--seed", "1"}) +
-                       " >/dev/null";
-    if (std::system(synth.c_str()) != 0 || !fs::exists(input))
-        return report(
-            ctx, {ErrorKind::io, fmt::format("{} could not write the test file", local_engine.string())});
-    std::ofstream(dir / "recipe.json")
-        << R"({"format": "sluice-recipe", "version": 1, "noise_threshold": 0.0001, )"
-        << R"("filters": [{"type": "low_pass", "cutoff_hz": 100000.0, "roll_off": 0.05}]})" << '\n';
-    SubmitArgs args;
-    args.input = input;
-    args.dataset = "/Measurement_000/Channel_000/Raw_Data";
-    args.recipe = dir / "recipe.json";
-    args.profile = profile;
-    args.output = dir / "deploy-test-filtered.h5";
-    args.nodes = 1;
-    args.tasks_per_node = 2;
-    args.walltime = "00:05:00";
-    // The job id is submit's last line of output.
-    char* text = nullptr;
-    std::size_t size = 0;
-    std::FILE* captured = ::open_memstream(&text, &size);
+    } remove{pattern};
+    auto test = jobs::write_deploy_test(remove.dir, profile);
+    if (!test) return report(ctx, test.error());
+    auto plan = jobs::plan_job(profile, test->job);
+    if (!plan) return report(ctx, plan.error());
+    // Submitting's own lines (states, the id) are not this command's.
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> quiet_out(std::fopen("/dev/null", "w"),
+                                                                    &std::fclose);
+    if (!quiet_out) return report(ctx, {ErrorKind::io, "cannot open /dev/null"});
     Context quiet = ctx;
-    quiet.out = captured;
-    const int submitted = submit(quiet, args);
-    std::fclose(captured);
-    std::string id(trim(std::string_view(text, size)));
-    std::free(text);
-    if (submitted != 0) return submitted;
-    id = id.substr(id.rfind('\n') + 1);
+    quiet.out = quiet_out.get();
+    if (const int submitted = submit_plan(quiet, *plan); submitted != 0) return submitted;
+    const auto id = plan->record.id;
     std::fprintf(ctx.out, "    test job %s: 2 ranks on the deployed engine; watching it...\n", id.c_str());
     std::fflush(ctx.out);
     WatchArgs watching;
@@ -77,7 +53,7 @@ int test_job(const Context& ctx, const std::string& profile) {
     watching.max_interval_s = 10;
     watching.max_resubmits = 0;
     if (const int watched = watch(ctx, watching); watched != 0) return watched;
-    if (!fs::exists(args.output))
+    if (!fs::exists(plan->record.local_output))
         return report(ctx, {ErrorKind::io, fmt::format("test job {} ended without a result", id)});
     std::fprintf(ctx.out, "ok  test job %s filtered a synthetic file with 2 ranks\n", id.c_str());
     return 0;
@@ -124,7 +100,10 @@ int engine_deploy(const Context& ctx, const DeployArgs& args) {
                  deployed->install.c_str());
     if (!deployed->built || args.no_test_job) return 0;
     // submit and watch log in again, as those commands do (a 2FA code each time).
-    return test_job(ctx, profile->name);
+    // The profile as now recorded: its jobs run the deployed engine.
+    auto deployed_profile = find_profile(ctx, profile->name);
+    if (!deployed_profile) return report(ctx, deployed_profile.error());
+    return test_job(ctx, *deployed_profile);
 }
 
 } // namespace sluice::cli

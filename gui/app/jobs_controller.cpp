@@ -9,6 +9,7 @@
 #include "services/merge_runner.hpp"
 #include "widgets/jobs_view.hpp"
 #include "widgets/login_dialog.hpp"
+#include "widgets/profile_actions.hpp"
 #include "widgets/profiles_dialog.hpp"
 #include "widgets/submit_dialog.hpp"
 
@@ -60,7 +61,12 @@ JobsController::JobsController(QMainWindow& window, H5Service& h5, InputsFn inpu
     connect(submit_, &QAction::triggered, this, &JobsController::promptSubmit);
     connect(profiles_, &QAction::triggered, this, [this] {
         ProfilesDialog dialog(service_->files().profiles, &window_);
-        dialog.setJobsService(service_);
+        dialog.setJobsService(service_, &h5_);
+        // The test job is followed in the Jobs view, selected once listed.
+        connect(dialog.actions(), &ProfileActions::testJobSent, this, [this](const QString& id) {
+            emit message(tr("Test job %1 sent; the Jobs view follows it.").arg(id));
+            selectWhenListed(id);
+        });
         dialog.exec();
     });
     view_->addAction(submit_);
@@ -179,14 +185,16 @@ void JobsController::runHere() {
                               q(plan.error().message));
         service_->submit(profile, plan->record);
         emit message(tr("Filtering into %1…").arg(QFileInfo(q(plan->record.local_output)).fileName()));
-        const auto id = q(plan->record.id);
-        // Selected once it is in the list.
-        auto* once = new QObject(this);
-        connect(service_, &JobsService::jobsChanged, once, [this, id, once] {
-            if (!service_->job(id)) return;
-            view_->selectJob(id);
-            once->deleteLater();
-        });
+        selectWhenListed(q(plan->record.id));
+    });
+}
+
+void JobsController::selectWhenListed(const QString& id) {
+    auto* once = new QObject(this);
+    connect(service_, &JobsService::jobsChanged, once, [this, id, once] {
+        if (!service_->job(id)) return;
+        view_->selectJob(id);
+        once->deleteLater();
     });
 }
 

@@ -65,6 +65,8 @@ signals:
 
 private:
     void notify(const QString& id, const QString& state, const QString& message);
+    /// Select job `id` in the Jobs view once the service lists it.
+    void selectWhenListed(const QString& id);
     /// The folder for this source's result: the chosen one, or beside the source when it can be written
     /// there; otherwise the user is asked (empty: they declined).
     std::optional<QString> outputFolderFor(const QString& source);

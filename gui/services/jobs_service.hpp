@@ -115,7 +115,7 @@ public:
     quint64 testProfile(jobs::ClusterProfile profile);
     /// `sluice-cli engine deploy`'s build (jobs/engine_deploy.hpp) for the saved profile `profile`, on the
     /// worker thread: profileActionLine for each step, then engineDeployed (the path is then recorded in
-    /// the profile). No test job: the user submits one. Returns the deploy's id.
+    /// the profile). The test job after it is ProfileActions::sendTestJob's. Returns the deploy's id.
     quint64 deployEngine(jobs::ClusterProfile profile);
     /// Ends the test or deploy: between steps, or its running script or upload at once. A login in
     /// progress ends when its question is answered or it times out; the done signal then says "cancelled".

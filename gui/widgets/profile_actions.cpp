@@ -1,9 +1,14 @@
 #include "widgets/profile_actions.hpp"
 
+#include "jobs/deploy_test.hpp"
 #include "jobs/profile_check.hpp"
+#include "services/h5_service.hpp"
 #include "services/jobs_service.hpp"
 #include "sluice/version.hpp"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -11,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace sluice::gui {
 
@@ -18,6 +24,7 @@ ProfileActions::ProfileActions(JobsService& service, ProfileFn profile, ProfileF
     : QWidget(parent), service_(service), profile_(std::move(profile)), saved_(std::move(saved)),
       test_button_(new QPushButton(tr("Test Connection"), this)),
       deploy_button_(new QPushButton(tr("Deploy Engine…"), this)),
+      test_job_button_(new QPushButton(tr("Send Test Job"), this)),
       cancel_(new QPushButton(tr("Cancel"), this)), progress_(new QProgressBar(this)),
       output_(new QPlainTextEdit(this)), result_(new QLabel(this)) {
     test_button_->setObjectName("testConnection");
@@ -26,6 +33,10 @@ ProfileActions::ProfileActions(JobsService& service, ProfileFn profile, ProfileF
         tr("Build this app's sluice-engine on the login node against the cluster's MPI, "
            "HDF5 and FFTW, install it in your home there and record it in the profile "
            "(sluice-cli engine deploy)"));
+    test_job_button_->setObjectName("sendTestJob");
+    test_job_button_->setToolTip(tr("Filter a small synthetic file with 2 ranks through the cluster's "
+                                    "scheduler on the deployed engine; the Jobs view follows it"));
+    test_job_button_->hide(); // offered once a deploy succeeded
     cancel_->setObjectName("cancelAction");
     progress_->setObjectName("actionProgress");
     output_->setObjectName("actionOutput");
@@ -45,6 +56,7 @@ ProfileActions::ProfileActions(JobsService& service, ProfileFn profile, ProfileF
     buttons->setContentsMargins(0, 0, 0, 0);
     buttons->addWidget(test_button_);
     buttons->addWidget(deploy_button_);
+    buttons->addWidget(test_job_button_);
     buttons->addWidget(progress_, 1);
     buttons->addWidget(cancel_);
     auto* layout = new QVBoxLayout(this);
@@ -56,6 +68,7 @@ ProfileActions::ProfileActions(JobsService& service, ProfileFn profile, ProfileF
 
     connect(test_button_, &QPushButton::clicked, this, &ProfileActions::testConnection);
     connect(deploy_button_, &QPushButton::clicked, this, &ProfileActions::deployEngine);
+    connect(test_job_button_, &QPushButton::clicked, this, &ProfileActions::sendTestJob);
     connect(cancel_, &QPushButton::clicked, this, &ProfileActions::cancel);
     connect(&service_, &JobsService::profileActionLine, this, &ProfileActions::line);
     connect(&service_, &JobsService::profileTestDone, this, &ProfileActions::done);
@@ -72,6 +85,7 @@ void ProfileActions::setBusy(bool busy, const QString& what) {
     cancel_->setEnabled(busy);
     test_button_->setEnabled(!busy);
     deploy_button_->setEnabled(!busy);
+    test_job_button_->setEnabled(!busy);
     if (busy) result_->setText(what);
 }
 
@@ -120,6 +134,7 @@ void ProfileActions::cancel() {
 }
 
 void ProfileActions::clear() {
+    test_job_button_->hide();
     if (action_) cancel();
     output_->clear();
     result_->clear();
@@ -185,10 +200,52 @@ void ProfileActions::deployed(quint64 deploy, const QString& engine, bool built,
         result_->setText((built ? tr("Built and installed %1; profile %2 now runs it.")
                                 : tr("%1 was there already; profile %2 now runs it."))
                              .arg(engine, profile_name_) +
-                         " " + tr("Submit a job to try it on the cluster."));
+                         " " +
+                         (h5_ ? tr("Send Test Job tries it on the cluster.")
+                              : tr("Submit a job to try it on the cluster.")));
+        test_job_button_->setVisible(h5_ != nullptr);
         emit engineDeployed(profile_name_, engine);
     }
     emit finished();
+}
+
+// Writing the file starts a local process and planning reads the file (on the H5Service's thread, as
+// all HDF5 of the app): neither runs on the UI thread.
+void ProfileActions::sendTestJob() {
+    if (busy() || !h5_) return;
+    const auto profile = saved_();
+    if (!profile) return;
+    profile_name_ = QString::fromStdString(profile->name);
+    const auto dir = QFileInfo(service_.files().store)
+                         .absoluteDir()
+                         .filePath(QStringLiteral("deploy-tests/") +
+                                   QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz"));
+    preparing_ = true;
+    setBusy(true, tr("Writing a small test file with this computer's engine…"));
+    cancel_->setEnabled(false); // seconds at most; nothing has reached the cluster yet
+    QtConcurrent::run([dir = dir.toStdString(), p = *profile] {
+        return jobs::write_deploy_test(dir, p);
+    }).then(this, [this, p = *profile](Result<jobs::DeployTest> test) {
+        if (!test) return testJobFailed(QString::fromStdString(test.error().message));
+        h5_->planClusterJob(p, test->job).then(this, [this, p](Result<jobs::JobPlan> plan) {
+            if (!plan) return testJobFailed(QString::fromStdString(plan.error().message));
+            const auto id = QString::fromStdString(plan->record.id);
+            service_.submit(p, plan->record);
+            preparing_ = false;
+            setBusy(false, {});
+            result_->setText(tr("Test job %1 sent to %2: 2 ranks filter a small synthetic file on the "
+                                "deployed engine. The Jobs view follows it; Done means the engine works "
+                                "there.")
+                                 .arg(id, profile_name_));
+            emit testJobSent(id);
+        });
+    });
+}
+
+void ProfileActions::testJobFailed(const QString& why) {
+    preparing_ = false;
+    setBusy(false, {});
+    result_->setText(tr("No test job: %1").arg(why));
 }
 
 } // namespace sluice::gui

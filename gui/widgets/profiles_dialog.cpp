@@ -213,7 +213,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     if (profiles_.empty()) newProfile();
 }
 
-void ProfilesDialog::setJobsService(JobsService* service) {
+void ProfilesDialog::setJobsService(JobsService* service, H5Service* planner) {
     if (!service || actions_) return;
     actions_ = new ProfileActions(
         *service, [this] { return checkedForm(); },
@@ -222,6 +222,7 @@ void ProfilesDialog::setJobsService(JobsService* service) {
             return profiles_[static_cast<std::size_t>(current_)];
         },
         this);
+    actions_->setPlanner(planner);
     right_->addWidget(actions_);
     // The deployed engine's path was written into the file: show it.
     connect(actions_, &ProfileActions::engineDeployed, this, [this](const QString& name) {

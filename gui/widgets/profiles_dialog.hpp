@@ -26,6 +26,7 @@ class QVBoxLayout;
 
 namespace sluice::gui {
 
+class H5Service;
 class JobsService;
 class ProfileActions;
 
@@ -37,8 +38,9 @@ public:
 
     [[nodiscard]] QString messageText() const;
     [[nodiscard]] const std::vector<jobs::ClusterProfile>& profiles() const { return profiles_; }
-    /// With the app's jobs service: Test Connection (and Deploy Engine…) on the profile in the form.
-    void setJobsService(JobsService* service);
+    /// With the app's jobs service: Test Connection (and Deploy Engine…) on the profile in the form;
+    /// with its H5Service too, Send Test Job after a deploy (ProfileActions::setPlanner).
+    void setJobsService(JobsService* service, H5Service* planner = nullptr);
     [[nodiscard]] ProfileActions* actions() const { return actions_; }
 
     /// Apply the form to the selected profile (or a new one) and write the file; false (and the

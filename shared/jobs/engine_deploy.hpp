@@ -2,7 +2,7 @@
 // `sluice-cli engine deploy` and the profiles dialog's Deploy Engine…: build this client's engine ON a
 // cluster, from the source archive shipped with the client, against the cluster's own MPI, parallel
 // HDF5 and FFTW, install it with its modulefile (docs/ADMIN.md, "Users deploy it themselves"). The test
-// job after a build is the CLI's (it submits and watches like every job).
+// job after it is jobs/deploy_test.hpp's (submitted and followed like every job).
 #include "jobs/cluster_client.hpp"
 #include "jobs/profile_check.hpp"
 #include "util/error.hpp"

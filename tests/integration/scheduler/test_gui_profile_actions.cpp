@@ -2,11 +2,13 @@
 // checks of `sluice-cli profile test` on JobsService's worker, the password question asked on the UI
 // thread with what it is for, the lines and the result shown in the dialog; a missing engine offers the
 // deploy; Cancel during the login question ends the test before any check runs. A profile imported
-// from the client's ~/.ssh/config tests as well, and Deploy Engine… records an engine already there.
+// from the client's ~/.ssh/config tests as well, Deploy Engine… records an engine already there, and
+// Send Test Job runs the deployed engine's first job through the scheduler to its result.
 #include "cluster_login.hpp"
 #include "common/h5_fixtures.hpp"
 #include "gui/jobs_helpers.hpp"
 #include "jobs/profiles_file.hpp"
+#include "services/h5_service.hpp"
 #include "services/jobs_service.hpp"
 #include "sluice/version.hpp"
 #include "widgets/profile_actions.hpp"
@@ -22,6 +24,7 @@
 #include <QTimer>
 #include <QTreeWidget>
 #include <QtTest>
+#include <nlohmann/json.hpp>
 
 using namespace sluice;
 using namespace sluice::test;
@@ -142,8 +145,9 @@ private slots:
         JobsService::Files files = files_;
         files.profiles = q(dir_ / "imported.json");
         JobsService service(files);
+        gui::H5Service h5;
         ProfilesDialog d(files.profiles);
-        d.setJobsService(&service);
+        d.setJobsService(&service, &h5);
         d.setSshConfig(q(login_.client_home / ".ssh/config"));
         d.show();
         QStringList listed;
@@ -185,6 +189,26 @@ private slots:
         QCOMPARE(saved.front().host, std::string("loop"));
         QCOMPARE(saved.front().engine.value, (prefix / "bin/sluice-engine").string());
         QCOMPARE(d.findChild<QLineEdit*>("engine")->text(), q(prefix / "bin/sluice-engine"));
+
+        // Send Test Job: the deployed engine's first job, 2 ranks through the scheduler, followed by the
+        // service like every job until its result is here.
+        auto* send = d.findChild<QPushButton*>("sendTestJob");
+        QVERIFY(send && send->isVisible() && send->isEnabled());
+        QSignalSpy sent(d.actions(), &ProfileActions::testJobSent);
+        QTest::mouseClick(send, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!d.actions()->busy(), 60000);
+        QVERIFY2(sent.count() == 1, qPrintable(d.actions()->resultText()));
+        const auto id = sent.first().at(0).toString();
+        QVERIFY2(d.actions()->resultText().contains(id), qPrintable(d.actions()->resultText()));
+        QTRY_VERIFY_WITH_TIMEOUT(service.job(id) && (service.job(id)->state == jobs::JobState::done ||
+                                                     service.job(id)->state == jobs::JobState::failed),
+                                 240000);
+        const auto job = *service.job(id);
+        QVERIFY2(job.state == jobs::JobState::done, job.message.c_str());
+        QCOMPARE(job.profile, std::string("loop"));
+        QCOMPARE(nlohmann::json::parse(job.resources_json).at("tasks_per_node").get<int>(), 2);
+        QVERIFY(fs::exists(job.local_output));
+        QVERIFY(fs::path(job.local_input).parent_path().parent_path() == dir_ / "deploy-tests");
         fs::remove_all(login_.user_home / ".local/share/sluice/engine");
     }
 };
