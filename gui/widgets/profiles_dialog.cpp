@@ -131,6 +131,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     const auto row = [this, &form](const QString& label, QWidget* editor, const char* key) {
         form->addRow(label, editor);
         fields_.emplace(key, FormField{editor, label});
+        clearProblemOnEdit(editor);
     };
     form = page(tr("Connection"));
     row(tr("Name"), name_, "name");
@@ -159,6 +160,7 @@ ProfilesDialog::ProfilesDialog(QString file, QWidget* parent)
     engine_row->addWidget(engine_, 1);
     form->addRow(tr("sluice-engine"), engine_row);
     fields_.emplace("engine", FormField{engine_, tr("sluice-engine")});
+    clearProblemOnEdit(engine_);
     row(tr("srun --mpi"), srun_mpi_, "srun_mpi");
     form->addRow(QString(), locking_);
     form->addRow(QString(), deploy_in_job_);
@@ -252,9 +254,25 @@ std::optional<jobs::ClusterProfile> ProfilesDialog::checkedForm() {
     return p;
 }
 
+// The refusal is about what the field held: editing it makes the message stale.
+void ProfilesDialog::clearProblemOnEdit(QWidget* editor) {
+    const auto edited = [this, editor] {
+        if (editor != problem_widget_) return;
+        problem_widget_ = nullptr;
+        message_->clear();
+    };
+    if (auto* line = qobject_cast<QLineEdit*>(editor)) connect(line, &QLineEdit::textEdited, this, edited);
+    if (auto* text = qobject_cast<QPlainTextEdit*>(editor))
+        connect(text, &QPlainTextEdit::textChanged, this, edited);
+    if (auto* spin = qobject_cast<QSpinBox*>(editor)) connect(spin, &QSpinBox::valueChanged, this, edited);
+    if (auto* combo = qobject_cast<QComboBox*>(editor))
+        connect(combo, &QComboBox::currentIndexChanged, this, edited);
+}
+
 // A list's element counts the non-empty lines (lines() above); the cursor goes to that line.
 void ProfilesDialog::showProblem(const Error& error) {
     const auto found = error.field ? fields_.find(error.field->key) : fields_.end();
+    problem_widget_ = found == fields_.end() ? nullptr : found->second.widget;
     if (found == fields_.end()) return message_->setText(text(error.message));
     const auto& [key, field] = *found;
     const auto element = error.field->element;

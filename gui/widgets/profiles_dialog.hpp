@@ -65,6 +65,7 @@ private:
     /// Shows a refusal under the field's label, on the field's page, with the field focused (the key
     /// comes from Error::field, never from the message).
     void showProblem(const Error& error);
+    void clearProblemOnEdit(QWidget* editor);
 
     struct FormField {
         QWidget* widget;
@@ -102,6 +103,7 @@ private:
     QLabel* message_;
     QTabWidget* pages_ = nullptr;
     std::map<std::string, FormField> fields_; ///< the profile's JSON key → its editor and label
+    QWidget* problem_widget_ = nullptr;       ///< the field the message refuses, until it is edited
     QVBoxLayout* right_ = nullptr;
     ProfileActions* actions_ = nullptr;
 };

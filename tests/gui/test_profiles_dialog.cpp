@@ -170,6 +170,11 @@ private slots:
                  qPrintable(d.messageText()));
         QCOMPARE(page(), QString("Connection"));
         QCOMPARE(QApplication::focusWidget(), d.findChild<QLineEdit*>("scratch"));
+        // The refusal stays while other fields are edited and goes once its own field is.
+        type(d, "user", "alice");
+        QVERIFY(d.messageText().startsWith("Scratch directory: "));
+        type(d, "scratch", "/scratch/alice");
+        QCOMPARE(d.messageText(), QString());
         // A second profile with a name that is taken is refused too, with the name focused.
         click(d, "New");
         type(d, "name", "hpc");
