@@ -37,6 +37,15 @@ QString local_time(const std::string& iso) {
     return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : q(iso);
 }
 
+// The scheduler's elapsed time; when no poll saw it (a job that ran between two polls, or a scheduler
+// without accounting), the time between status.json's start and end.
+std::int64_t elapsedOf(const jobs::JobRecord& job) {
+    if (job.elapsed_s >= 0 || job.started.empty() || job.ended.empty()) return job.elapsed_s;
+    const auto started = QDateTime::fromString(q(job.started), Qt::ISODate);
+    const auto ended = QDateTime::fromString(q(job.ended), Qt::ISODate);
+    return started.isValid() && ended.isValid() && started <= ended ? started.secsTo(ended) : -1;
+}
+
 QPlainTextEdit* text_view(const char* name, QWidget* parent) {
     auto* v = new QPlainTextEdit(parent);
     v->setObjectName(QString::fromLatin1(name));
@@ -263,11 +272,12 @@ void JobDetails::refresh() {
     setField(QStringLiteral("started"), job->started.empty() ? QString() : local_time(job->started));
     setField(QStringLiteral("ended"), job->ended.empty() ? QString() : local_time(job->ended));
     const auto wall = JobsModel::walltimeOf(job->resources_json);
-    if (job->elapsed_s >= 0)
+    const auto elapsed = elapsedOf(*job);
+    if (elapsed >= 0)
         setField(QStringLiteral("elapsed"),
                  here || wall.isEmpty()
-                     ? JobsModel::durationText(job->elapsed_s)
-                     : tr("%1 of %2 walltime").arg(JobsModel::durationText(job->elapsed_s), wall));
+                     ? JobsModel::durationText(elapsed)
+                     : tr("%1 of %2 walltime").arg(JobsModel::durationText(elapsed), wall));
     else if (!here && !wall.isEmpty())
         setField(QStringLiteral("elapsed"), tr("not started (walltime %1)").arg(wall));
     if (job->checked != jobs::WallClock::time_point{}) {

@@ -11,6 +11,7 @@
 #include "services/h5_service.hpp"
 #include "services/jobs_service.hpp"
 #include "util/sha256.hpp"
+#include "widgets/job_details.hpp"
 #include "widgets/submit_dialog.hpp"
 
 #include <QComboBox>
@@ -109,8 +110,13 @@ private slots:
         // A study that did not finish, and a filter job.
         QVERIFY(store->insert(
             job_record("20261204-090000-0d0d0d", jobs::JobKind::scaling, jobs::JobState::cancelled)));
-        QVERIFY(
-            store->insert(job_record("20261205-090000-f1f1f1", jobs::JobKind::filter, jobs::JobState::done)));
+        // A filter job that ran between two polls: no poll saw its elapsed time, status.json its start and
+        // end.
+        auto filter = job_record("20261205-090000-f1f1f1", jobs::JobKind::filter, jobs::JobState::done);
+        filter.resources_json = R"({"nodes": 1, "tasks_per_node": 2, "walltime": "01:00:00"})";
+        filter.started = "2026-12-05T09:00:10Z";
+        filter.ended = "2026-12-05T09:01:40Z";
+        QVERIFY(store->insert(filter));
     }
 
     void submitDialogOffersTheStudyOfTheChosenProfile() {
@@ -189,6 +195,7 @@ private slots:
         // A filter job has no table; a study that did not finish has none yet.
         view.selectJob("20261205-090000-f1f1f1");
         QVERIFY(show->isHidden());
+        QCOMPARE(view.details()->field("elapsed"), QString("1:30 of 01:00:00 walltime"));
         QVERIFY(!tabs->isTabVisible(tabs->indexOf(table)));
         view.selectJob("20261204-090000-0d0d0d");
         QVERIFY(!show->isHidden());
