@@ -70,6 +70,10 @@ for _ in $(seq 1 100); do qmgr "list server" && break; sleep 0.2; done
 qmgr "create node $host" || fail "the server did not answer, or refused the node"
 # Finished jobs stay visible to qstat -x, as on most sites; Sluice also copes without (tests switch it).
 qmgr "set server job_history_enable = True" || fail "qmgr could not enable job history"
+# One user name is one user on every host of this one-node cluster. Without it the server compares the
+# submit host's name with its own letter for letter and refuses ("Bad UID for job execution") when the two
+# are spelled differently, as seen in packaging/fresh-test.sh's debootstrap root.
+qmgr "set server flatuid = True" || fail "qmgr could not set flatuid"
 
 state=""
 for _ in $(seq 1 120); do
