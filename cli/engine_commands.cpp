@@ -36,7 +36,7 @@ int test_job(const Context& ctx, const jobs::ClusterProfile& profile) {
     } remove{pattern};
     auto test = jobs::write_deploy_test(remove.dir, profile);
     if (!test) return report(ctx, test.error());
-    auto plan = jobs::plan_job(profile, test->job);
+    auto plan = jobs::plan_job(profile, *test);
     if (!plan) return report(ctx, plan.error());
     // Submitting's own lines (states, the id) are not this command's.
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> quiet_out(std::fopen("/dev/null", "w"),

@@ -225,9 +225,9 @@ void ProfileActions::sendTestJob() {
     cancel_->setEnabled(false); // seconds at most; nothing has reached the cluster yet
     QtConcurrent::run([dir = dir.toStdString(), p = *profile] {
         return jobs::write_deploy_test(dir, p);
-    }).then(this, [this, p = *profile](Result<jobs::DeployTest> test) {
+    }).then(this, [this, p = *profile](Result<jobs::NewJob> test) {
         if (!test) return testJobFailed(QString::fromStdString(test.error().message));
-        h5_->planClusterJob(p, test->job).then(this, [this, p](Result<jobs::JobPlan> plan) {
+        h5_->planClusterJob(p, *test).then(this, [this, p](Result<jobs::JobPlan> plan) {
             if (!plan) return testJobFailed(QString::fromStdString(plan.error().message));
             const auto id = QString::fromStdString(plan->record.id);
             service_.submit(p, plan->record);

@@ -5,14 +5,13 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
-#include <fstream>
 #include <system_error>
 
 namespace sluice::jobs {
 
 namespace fs = std::filesystem;
 
-Result<DeployTest> write_deploy_test(const fs::path& dir, const ClusterProfile& profile) {
+Result<NewJob> write_deploy_test(const fs::path& dir, const ClusterProfile& profile) {
     const auto engine = find_local_engine();
     if (engine.empty())
         return fail(ErrorKind::io, "no sluice-engine on this computer to write the test job's file");
@@ -27,25 +26,19 @@ Result<DeployTest> write_deploy_test(const fs::path& dir, const ClusterProfile& 
     if (std::system(synth.c_str()) != 0 || !fs::exists(input))
         return fail(ErrorKind::io,
                     fmt::format("{} could not write the test file {}", engine.string(), input.string()));
-    const std::string recipe =
-        R"({"format": "sluice-recipe", "version": 1, "noise_threshold": 0.0001, )"
-        R"("filters": [{"type": "low_pass", "cutoff_hz": 100000.0, "roll_off": 0.05}]})"
-        "\n";
-    DeployTest test;
-    test.recipe = dir / "recipe.json";
-    if (!(std::ofstream(test.recipe) << recipe))
-        return fail(ErrorKind::io, fmt::format("cannot write {}", test.recipe.string()));
-    test.job.profile = profile.name;
-    test.job.input = input;
-    test.job.dataset = "/Measurement_000/Channel_000/Raw_Data";
-    test.job.recipe_json = recipe;
-    test.job.output_dir = dir;
+    NewJob job;
+    job.profile = profile.name;
+    job.input = input;
+    job.dataset = "/Measurement_000/Channel_000/Raw_Data";
+    job.recipe_json = R"({"format": "sluice-recipe", "version": 1, "noise_threshold": 0.0001, )"
+                      R"("filters": [{"type": "low_pass", "cutoff_hz": 100000.0, "roll_off": 0.05}]})";
+    job.output_dir = dir;
     Resources resources = profile.resources;
     resources.nodes = 1;
     resources.tasks_per_node = 2;
     resources.walltime = "00:05:00";
-    test.job.resources = resources;
-    return test;
+    job.resources = resources;
+    return job;
 }
 
 } // namespace sluice::jobs

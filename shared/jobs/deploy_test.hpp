@@ -9,14 +9,10 @@
 
 namespace sluice::jobs {
 
-struct DeployTest {
-    std::filesystem::path recipe; ///< recipe.json beside the input
-    NewJob job;                   ///< 1 node × 2 ranks, 5 minutes; the result goes into the same folder
-};
-
-/// Writes deploy-test.h5 (16 rows of 1024 points at 1 MHz) with find_local_engine()'s `synth` and a
-/// low-pass recipe into `dir` (created); the job keeps the profile's account, partition and QoS.
-[[nodiscard]] Result<DeployTest> write_deploy_test(const std::filesystem::path& dir,
-                                                   const ClusterProfile& profile);
+/// Writes deploy-test.h5 (16 rows of 1024 points at 1 MHz) with find_local_engine()'s `synth` into `dir`
+/// (created) and returns its job: a low-pass recipe, 1 node × 2 ranks, 5 minutes, the result in the same
+/// folder; the profile's account, partition and QoS are kept.
+[[nodiscard]] Result<NewJob> write_deploy_test(const std::filesystem::path& dir,
+                                               const ClusterProfile& profile);
 
 } // namespace sluice::jobs
