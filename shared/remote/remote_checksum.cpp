@@ -36,7 +36,7 @@ std::chrono::milliseconds sha256_time_limit(std::uint64_t bytes) {
 }
 
 Result<std::string> remote_sha256(Session& session, const std::string& path, const RunLimits& limits) {
-    auto r = run_script(session, sha256_script(), {path}, limits);
+    auto r = run_script(session, sha256_script(), {path}, limits, Shell::plain);
     if (!r) return propagate(r);
     if (auto hex = parse_digest(*r)) return *hex;
     return fail(ErrorKind::io, fmt::format("cannot compute the SHA-256 of {} on {}: {}", path, session.peer(),
@@ -44,7 +44,7 @@ Result<std::string> remote_sha256(Session& session, const std::string& path, con
 }
 
 Result<RemoteScript> start_remote_sha256(Session& session, const std::string& path) {
-    return RemoteScript::start(session, sha256_script(), {path});
+    return RemoteScript::start(session, sha256_script(), {path}, Shell::plain);
 }
 
 Result<std::string> finish_remote_sha256(Session& session, RemoteScript& started, const std::string& path,

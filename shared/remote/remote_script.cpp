@@ -43,11 +43,11 @@ void RemoteScript::end() noexcept {
 }
 
 Result<RemoteScript> RemoteScript::start(Session& session, std::string_view script,
-                                         const std::vector<std::string>& args) {
+                                         const std::vector<std::string>& args, Shell shell) {
     auto channel = session.open_channel();
     if (!channel) return propagate(channel);
     ssh_channel c = channel->get();
-    const std::string command = session.script_shell() + " -l -s";
+    const std::string command = session.script_shell() + (shell == Shell::login ? " -l -s" : " -s");
     if (ssh_channel_request_exec(c, command.c_str()) != SSH_OK)
         return fail(ErrorKind::io,
                     fmt::format("cannot start {} on {}: {}", command, session.peer(), session.last_error()));
@@ -105,8 +105,8 @@ Result<ScriptResult> RemoteScript::wait(const RunLimits& limits) {
 }
 
 Result<ScriptResult> run_script(Session& session, std::string_view script,
-                                const std::vector<std::string>& args, const RunLimits& limits) {
-    auto started = RemoteScript::start(session, script, args);
+                                const std::vector<std::string>& args, const RunLimits& limits, Shell shell) {
+    auto started = RemoteScript::start(session, script, args, shell);
     if (!started) return propagate(started);
     auto result = started->wait(limits);
     // 127 with "bash: not found" from the login shell: bash never started, so nothing ran; use sh.
@@ -114,7 +114,7 @@ Result<ScriptResult> run_script(Session& session, std::string_view script,
         result->err.find("bash") != std::string::npos && result->err.find("not found") != std::string::npos &&
         result->out.empty()) {
         session.set_script_shell("sh");
-        return run_script(session, script, args, limits);
+        return run_script(session, script, args, limits, shell);
     }
     return result;
 }

@@ -68,6 +68,13 @@ private slots:
         QCOMPARE(r.out, std::string("login\n"));
     }
 
+    void plainShellReadsNoProfile() {
+        auto r =
+            run_script(*session_, "shopt -q login_shell && echo login || echo plain", {}, {}, Shell::plain);
+        QVERIFY(r);
+        QCOMPARE(r->out, std::string("plain\n"));
+    }
+
     void stdinCannotSwallowTheScript() {
         auto r = run("cat\necho after");
         QCOMPARE(r.out, std::string("after\n"));
