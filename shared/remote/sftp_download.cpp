@@ -23,6 +23,9 @@
 namespace sluice::remote {
 namespace {
 
+// Bytes between write-back requests for the .part (see `keep` in receive()).
+constexpr std::uint64_t kWriteBackRun = 8u << 20;
+
 // The first `bytes` of the open .part, for resuming the hash where the transfer resumes.
 Status hash_file_prefix(int fd, const std::filesystem::path& path, std::uint64_t bytes, Sha256& hash) {
     std::vector<char> buf(1 << 20);
@@ -87,17 +90,31 @@ Result<std::uint64_t> receive(Session& session, std::vector<SftpStream>& streams
                               Sha256& hash, const DownloadOptions& options) {
     ReadQueue queue(streams);
     std::uint64_t requested = offset, done = offset;
-    const std::size_t in_flight = std::max<std::size_t>(options.requests_in_flight, 1) * streams.size();
+    const std::size_t in_flight =
+        requests_per_stream(Direction::download, options.requests_in_flight) * streams.size();
+    // Without it, one channel would carry ~0.64 MB per round trip (sftp_streams.hpp).
+    ReceiveWindow window;
+    for (auto& s : streams)
+        if (auto st = window.top_up(s.sftp->channel); !st) return propagate(st);
+    std::size_t consumed = 0;
     std::size_t turn = 0, run = 0;
     std::vector<char> buf(kTransferChunk);
     auto read_failed = [&] {
         return fail(ErrorKind::io,
                     fmt::format("SFTP read from {} failed: {}", session.peer(), session.last_error()));
     };
+    std::uint64_t written_back = offset;
     auto keep = [&](std::size_t n) -> Status {
         hash.update(std::string_view(buf.data(), n));
         if (auto st = write_all(fd, std::string_view(buf.data(), n), part); !st) return st;
         done += n;
+        // Start writing back as the data comes, so that the fsync before the rename has little left
+        // to wait for (without it, 200 MB took 0.15 to 0.2 s to flush at the end on the benchmark machine).
+        if (done - written_back >= kWriteBackRun) {
+            ::sync_file_range(fd, static_cast<off_t>(written_back), static_cast<off_t>(done - written_back),
+                              SYNC_FILE_RANGE_WRITE);
+            written_back = done;
+        }
         return {};
     };
     while (done < total) {
@@ -136,6 +153,9 @@ Result<std::uint64_t> receive(Session& session, std::vector<SftpStream>& streams
             if (auto st = keep(static_cast<std::size_t>(more)); !st) return propagate(st);
             at += static_cast<std::uint64_t>(more);
         }
+        // Every run of kStreamRun replies ends on one stream: the window of that stream is topped up.
+        if (++consumed % kStreamRun == 0)
+            if (auto st = window.top_up(streams[request.stream].sftp->channel); !st) return read_failed();
         if (options.progress) options.progress(done, total);
     }
     return done - offset;

@@ -10,9 +10,9 @@
 namespace sluice::remote {
 namespace {
 
-// Bytes one channel moves per round trip (docs/BENCHMARKS.md, "Transfer at emulated latency"):
-// libssh 0.10 re-opens its 1.28 MB receive window at half; OpenSSH's sshd offers a 2 MB window.
-constexpr double kDownloadWindow = 0.64e6;
+// Bytes one channel moves per round trip (docs/BENCHMARKS.md, "Transfer at emulated latency"): our
+// receive window downloading, OpenSSH's sshd's 2 MB window uploading.
+constexpr double kDownloadWindow = kReceiveWindow;
 constexpr double kUploadWindow = 2.0e6;
 // Enough streams for this rate, where the path allows it.
 constexpr double kTargetRate = 256e6;
@@ -48,6 +48,21 @@ std::vector<ChannelHandle> open_sftp_channels(ssh_session s, int count) {
 }
 
 } // namespace
+
+std::size_t requests_per_stream(Direction direction, std::size_t requested) {
+    if (requested > 0) return requested;
+    return direction == Direction::download ? kDownloadRequests : kUploadRequests;
+}
+
+// Not zero-filled: libssh copies into it only stderr data that arrived, which SFTP never sends.
+ReceiveWindow::ReceiveWindow() : sink_(new char[kReceiveWindow]) {}
+
+Status ReceiveWindow::top_up(ssh_channel channel) {
+    // Timeout 0: handles what has arrived and returns; the read grows the window first.
+    if (ssh_channel_read_timeout(channel, sink_.get(), kReceiveWindow, 1, 0) == SSH_ERROR)
+        return fail(ErrorKind::io, "the SFTP channel was closed");
+    return {};
+}
 
 int choose_streams(Direction direction, std::uint64_t bytes, std::chrono::microseconds round_trip,
                    int requested) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,14 @@ namespace sluice::remote {
 
 /// Bytes per SFTP request (OpenSSH's own sftp client's size; every server accepts it).
 inline constexpr std::uint32_t kTransferChunk = 32 * 1024;
+/// An upload keeps 64 × 32 KiB in flight per stream: OpenSSH's sshd opens a 2 MiB window per channel,
+/// so more would only wait in the server's queue (OpenSSH's own sftp sends as many).
+inline constexpr std::size_t kUploadRequests = 64;
+/// A download's receive window per channel. libssh 0.10 opens 1.28 MB and re-opens it at half, which
+/// caps one channel at ~0.64 MB per round trip; ReceiveWindow keeps it at this size instead.
+inline constexpr std::uint32_t kReceiveWindow = 8u << 20;
+/// A download keeps its receive window's worth of requests in flight per stream.
+inline constexpr std::size_t kDownloadRequests = kReceiveWindow / kTransferChunk;
 /// Requests dealt to one stream before the next stream's turn (256 KiB runs).
 inline constexpr std::size_t kStreamRun = 8;
 /// Files below this size always use one stream: the channels' set-up would cost more than it saves.
@@ -33,6 +42,22 @@ inline constexpr int kMaxStreams = 8;
 inline constexpr std::uint64_t kUploadFrontier = 32ull << 20;
 
 enum class Direction { upload, download };
+
+/// Requests in flight per stream: `requested` when above 0, else the direction's default.
+[[nodiscard]] std::size_t requests_per_stream(Direction direction, std::size_t requested);
+
+/// Keeps an SSH channel's receive window at kReceiveWindow. libssh 0.10 has no call for that, but a
+/// read of more than the window holds grows the window to the size asked for; the read asks for the
+/// channel's stderr, which SFTP never uses, and does not wait, so no SFTP data is taken.
+class ReceiveWindow {
+public:
+    ReceiveWindow();
+    /// Tops `channel`'s window up to kReceiveWindow: one small message when it is below.
+    Status top_up(ssh_channel channel);
+
+private:
+    std::unique_ptr<char[]> sink_; ///< kReceiveWindow bytes: what such a read may copy, never touched
+};
 
 /// How many streams to use: `requested` (a profile's `transfer_streams`) when it is above 0, else
 /// enough channel windows per round trip for ~256 MB/s; always 1 below kParallelMinBytes.

@@ -23,20 +23,37 @@ struct Prepared {
     std::optional<std::uint64_t> free_bytes; ///< on the target's file system; unknown without df
 };
 
-/// One round trip before any data: create the parent directory, tell whether a copy with the
-/// expected hash is already there, and how much space its file system has left (`df -P`: POSIX).
-Result<Prepared> prepare(Session& session, const std::string& remote, const std::string& known_sha256,
-                         const RunLimits& limits) {
-    const std::string script =
-        std::string(sha256_shell_function()) +
-        "d=$(dirname -- \"$1\")\n"
-        "mkdir -p -- \"$d\" || exit 1\n"
-        "if [ -n \"$2\" ] && [ -f \"$1\" ] && [ \"$(sluice_sha256 \"$1\")\" = \"$2\" ]; then\n"
-        "  echo present\n"
-        "fi\n"
-        "df -Pk -- \"$d\" 2>/dev/null | awk 'NR == 2 { print \"free \" $4 }'\n"
-        "exit 0\n";
-    auto r = run_script(session, script, {remote, known_sha256}, limits);
+/// Before any data: create the parent directory, tell whether a copy with the expected hash is already
+/// there, and how much space its file system has left (`df -P`: POSIX). Started before the SFTP channel
+/// opens and awaited after (finish_prepare): the two take their round trips at the same time.
+constexpr std::string_view kPrepareScript =
+    "d=$(dirname -- \"$1\")\n"
+    "mkdir -p -- \"$d\" || exit 1\n"
+    "if [ -n \"$2\" ] && [ -f \"$1\" ] && "
+    "[ \"$(sluice_sha256 \"$1\")\" = \"$2\" ]; then\n"
+    "  echo present\n"
+    "fi\n"
+    "df -Pk -- \"$d\" 2>/dev/null | awk 'NR == 2 { print \"free \" $4 }'\n"
+    "exit 0\n";
+
+std::string prepare_script() {
+    return std::string(sha256_shell_function()) + std::string(kPrepareScript);
+}
+
+std::optional<RemoteScript> start_prepare(Session& session, const std::string& remote,
+                                          const std::string& known_sha256) {
+    auto started = RemoteScript::start(session, prepare_script(), {remote, known_sha256}, Shell::plain);
+    if (!started) return std::nullopt; // finish_prepare runs it again, and words the error
+    return std::move(*started);
+}
+
+Result<Prepared> finish_prepare(Session& session, std::optional<RemoteScript>& started,
+                                const std::string& remote, const std::string& known_sha256,
+                                const RunLimits& limits) {
+    auto r = started ? started->wait(limits) : Result<ScriptResult>(ScriptResult{});
+    // Not started, or no bash there (127, nothing run): run_script knows the fallback.
+    if (r && (!started || (r->exit_status == 127 && r->out.empty())))
+        r = run_script(session, prepare_script(), {remote, known_sha256}, limits, Shell::plain);
     if (!r) return propagate(r);
     if (r->exit_status != 0)
         return fail(ErrorKind::io, fmt::format("cannot create the directory of {} on {}: {}", remote,
@@ -59,7 +76,7 @@ Result<bool> verify_and_rename(Session& session, const std::string& remote, cons
                                "h=$(sluice_sha256 \"$1.part\") || exit 1\n"
                                "[ \"$h\" = \"$2\" ] || { printf '%s' \"$h\"; exit 3; }\n"
                                "mv -f -- \"$1.part\" \"$1\"\n";
-    auto r = run_script(session, script, {remote, sha256}, limits);
+    auto r = run_script(session, script, {remote, sha256}, limits, Shell::plain);
     if (!r) return propagate(r);
     if (r->exit_status == 3) return false;
     if (r->exit_status != 0)
@@ -128,8 +145,9 @@ Result<std::string> send(Session& session, sftp_session sftp, const std::filesys
     std::vector<std::unique_ptr<PipelinedWriter>> writers;
     if (pipelined)
         for (auto& s : *streams)
-            writers.push_back(
-                std::make_unique<PipelinedWriter>(s.sftp, s.file.get(), offset, options.requests_in_flight));
+            writers.push_back(std::make_unique<PipelinedWriter>(
+                s.sftp, s.file.get(), offset,
+                requests_per_stream(Direction::upload, options.requests_in_flight)));
     auto write_failed = [&](const Error& e) {
         return fail(ErrorKind::io, fmt::format("writing {} on {}: {}", part, session.peer(), e.message));
     };
@@ -181,17 +199,19 @@ Result<UploadResult> upload_file(Session& session, const std::filesystem::path& 
 
     // Both scripts may hash the whole file on the server.
     const RunLimits hash_limits{sha256_time_limit(total), options.cancel};
-    auto prepared = prepare(session, remote, options.known_sha256.value_or(""), hash_limits);
+    const std::string known = options.known_sha256.value_or("");
+    auto preparing = start_prepare(session, remote, known);
+    // Meanwhile: the SFTP channel, and a stat of the .part (one SFTP round trip, which also measures the
+    // path for choosing the streams). A new directory has no .part, whether or not it exists yet.
+    auto sftp = open_sftp(session);
+    const std::string part = remote + ".part";
+    const auto stat = sftp ? timed_file_size(sftp->get(), part) : TimedStat{};
+    auto prepared = finish_prepare(session, preparing, remote, known, hash_limits);
     if (!prepared) return propagate(prepared);
     if (prepared->present) return UploadResult{*options.known_sha256, total, total, 0, true};
-
-    auto sftp = open_sftp(session);
     if (!sftp) return propagate(sftp);
-    const std::string part = remote + ".part";
     UploadResult result;
     result.bytes = total;
-    // The stat is one SFTP round trip: it measures the path for choosing the streams.
-    const auto stat = timed_file_size(sftp->get(), part);
     std::uint64_t offset = upload_resume_point(stat.size.value_or(0), total);
     result.resumed_from = offset;
     result.streams = choose_streams(Direction::upload, total, stat.round_trip, options.streams);

@@ -14,8 +14,9 @@ struct TransferOptions {
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
     /// Stops between requests; the .part stays for the next attempt.
     std::stop_token cancel;
-    /// 64 × 32 KiB hides the round trip on links far slower than loopback (OpenSSH's sftp sends as many).
-    std::size_t requests_in_flight = 64;
+    /// SFTP requests of 32 KiB in flight per stream; 0: the direction's default (sftp_streams.hpp:
+    /// an upload fills the server's channel window, a download Sluice's larger receive window).
+    std::size_t requests_in_flight = 0;
     /// Parallel SFTP streams for a large file (sftp_streams.hpp): 0 chooses from the file's size and the
     /// measured round trip; a profile's `transfer_streams` sets it. Files under 64 MiB use one.
     int streams = 0;
