@@ -49,29 +49,40 @@ chunk sent on no earlier than half the round trip after it arrived, in order, op
   the delayed path, so the bytes in flight per channel bound the rate (rate ≤ window / RTT).
 
 ### What the table shows (200 MB, median of 3; against issue 18's targets)
-- **Parallel SFTP streams** (DESIGN §6): a file of 64 MiB or more goes over several SFTP channels of
-  the one session, as many as give ~256 MB/s of channel windows per measured round trip (upload 3 at
-  20 ms, 8 at 60 ms; download 8 at both; 1 on loopback). Each channel adds one window per round trip:
-  the download was 0.42× sftp at 20 ms with one channel (~0.64 MB per round trip), now 2.70×.
-- **≥ 1.5× sftp at 20 ms both ways: met for the data phase** (upload 2.34×, download 2.70×). Counting
-  Sluice's whole call (no login, but its set-up script, opening the channels, waiting for the last
-  replies, the server's SHA-256 of the upload before the rename, the fsync) against sftp's whole
-  process, it is **not met**: upload 1.37×, download 1.42×. What is left there is round trips and
-  the server's hash: the extra channels open at once (two round trips), but `sftp_init` and
-  `sftp_open` still cost one each per channel (~16 round trips for 8 streams, 0.3 s at 20 ms,
-  1 s at 60 ms), and the upload's final server-side SHA-256 reads the whole file again.
-- **60 ms:** data phase 8.8× (upload) and 3.1× (download); whole call 2.17× and 1.62×. The upload's data
-  phase (235 MB/s) is above what the relay has been measured to carry (~90 MB/s with both directions
-  busy): the relay queues up to twice a 10 Gbit/s bandwidth-delay product, so acknowledged writes
-  are not a reliable clock there; read the whole-call column for uploads at 60 ms.
-- **≥ 1.0× on loopback both ways (item 3):** data phase met (upload 1.23×, download 1.16×); whole call
-  not (0.87×, 0.89×): the upload's server-side hash and the download's fsync and hash wait are what
-  sftp does not do. One stream is chosen on loopback. More streams there were not measured (no time
-  left in this round): libssh 0.10 reads its one socket 4 KiB at a time whatever the number of
-  channels, so they cannot cut the system calls that bound the loopback download; the remedy is
-  inside libssh (a larger read buffer, 0.11), not in Sluice.
+- **Windows and streams** (DESIGN §6): libssh 0.10 keeps a channel's receive window at 0.64 to 1.28 MB,
+  so one download channel moved ~0.64 MB per round trip (0.42× sftp at 20 ms); Sluice now keeps each
+  download channel's window at the path's bandwidth-delay product for ~256 MB/s (5 MB at 20 ms, at most
+  8 MiB), so one stream does at 20 ms what eight did before, without their set-up. An upload channel
+  is bounded by sshd's 2 MB window, so an upload of 64 MiB or more still uses several (3 at 20 ms,
+  8 at 60 ms). An 8 MiB window on loopback made the download 4× slower (3.95 s against 0.88 s for
+  sftp): replies that arrive faster than they are collected pile up in libssh's buffer; hence the
+  window follows the round trip, and loopback keeps libssh's own.
+- **≥ 1.5× sftp at 20 ms both ways: met, whole call included** (upload 1.58×, download 1.95×; data
+  phase 2.50× and 2.66×). Sluice's whole call counts its set-up script, opening its channels, the
+  server's SHA-256 and the fsync, but not its login; sftp's whole process counts its login (a few
+  round trips). What came off the whole call since the previous table (1.37×, 1.42×): the transfers'
+  scripts no longer read the login profile (~0.15 s each here, with Lmod), the upload's set-up script
+  runs while the SFTP channel opens, and the download needs one channel instead of eight
+  (~16 round trips of `sftp_init` and `sftp_open`, one channel at a time).
+- **60 ms:** whole call 2.26× (upload) and 3.86× (download). The upload's data phase (231 MB/s) is
+  above what the relay has been measured to carry (~90 MB/s with both directions busy): the relay
+  queues up to twice a 10 Gbit/s bandwidth-delay product, so acknowledged writes are not a reliable
+  clock there; read the whole-call column for uploads at 60 ms.
+- **≥ 1.0× on loopback both ways (item 3):** data phase met (upload 1.48×, download 1.27×); whole call
+  met for the upload (1.15×) and 5 % short for the download (0.95×: 0.93 s against 0.89 s). Timed
+  alone, the loopback download's whole call is 0.06 s of SFTP set-up (sshd starting the subsystem),
+  the data, and 0.11 to 0.16 s of `fsync`, which sftp does not do and which makes the result durable
+  before it is renamed into place; write-back is started every 8 MiB as the data comes, so what is
+  left is the file system's commit, not the data. The server's hash is done by the time the data is.
   Loopback runs vary by up to a third on this VM (see "Transfer" above).
-- The 20 ms rows (~160-190 MB/s) are above the relay's earlier measured cap with both directions busy;
+- **Tried and dropped:** hashing the upload on the server while it is sent (the client passing the
+  acknowledged size to a script that feeds `tail | head` into one `openssl dgst`), to take the final
+  hash (~0.25 s per 200 MB) off the whole call. On this machine, where client, server and relay share
+  two cores, it made uploads slower (three pairs of runs beside a build: 3.2 to 4.2 s against 2.3 to
+  3.0 s): the pipes cost more CPU
+  than one `openssl` reading the file, and the CPU is what the transfer runs short of. A server with
+  idle cores would gain; this benchmark cannot show it, so it is not in.
+- The 20 ms rows (~160-200 MB/s) are above the relay's earlier measured cap with both directions busy;
   with one bulk direction it carries more. A faster relay (C++ with splice) would remove the doubt.
 """
 

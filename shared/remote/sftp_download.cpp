@@ -87,13 +87,15 @@ private:
 /// Read [offset, total) over `streams` into fd, hashing it. Returns the bytes received.
 Result<std::uint64_t> receive(Session& session, std::vector<SftpStream>& streams, int fd,
                               const std::filesystem::path& part, std::uint64_t offset, std::uint64_t total,
-                              Sha256& hash, const DownloadOptions& options) {
+                              std::chrono::microseconds round_trip, Sha256& hash,
+                              const DownloadOptions& options) {
     ReadQueue queue(streams);
     std::uint64_t requested = offset, done = offset;
-    const std::size_t in_flight =
-        requests_per_stream(Direction::download, options.requests_in_flight) * streams.size();
     // Without it, one channel would carry ~0.64 MB per round trip (sftp_streams.hpp).
-    ReceiveWindow window;
+    ReceiveWindow window(receive_window(round_trip));
+    const std::size_t in_flight =
+        requests_per_stream(Direction::download, options.requests_in_flight, receive_window(round_trip)) *
+        streams.size();
     for (auto& s : streams)
         if (auto st = window.top_up(s.sftp->channel); !st) return propagate(st);
     std::size_t consumed = 0;
@@ -214,7 +216,8 @@ Result<DownloadResult> download_file(Session& session, const std::string& remote
                         fmt::format("cannot write {}: {}", part.string(), std::strerror(errno)));
         Sha256 hash;
         if (auto st = hash_file_prefix(fd->get(), part, offset, hash); !st) return propagate(st);
-        auto got = receive(session, *streams, fd->get(), part, offset, *total, hash, options);
+        auto got =
+            receive(session, *streams, fd->get(), part, offset, *total, stat.round_trip, hash, options);
         if (!got) return propagate(got);
         result.received += *got;
         result.sha256 = hash.hex_digest();

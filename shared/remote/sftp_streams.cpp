@@ -10,12 +10,15 @@
 namespace sluice::remote {
 namespace {
 
-// Bytes one channel moves per round trip (docs/BENCHMARKS.md, "Transfer at emulated latency"): our
-// receive window downloading, OpenSSH's sshd's 2 MB window uploading.
-constexpr double kDownloadWindow = kReceiveWindow;
-constexpr double kUploadWindow = 2.0e6;
 // Enough streams for this rate, where the path allows it.
 constexpr double kTargetRate = 256e6;
+// Bytes one upload channel moves per round trip: OpenSSH's sshd's 2 MB window (a download channel:
+// its receive_window).
+constexpr double kUploadWindow = 2.0e6;
+
+double seconds(std::chrono::microseconds d) {
+    return std::chrono::duration<double>(d).count();
+}
 
 /// Session channels with the sftp subsystem, `count` of them opened at once: libssh's non-blocking
 /// mode sends every request before any answer is awaited, so this costs two round trips, not two per
@@ -49,17 +52,26 @@ std::vector<ChannelHandle> open_sftp_channels(ssh_session s, int count) {
 
 } // namespace
 
-std::size_t requests_per_stream(Direction direction, std::size_t requested) {
+std::uint32_t receive_window(std::chrono::microseconds round_trip) {
+    const double product = kTargetRate * seconds(round_trip);
+    return static_cast<std::uint32_t>(
+        std::clamp(product, static_cast<double>(kLibsshWindow), static_cast<double>(kMaxReceiveWindow)));
+}
+
+std::size_t requests_per_stream(Direction direction, std::size_t requested, std::uint32_t window) {
     if (requested > 0) return requested;
-    return direction == Direction::download ? kDownloadRequests : kUploadRequests;
+    if (direction == Direction::upload) return kUploadRequests;
+    return std::max(kUploadRequests, std::size_t{window} / kTransferChunk);
 }
 
 // Not zero-filled: libssh copies into it only stderr data that arrived, which SFTP never sends.
-ReceiveWindow::ReceiveWindow() : sink_(new char[kReceiveWindow]) {}
+ReceiveWindow::ReceiveWindow(std::uint32_t bytes)
+    : bytes_(bytes), sink_(bytes > kLibsshWindow ? new char[bytes] : nullptr) {}
 
 Status ReceiveWindow::top_up(ssh_channel channel) {
+    if (!sink_) return {};
     // Timeout 0: handles what has arrived and returns; the read grows the window first.
-    if (ssh_channel_read_timeout(channel, sink_.get(), kReceiveWindow, 1, 0) == SSH_ERROR)
+    if (ssh_channel_read_timeout(channel, sink_.get(), bytes_, 1, 0) == SSH_ERROR)
         return fail(ErrorKind::io, "the SFTP channel was closed");
     return {};
 }
@@ -68,9 +80,8 @@ int choose_streams(Direction direction, std::uint64_t bytes, std::chrono::micros
                    int requested) {
     if (bytes < kParallelMinBytes) return 1;
     if (requested > 0) return std::min(requested, kMaxStreams);
-    const double window = direction == Direction::download ? kDownloadWindow : kUploadWindow;
-    const double seconds = std::chrono::duration<double>(round_trip).count();
-    const double wanted = std::ceil(kTargetRate * seconds / window);
+    const double window = direction == Direction::download ? receive_window(round_trip) : kUploadWindow;
+    const double wanted = std::ceil(kTargetRate * seconds(round_trip) / window);
     return static_cast<int>(std::clamp(wanted, 1.0, static_cast<double>(kMaxStreams)));
 }
 

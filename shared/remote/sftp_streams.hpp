@@ -24,11 +24,11 @@ inline constexpr std::uint32_t kTransferChunk = 32 * 1024;
 /// An upload keeps 64 × 32 KiB in flight per stream: OpenSSH's sshd opens a 2 MiB window per channel,
 /// so more would only wait in the server's queue (OpenSSH's own sftp sends as many).
 inline constexpr std::size_t kUploadRequests = 64;
-/// A download's receive window per channel. libssh 0.10 opens 1.28 MB and re-opens it at half, which
-/// caps one channel at ~0.64 MB per round trip; ReceiveWindow keeps it at this size instead.
-inline constexpr std::uint32_t kReceiveWindow = 8u << 20;
-/// A download keeps its receive window's worth of requests in flight per stream.
-inline constexpr std::size_t kDownloadRequests = kReceiveWindow / kTransferChunk;
+/// libssh 0.10's receive window per channel: 1.28 MB, re-opened when it has fallen to half, which caps
+/// one channel at ~0.64 MB per round trip.
+inline constexpr std::uint32_t kLibsshWindow = 1'280'000;
+/// The most ReceiveWindow keeps a download channel's window at.
+inline constexpr std::uint32_t kMaxReceiveWindow = 8u << 20;
 /// Requests dealt to one stream before the next stream's turn (256 KiB runs).
 inline constexpr std::size_t kStreamRun = 8;
 /// Files below this size always use one stream: the channels' set-up would cost more than it saves.
@@ -43,20 +43,30 @@ inline constexpr std::uint64_t kUploadFrontier = 32ull << 20;
 
 enum class Direction { upload, download };
 
-/// Requests in flight per stream: `requested` when above 0, else the direction's default.
-[[nodiscard]] std::size_t requests_per_stream(Direction direction, std::size_t requested);
+/// The receive window a download channel keeps on a path of this round trip: the bandwidth-delay
+/// product of ~256 MB/s, between kLibsshWindow and kMaxReceiveWindow. Not larger: replies that arrive
+/// faster than they are collected pile up in libssh's channel buffer, and on loopback an 8 MiB window
+/// made the download 4× slower (docs/BENCHMARKS.md).
+[[nodiscard]] std::uint32_t receive_window(std::chrono::microseconds round_trip);
 
-/// Keeps an SSH channel's receive window at kReceiveWindow. libssh 0.10 has no call for that, but a
-/// read of more than the window holds grows the window to the size asked for; the read asks for the
-/// channel's stderr, which SFTP never uses, and does not wait, so no SFTP data is taken.
+/// Requests in flight per stream: `requested` when above 0; else for an upload kUploadRequests, for a
+/// download as many as fill `window` (at least kUploadRequests).
+[[nodiscard]] std::size_t requests_per_stream(Direction direction, std::size_t requested,
+                                              std::uint32_t window = kLibsshWindow);
+
+/// Keeps an SSH channel's receive window at a size above libssh's own. libssh 0.10 has no call for
+/// that, but a read of more than the window holds grows the window to the size asked for; the read
+/// asks for the channel's stderr, which SFTP never uses, and does not wait, so no SFTP data is taken.
 class ReceiveWindow {
 public:
-    ReceiveWindow();
-    /// Tops `channel`'s window up to kReceiveWindow: one small message when it is below.
+    explicit ReceiveWindow(std::uint32_t bytes);
+    /// Tops `channel`'s window up to the size: one small message when it is below; nothing when the
+    /// size is not above kLibsshWindow.
     Status top_up(ssh_channel channel);
 
 private:
-    std::unique_ptr<char[]> sink_; ///< kReceiveWindow bytes: what such a read may copy, never touched
+    std::uint32_t bytes_;
+    std::unique_ptr<char[]> sink_; ///< `bytes_` bytes: what such a read may copy, never touched
 };
 
 /// How many streams to use: `requested` (a profile's `transfer_streams`) when it is above 0, else

@@ -62,7 +62,15 @@ private slots:
         QCOMPARE(choose_streams(Direction::download, kParallelMinBytes - 1, milliseconds(60), 4), 1);
         QCOMPARE(choose_streams(Direction::download, kParallelMinBytes, std::chrono::microseconds(100), 0),
                  1);
-        // One channel downloads kReceiveWindow (8 MiB) per round trip: 1 stream at 20 ms, 2 at 60 ms.
+        // A download channel's window is the path's bandwidth-delay product for 256 MB/s, at most 8 MiB:
+        // 1 stream at 20 ms, 2 at 60 ms.
+        QCOMPARE(receive_window(std::chrono::microseconds(100)), kLibsshWindow);
+        QCOMPARE(receive_window(milliseconds(20)), std::uint32_t{5'120'000});
+        QCOMPARE(receive_window(milliseconds(60)), kMaxReceiveWindow);
+        QCOMPARE(requests_per_stream(Direction::download, 0, kLibsshWindow), kUploadRequests);
+        QCOMPARE(requests_per_stream(Direction::download, 0, kMaxReceiveWindow), std::size_t{256});
+        QCOMPARE(requests_per_stream(Direction::download, 3, kMaxReceiveWindow), std::size_t{3});
+        QCOMPARE(requests_per_stream(Direction::upload, 0, kMaxReceiveWindow), kUploadRequests);
         QCOMPARE(choose_streams(Direction::download, kParallelMinBytes, milliseconds(20), 0), 1);
         QCOMPARE(choose_streams(Direction::download, kParallelMinBytes, milliseconds(60), 0), 2);
         QCOMPARE(choose_streams(Direction::download, kParallelMinBytes, milliseconds(500), 0), kMaxStreams);
@@ -88,7 +96,7 @@ private slots:
         SftpFileHandle file(sftp_open(sftp->get(), "streams/window.bin", O_RDONLY, 0));
         QVERIFY(file);
         ssh_channel channel = sftp->get()->channel;
-        ReceiveWindow window;
+        ReceiveWindow window(kMaxReceiveWindow);
         QVERIFY(window.top_up(channel));
         constexpr std::size_t kRequests = (6u << 20) / kTransferChunk;
         std::vector<std::uint32_t> ids;
